@@ -1,0 +1,34 @@
+//! The HTTP client `oauth2` uses in the browser: its `http` request sent through gloo-net (fetch).
+//!
+//! The request stays a plain CORS-safelisted form POST: `oauth2` only sets `Accept` and
+//! `Content-Type: application/x-www-form-urlencoded`, and no credentials (cookies) are sent.
+
+use thiserror::Error;
+
+/// A request that got no HTTP answer.
+#[derive(Debug, Error)]
+#[error("{0}")]
+pub struct HttpError(pub String);
+
+/// Sends `request` with `fetch` and returns the answer, whatever its status.
+pub async fn send(request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, HttpError> {
+    let (parts, body) = request.into_parts();
+    let mut builder = gloo_net::http::RequestBuilder::new(&parts.uri.to_string()).method(parts.method);
+    for (name, value) in &parts.headers {
+        let value = value.to_str().map_err(|e| HttpError(e.to_string()))?;
+        builder = builder.header(name.as_str(), value);
+    }
+    let body = js_sys::Uint8Array::from(body.as_slice());
+    let response = builder
+        .body(body)
+        .map_err(|e| HttpError(e.to_string()))?
+        .send()
+        .await
+        .map_err(|e| HttpError(e.to_string()))?;
+    let mut answer = http::Response::builder().status(response.status());
+    for (name, value) in response.headers().entries() {
+        answer = answer.header(name, value);
+    }
+    let bytes = response.binary().await.map_err(|e| HttpError(e.to_string()))?;
+    answer.body(bytes).map_err(|e| HttpError(e.to_string()))
+}

@@ -1,0 +1,250 @@
+//! The signed-in session: tokens in Rust memory only, renewed 5 minutes before expiry, one
+//! renewal after a 401 and never a loop.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::rc::Rc;
+
+use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::{
+    AuthType, AuthorizationCode, ClientId, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeVerifier, RedirectUrl,
+    RefreshToken, RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+use super::attempt::PendingAttempt;
+use super::id_token::{self, IdClaims};
+use super::metadata::ProviderMetadata;
+use super::AuthError;
+use crate::config::Config;
+
+/// How long before its expiry an access token is treated as expired.
+pub const RENEW_EARLY_MS: f64 = 5.0 * 60.0 * 1000.0;
+
+/// The OpenID field of the token response that `oauth2` does not know.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct OidcFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+}
+impl ExtraTokenFields for OidcFields {}
+
+type TokenAnswer = StandardTokenResponse<OidcFields, BasicTokenType>;
+type BareClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenAnswer,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+>;
+type OAuthClient = oauth2::Client<
+    BasicErrorResponse,
+    TokenAnswer,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// Who is signed in, from the ID token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub name: String,
+    /// `preferred_username`: the UPN on Entra ID.
+    pub username: String,
+    pub object_id: String,
+    /// Directory role template ids (`wids`), empty on other providers.
+    pub roles: Vec<String>,
+}
+
+impl Account {
+    fn from_claims(c: &IdClaims) -> Account {
+        Account {
+            name: c.name.clone().unwrap_or_default(),
+            username: c.preferred_username.clone().unwrap_or_default(),
+            object_id: c.oid.clone().or_else(|| c.sub.clone()).unwrap_or_default(),
+            roles: c.wids.clone(),
+        }
+    }
+}
+
+/// Access and refresh token, kept in memory only.
+#[derive(Clone)]
+struct Tokens {
+    access: String,
+    refresh: Option<String>,
+    expires_at_ms: f64,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Tokens(…)")
+    }
+}
+
+struct Inner {
+    config: Config,
+    metadata: ProviderMetadata,
+    redirect_uri: String,
+    account: Account,
+    tokens: RefCell<Tokens>,
+}
+
+/// A signed-in session. Cloning shares it.
+#[derive(Clone)]
+pub struct Session(Rc<Inner>);
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("account", &self.0.account).finish_non_exhaustive()
+    }
+}
+
+/// Errors a call through [`Session::call`] can end with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallError<E> {
+    /// The call itself failed (after at most one renewal for a 401).
+    Call(E),
+    /// No valid token could be had without the user.
+    Auth(AuthError),
+}
+
+/// Implemented by errors that can say "the token was refused" (HTTP 401).
+pub trait Unauthorized {
+    /// Returns true if and only if the server refused the access token.
+    fn is_unauthorized(&self) -> bool;
+}
+
+fn client(config: &Config, metadata: &ProviderMetadata, redirect_uri: &str) -> Result<OAuthClient, AuthError> {
+    let bad = |e: url::ParseError| AuthError::Discovery {
+        url: metadata.token_endpoint.clone(),
+        reason: format!("an endpoint is not a valid URL ({e})"),
+    };
+    Ok(BareClient::new(ClientId::new(config.client_id.clone()))
+        .set_auth_type(AuthType::RequestBody)
+        .set_token_uri(TokenUrl::new(metadata.token_endpoint.clone()).map_err(bad)?)
+        .set_redirect_uri(RedirectUrl::new(redirect_uri.to_owned()).map_err(bad)?))
+}
+
+fn token_error(e: RequestTokenError<super::http::HttpError, BasicErrorResponse>) -> AuthError {
+    match e {
+        RequestTokenError::ServerResponse(r) => AuthError::provider(r.error().as_ref(), r.error_description().map(String::as_str)),
+        RequestTokenError::Request(e) => AuthError::Network(e.to_string()),
+        RequestTokenError::Parse(e, _) => AuthError::Provider {
+            error: "invalid_response".into(),
+            description: format!("The token endpoint's answer could not be read ({e})."),
+            code: None,
+        },
+        RequestTokenError::Other(s) => AuthError::Provider { error: "invalid_response".into(), description: s, code: None },
+    }
+}
+
+fn tokens_from(answer: &TokenAnswer, old_refresh: Option<String>, now_ms: f64) -> Tokens {
+    let lifetime_ms = answer.expires_in().map_or(3_600_000.0, |d| d.as_millis() as f64);
+    Tokens {
+        access: answer.access_token().secret().clone(),
+        refresh: answer.refresh_token().map(|r| r.secret().clone()).or(old_refresh),
+        expires_at_ms: now_ms + lifetime_ms,
+    }
+}
+
+impl Session {
+    /// Redeems `code` for tokens (PKCE verifier of `attempt`), checks the ID token and returns the session.
+    pub async fn redeem(
+        config: Config,
+        metadata: ProviderMetadata,
+        redirect_uri: String,
+        code: String,
+        attempt: &PendingAttempt,
+        now_ms: f64,
+    ) -> Result<Session, AuthError> {
+        let oauth = client(&config, &metadata, &redirect_uri)?;
+        let answer = oauth
+            .exchange_code(AuthorizationCode::new(code))
+            .set_pkce_verifier(PkceCodeVerifier::new(attempt.verifier.clone()))
+            .request_async(&super::http::send)
+            .await
+            .map_err(token_error)?;
+        let id_token = answer
+            .extra_fields()
+            .id_token
+            .as_deref()
+            .ok_or_else(|| AuthError::IdToken("the answer has no ID token (is the openid scope allowed?)".into()))?;
+        let claims = id_token::verify(id_token, &metadata.issuer, &config.client_id, &attempt.nonce, now_ms)?;
+        let tokens = tokens_from(&answer, None, now_ms);
+        Ok(Session(Rc::new(Inner {
+            account: Account::from_claims(&claims),
+            config,
+            metadata,
+            redirect_uri,
+            tokens: RefCell::new(tokens),
+        })))
+    }
+
+    /// The signed-in account.
+    pub fn account(&self) -> &Account {
+        &self.0.account
+    }
+
+    /// The configuration this session signed in with.
+    pub fn config(&self) -> &Config {
+        &self.0.config
+    }
+
+    /// Returns the URL that ends the provider's session, when it publishes one.
+    pub fn end_session_url(&self) -> Option<String> {
+        let endpoint = self.0.metadata.end_session_endpoint.as_deref()?;
+        let mut url = url::Url::parse(endpoint).ok()?;
+        url.query_pairs_mut()
+            .append_pair("post_logout_redirect_uri", &self.0.redirect_uri)
+            .append_pair("logout_hint", &self.0.account.username);
+        Some(url.to_string())
+    }
+
+    /// Returns an access token valid for at least five more minutes, renewing it if needed.
+    pub async fn access_token(&self, now_ms: f64) -> Result<String, AuthError> {
+        let current = self.0.tokens.borrow().clone();
+        if current.expires_at_ms - RENEW_EARLY_MS > now_ms {
+            return Ok(current.access);
+        }
+        self.renew(now_ms).await
+    }
+
+    /// Uses the refresh token (rotated on every use) to get a new access token.
+    pub async fn renew(&self, now_ms: f64) -> Result<String, AuthError> {
+        let refresh = self.0.tokens.borrow().refresh.clone().ok_or(AuthError::SignInRequired)?;
+        let oauth = client(&self.0.config, &self.0.metadata, &self.0.redirect_uri)?;
+        let scopes = self.0.config.scopes.iter().map(|s| Scope::new(s.clone()));
+        let answer = oauth
+            .exchange_refresh_token(&RefreshToken::new(refresh.clone()))
+            .add_scopes(scopes)
+            .request_async(&super::http::send)
+            .await
+            .map_err(token_error)?;
+        let tokens = tokens_from(&answer, Some(refresh), now_ms);
+        let access = tokens.access.clone();
+        *self.0.tokens.borrow_mut() = tokens;
+        Ok(access)
+    }
+
+    /// Runs `call` with a fresh access token; after a 401 renews once and runs it once more.
+    pub async fn call<T, E, F, Fut>(&self, now: impl Fn() -> f64, call: F) -> Result<T, CallError<E>>
+    where
+        E: Unauthorized,
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let token = self.access_token(now()).await.map_err(CallError::Auth)?;
+        match call(token).await {
+            Err(e) if e.is_unauthorized() => {
+                let token = self.renew(now()).await.map_err(CallError::Auth)?;
+                call(token).await.map_err(CallError::Call)
+            }
+            other => other.map_err(CallError::Call),
+        }
+    }
+}

@@ -1,0 +1,379 @@
+//! Run-time configuration: `config.json` beside `index.html`, overridden field by field by the Settings screen.
+//!
+//! Parsing never panics and never stops at the first problem: every field that is missing,
+//! of the wrong type or invalid is reported as a sentence an admin can act on.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Graph permissions the page asks for when the configuration names none.
+pub const DEFAULT_GRAPH_PERMISSIONS: &[&str] = &[
+    "User.Read.All",
+    "UserAuthenticationMethod.ReadWrite.All",
+    "Policy.Read.All",
+];
+
+/// OpenID Connect scopes always requested besides the Graph permissions.
+pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "offline_access"];
+
+/// Scopes that are never qualified with the Graph host.
+const BARE_SCOPES: &[&str] = &["openid", "profile", "offline_access", "email"];
+
+/// Graph host used when `graphBaseUrl` is absent.
+pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.microsoft.com";
+
+/// The configuration as written, every field optional: what `config.json` and the Settings
+/// screen hold. Merged with [`RawConfig::overlay`], then checked by [`RawConfig::validate`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RawConfig {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authority: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graph_base_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+}
+
+/// A checked configuration: every URL absolute and without a trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// Application (client) ID of the app registration.
+    pub client_id: String,
+    /// OpenID issuer / authority, e.g. `https://login.microsoftonline.com/{tenant}/v2.0`.
+    pub authority: String,
+    /// Graph root without version, e.g. `https://graph.microsoft.com`.
+    pub graph_base_url: String,
+    /// Redirect URI registered under the SPA platform; `None` means "this page's own URL".
+    pub redirect_uri: Option<String>,
+    /// Full scope strings requested at sign-in (OIDC scopes included).
+    pub scopes: Vec<String>,
+}
+
+/// Returns the problems found in `text` read as a configuration file, or its fields.
+///
+/// An empty text is reported as a missing file, so the setup screen can say so.
+pub fn parse_raw(text: &str) -> Result<RawConfig, Vec<String>> {
+    if text.trim().is_empty() {
+        return Err(vec!["config.json is empty.".to_owned()]);
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        vec![format!(
+            "config.json is not valid JSON (line {}, column {}): {}.",
+            e.line(),
+            e.column(),
+            json_error_kind(&e)
+        )]
+    })?;
+    let Value::Object(map) = value else {
+        return Err(vec!["config.json must be a JSON object such as {\"clientId\": \"…\", \"authority\": \"…\"}.".to_owned()]);
+    };
+    let mut problems = Vec::new();
+    let raw = RawConfig {
+        client_id: string_field(&map, "clientId", &mut problems),
+        authority: string_field(&map, "authority", &mut problems),
+        graph_base_url: string_field(&map, "graphBaseUrl", &mut problems),
+        redirect_uri: string_field(&map, "redirectUri", &mut problems),
+        scopes: scopes_field(&map, &mut problems),
+    };
+    if problems.is_empty() {
+        Ok(raw)
+    } else {
+        Err(problems)
+    }
+}
+
+fn json_error_kind(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Eof => "the file ends too early (is it truncated?)",
+        serde_json::error::Category::Syntax => "a syntax error",
+        serde_json::error::Category::Data => "a value of the wrong type",
+        serde_json::error::Category::Io => "it could not be read",
+    }
+}
+
+fn string_field(map: &Map<String, Value>, key: &str, problems: &mut Vec<String>) -> Option<String> {
+    match map.get(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.trim().is_empty() => None,
+        Some(Value::String(s)) => Some(s.trim().to_owned()),
+        Some(other) => {
+            problems.push(format!("\"{key}\" must be a text value in quotes, not {}.", kind_of(other)));
+            None
+        }
+    }
+}
+
+fn scopes_field(map: &Map<String, Value>, problems: &mut Vec<String>) -> Option<Vec<String>> {
+    match map.get("scopes") {
+        None | Some(Value::Null) => None,
+        Some(Value::Array(items)) => {
+            let mut scopes = Vec::with_capacity(items.len());
+            for item in items {
+                match item {
+                    Value::String(s) if !s.trim().is_empty() => scopes.push(s.trim().to_owned()),
+                    other => {
+                        problems.push(format!(
+                            "\"scopes\" must list permission names as text, found {}.",
+                            kind_of(other)
+                        ));
+                        return None;
+                    }
+                }
+            }
+            Some(scopes)
+        }
+        Some(other) => {
+            problems.push(format!(
+                "\"scopes\" must be a list such as [\"User.Read.All\"], not {}.",
+                kind_of(other)
+            ));
+            None
+        }
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "true/false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl RawConfig {
+    /// Returns `self` with every field that `top` sets replaced by `top`'s value.
+    pub fn overlay(mut self, top: &RawConfig) -> RawConfig {
+        fn pick<T: Clone>(base: &mut Option<T>, top: &Option<T>) {
+            if top.is_some() {
+                base.clone_from(top);
+            }
+        }
+        pick(&mut self.client_id, &top.client_id);
+        pick(&mut self.authority, &top.authority);
+        pick(&mut self.graph_base_url, &top.graph_base_url);
+        pick(&mut self.redirect_uri, &top.redirect_uri);
+        pick(&mut self.scopes, &top.scopes);
+        self
+    }
+
+    /// Checks every field and returns the usable configuration, or every problem found.
+    pub fn validate(&self) -> Result<Config, Vec<String>> {
+        let mut problems = Vec::new();
+        let client_id = match &self.client_id {
+            Some(id) => id.clone(),
+            None => {
+                problems.push("\"clientId\" is missing: copy the Application (client) ID from the app registration's Overview page.".to_owned());
+                String::new()
+            }
+        };
+        let authority = match &self.authority {
+            Some(a) => check_url("authority", a, &mut problems).map(|a| {
+                if let Some(segment) = first_path_segment(&a) {
+                    if ["common", "organizations", "consumers"].contains(&segment.to_ascii_lowercase().as_str()) {
+                        problems.push(format!("\"authority\" uses \"/{segment}\": use your tenant ID or verified domain instead, e.g. https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0 (the sign-in answer's issuer never matches \"{segment}\")."));
+                    }
+                }
+                a
+            }),
+            None => {
+                problems.push("\"authority\" is missing: for Entra ID it is https://login.microsoftonline.com/<tenant ID>/v2.0.".to_owned());
+                None
+            }
+        };
+        let graph_base_url = check_url(
+            "graphBaseUrl",
+            self.graph_base_url.as_deref().unwrap_or(DEFAULT_GRAPH_BASE_URL),
+            &mut problems,
+        );
+        // The redirect URI must match the registration to the letter, so it is kept as written.
+        let redirect_uri = self
+            .redirect_uri
+            .as_deref()
+            .and_then(|r| check_url("redirectUri", r, &mut problems).map(|_| r.to_owned()));
+        if let Some(redirect) = &self.redirect_uri {
+            if redirect.contains('#') {
+                problems.push("\"redirectUri\" must not contain '#'.".to_owned());
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let graph_base_url = graph_base_url.unwrap_or_default();
+        let scopes = full_scopes(&graph_base_url, self.scopes.as_deref());
+        Ok(Config {
+            client_id,
+            authority: authority.unwrap_or_default(),
+            graph_base_url,
+            redirect_uri,
+            scopes,
+        })
+    }
+}
+
+/// Returns the scopes to request: the OIDC scopes, then each Graph permission qualified with
+/// the Graph host (a scope already holding `://` or a bare OIDC scope is kept as written).
+pub fn full_scopes(graph_base_url: &str, permissions: Option<&[String]>) -> Vec<String> {
+    let mut scopes: Vec<String> = OIDC_SCOPES.iter().map(|s| (*s).to_owned()).collect();
+    let defaults: Vec<String> = DEFAULT_GRAPH_PERMISSIONS.iter().map(|s| (*s).to_owned()).collect();
+    for p in permissions.unwrap_or(&defaults) {
+        let full = if p.contains("://") || BARE_SCOPES.contains(&p.as_str()) {
+            p.clone()
+        } else {
+            format!("{graph_base_url}/{p}")
+        };
+        if !scopes.contains(&full) {
+            scopes.push(full);
+        }
+    }
+    scopes
+}
+
+/// Returns the URL without a trailing slash, or records why it is unusable.
+fn check_url(field: &str, value: &str, problems: &mut Vec<String>) -> Option<String> {
+    let parsed = match url::Url::parse(value) {
+        Ok(u) => u,
+        Err(_) => {
+            problems.push(format!("\"{field}\" is not a full URL (it must start with https://): \"{value}\"."));
+            return None;
+        }
+    };
+    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match parsed.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => {
+            problems.push(format!("\"{field}\" must use https:// (plain http is only accepted for localhost): \"{value}\"."));
+            return None;
+        }
+    }
+    if parsed.query().is_some() {
+        problems.push(format!("\"{field}\" must not contain a query string (\"?…\")."));
+        return None;
+    }
+    Some(value.trim_end_matches('/').to_owned())
+}
+
+fn first_path_segment(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()?
+        .path_segments()?
+        .next()
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"{"clientId":"a4b8c3d2-1e5f-4a6b-9c7d-8e9f0a1b2c3d","authority":"https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/","graphBaseUrl":"https://graph.microsoft.com"}"#;
+
+    #[test]
+    fn good_config_is_normalised() {
+        let c = parse_raw(GOOD).unwrap().validate().unwrap();
+        assert_eq!(c.authority, "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0");
+        assert_eq!(c.graph_base_url, "https://graph.microsoft.com");
+        assert_eq!(c.redirect_uri, None);
+        assert_eq!(
+            c.scopes,
+            vec![
+                "openid",
+                "profile",
+                "offline_access",
+                "https://graph.microsoft.com/User.Read.All",
+                "https://graph.microsoft.com/UserAuthenticationMethod.ReadWrite.All",
+                "https://graph.microsoft.com/Policy.Read.All",
+            ]
+        );
+    }
+
+    #[test]
+    fn graph_defaults_to_global_cloud() {
+        let c = parse_raw(r#"{"clientId":"x","authority":"https://id.example.org/realms/a"}"#)
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(c.graph_base_url, DEFAULT_GRAPH_BASE_URL);
+    }
+
+    #[test]
+    fn truncated_json_says_so() {
+        let err = parse_raw(r#"{"clientId": "abc", "auth"#).unwrap_err();
+        assert_eq!(err.len(), 1);
+        assert!(err[0].contains("truncated"), "{err:?}");
+        assert!(err[0].contains("line 1"), "{err:?}");
+    }
+
+    #[test]
+    fn wrong_types_are_each_named() {
+        let err = parse_raw(r#"{"clientId": 42, "authority": ["x"], "scopes": "User.Read.All"}"#).unwrap_err();
+        assert_eq!(err.len(), 3, "{err:?}");
+        assert!(err[0].contains("\"clientId\"") && err[0].contains("a number"));
+        assert!(err[1].contains("\"authority\"") && err[1].contains("a list"));
+        assert!(err[2].contains("\"scopes\""));
+    }
+
+    #[test]
+    fn not_an_object_or_empty() {
+        assert!(parse_raw("[1,2]").unwrap_err()[0].contains("JSON object"));
+        assert!(parse_raw("  ").unwrap_err()[0].contains("empty"));
+    }
+
+    #[test]
+    fn missing_fields_explain_where_to_find_them() {
+        let err = parse_raw("{}").unwrap().validate().unwrap_err();
+        assert_eq!(err.len(), 2);
+        assert!(err[0].contains("Application (client) ID"));
+        assert!(err[1].contains("login.microsoftonline.com"));
+    }
+
+    #[test]
+    fn insecure_and_multi_tenant_authorities_are_refused() {
+        let err = parse_raw(r#"{"clientId":"x","authority":"http://login.example.com/t/v2.0"}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert!(err[0].contains("https"));
+        let err = parse_raw(r#"{"clientId":"x","authority":"https://login.microsoftonline.com/common/v2.0"}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert!(err[0].contains("tenant ID"), "{err:?}");
+        assert!(parse_raw(r#"{"clientId":"x","authority":"not a url"}"#).unwrap().validate().is_err());
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_for_local_emulators() {
+        let c = parse_raw(r#"{"clientId":"x","authority":"http://127.0.0.1:8400/t/v2.0","graphBaseUrl":"http://127.0.0.1:8401/"}"#)
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(c.scopes[3], "http://127.0.0.1:8401/User.Read.All");
+    }
+
+    #[test]
+    fn overlay_replaces_only_set_fields() {
+        let base = parse_raw(GOOD).unwrap();
+        let top = RawConfig { client_id: Some("other".into()), ..Default::default() };
+        let merged = base.clone().overlay(&top);
+        assert_eq!(merged.client_id.as_deref(), Some("other"));
+        assert_eq!(merged.authority, base.authority);
+    }
+
+    #[test]
+    fn custom_scopes_are_qualified_once() {
+        let s = full_scopes(
+            "https://graph.microsoft.us",
+            Some(&["User.Read.All".into(), "https://graph.microsoft.us/User.Read.All".into(), "email".into()]),
+        );
+        assert_eq!(s, vec!["openid", "profile", "offline_access", "https://graph.microsoft.us/User.Read.All", "email"]);
+    }
+}

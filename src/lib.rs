@@ -1,0 +1,13 @@
+//! tapdesk: a static page that issues Microsoft Entra ID Temporary Access Passes.
+//!
+//! Layers, one direction only: [`config`] → [`auth`] → [`graph`] → domain logic ([`tap`],
+//! [`messages`]) → [`ui`]. Only [`storage`] touches Web Storage; only [`graph`] talks to Graph;
+//! only [`auth`] talks to the sign-in authority. See ARCHITECTURE.md.
+
+pub mod auth;
+pub mod config;
+pub mod graph;
+pub mod messages;
+pub mod storage;
+pub mod tap;
+pub mod ui;

@@ -1,0 +1,243 @@
+//! Sentences an admin can act on, for every sign-in and Graph failure, and the names of directory roles.
+
+use crate::auth::AuthError;
+use crate::graph::GraphError;
+
+/// What the admin was doing when Graph answered with an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Search,
+    ReadUser,
+    ReadPasses,
+    CreatePass,
+    DeletePass,
+    ReadPolicy,
+}
+
+/// Well-known directory role template ids (the `wids` claim) and their names.
+pub const ROLES: &[(&str, &str)] = &[
+    ("62e90394-69f5-4237-9190-012177145e10", "Global Administrator"),
+    ("7be44c8a-adaf-4e2a-84d6-ab2649e08a13", "Privileged Authentication Administrator"),
+    ("c4e39bd9-1100-46d3-8c65-fb160da0071f", "Authentication Administrator"),
+    ("0526716b-113d-4c15-b2c8-68e3c22b9f80", "Authentication Policy Administrator"),
+    ("f2ef992c-3afb-46b9-b7cf-a126ee74c451", "Global Reader"),
+    ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator"),
+    ("729827e3-9c14-49f7-bb1b-9608f156bbb8", "Helpdesk Administrator"),
+    ("194ae4cb-b126-40b2-bd5b-6091b380977d", "Security Administrator"),
+    ("5d6b6bb7-de71-4623-b4af-96380a352509", "Security Reader"),
+];
+
+/// The default user role every member holds; not an admin role.
+pub const DEFAULT_USER_ROLE: &str = "b79fbf4d-3ef9-4689-8143-76b194e85509";
+
+/// Returns the name of the role with template id `id`, if it is one this page knows.
+pub fn role_name(id: &str) -> Option<&'static str> {
+    ROLES.iter().find(|(rid, _)| rid.eq_ignore_ascii_case(id)).map(|(_, n)| *n)
+}
+
+/// What the signed-in admin's roles allow with passes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Capability {
+    /// Global or Privileged Authentication Administrator: passes for every user but themselves.
+    Everyone,
+    /// Authentication Administrator: passes for users without admin roles.
+    NonAdmins,
+    /// Global Reader: sees passes, cannot issue them.
+    ReadOnly,
+    /// No role that issues passes.
+    None,
+}
+
+/// Returns what `roles` (template ids) allow.
+pub fn capability(roles: &[String]) -> Capability {
+    let has = |name: &str| roles.iter().any(|r| role_name(r) == Some(name));
+    if has("Global Administrator") || has("Privileged Authentication Administrator") {
+        Capability::Everyone
+    } else if has("Authentication Administrator") {
+        Capability::NonAdmins
+    } else if has("Global Reader") {
+        Capability::ReadOnly
+    } else {
+        Capability::None
+    }
+}
+
+/// One sentence on what `capability` means for the admin.
+pub fn capability_text(capability: Capability) -> &'static str {
+    match capability {
+        Capability::Everyone => "You can issue passes to every user except yourself.",
+        Capability::NonAdmins => "You can issue passes to users without admin roles.",
+        Capability::ReadOnly => "You can see passes but not issue or delete them.",
+        Capability::None => "Your account has no role that issues passes: ask for the Authentication Administrator role (users without admin roles) or Privileged Authentication Administrator (everyone).",
+    }
+}
+
+/// Returns the sentence for a Graph error met while doing `action`.
+pub fn graph(e: &GraphError, action: Action) -> String {
+    let msg = e.message.as_str();
+    match e.status {
+        0 => match action {
+            Action::CreatePass => "The connection to Graph was lost while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.".into(),
+            _ => "Graph did not answer. Check your network connection and the Graph URL in Settings, then try again.".into(),
+        },
+        401 => "Graph no longer accepts your sign-in. Sign in again.".into(),
+        403 => forbidden(msg, action),
+        404 => match action {
+            Action::DeletePass => "That pass no longer exists: it was already deleted or replaced.".into(),
+            Action::ReadPolicy => "The tenant has no Temporary Access Pass policy to read; the form uses Graph's own limits.".into(),
+            _ => "No such user: check the name, UPN or object ID.".into(),
+        },
+        400 => bad_request(e, action),
+        429 => "Graph is limiting how fast this page may send requests. Wait a minute, then try again.".into(),
+        500..=599 => match action {
+            Action::CreatePass => format!("Graph had a problem (HTTP {}) while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.", e.status),
+            _ => format!("Graph had a temporary problem (HTTP {}). Try again in a moment.", e.status),
+        },
+        s => format!("Graph refused the request (HTTP {s}){}", detail(msg)),
+    }
+}
+
+fn detail(msg: &str) -> String {
+    if msg.is_empty() {
+        ".".into()
+    } else {
+        format!(": {msg}")
+    }
+}
+
+fn forbidden(msg: &str, action: Action) -> String {
+    if msg.contains("yourself") {
+        return "You cannot create a Temporary Access Pass for your own account; another administrator must do it.".into();
+    }
+    match action {
+        Action::CreatePass | Action::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthenticationMethod.ReadWrite.All.".into(),
+        Action::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
+        Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy (it needs the Policy.Read.All permission and a role such as Global Reader or Authentication Policy Administrator). The form uses Graph's own limits; the policy is still enforced when you create a pass.".into(),
+        Action::Search | Action::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
+    }
+}
+
+fn bad_request(e: &GraphError, action: Action) -> String {
+    let msg = e.message.as_str();
+    if msg.contains("LifetimeInMinutes") {
+        return format!("The lifetime is outside what your tenant's policy allows ({}). Pick a value in that range.", msg.trim_end_matches('.'));
+    }
+    if msg.contains("external guest") {
+        return "Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.".into();
+    }
+    if msg.contains("UserCredentialPolicy") {
+        return "Your tenant's Temporary Access Pass policy does not allow a pass for this user: the policy is disabled, or the user is outside its included groups or in an excluded group. A Global Administrator or Authentication Policy Administrator can change it under Entra admin center › Protection › Authentication methods › Temporary Access Pass.".into();
+    }
+    if msg.to_ascii_lowercase().contains("one-time") || msg.contains("isUsableOnce") {
+        return "Your tenant's policy only allows one-time passes: leave \"One-time use\" switched on.".into();
+    }
+    match action {
+        Action::Search => "That search could not be run. Try a name, a UPN or an object ID.".into(),
+        _ => format!("Graph refused the request{}", detail(msg)),
+    }
+}
+
+/// Returns the sentence for a sign-in failure.
+pub fn auth(e: &AuthError) -> String {
+    match e {
+        AuthError::Discovery { url, reason } => format!("Could not read the sign-in authority's configuration at {url}: {reason}. Check \"authority\" in config.json or Settings."),
+        AuthError::IssuerMismatch { expected, found } => format!("The sign-in authority calls itself {found}, but the configured authority is {expected}. Set \"authority\" to {found} exactly."),
+        AuthError::PkceUnsupported => "The sign-in provider does not offer PKCE with S256, which this page requires for a safe sign-in.".into(),
+        AuthError::UnknownAttempt => "This sign-in answer does not belong to a sign-in started in this tab (it was already used, or did not come from here). Nothing was done with it. Sign in again.".into(),
+        AuthError::AttemptExpired => "The sign-in took longer than 10 minutes and expired. Sign in again.".into(),
+        AuthError::StateMismatch => "The sign-in answer does not match the request this tab sent (state mismatch), so it was refused. Sign in again.".into(),
+        AuthError::IssParamMismatch => "The sign-in answer names a different issuer than the configured authority, so it was refused.".into(),
+        AuthError::TokensInUrl => "The sign-in answer carried tokens in the address bar, which this page never asks for, so it was refused. Register the page under the Single-page application platform (authorization code flow).".into(),
+        AuthError::NonceMismatch => "The ID token does not belong to this sign-in (nonce mismatch), so it was refused. Sign in again.".into(),
+        AuthError::IdToken(why) => format!("The ID token was refused: {why}."),
+        AuthError::Network(why) => format!("Could not reach the sign-in service ({why}). Check your connection, and that the authority allows this page's address (a Single-page application redirect URI)."),
+        AuthError::SignInRequired => "Your session ended. Sign in again.".into(),
+        AuthError::Provider { error, description, code } => provider(error, description, *code),
+    }
+}
+
+fn provider(error: &str, description: &str, code: Option<u32>) -> String {
+    let first_line = description.lines().next().unwrap_or_default().trim();
+    let said = if first_line.is_empty() { String::new() } else { format!(" The provider said: \"{first_line}\"") };
+    let text = match code {
+        Some(50011) => "The redirect URI is not registered for this app. Add this page's exact address as a Single-page application redirect URI in the app registration.",
+        Some(65001) => "Consent is missing for a permission this page needs. Sign in again and accept, or ask a Global Administrator to grant admin consent to the app.",
+        Some(65004) => "The permissions were declined. The page cannot work without them: sign in again and accept.",
+        Some(90094) => "This app needs an administrator's approval before you can use it. A Global Administrator (or Privileged Role Administrator) must grant admin consent for the app in Entra admin center › Enterprise applications › Permissions.",
+        Some(700016) => "The application (client) ID was not found in this tenant. Check \"clientId\", and that \"authority\" names the tenant where the app is registered.",
+        Some(9002326) => "The token request was refused: the redirect URI is registered under the Web platform. Register it under Single-page application instead.",
+        Some(9002327) => "The token request was refused: Single-page application tokens can only be redeemed from the browser page itself.",
+        Some(700084) => "Your sign-in is more than 24 hours old, so it can no longer be renewed. Sign in again.",
+        Some(70008) => "The sign-in code expired or was already used. Sign in again.",
+        Some(501481) => "The sign-in proof (PKCE verifier) did not match, so the sign-in was refused. Sign in again.",
+        Some(50058) => "You are not signed in with the authority any more. Sign in.",
+        Some(50076 | 50079) => "Your organisation requires multi-factor authentication for this sign-in. Sign in again and complete it.",
+        Some(53003) => "Conditional Access blocked this sign-in. Ask your administrators which policy applies (the sign-in logs name it).",
+        Some(50034) => "That account does not exist in this directory.",
+        Some(50057) => "That account is disabled.",
+        _ => match error {
+            "access_denied" => "The sign-in was cancelled or refused.",
+            "login_required" | "interaction_required" => "You need to sign in again.",
+            "consent_required" => "Consent is needed: sign in again and accept the permissions.",
+            "invalid_grant" => "The sign-in could not be completed or renewed. Sign in again.",
+            _ => "The sign-in failed.",
+        },
+    };
+    format!("{text}{said}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ge(status: u16, code: &str, message: &str) -> GraphError {
+        GraphError { status, code: code.into(), message: message.into(), request_id: None }
+    }
+
+    #[test]
+    fn policy_errors_become_sentences() {
+        let s = graph(&ge(400, "badRequest", "Invalid LifetimeInMinutes specified. The valid range between 60 and 480."), Action::CreatePass);
+        assert!(s.contains("between 60 and 480") && s.starts_with("The lifetime is outside"), "{s}");
+        let s = graph(&ge(400, "badRequest", "Temporary Access Pass cannot be added to an external guest user."), Action::CreatePass);
+        assert!(s.starts_with("Guests from other organisations"));
+        let s = graph(&ge(400, "badRequest", "Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass]."), Action::CreatePass);
+        assert!(s.contains("policy is disabled"));
+    }
+
+    #[test]
+    fn forbidden_names_roles_and_permission() {
+        let s = graph(&ge(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."), Action::CreatePass);
+        assert!(s.contains("Privileged Authentication Administrator") && s.contains("UserAuthenticationMethod.ReadWrite.All"));
+        let s = graph(&ge(403, "accessDenied", "Users cannot create a Temporary Access Pass for yourself"), Action::CreatePass);
+        assert!(s.contains("your own account"));
+    }
+
+    #[test]
+    fn not_found_and_failures_depend_on_action() {
+        assert!(graph(&ge(404, "Request_ResourceNotFound", ""), Action::ReadUser).starts_with("No such user"));
+        assert!(graph(&ge(404, "itemNotFound", ""), Action::DeletePass).contains("already deleted"));
+        assert!(graph(&ge(503, "", ""), Action::CreatePass).contains("may or may not have been created"));
+        assert!(graph(&GraphError::network("x"), Action::Search).contains("network"));
+    }
+
+    #[test]
+    fn aadsts_codes_map_to_actions() {
+        let s = auth(&AuthError::provider("invalid_grant", Some("AADSTS700084: The refresh token was issued to a single page app\r\nTrace ID: x")));
+        assert!(s.starts_with("Your sign-in is more than 24 hours old"), "{s}");
+        assert!(!s.contains("Trace ID"));
+        let s = auth(&AuthError::provider("invalid_request", Some("AADSTS90094: needs admin")));
+        assert!(s.contains("Global Administrator"));
+        let s = auth(&AuthError::provider("access_denied", Some("<script>alert(1)</script>")));
+        assert!(s.contains("<script>"), "kept as text; the view escapes it");
+    }
+
+    #[test]
+    fn capabilities_from_roles() {
+        let r = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(capability(&r(&["c4e39bd9-1100-46d3-8c65-fb160da0071f", DEFAULT_USER_ROLE])), Capability::NonAdmins);
+        assert_eq!(capability(&r(&["7be44c8a-adaf-4e2a-84d6-ab2649e08a13"])), Capability::Everyone);
+        assert_eq!(capability(&r(&["f2ef992c-3afb-46b9-b7cf-a126ee74c451"])), Capability::ReadOnly);
+        assert_eq!(capability(&r(&[DEFAULT_USER_ROLE])), Capability::None);
+        assert_eq!(role_name(DEFAULT_USER_ROLE), None);
+    }
+}

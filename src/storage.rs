@@ -1,0 +1,67 @@
+//! The one module that touches Web Storage. Nothing secret is ever written here: no token, no pass.
+//!
+//! What is kept, and why:
+//! - sessionStorage [`ATTEMPT`]: state, nonce and PKCE verifier of one sign-in attempt (deleted once read);
+//! - sessionStorage [`INTERACTION`]: time an interactive sign-in started, so two never overlap;
+//! - sessionStorage [`HINT`]: the signed-in account's UPN, so a reload can sign in silently;
+//! - sessionStorage [`VIEW`]: the object id of the user on screen, so a reload returns to it;
+//! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret).
+
+/// sessionStorage key of the pending sign-in attempt.
+pub const ATTEMPT: &str = "tapdesk.attempt";
+/// sessionStorage key of the interactive-sign-in-in-progress flag.
+pub const INTERACTION: &str = "tapdesk.interaction";
+/// sessionStorage key of the login hint used for silent sign-in after a reload.
+pub const HINT: &str = "tapdesk.hint";
+/// sessionStorage key of the user id on screen.
+pub const VIEW: &str = "tapdesk.view";
+/// localStorage key of the Settings screen's configuration overrides.
+pub const SETTINGS: &str = "tapdesk.settings";
+
+/// Which Web Storage area.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    /// `sessionStorage`: this tab only, gone when it closes.
+    Session,
+    /// `localStorage`: kept across visits.
+    Local,
+}
+
+fn area(which: Area) -> Option<web_sys::Storage> {
+    let window = web_sys::window()?;
+    match which {
+        Area::Session => window.session_storage().ok().flatten(),
+        Area::Local => window.local_storage().ok().flatten(),
+    }
+}
+
+/// Returns the value stored under `key`, if storage is available and holds one.
+pub fn get(which: Area, key: &str) -> Option<String> {
+    area(which)?.get_item(key).ok().flatten()
+}
+
+/// Stores `value` under `key`; returns false if the browser refused (storage disabled or full).
+pub fn set(which: Area, key: &str, value: &str) -> bool {
+    area(which).is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
+/// Removes `key`.
+pub fn remove(which: Area, key: &str) {
+    if let Some(s) = area(which) {
+        let _ = s.remove_item(key);
+    }
+}
+
+/// Returns the value under `key` and deletes it, so it can be used once only.
+pub fn take(which: Area, key: &str) -> Option<String> {
+    let value = get(which, key);
+    remove(which, key);
+    value
+}
+
+/// Removes everything this page keeps in sessionStorage (sign-out).
+pub fn clear_session() {
+    for key in [ATTEMPT, INTERACTION, HINT, VIEW] {
+        remove(Area::Session, key);
+    }
+}

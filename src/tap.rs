@@ -1,0 +1,221 @@
+//! Pass logic under the views: the policy's bounds for the create form and what a pass's state means.
+
+use crate::graph::models::{PolicyState, TapPolicy, TemporaryAccessPass, UsabilityReason};
+use crate::graph::time;
+
+/// Graph's own limits on `lifetimeInMinutes`, used when the policy could not be read.
+pub const GRAPH_MIN_LIFETIME: u32 = 10;
+/// See [`GRAPH_MIN_LIFETIME`].
+pub const GRAPH_MAX_LIFETIME: u32 = 43_200;
+
+/// What the create form may offer, from the tenant policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormBounds {
+    pub min_minutes: u32,
+    pub max_minutes: u32,
+    pub default_minutes: u32,
+    /// The policy makes every pass one-time: the toggle is locked on.
+    pub one_time_forced: bool,
+    /// The one-time toggle's initial value.
+    pub one_time_default: bool,
+    /// False when the policy is disabled: creating will fail.
+    pub enabled: bool,
+    /// True when the bounds come from the tenant policy (false: Graph's limits, the policy was unreadable).
+    pub from_policy: bool,
+}
+
+impl FormBounds {
+    /// Bounds from the tenant policy, or Graph's limits when it is unknown.
+    pub fn new(policy: Option<&TapPolicy>) -> FormBounds {
+        let Some(p) = policy else {
+            return FormBounds {
+                min_minutes: GRAPH_MIN_LIFETIME,
+                max_minutes: GRAPH_MAX_LIFETIME,
+                default_minutes: 60,
+                one_time_forced: false,
+                one_time_default: true,
+                enabled: true,
+                from_policy: false,
+            };
+        };
+        let clamp = |v: u32| v.clamp(GRAPH_MIN_LIFETIME, GRAPH_MAX_LIFETIME);
+        let min = clamp(p.minimum_lifetime_in_minutes.unwrap_or(60));
+        let max = clamp(p.maximum_lifetime_in_minutes.unwrap_or(480)).max(min);
+        let default = clamp(p.default_lifetime_in_minutes.unwrap_or(min)).clamp(min, max);
+        let forced = p.is_usable_once.unwrap_or(false);
+        FormBounds {
+            min_minutes: min,
+            max_minutes: max,
+            default_minutes: default,
+            one_time_forced: forced,
+            // Safe default: one-time unless the admin chooses otherwise.
+            one_time_default: true,
+            enabled: p.state == PolicyState::Enabled,
+            from_policy: true,
+        }
+    }
+
+    /// Checks a lifetime typed by the admin; the error says the allowed range.
+    pub fn check_lifetime(&self, minutes: Option<u32>) -> Result<u32, String> {
+        match minutes {
+            Some(m) if (self.min_minutes..=self.max_minutes).contains(&m) => Ok(m),
+            _ => Err(format!(
+                "Choose a lifetime between {} and {}{}.",
+                duration_words(self.min_minutes),
+                duration_words(self.max_minutes),
+                if self.from_policy { " (your tenant's policy)" } else { "" }
+            )),
+        }
+    }
+}
+
+/// Returns a duration in minutes as words: "45 minutes", "2 hours", "1 day 2 hours".
+pub fn duration_words(minutes: u32) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let unit = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(unit(d, "day", "days"));
+    }
+    if h > 0 {
+        parts.push(unit(h, "hour", "hours"));
+    }
+    if m > 0 || parts.is_empty() {
+        parts.push(unit(m, "minute", "minutes"));
+    }
+    parts.join(" ")
+}
+
+/// Returns the time left as a countdown: "1:59:07", "4:05", or "0:00" when over.
+pub fn countdown(ms_left: f64) -> String {
+    let s = (ms_left / 1000.0).max(0.0).floor() as u64;
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+/// A pass as the admin should understand it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PassStatus {
+    pub usable: bool,
+    /// One sentence: why it is (not) usable.
+    pub reason: String,
+    pub starts_ms: Option<f64>,
+    pub ends_ms: Option<f64>,
+    pub one_time: bool,
+}
+
+/// Describes `pass` at `now_ms`, trusting Graph's `isUsable`/`methodUsabilityReason` when present.
+pub fn status(pass: &TemporaryAccessPass, now_ms: f64) -> PassStatus {
+    let starts = pass.start_date_time.as_deref().and_then(time::parse_ms);
+    let ends = starts.zip(pass.lifetime_in_minutes).map(|(s, m)| s + f64::from(m) * 60_000.0);
+    let computed = match (starts, ends) {
+        (Some(s), _) if now_ms < s => UsabilityReason::NotYetValid,
+        (_, Some(e)) if now_ms >= e => UsabilityReason::Expired,
+        _ => UsabilityReason::EnabledByPolicy,
+    };
+    let reason = pass.method_usability_reason.unwrap_or(computed);
+    let usable = pass.is_usable.unwrap_or(reason == UsabilityReason::EnabledByPolicy);
+    let text = match reason {
+        UsabilityReason::EnabledByPolicy if usable => "Usable now.",
+        UsabilityReason::EnabledByPolicy => "Not usable.",
+        UsabilityReason::NotYetValid => "Not usable yet: its start time has not come.",
+        UsabilityReason::Expired => "Expired: its lifetime is over.",
+        UsabilityReason::OneTimeUsed => "Used: it was a one-time pass and has been signed in with.",
+        UsabilityReason::DisabledByPolicy => "Blocked: the tenant's Temporary Access Pass policy is disabled or no longer covers this user.",
+        UsabilityReason::Unknown => "Graph reports a state this page does not know.",
+    };
+    PassStatus {
+        usable,
+        reason: text.to_owned(),
+        starts_ms: starts,
+        ends_ms: ends,
+        one_time: pass.is_usable_once.unwrap_or(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(min: u32, def: u32, max: u32, once: bool, state: PolicyState) -> TapPolicy {
+        TapPolicy {
+            state,
+            default_lifetime_in_minutes: Some(def),
+            default_length: Some(8),
+            minimum_lifetime_in_minutes: Some(min),
+            maximum_lifetime_in_minutes: Some(max),
+            is_usable_once: Some(once),
+            include_targets: vec![],
+            exclude_targets: vec![],
+        }
+    }
+
+    #[test]
+    fn bounds_follow_the_policy() {
+        let b = FormBounds::new(Some(&policy(60, 120, 480, true, PolicyState::Enabled)));
+        assert_eq!((b.min_minutes, b.default_minutes, b.max_minutes), (60, 120, 480));
+        assert!(b.one_time_forced && b.enabled && b.from_policy);
+        assert_eq!(b.check_lifetime(Some(480)), Ok(480));
+        assert_eq!(b.check_lifetime(Some(60)), Ok(60));
+        let err = b.check_lifetime(Some(481)).unwrap_err();
+        assert_eq!(err, "Choose a lifetime between 1 hour and 8 hours (your tenant's policy).");
+        assert!(b.check_lifetime(Some(59)).is_err());
+        assert!(b.check_lifetime(None).is_err());
+        assert!(!FormBounds::new(Some(&policy(60, 60, 480, false, PolicyState::Disabled))).enabled);
+    }
+
+    #[test]
+    fn inconsistent_policies_are_made_safe() {
+        let b = FormBounds::new(Some(&policy(600, 30, 120, false, PolicyState::Enabled)));
+        assert_eq!((b.min_minutes, b.default_minutes, b.max_minutes), (600, 600, 600));
+        let b = FormBounds::new(Some(&policy(1, 5, 99_999, false, PolicyState::Enabled)));
+        assert_eq!((b.min_minutes, b.default_minutes, b.max_minutes), (10, 10, 43_200));
+    }
+
+    #[test]
+    fn unknown_policy_uses_graph_limits() {
+        let b = FormBounds::new(None);
+        assert_eq!((b.min_minutes, b.max_minutes, b.from_policy), (10, 43_200, false));
+        assert_eq!(b.check_lifetime(Some(5)).unwrap_err(), "Choose a lifetime between 10 minutes and 30 days.");
+    }
+
+    #[test]
+    fn words_and_countdown() {
+        assert_eq!(duration_words(0), "0 minutes");
+        assert_eq!(duration_words(61), "1 hour 1 minute");
+        assert_eq!(duration_words(1440 + 120), "1 day 2 hours");
+        assert_eq!(countdown(7_199_999.0), "1:59:59");
+        assert_eq!(countdown(245_000.0), "4:05");
+        assert_eq!(countdown(-5.0), "0:00");
+    }
+
+    fn pass(start: &str, minutes: u32, reason: Option<UsabilityReason>, usable: Option<bool>) -> TemporaryAccessPass {
+        serde_json::from_value(serde_json::json!({
+            "id": "p", "startDateTime": start, "lifetimeInMinutes": minutes, "isUsableOnce": true,
+            "methodUsabilityReason": reason, "isUsable": usable,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn status_computes_when_graph_is_silent() {
+        let start = time::parse_ms("2026-11-27T09:00:00Z").unwrap();
+        let p = pass("2026-11-27T09:00:00Z", 120, None, None);
+        let before = status(&p, start - 1.0);
+        assert!(!before.usable && before.reason.starts_with("Not usable yet"));
+        assert_eq!(before.ends_ms, Some(start + 7_200_000.0));
+        assert!(status(&p, start + 1.0).usable);
+        assert!(status(&p, start + 7_200_000.0).reason.starts_with("Expired"));
+        assert!(status(&p, start).one_time);
+    }
+
+    #[test]
+    fn status_trusts_graph() {
+        let p = pass("2026-11-27T09:00:00Z", 120, Some(UsabilityReason::OneTimeUsed), Some(false));
+        let s = status(&p, 0.0);
+        assert!(!s.usable && s.reason.starts_with("Used"));
+    }
+}

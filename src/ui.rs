@@ -1,0 +1,174 @@
+//! The views: a thin shell over [`crate::auth`], [`crate::graph`] and [`crate::tap`].
+//!
+//! [`App`] walks through [`Phase`]s: loading the configuration and finishing a sign-in, the
+//! setup screen, signed out, signed in. Signed in, the page is one screen: search on top, the
+//! chosen user below.
+
+mod boot;
+pub mod browser;
+mod create;
+mod reveal;
+mod search;
+mod setup;
+mod user;
+
+use std::future::Future;
+
+use leptos::prelude::*;
+
+use crate::auth::session::{CallError, Session};
+use crate::config::{Config, RawConfig};
+use crate::graph::models::{TapPolicy, User};
+use crate::graph::{GraphClient, GraphError};
+use crate::messages::{self, Action};
+use crate::storage::{self, Area};
+
+/// Where the app is.
+#[derive(Clone)]
+pub enum Phase {
+    /// Working; the text says on what.
+    Loading(&'static str),
+    /// The configuration is missing or invalid.
+    Setup { problems: Vec<String>, raw: RawConfig },
+    /// Ready to sign in; `error` explains a failed attempt.
+    SignedOut { config: Config, error: Option<String> },
+    /// Signed in.
+    SignedIn(Session),
+}
+
+/// The session as views hold it: a `Copy` handle to the session kept on this thread.
+pub type SessionRef = StoredValue<Session, LocalStorage>;
+
+/// Runs a Graph call with the session's token (renewed when due, once more after a 401).
+pub async fn graph_call<T, F, Fut>(session: SessionRef, call: F) -> Result<T, GraphError>
+where
+    F: Fn(GraphClient, String) -> Fut,
+    Fut: Future<Output = Result<T, GraphError>>,
+{
+    let Some(session) = session.try_get_value() else {
+        return Err(GraphError { status: 401, code: "signedOut".into(), message: "You are signed out.".into(), request_id: None });
+    };
+    let client = GraphClient::new(&session.config().graph_base_url);
+    match session.call(browser::now_ms, |token| call(client.clone(), token)).await {
+        Ok(v) => Ok(v),
+        Err(CallError::Call(e)) => Err(e),
+        Err(CallError::Auth(e)) => Err(GraphError { status: 401, code: "signInRequired".into(), message: messages::auth(&e), request_id: None }),
+    }
+}
+
+/// A Graph error as shown: the sentence, and the request id for a support ticket.
+#[component]
+pub fn GraphErrorView(error: GraphError, action: Action) -> impl IntoView {
+    let sentence = messages::graph(&error, action);
+    let request = error.request_id.map(|id| view! { <span class="notice__detail">" Request ID: " {id}</span> });
+    view! { <p class="notice notice--error" role="alert">{sentence}{request}</p> }
+}
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    let phase = RwSignal::new_local(Phase::Loading("Loading…"));
+    let settings_open = RwSignal::new(false);
+    leptos::task::spawn_local(async move { phase.set(boot::start().await) });
+    // A page restored from the back/forward cache must not resume a half-done sign-in (security item 15).
+    let _ = window_event_listener(leptos::ev::pageshow, move |ev| {
+        if ev.persisted() {
+            storage::remove(Area::Session, storage::ATTEMPT);
+            storage::remove(Area::Session, storage::INTERACTION);
+            // Nothing restored from memory may show again (a pass on screen, a busy button).
+            browser::reload();
+        }
+    });
+
+    let body = move || match phase.get() {
+        Phase::Loading(what) => view! { <p class="status" role="status">{what}</p> }.into_any(),
+        Phase::Setup { problems, raw } => view! { <setup::SetupScreen problems=problems raw=raw /> }.into_any(),
+        Phase::SignedOut { config, error } => view! { <boot::SignedOut config=config error=error /> }.into_any(),
+        Phase::SignedIn(session) => view! { <SignedIn session=session phase=phase /> }.into_any(),
+    };
+    let can_configure = move || !matches!(phase.get(), Phase::Setup { .. });
+
+    view! {
+        <header class="topbar">
+            <h1 class="topbar__title">"tapdesk"</h1>
+            <span class="topbar__subtitle">"Temporary Access Passes"</span>
+            <Show when=can_configure>
+                <button type="button" id="settings" class="button button--quiet" aria-expanded=move || settings_open.get().to_string()
+                    on:click=move |_| settings_open.update(|o| *o = !*o)>"Settings"</button>
+            </Show>
+        </header>
+        <Show when=move || settings_open.get() && can_configure()>
+            <setup::SettingsPanel on_close=Callback::new(move |()| settings_open.set(false)) />
+        </Show>
+        <main class="main">{body}</main>
+    }
+}
+
+/// The signed-in screen: account bar, policy summary, search and the chosen user.
+#[component]
+fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
+    let account = session.account().clone();
+    let capability = messages::capability(&account.roles);
+    let role_names: Vec<&str> = account.roles.iter().filter_map(|r| messages::role_name(r)).collect();
+    let roles_text = if role_names.is_empty() { "No admin role".to_owned() } else { role_names.join(", ") };
+
+    // The policy is read once per sign-in; every form reads this copy.
+    let signout_session = session.clone();
+    let session: SessionRef = StoredValue::new_local(session);
+    let policy: LocalResource<Result<TapPolicy, GraphError>> = LocalResource::new(move || async move {
+        graph_call(session, |c, t| async move { crate::graph::api::get_policy(&c, &t).await }).await
+    });
+    let selected: RwSignal<Option<User>> = RwSignal::new(None);
+    // A reload returns to the user on screen (only the object id is kept).
+    if let Some(id) = storage::get(Area::Session, storage::VIEW) {
+        leptos::task::spawn_local(async move {
+            let key = id.clone();
+            if let Ok(u) = graph_call(session, move |c, t| {
+                let key = key.clone();
+                async move { crate::graph::api::get_user(&c, &t, &key).await }
+            })
+            .await
+            {
+                selected.set(Some(u));
+            }
+        });
+    }
+    Effect::new(move |_| match selected.get() {
+        Some(u) => {
+            storage::set(Area::Session, storage::VIEW, &u.id);
+        }
+        None => storage::remove(Area::Session, storage::VIEW),
+    });
+
+    let sign_out = move |_| {
+        storage::clear_session();
+        match signout_session.end_session_url() {
+            Some(url) => browser::navigate(&url),
+            None => phase.set(Phase::SignedOut { config: signout_session.config().clone(), error: None }),
+        }
+    };
+
+    view! {
+        <section class="account" aria-label="Signed-in account">
+            <div>
+                <span id="account" class="account__name">{account.name.clone()}</span>
+                <span class="account__upn">{account.username.clone()}</span>
+            </div>
+            <div class="account__roles">
+                <span id="roles">{roles_text}</span>
+                <span class="account__capability">{messages::capability_text(capability)}</span>
+            </div>
+            <button type="button" id="signout" class="button button--quiet" on:click=sign_out>"Sign out"</button>
+        </section>
+        <Transition fallback=|| view! { <p class="status" role="status">"Reading the tenant's pass policy…"</p> }>
+            {move || Suspend::new(async move {
+                match policy.await {
+                    Ok(p) => view! { <create::PolicySummary policy=p /> }.into_any(),
+                    Err(e) => view! { <GraphErrorView error=e action=Action::ReadPolicy /> }.into_any(),
+                }
+            })}
+        </Transition>
+        <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) session=session />
+        {move || selected.get().map(|u| view! { <user::UserPanel user=u session=session policy=policy /> })}
+    }
+}

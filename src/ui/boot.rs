@@ -1,0 +1,162 @@
+//! Start-up and sign-in: read the configuration, finish a sign-in coming back from the
+//! authority, sign in silently after a reload, and the signed-out screen.
+
+use leptos::prelude::*;
+
+use super::{browser, Phase};
+use crate::auth::attempt::{self, AuthorizeRequest, Callback, PendingAttempt};
+use crate::auth::metadata::ProviderMetadata;
+use crate::auth::session::Session;
+use crate::auth::AuthError;
+use crate::config::{self, Config, RawConfig};
+use crate::messages;
+use crate::storage::{self, Area};
+
+/// How long an interactive sign-in blocks another one (security item 21).
+const INTERACTION_STALE_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// Reads `config.json` and the Settings overrides; returns the usable configuration or the setup phase.
+pub async fn load_config() -> Result<Config, Phase> {
+    let overrides = storage::get(Area::Local, storage::SETTINGS)
+        .and_then(|s| serde_json::from_str::<RawConfig>(&s).ok())
+        .unwrap_or_default();
+    let file = fetch_config_file().await;
+    let base = match &file {
+        Ok(text) => config::parse_raw(text),
+        Err(problem) => Err(vec![problem.clone()]),
+    };
+    let (raw, mut problems) = match base {
+        Ok(raw) => (raw.overlay(&overrides), Vec::new()),
+        // Settings may still complete a broken or missing file.
+        Err(p) => (overrides.clone(), p),
+    };
+    match raw.validate() {
+        Ok(c) => Ok(c),
+        Err(p) => {
+            problems.extend(p);
+            Err(Phase::Setup { problems, raw })
+        }
+    }
+}
+
+async fn fetch_config_file() -> Result<String, String> {
+    let response = gloo_net::http::Request::get("config.json")
+        .cache(web_sys::RequestCache::NoStore)
+        .send()
+        .await
+        .map_err(|_| "config.json could not be loaded (no answer from the server).".to_owned())?;
+    match response.status() {
+        200 => response.text().await.map_err(|e| format!("config.json could not be read: {e}.")),
+        404 => Err("config.json was not found beside index.html.".into()),
+        s => Err(format!("config.json could not be loaded (HTTP {s}).")),
+    }
+}
+
+fn redirect_uri(config: &Config) -> String {
+    config.redirect_uri.clone().unwrap_or_else(browser::page_address)
+}
+
+/// Decides the first phase: setup, a finished sign-in, a silent sign-in, or the sign-in button.
+pub async fn start() -> Phase {
+    let config = match load_config().await {
+        Ok(c) => c,
+        Err(setup) => return setup,
+    };
+    let href = browser::href();
+    if let Some(callback) = Callback::from_url(&href) {
+        // The response leaves the address bar before any request is made (security item 13).
+        browser::replace_address(&attempt::strip_callback_params(&href));
+        storage::remove(Area::Session, storage::INTERACTION);
+        let pending = storage::take(Area::Session, storage::ATTEMPT).and_then(|s| serde_json::from_str::<PendingAttempt>(&s).ok());
+        return match finish(config.clone(), &callback, pending.as_ref()).await {
+            Ok(session) => {
+                storage::set(Area::Session, storage::HINT, &session.account().username);
+                Phase::SignedIn(session)
+            }
+            Err(e) => {
+                let silent_miss = pending.as_ref().is_some_and(|p| p.silent) && matches!(e, AuthError::Provider { .. });
+                Phase::SignedOut { config, error: (!silent_miss).then(|| messages::auth(&e)) }
+            }
+        };
+    }
+    if let Some(hint) = storage::take(Area::Session, storage::HINT) {
+        // Tokens live in memory only, so a reload signs in again without a prompt (security item 16).
+        match begin(&config, Some("none"), Some(&hint)).await {
+            Ok(url) => {
+                browser::navigate(&url);
+                return Phase::Loading("Signing you in again…");
+            }
+            Err(e) => return Phase::SignedOut { config, error: Some(messages::auth(&e)) },
+        }
+    }
+    Phase::SignedOut { config, error: None }
+}
+
+async fn finish(config: Config, callback: &Callback, pending: Option<&PendingAttempt>) -> Result<Session, AuthError> {
+    // Refuse replayed or forged answers before fetching anything.
+    if callback.has_tokens {
+        return Err(AuthError::TokensInUrl);
+    }
+    let pending = pending.ok_or(AuthError::UnknownAttempt)?;
+    let metadata = ProviderMetadata::fetch(&config.authority).await?;
+    let code = callback.verify(Some(pending), &metadata.issuer, browser::now_ms())?;
+    let redirect = redirect_uri(&config);
+    Session::redeem(config, metadata, redirect, code, pending, browser::now_ms()).await
+}
+
+/// Starts an attempt: stores it in sessionStorage and returns the authorize URL to navigate to.
+async fn begin(config: &Config, prompt: Option<&str>, login_hint: Option<&str>) -> Result<String, AuthError> {
+    let metadata = ProviderMetadata::fetch(&config.authority).await?;
+    let redirect = redirect_uri(config);
+    let (url, pending) = attempt::authorize_url(&AuthorizeRequest {
+        client_id: &config.client_id,
+        authorization_endpoint: &metadata.authorization_endpoint,
+        redirect_uri: &redirect,
+        scopes: &config.scopes,
+        prompt,
+        login_hint,
+        now_ms: browser::now_ms(),
+    })?;
+    let json = serde_json::to_string(&pending).map_err(|e| AuthError::IdToken(e.to_string()))?;
+    if !storage::set(Area::Session, storage::ATTEMPT, &json) {
+        return Err(AuthError::Network("this browser refuses sessionStorage, which sign-in needs".into()));
+    }
+    Ok(url)
+}
+
+/// The signed-out screen: what the page does, and one Sign in button.
+#[component]
+pub fn SignedOut(config: Config, error: Option<String>) -> impl IntoView {
+    let error = RwSignal::new(error);
+    let busy = RwSignal::new(false);
+    let sign_in = move |_| {
+        // One interactive sign-in at a time: a double click navigates once.
+        let started = storage::get(Area::Session, storage::INTERACTION).and_then(|s| s.parse::<f64>().ok());
+        if busy.get_untracked() || started.is_some_and(|t| browser::now_ms() - t < INTERACTION_STALE_MS) {
+            return;
+        }
+        busy.set(true);
+        storage::set(Area::Session, storage::INTERACTION, &browser::now_ms().to_string());
+        let config = config.clone();
+        leptos::task::spawn_local(async move {
+            match begin(&config, Some("select_account"), None).await {
+                Ok(url) => browser::navigate(&url),
+                Err(e) => {
+                    storage::remove(Area::Session, storage::INTERACTION);
+                    busy.set(false);
+                    error.set(Some(messages::auth(&e)));
+                }
+            }
+        });
+    };
+    view! {
+        <section class="card signin" aria-labelledby="signin-title">
+            <h2 id="signin-title">"Sign in"</h2>
+            <p>"Sign in with your administrator account to find users and give them a Temporary Access Pass. Nothing is stored on a server: this page talks only to your sign-in authority and Microsoft Graph."</p>
+            {move || error.get().map(|e| view! { <p id="error" class="notice notice--error" role="alert">{e}</p> })}
+            <button type="button" id="signin" class="button button--primary" on:click=sign_in disabled=move || busy.get()>
+                {move || if busy.get() { "Signing in…" } else { "Sign in" }}
+            </button>
+        </section>
+    }
+}

@@ -1,0 +1,168 @@
+//! Find a user: one debounced search box over display name, UPN and mail, keyboard-navigable results.
+
+use leptos::prelude::*;
+
+use super::{graph_call, GraphErrorView};
+use super::SessionRef;
+use crate::graph::api;
+use crate::graph::models::User;
+use crate::graph::GraphError;
+use crate::messages::Action;
+
+/// Wait after the last keystroke before searching.
+const DEBOUNCE_MS: u32 = 300;
+/// Results shown at most.
+const MAX_RESULTS: u32 = 10;
+
+/// Runs the search for `text`: a direct read when it is a UPN or object id, plus `$search`.
+async fn find(session: SessionRef, text: String) -> Result<Vec<User>, GraphError> {
+    let mut found = Vec::new();
+    if api::is_direct_key(&text) {
+        let key = text.clone();
+        match graph_call(session, move |c, t| {
+            let key = key.clone();
+            async move { api::get_user(&c, &t, &key).await }
+        })
+        .await
+        {
+            Ok(u) => found.push(u),
+            Err(e) if e.status == 404 => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let query = text.clone();
+    let listed = graph_call(session, move |c, t| {
+        let query = query.clone();
+        async move { api::search_users(&c, &t, &query, MAX_RESULTS).await }
+    })
+    .await;
+    match listed {
+        Ok(users) => {
+            for u in users {
+                if !found.iter().any(|f| f.id == u.id) {
+                    found.push(u);
+                }
+            }
+            Ok(found)
+        }
+        // An exact hit is worth showing even if the search itself failed.
+        Err(_) if !found.is_empty() => Ok(found),
+        Err(e) => Err(e),
+    }
+}
+
+/// The search box and its result list.
+#[component]
+pub fn Search(session: SessionRef, on_pick: Callback<User>) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let results: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
+    let error: RwSignal<Option<GraphError>> = RwSignal::new(None);
+    let active = RwSignal::new(0usize);
+    let searching = RwSignal::new(false);
+    let searched = RwSignal::new(false);
+    // Each keystroke bumps the generation; only the newest search may write results.
+    let generation = StoredValue::new(0u64);
+
+    let on_input = move |ev| {
+        let value = event_target_value(&ev);
+        text.set(value.clone());
+        generation.update_value(|g| *g += 1);
+        let mine = generation.get_value();
+        leptos::task::spawn_local(async move {
+            gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            let query = value.trim().to_owned();
+            if query.chars().count() < 2 {
+                results.set(Vec::new());
+                error.set(None);
+                searched.set(false);
+                return;
+            }
+            searching.set(true);
+            let outcome = find(session, query).await;
+            if generation.get_value() != mine {
+                return;
+            }
+            searching.set(false);
+            searched.set(true);
+            active.set(0);
+            match outcome {
+                Ok(users) => {
+                    error.set(None);
+                    results.set(users);
+                }
+                Err(e) => {
+                    results.set(Vec::new());
+                    error.set(Some(e));
+                }
+            }
+        });
+    };
+
+    let pick = move |u: User| {
+        results.set(Vec::new());
+        searched.set(false);
+        text.set(String::new());
+        on_pick.run(u);
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let count = results.with_untracked(Vec::len);
+        match ev.key().as_str() {
+            "ArrowDown" if count > 0 => {
+                ev.prevent_default();
+                active.update(|a| *a = (*a + 1) % count);
+            }
+            "ArrowUp" if count > 0 => {
+                ev.prevent_default();
+                active.update(|a| *a = (*a + count - 1) % count);
+            }
+            "Enter" if count > 0 => {
+                ev.prevent_default();
+                if let Some(u) = results.with_untracked(|r| r.get(active.get_untracked()).cloned()) {
+                    pick(u);
+                }
+            }
+            "Escape" => results.set(Vec::new()),
+            _ => {}
+        }
+    };
+
+    view! {
+        <section class="card search" aria-labelledby="search-label">
+            <label id="search-label" for="search" class="field__label">"Find a user"</label>
+            <input id="search" class="field__input" type="search" autocomplete="off" spellcheck="false"
+                placeholder="Name, UPN or object ID"
+                role="combobox" aria-autocomplete="list" aria-controls="search-results"
+                aria-expanded=move || (!results.with(Vec::is_empty)).to_string()
+                aria-activedescendant=move || results.with(|r| r.get(active.get()).map(|u| format!("result-{}", u.id))).unwrap_or_default()
+                prop:value=move || text.get()
+                on:input=on_input on:keydown=on_keydown />
+            <p class="field__hint">"Type at least two letters; use the arrow keys and Enter to open a user."</p>
+            {move || searching.get().then(|| view! { <p class="status" role="status">"Searching…"</p> })}
+            {move || error.get().map(|e| view! { <GraphErrorView error=e action=Action::Search /> })}
+            {move || (searched.get() && !searching.get() && error.with(Option::is_none) && results.with(Vec::is_empty))
+                .then(|| view! { <p class="status" role="status">"No user matches. Search looks for whole words at the start of names; try a UPN or object ID."</p> })}
+            <ul id="search-results" class="results" role="listbox" aria-label="Matching users">
+                {move || {
+                    results.get().into_iter().enumerate().map(move |(i, u)| {
+                        let chosen = u.clone();
+                        let guest = u.is_guest();
+                        view! {
+                            <li id=format!("result-{}", u.id) role="option" class="results__item"
+                                class:results__item--active=move || active.get() == i
+                                aria-selected=move || (active.get() == i).to_string()
+                                on:mousedown=move |ev| ev.prevent_default()
+                                on:click=move |_| pick(chosen.clone())>
+                                <span class="results__name">{u.name().to_owned()}</span>
+                                <span class="results__upn">{u.user_principal_name.clone().unwrap_or_default()}</span>
+                                {guest.then(|| view! { <span class="badge">"Guest"</span> })}
+                            </li>
+                        }
+                    }).collect_view()
+                }}
+            </ul>
+        </section>
+    }
+}
