@@ -1,0 +1,56 @@
+//! In-browser tests (wasm-bindgen-test in headless Chromium) of the code that needs real browser APIs:
+//! Web Storage, Intl dates, the local date-time input, and the start-up phases of the app.
+#![cfg(target_arch = "wasm32")]
+
+use tapdesk::storage::{self, Area};
+use tapdesk::ui::browser;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn take_reads_once() {
+    assert!(storage::set(Area::Session, storage::ATTEMPT, "one attempt"));
+    assert_eq!(storage::take(Area::Session, storage::ATTEMPT).as_deref(), Some("one attempt"));
+    assert_eq!(storage::take(Area::Session, storage::ATTEMPT), None);
+}
+
+#[wasm_bindgen_test]
+fn clear_session_removes_every_key_of_ours_only() {
+    for key in [storage::ATTEMPT, storage::INTERACTION, storage::HINT, storage::VIEW] {
+        storage::set(Area::Session, key, "x");
+    }
+    storage::set(Area::Session, "someone.else", "kept");
+    storage::clear_session();
+    for key in [storage::ATTEMPT, storage::INTERACTION, storage::HINT, storage::VIEW] {
+        assert_eq!(storage::get(Area::Session, key), None, "{key}");
+    }
+    assert_eq!(storage::get(Area::Session, "someone.else").as_deref(), Some("kept"));
+    storage::remove(Area::Session, "someone.else");
+}
+
+#[wasm_bindgen_test]
+fn local_input_is_read_as_local_time() {
+    let tomorrow = browser::tomorrow_at(9);
+    assert!(tomorrow.ends_with("T09:00"), "{tomorrow}");
+    let ms = browser::parse_local_input(&tomorrow).expect("valid");
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    assert_eq!((d.get_hours(), d.get_minutes()), (9, 0));
+    assert!(ms > browser::now_ms());
+    assert_eq!(browser::parse_local_input(""), None);
+    assert_eq!(browser::parse_local_input("not a date"), None);
+}
+
+#[wasm_bindgen_test]
+fn dates_are_formatted_with_intl() {
+    let text = browser::local_datetime(1_800_000_000_000.0);
+    assert!(text.contains("2027"), "{text}");
+    assert!(!browser::time_zone().is_empty());
+}
+
+#[wasm_bindgen_test]
+fn page_address_drops_query_and_fragment() {
+    let address = browser::page_address();
+    assert!(!address.contains('?') && !address.contains('#'), "{address}");
+    assert!(address.starts_with("http"), "{address}");
+}
