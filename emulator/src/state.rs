@@ -1,0 +1,239 @@
+//! The state every listener shares: clock, signing key, origins, settings, the tenant and the
+//! sign-in bookkeeping (sessions, authorization codes, refresh tokens).
+
+use std::collections::HashMap;
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::clock::{lock, Clock};
+use crate::jwt::Signer;
+use crate::seed;
+use crate::tenant::Tenant;
+
+/// Behaviour switches: each `[choice]` or deviation from the real services is one field away.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Settings {
+    /// Publish `code_challenge_methods_supported: ["S256"]` in discovery. Real Entra does not,
+    /// so the default is false.
+    pub publish_code_challenge_methods: bool,
+    /// Access token lifetime (default 3599 s).
+    pub token_lifetime: Duration,
+    /// Make every new pass start with `+` (for CSV formula-injection tests).
+    pub force_leading_plus: bool,
+    /// Put every consented Graph permission in `scp`, not only the requested ones (what Entra
+    /// does). Default true.
+    pub all_consented_scopes_in_token: bool,
+    /// Send the CSP and the other security headers of docs/security.md §F on the site.
+    pub site_security_headers: bool,
+    /// Echo `Access-Control-Allow-Origin` on the AADSTS9002326 error so a page can read it.
+    pub cors_on_unregistered_origin_error: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            publish_code_challenge_methods: false,
+            token_lifetime: Duration::from_secs(3599),
+            force_leading_plus: false,
+            all_consented_scopes_in_token: true,
+            site_security_headers: true,
+            cors_on_unregistered_origin_error: true,
+        }
+    }
+}
+
+/// An issued authorization code and everything it is bound to.
+#[derive(Clone, Debug)]
+pub struct AuthCode {
+    /// Client it was issued to.
+    pub client_id: String,
+    /// Exact redirect URI of the authorize request.
+    pub redirect_uri: String,
+    /// PKCE S256 challenge.
+    pub code_challenge: String,
+    /// The `scope` parameter of the authorize request, split.
+    pub scopes: Vec<String>,
+    /// Nonce for the ID token.
+    pub nonce: Option<String>,
+    /// Signed-in user.
+    pub user_id: String,
+    /// When the user authenticated (start of the SPA refresh-token chain).
+    pub auth_time: OffsetDateTime,
+    /// Expiry (10 minutes after issue).
+    pub expires: OffsetDateTime,
+    /// Set on redemption; a second redemption fails.
+    pub redeemed: bool,
+}
+
+/// A refresh token's grant.
+#[derive(Clone, Debug)]
+pub struct RefreshGrant {
+    /// Owner.
+    pub user_id: String,
+    /// Client.
+    pub client_id: String,
+    /// Scopes of the original request, split.
+    pub scopes: Vec<String>,
+    /// First sign-in of this chain: SPA refresh tokens die 24 h after it.
+    pub chain_started: OffsetDateTime,
+    /// Set when the token was exchanged (rotation).
+    pub redeemed: bool,
+}
+
+/// A browser session at the sign-in origin (cookie `esid`).
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// Who signed in.
+    pub user_id: String,
+    /// When.
+    pub auth_time: OffsetDateTime,
+}
+
+/// Everything behind the one lock.
+#[derive(Debug)]
+pub struct Inner {
+    /// The directory.
+    pub tenant: Tenant,
+    /// Behaviour switches.
+    pub settings: Settings,
+    /// Registered SPA redirect URIs of the demo app.
+    pub redirect_uris: Vec<String>,
+    /// Whether `reset` re-creates the tenant-wide admin consent.
+    pub admin_consent_default: bool,
+    /// Authorization codes by value.
+    pub codes: HashMap<String, AuthCode>,
+    /// Refresh tokens by value.
+    pub refresh_tokens: HashMap<String, RefreshGrant>,
+    /// Sessions by cookie value.
+    pub sessions: HashMap<String, Session>,
+}
+
+/// The shared state.
+#[derive(Debug)]
+pub struct AppState {
+    /// The one clock.
+    pub clock: Clock,
+    /// The token signing key.
+    pub signer: Signer,
+    /// `http://127.0.0.1:PORT` of the sign-in origin.
+    pub login_url: String,
+    /// `http://127.0.0.1:PORT` of Graph.
+    pub graph_url: String,
+    /// `http://127.0.0.1:PORT` of the site, if served.
+    pub site_url: Option<String>,
+    /// Page config override (`None`: generated).
+    pub site_config_override: Option<String>,
+    inner: Mutex<Inner>,
+    rng: SystemRandom,
+}
+
+impl AppState {
+    /// Builds the state with a fresh demo tenant.
+    pub fn new(
+        signer: Signer,
+        login_url: String,
+        graph_url: String,
+        site_url: Option<String>,
+        site_config_override: Option<String>,
+        redirect_uris: Vec<String>,
+        admin_consent: bool,
+    ) -> AppState {
+        AppState {
+            clock: Clock::default(),
+            signer,
+            login_url,
+            graph_url,
+            site_url,
+            site_config_override,
+            inner: Mutex::new(Inner {
+                tenant: seed::demo_tenant(admin_consent),
+                settings: Settings::default(),
+                redirect_uris,
+                admin_consent_default: admin_consent,
+                codes: HashMap::new(),
+                refresh_tokens: HashMap::new(),
+                sessions: HashMap::new(),
+            }),
+            rng: SystemRandom::new(),
+        }
+    }
+
+    /// Locks the shared data. Never hold the guard across an `.await`.
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        lock(&self.inner)
+    }
+
+    /// `{login}/{tenant_id}/v2.0`: the authority and the ID token issuer.
+    pub fn authority(&self) -> String {
+        format!("{}/{}/v2.0", self.login_url, seed::TENANT_ID)
+    }
+
+    /// `{login}/{tenant_id}/`: the access token issuer.
+    pub fn access_token_issuer(&self) -> String {
+        format!("{}/{}/", self.login_url, seed::TENANT_ID)
+    }
+
+    /// True if and only if a path's tenant segment names this tenant (id or domain).
+    pub fn is_our_tenant(&self, segment: &str) -> bool {
+        segment.eq_ignore_ascii_case(seed::TENANT_ID) || segment.eq_ignore_ascii_case(seed::DOMAIN)
+    }
+
+    /// `n` random bytes, base64url without padding.
+    pub fn random_token(&self, n: usize) -> String {
+        let mut buf = vec![0u8; n];
+        // SystemRandom only fails if the OS has no entropy source, which makes every TLS and
+        // key operation impossible too; fall back to a UUID rather than panicking.
+        if self.rng.fill(&mut buf).is_err() {
+            return uuid::Uuid::new_v4().simple().to_string();
+        }
+        URL_SAFE_NO_PAD.encode(buf)
+    }
+
+    /// A random index below `bound` (for pass characters).
+    pub fn random_below(&self, bound: usize) -> usize {
+        let mut b = [0u8; 4];
+        if self.rng.fill(&mut b).is_err() {
+            return 0;
+        }
+        (u32::from_le_bytes(b) as usize) % bound.max(1)
+    }
+
+    /// The generated page config `{"clientId","authority","graphBaseUrl"}`.
+    pub fn config_json(&self) -> String {
+        serde_json::json!({
+            "clientId": seed::CLIENT_ID,
+            "authority": self.authority(),
+            "graphBaseUrl": self.graph_url,
+        })
+        .to_string()
+    }
+
+    /// The origins (`scheme://host:port`) of all registered redirect URIs.
+    pub fn registered_origins(&self) -> Vec<String> {
+        self.lock()
+            .redirect_uris
+            .iter()
+            .filter_map(|u| url::Url::parse(u).ok())
+            .map(|u| u.origin().ascii_serialization())
+            .collect()
+    }
+
+    /// Replaces the tenant with a fresh seed and forgets codes, tokens and sessions; keeps the
+    /// registered redirect URIs and the settings, and sets the clock back to real time.
+    pub fn reset(&self) {
+        let mut inner = self.lock();
+        inner.tenant = seed::demo_tenant(inner.admin_consent_default);
+        inner.codes.clear();
+        inner.refresh_tokens.clear();
+        inner.sessions.clear();
+        drop(inner);
+        self.clock.reset();
+    }
+}
