@@ -1,0 +1,111 @@
+//! `cargo xtask <command>`: project automation needing nothing but cargo (see `usage`).
+
+mod build;
+mod demo;
+mod shell;
+mod sizes;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup [--browser]   install or check every tool the build needs (trunk, wasm-bindgen-cli,
+                      wasm-opt from npm binaryen); --browser adds Chromium, chromedriver, axe-core
+  build [--dev]       setup, then `trunk build --release --offline` into dist/ (--dev: no --release)
+  demo [--port N]     build, then serve dist/ with the local emulator (site port N, default 8080)
+  test                setup --browser, build, then every test: native, end-to-end, in-browser wasm
+  sizes               raw / gzip / brotli size of every file in dist/
+  bench               for now the same table as `sizes` (no benchmarks exist yet)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((command, flags)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let result = match command.as_str() {
+        "setup" => parse_flags(flags, &["--browser"]).and_then(|f| {
+            tools::setup(tools::SetupOptions {
+                browser: f.has("--browser"),
+            })
+            .map(drop)
+        }),
+        "build" => parse_flags(flags, &["--dev"]).and_then(|f| {
+            let toolbox = tools::setup(tools::SetupOptions::default())?;
+            build::build(&toolbox, build::Profile::from_dev_flag(f.has("--dev")))
+        }),
+        "demo" => parse_flags(flags, &["--port="]).and_then(|f| demo::demo(f.port()?)),
+        "test" => parse_flags(flags, &[]).and_then(|_| test::test()),
+        "sizes" => parse_flags(flags, &[]).and_then(|_| sizes::print_sizes()),
+        "bench" => parse_flags(flags, &[]).and_then(|_| {
+            println!("bench: no benchmarks yet; printing `cargo xtask sizes` instead\n");
+            sizes::print_sizes()
+        }),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => {
+            eprintln!("unknown command `{other}`\n");
+            eprint!("{USAGE}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The flags given after a command, checked against the ones that command accepts.
+struct Flags {
+    given: Vec<(String, Option<String>)>,
+}
+
+impl Flags {
+    fn has(&self, name: &str) -> bool {
+        self.given.iter().any(|(n, _)| n == name)
+    }
+
+    /// The `--port N` (or `--port=N`) value, 8080 when absent.
+    fn port(&self) -> anyhow::Result<u16> {
+        match self.given.iter().find(|(n, _)| n == "--port") {
+            None => Ok(8080),
+            Some((_, Some(v))) => {
+                v.parse().ok().filter(|port| *port != 0).ok_or_else(|| {
+                    anyhow::anyhow!("--port needs a number from 1 to 65535, got `{v}`")
+                })
+            }
+            Some((_, None)) => anyhow::bail!("--port needs a value, e.g. `--port 8080`"),
+        }
+    }
+}
+
+/// Parses `flags`; an entry ending in `=` in `accepted` takes a value (`--x v` or `--x=v`).
+fn parse_flags(flags: &[String], accepted: &[&str]) -> anyhow::Result<Flags> {
+    let mut given = Vec::new();
+    let mut iter = flags.iter();
+    while let Some(flag) = iter.next() {
+        let (name, inline) = match flag.split_once('=') {
+            Some((n, v)) => (n, Some(v.to_string())),
+            None => (flag.as_str(), None),
+        };
+        if accepted.contains(&name) {
+            given.push((name.to_string(), None));
+        } else if accepted.contains(&format!("{name}=").as_str()) {
+            let value = inline.or_else(|| iter.next().cloned());
+            given.push((name.to_string(), value));
+        } else {
+            anyhow::bail!("unknown option `{flag}`\n\n{USAGE}");
+        }
+    }
+    Ok(Flags { given })
+}

@@ -1,0 +1,115 @@
+//! `cargo xtask sizes`: what each file in `dist/` costs raw, gzipped and brotli-compressed.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+
+use crate::shell::Shell;
+
+/// The extensions counted in the total: what a browser downloads to show the page.
+const PAGE_EXTENSIONS: [&str; 4] = ["html", "js", "wasm", "css"];
+
+/// Byte counts of one file.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Sizes {
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+impl std::ops::AddAssign for Sizes {
+    fn add_assign(&mut self, other: Self) {
+        self.raw += other.raw;
+        self.gzip += other.gzip;
+        self.brotli += other.brotli;
+    }
+}
+
+/// Prints a table of every file in `dist/` and the page total.
+pub fn print_sizes() -> Result<()> {
+    let dist = Shell::new()?.root.join("dist");
+    if !dist.join("index.html").is_file() {
+        bail!("dist/ is not built; run `cargo xtask build` first");
+    }
+    let mut files = Vec::new();
+    collect_files(&dist, &mut files)?;
+    files.sort();
+    let mut rows = Vec::new();
+    let mut total = Sizes::default();
+    for path in &files {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let sizes = measure(&bytes)?;
+        let name = path
+            .strip_prefix(&dist)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if PAGE_EXTENSIONS.contains(&ext) {
+            total += sizes;
+        }
+        rows.push((name, sizes));
+    }
+    let width = rows.iter().map(|(n, _)| n.len()).max().unwrap_or(0).max(24);
+    println!(
+        "{:<width$} {:>10} {:>10} {:>10}",
+        "file (dist/)", "raw", "gzip -9", "brotli 11"
+    );
+    for (name, s) in &rows {
+        println!(
+            "{name:<width$} {:>10} {:>10} {:>10}",
+            s.raw, s.gzip, s.brotli
+        );
+    }
+    println!(
+        "{:<width$} {:>10} {:>10} {:>10}",
+        "total html+js+wasm+css", total.raw, total.gzip, total.brotli
+    );
+    println!("(bytes)");
+    Ok(())
+}
+
+/// Raw, gzip (best) and brotli (quality 11, window 22) sizes of `bytes`.
+pub fn measure(bytes: &[u8]) -> Result<Sizes> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes)?;
+    let gzip = gz.finish()?.len() as u64;
+    let mut br = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        writer.write_all(bytes)?;
+    }
+    Ok(Sizes {
+        raw: bytes.len() as u64,
+        gzip,
+        brotli: br.len() as u64,
+    })
+}
+
+fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_files(&path, out)?;
+        } else {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compression_shrinks_repetitive_input_and_keeps_raw_size() {
+        let input = "tapdesk ".repeat(1000);
+        let sizes = measure(input.as_bytes()).unwrap();
+        assert_eq!(sizes.raw, 8000);
+        assert!(sizes.gzip < 200, "gzip {}", sizes.gzip);
+        assert!(sizes.brotli < 200, "brotli {}", sizes.brotli);
+    }
+}

@@ -1,0 +1,115 @@
+//! `cargo xtask test`: tools, page build, then every test suite, with a timed summary.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Result};
+
+use crate::build::{self, Profile};
+use crate::tools::{self, SetupOptions, Toolbox, CHROMEDRIVER, CHROMIUM};
+
+/// One finished stage for the summary.
+struct Stage {
+    name: &'static str,
+    took: Duration,
+    outcome: Result<()>,
+}
+
+/// Runs setup (with browser), the release build, `cargo test --workspace` and, when
+/// `tests/browser.rs` exists, the in-browser wasm tests. Test stages all run even if an
+/// earlier one failed; setup or build failing stops early. Fails if any stage failed.
+pub fn test() -> Result<()> {
+    let mut stages = Vec::new();
+    let toolbox = timed(&mut stages, "setup --browser", || {
+        tools::setup(SetupOptions { browser: true })
+    });
+    let Some(toolbox) = toolbox else {
+        return summarize(&stages);
+    };
+    if timed(&mut stages, "build (trunk --release)", || {
+        build::build(&toolbox, Profile::Release)
+    })
+    .is_none()
+    {
+        return summarize(&stages);
+    }
+    timed(&mut stages, "cargo test --workspace", || {
+        let mut cmd = toolbox.shell.cargo();
+        cmd.args(["test", "--workspace"]);
+        toolbox.shell.run(with_test_env(&toolbox, &mut cmd))
+    });
+    if toolbox
+        .shell
+        .root
+        .join("tests")
+        .join("browser.rs")
+        .is_file()
+    {
+        timed(&mut stages, "wasm tests in Chromium", || {
+            let mut cmd = toolbox.shell.cargo();
+            cmd.args([
+                "test",
+                "-p",
+                "tapdesk",
+                "--target",
+                "wasm32-unknown-unknown",
+            ])
+            .args(["--test", "browser"]);
+            toolbox.shell.run(with_test_env(&toolbox, &mut cmd))
+        });
+    }
+    summarize(&stages)
+}
+
+/// The environment the end-to-end harness and wasm-bindgen-test-runner read.
+fn with_test_env<'c>(toolbox: &Toolbox, cmd: &'c mut Command) -> &'c mut Command {
+    cmd.env("TAPDESK_DIST", toolbox.shell.root.join("dist"))
+        .env("TAPDESK_AXE", toolbox.axe_js())
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("CHROMIUM", CHROMIUM)
+}
+
+/// Runs `f` as stage `name`, records its outcome and duration, and returns its value if it
+/// succeeded.
+fn timed<T>(
+    stages: &mut Vec<Stage>,
+    name: &'static str,
+    f: impl FnOnce() -> Result<T>,
+) -> Option<T> {
+    println!("\n=== {name} ===");
+    let start = Instant::now();
+    let (value, outcome) = match f() {
+        Ok(v) => (Some(v), Ok(())),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            (None, Err(e))
+        }
+    };
+    stages.push(Stage {
+        name,
+        took: start.elapsed(),
+        outcome,
+    });
+    value
+}
+
+fn summarize(stages: &[Stage]) -> Result<()> {
+    println!("\n=== summary ===");
+    for stage in stages {
+        let mark = if stage.outcome.is_ok() {
+            "pass"
+        } else {
+            "FAIL"
+        };
+        println!(
+            "[{mark}] {:<28} {:>7.1} s",
+            stage.name,
+            stage.took.as_secs_f64()
+        );
+    }
+    let failed = stages.iter().filter(|s| s.outcome.is_err()).count();
+    if failed > 0 {
+        bail!("{failed} stage(s) failed (see above)");
+    }
+    Ok(())
+}
