@@ -15,9 +15,9 @@ struct Stage {
     outcome: Result<()>,
 }
 
-/// Runs setup (with browser), the release build, `cargo test --workspace` and, when
-/// `tests/browser.rs` exists, the in-browser wasm tests. Test stages all run even if an
-/// earlier one failed; setup or build failing stops early. Fails if any stage failed.
+/// Runs setup (with browser), the release build, `cargo test --workspace --no-fail-fast`
+/// and, when `tests/browser.rs` exists, the in-browser wasm tests. Test stages all run even
+/// if an earlier one failed; setup or build failing stops early. Fails if any stage failed.
 pub fn test() -> Result<()> {
     let mut stages = Vec::new();
     let toolbox = timed(&mut stages, "setup --browser", || {
@@ -35,7 +35,8 @@ pub fn test() -> Result<()> {
     }
     timed(&mut stages, "cargo test --workspace", || {
         let mut cmd = toolbox.shell.cargo();
-        cmd.args(["test", "--workspace"]);
+        // Every test binary runs even after one fails, so one run reports all failures.
+        cmd.args(["test", "--workspace", "--no-fail-fast"]);
         toolbox.shell.run(with_test_env(&toolbox, &mut cmd))
     });
     if toolbox
