@@ -77,7 +77,10 @@ impl AuthError {
 /// Returns the number of the first `AADSTSnnnn` in `text`, if any.
 pub fn aadsts_code(text: &str) -> Option<u32> {
     let start = text.find("AADSTS")? + "AADSTS".len();
-    let digits: String = text[start..].chars().take_while(char::is_ascii_digit).collect();
+    let digits: String = text[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse().ok()
 }
 
@@ -87,7 +90,10 @@ mod tests {
 
     #[test]
     fn aadsts_codes_are_found() {
-        assert_eq!(aadsts_code("AADSTS700084: The refresh token was issued"), Some(700084));
+        assert_eq!(
+            aadsts_code("AADSTS700084: The refresh token was issued"),
+            Some(700084)
+        );
         assert_eq!(aadsts_code("x\r\nAADSTS50058: silent"), Some(50058));
         assert_eq!(aadsts_code("nothing here"), None);
         assert_eq!(aadsts_code("AADSTS"), None);
@@ -98,7 +104,11 @@ mod tests {
         let e = AuthError::provider("invalid_grant", Some("AADSTS70008: expired"));
         assert_eq!(
             e,
-            AuthError::Provider { error: "invalid_grant".into(), description: "AADSTS70008: expired".into(), code: Some(70008) }
+            AuthError::Provider {
+                error: "invalid_grant".into(),
+                description: "AADSTS70008: expired".into(),
+                code: Some(70008)
+            }
         );
     }
 }

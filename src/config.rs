@@ -54,10 +54,59 @@ pub struct Config {
     pub scopes: Vec<String>,
 }
 
-/// Returns the problems found in `text` read as a configuration file, or its fields.
+/// Reads the configuration file `text` (or `Err(problem)` when it could not be had), lays the
+/// Settings `overrides` over it and checks the result.
 ///
-/// An empty text is reported as a missing file, so the setup screen can say so.
+/// On failure returns what could be read (to prefill the setup form) and every problem, each
+/// field named once: a field of the wrong type is not also reported as missing. When the
+/// overrides make a usable configuration, the file's own problems do not matter.
+pub fn load(
+    text: Result<&str, String>,
+    overrides: &RawConfig,
+) -> Result<Config, (RawConfig, Vec<String>)> {
+    let (file, mut problems) = match text {
+        Ok(text) => parse_partial(text),
+        Err(problem) => (RawConfig::default(), vec![problem]),
+    };
+    let raw = file.overlay(overrides);
+    match raw.validate() {
+        // Settings that complete a missing or broken file win: they are the admin's explicit choice.
+        Ok(config) => Ok(config),
+        Err(more) => {
+            for p in more {
+                let field = p.split('"').nth(1).unwrap_or_default().to_owned();
+                let named = !field.is_empty()
+                    && problems
+                        .iter()
+                        .any(|q| q.starts_with(&format!("\"{field}\"")));
+                if !(named && p.contains("is missing")) {
+                    problems.push(p);
+                }
+            }
+            Err((raw, problems))
+        }
+    }
+}
+
+/// Returns the fields of `text` read as a configuration file, or every problem found.
+///
+/// An empty text is reported as such, so the setup screen can say so.
 pub fn parse_raw(text: &str) -> Result<RawConfig, Vec<String>> {
+    match parse_partial(text) {
+        (raw, problems) if problems.is_empty() => Ok(raw),
+        (_, problems) => Err(problems),
+    }
+}
+
+/// Returns the readable fields of `text` and the problems with the others.
+fn parse_partial(text: &str) -> (RawConfig, Vec<String>) {
+    match parse_fields(text) {
+        Ok(pair) => pair,
+        Err(problems) => (RawConfig::default(), problems),
+    }
+}
+
+fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
     if text.trim().is_empty() {
         return Err(vec!["config.json is empty.".to_owned()]);
     }
@@ -80,11 +129,7 @@ pub fn parse_raw(text: &str) -> Result<RawConfig, Vec<String>> {
         redirect_uri: string_field(&map, "redirectUri", &mut problems),
         scopes: scopes_field(&map, &mut problems),
     };
-    if problems.is_empty() {
-        Ok(raw)
-    } else {
-        Err(problems)
-    }
+    Ok((raw, problems))
 }
 
 fn json_error_kind(e: &serde_json::Error) -> &'static str {
@@ -102,7 +147,10 @@ fn string_field(map: &Map<String, Value>, key: &str, problems: &mut Vec<String>)
         Some(Value::String(s)) if s.trim().is_empty() => None,
         Some(Value::String(s)) => Some(s.trim().to_owned()),
         Some(other) => {
-            problems.push(format!("\"{key}\" must be a text value in quotes, not {}.", kind_of(other)));
+            problems.push(format!(
+                "\"{key}\" must be a text value in quotes, not {}.",
+                kind_of(other)
+            ));
             None
         }
     }
@@ -190,7 +238,9 @@ impl RawConfig {
         };
         let graph_base_url = check_url(
             "graphBaseUrl",
-            self.graph_base_url.as_deref().unwrap_or(DEFAULT_GRAPH_BASE_URL),
+            self.graph_base_url
+                .as_deref()
+                .unwrap_or(DEFAULT_GRAPH_BASE_URL),
             &mut problems,
         );
         // The redirect URI must match the registration to the letter, so it is kept as written.
@@ -222,7 +272,10 @@ impl RawConfig {
 /// the Graph host (a scope already holding `://` or a bare OIDC scope is kept as written).
 pub fn full_scopes(graph_base_url: &str, permissions: Option<&[String]>) -> Vec<String> {
     let mut scopes: Vec<String> = OIDC_SCOPES.iter().map(|s| (*s).to_owned()).collect();
-    let defaults: Vec<String> = DEFAULT_GRAPH_PERMISSIONS.iter().map(|s| (*s).to_owned()).collect();
+    let defaults: Vec<String> = DEFAULT_GRAPH_PERMISSIONS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     for p in permissions.unwrap_or(&defaults) {
         let full = if p.contains("://") || BARE_SCOPES.contains(&p.as_str()) {
             p.clone()
@@ -241,7 +294,9 @@ fn check_url(field: &str, value: &str, problems: &mut Vec<String>) -> Option<Str
     let parsed = match url::Url::parse(value) {
         Ok(u) => u,
         Err(_) => {
-            problems.push(format!("\"{field}\" is not a full URL (it must start with https://): \"{value}\"."));
+            problems.push(format!(
+                "\"{field}\" is not a full URL (it must start with https://): \"{value}\"."
+            ));
             return None;
         }
     };
@@ -255,7 +310,9 @@ fn check_url(field: &str, value: &str, problems: &mut Vec<String>) -> Option<Str
         }
     }
     if parsed.query().is_some() {
-        problems.push(format!("\"{field}\" must not contain a query string (\"?…\")."));
+        problems.push(format!(
+            "\"{field}\" must not contain a query string (\"?…\")."
+        ));
         return None;
     }
     Some(value.trim_end_matches('/').to_owned())
@@ -279,7 +336,10 @@ mod tests {
     #[test]
     fn good_config_is_normalised() {
         let c = parse_raw(GOOD).unwrap().validate().unwrap();
-        assert_eq!(c.authority, "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0");
+        assert_eq!(
+            c.authority,
+            "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0"
+        );
         assert_eq!(c.graph_base_url, "https://graph.microsoft.com");
         assert_eq!(c.redirect_uri, None);
         assert_eq!(
@@ -314,7 +374,8 @@ mod tests {
 
     #[test]
     fn wrong_types_are_each_named() {
-        let err = parse_raw(r#"{"clientId": 42, "authority": ["x"], "scopes": "User.Read.All"}"#).unwrap_err();
+        let err = parse_raw(r#"{"clientId": 42, "authority": ["x"], "scopes": "User.Read.All"}"#)
+            .unwrap_err();
         assert_eq!(err.len(), 3, "{err:?}");
         assert!(err[0].contains("\"clientId\"") && err[0].contains("a number"));
         assert!(err[1].contains("\"authority\"") && err[1].contains("a list"));
@@ -342,12 +403,17 @@ mod tests {
             .validate()
             .unwrap_err();
         assert!(err[0].contains("https"));
-        let err = parse_raw(r#"{"clientId":"x","authority":"https://login.microsoftonline.com/common/v2.0"}"#)
+        let err = parse_raw(
+            r#"{"clientId":"x","authority":"https://login.microsoftonline.com/common/v2.0"}"#,
+        )
+        .unwrap()
+        .validate()
+        .unwrap_err();
+        assert!(err[0].contains("tenant ID"), "{err:?}");
+        assert!(parse_raw(r#"{"clientId":"x","authority":"not a url"}"#)
             .unwrap()
             .validate()
-            .unwrap_err();
-        assert!(err[0].contains("tenant ID"), "{err:?}");
-        assert!(parse_raw(r#"{"clientId":"x","authority":"not a url"}"#).unwrap().validate().is_err());
+            .is_err());
     }
 
     #[test]
@@ -360,9 +426,50 @@ mod tests {
     }
 
     #[test]
+    fn load_names_each_field_once_and_keeps_readable_fields() {
+        let (raw, problems) = load(
+            Ok(r#"{"clientId": 42, "authority": "http://login.example.com/t/v2.0"}"#),
+            &RawConfig::default(),
+        )
+        .unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("\"clientId\" must be a text value"));
+        assert!(problems[1].contains("must use https://"));
+        assert_eq!(
+            raw.authority.as_deref(),
+            Some("http://login.example.com/t/v2.0")
+        );
+    }
+
+    #[test]
+    fn load_lets_settings_complete_a_missing_file() {
+        let overrides = parse_raw(GOOD).unwrap();
+        assert!(load(Err("config.json was not found.".into()), &overrides).is_ok());
+        let (_, problems) = load(
+            Err("config.json was not found.".into()),
+            &RawConfig::default(),
+        )
+        .unwrap_err();
+        assert_eq!(problems[0], "config.json was not found.");
+        let partial = RawConfig {
+            authority: None,
+            ..overrides.clone()
+        };
+        let c = load(
+            Ok(r#"{"authority":"https://login.microsoftonline.com/t/v2.0"}"#),
+            &partial,
+        )
+        .unwrap();
+        assert_eq!(c.client_id, "a4b8c3d2-1e5f-4a6b-9c7d-8e9f0a1b2c3d");
+    }
+
+    #[test]
     fn overlay_replaces_only_set_fields() {
         let base = parse_raw(GOOD).unwrap();
-        let top = RawConfig { client_id: Some("other".into()), ..Default::default() };
+        let top = RawConfig {
+            client_id: Some("other".into()),
+            ..Default::default()
+        };
         let merged = base.clone().overlay(&top);
         assert_eq!(merged.client_id.as_deref(), Some("other"));
         assert_eq!(merged.authority, base.authority);
@@ -372,8 +479,21 @@ mod tests {
     fn custom_scopes_are_qualified_once() {
         let s = full_scopes(
             "https://graph.microsoft.us",
-            Some(&["User.Read.All".into(), "https://graph.microsoft.us/User.Read.All".into(), "email".into()]),
+            Some(&[
+                "User.Read.All".into(),
+                "https://graph.microsoft.us/User.Read.All".into(),
+                "email".into(),
+            ]),
         );
-        assert_eq!(s, vec!["openid", "profile", "offline_access", "https://graph.microsoft.us/User.Read.All", "email"]);
+        assert_eq!(
+            s,
+            vec![
+                "openid",
+                "profile",
+                "offline_access",
+                "https://graph.microsoft.us/User.Read.All",
+                "email"
+            ]
+        );
     }
 }

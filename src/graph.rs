@@ -31,7 +31,12 @@ pub struct GraphError {
 impl GraphError {
     /// A request that got no answer at all.
     pub fn network(detail: impl Into<String>) -> GraphError {
-        GraphError { status: 0, code: "network".into(), message: detail.into(), request_id: None }
+        GraphError {
+            status: 0,
+            code: "network".into(),
+            message: detail.into(),
+            request_id: None,
+        }
     }
 
     /// Builds the error from a status and a response body in Graph's error envelope (or anything else).
@@ -62,7 +67,12 @@ impl GraphError {
                 message: env.error.message,
                 request_id: request_id.or_else(|| env.error.inner_error.and_then(|i| i.request_id)),
             },
-            Err(_) => GraphError { status, code: String::new(), message: String::new(), request_id },
+            Err(_) => GraphError {
+                status,
+                code: String::new(),
+                message: String::new(),
+                request_id,
+            },
         }
     }
 }
@@ -84,7 +94,12 @@ mod tests {
         assert_eq!(e.code, "badRequest");
         assert!(e.message.contains("between 60 and 480"));
         assert_eq!(e.request_id.as_deref(), Some("r-1"));
-        assert_eq!(GraphError::from_body(400, body, Some("h".into())).request_id.as_deref(), Some("h"));
+        assert_eq!(
+            GraphError::from_body(400, body, Some("h".into()))
+                .request_id
+                .as_deref(),
+            Some("h")
+        );
     }
 
     #[test]

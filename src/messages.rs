@@ -16,14 +16,32 @@ pub enum Action {
 
 /// Well-known directory role template ids (the `wids` claim) and their names.
 pub const ROLES: &[(&str, &str)] = &[
-    ("62e90394-69f5-4237-9190-012177145e10", "Global Administrator"),
-    ("7be44c8a-adaf-4e2a-84d6-ab2649e08a13", "Privileged Authentication Administrator"),
-    ("c4e39bd9-1100-46d3-8c65-fb160da0071f", "Authentication Administrator"),
-    ("0526716b-113d-4c15-b2c8-68e3c22b9f80", "Authentication Policy Administrator"),
+    (
+        "62e90394-69f5-4237-9190-012177145e10",
+        "Global Administrator",
+    ),
+    (
+        "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+        "Privileged Authentication Administrator",
+    ),
+    (
+        "c4e39bd9-1100-46d3-8c65-fb160da0071f",
+        "Authentication Administrator",
+    ),
+    (
+        "0526716b-113d-4c15-b2c8-68e3c22b9f80",
+        "Authentication Policy Administrator",
+    ),
     ("f2ef992c-3afb-46b9-b7cf-a126ee74c451", "Global Reader"),
     ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator"),
-    ("729827e3-9c14-49f7-bb1b-9608f156bbb8", "Helpdesk Administrator"),
-    ("194ae4cb-b126-40b2-bd5b-6091b380977d", "Security Administrator"),
+    (
+        "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+        "Helpdesk Administrator",
+    ),
+    (
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "Security Administrator",
+    ),
     ("5d6b6bb7-de71-4623-b4af-96380a352509", "Security Reader"),
 ];
 
@@ -32,7 +50,10 @@ pub const DEFAULT_USER_ROLE: &str = "b79fbf4d-3ef9-4689-8143-76b194e85509";
 
 /// Returns the name of the role with template id `id`, if it is one this page knows.
 pub fn role_name(id: &str) -> Option<&'static str> {
-    ROLES.iter().find(|(rid, _)| rid.eq_ignore_ascii_case(id)).map(|(_, n)| *n)
+    ROLES
+        .iter()
+        .find(|(rid, _)| rid.eq_ignore_ascii_case(id))
+        .map(|(_, n)| *n)
 }
 
 /// What the signed-in admin's roles allow with passes.
@@ -158,7 +179,11 @@ pub fn auth(e: &AuthError) -> String {
 
 fn provider(error: &str, description: &str, code: Option<u32>) -> String {
     let first_line = description.lines().next().unwrap_or_default().trim();
-    let said = if first_line.is_empty() { String::new() } else { format!(" The provider said: \"{first_line}\"") };
+    let said = if first_line.is_empty() {
+        String::new()
+    } else {
+        format!(" The provider said: \"{first_line}\"")
+    };
     let text = match code {
         Some(50011) => "The redirect URI is not registered for this app. Add this page's exact address as a Single-page application redirect URI in the app registration.",
         Some(65001) => "Consent is missing for a permission this page needs. Sign in again and accept, or ask a Global Administrator to grant admin consent to the app.",
@@ -191,14 +216,36 @@ mod tests {
     use super::*;
 
     fn ge(status: u16, code: &str, message: &str) -> GraphError {
-        GraphError { status, code: code.into(), message: message.into(), request_id: None }
+        GraphError {
+            status,
+            code: code.into(),
+            message: message.into(),
+            request_id: None,
+        }
     }
 
     #[test]
     fn policy_errors_become_sentences() {
-        let s = graph(&ge(400, "badRequest", "Invalid LifetimeInMinutes specified. The valid range between 60 and 480."), Action::CreatePass);
-        assert!(s.contains("between 60 and 480") && s.starts_with("The lifetime is outside"), "{s}");
-        let s = graph(&ge(400, "badRequest", "Temporary Access Pass cannot be added to an external guest user."), Action::CreatePass);
+        let s = graph(
+            &ge(
+                400,
+                "badRequest",
+                "Invalid LifetimeInMinutes specified. The valid range between 60 and 480.",
+            ),
+            Action::CreatePass,
+        );
+        assert!(
+            s.contains("between 60 and 480") && s.starts_with("The lifetime is outside"),
+            "{s}"
+        );
+        let s = graph(
+            &ge(
+                400,
+                "badRequest",
+                "Temporary Access Pass cannot be added to an external guest user.",
+            ),
+            Action::CreatePass,
+        );
         assert!(s.starts_with("Guests from other organisations"));
         let s = graph(&ge(400, "badRequest", "Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass]."), Action::CreatePass);
         assert!(s.contains("policy is disabled"));
@@ -206,37 +253,82 @@ mod tests {
 
     #[test]
     fn forbidden_names_roles_and_permission() {
-        let s = graph(&ge(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."), Action::CreatePass);
-        assert!(s.contains("Privileged Authentication Administrator") && s.contains("UserAuthenticationMethod.ReadWrite.All"));
-        let s = graph(&ge(403, "accessDenied", "Users cannot create a Temporary Access Pass for yourself"), Action::CreatePass);
+        let s = graph(
+            &ge(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ),
+            Action::CreatePass,
+        );
+        assert!(
+            s.contains("Privileged Authentication Administrator")
+                && s.contains("UserAuthenticationMethod.ReadWrite.All")
+        );
+        let s = graph(
+            &ge(
+                403,
+                "accessDenied",
+                "Users cannot create a Temporary Access Pass for yourself",
+            ),
+            Action::CreatePass,
+        );
         assert!(s.contains("your own account"));
     }
 
     #[test]
     fn not_found_and_failures_depend_on_action() {
-        assert!(graph(&ge(404, "Request_ResourceNotFound", ""), Action::ReadUser).starts_with("No such user"));
+        assert!(
+            graph(&ge(404, "Request_ResourceNotFound", ""), Action::ReadUser)
+                .starts_with("No such user")
+        );
         assert!(graph(&ge(404, "itemNotFound", ""), Action::DeletePass).contains("already deleted"));
-        assert!(graph(&ge(503, "", ""), Action::CreatePass).contains("may or may not have been created"));
+        assert!(graph(&ge(503, "", ""), Action::CreatePass)
+            .contains("may or may not have been created"));
         assert!(graph(&GraphError::network("x"), Action::Search).contains("network"));
     }
 
     #[test]
     fn aadsts_codes_map_to_actions() {
-        let s = auth(&AuthError::provider("invalid_grant", Some("AADSTS700084: The refresh token was issued to a single page app\r\nTrace ID: x")));
-        assert!(s.starts_with("Your sign-in is more than 24 hours old"), "{s}");
+        let s = auth(&AuthError::provider(
+            "invalid_grant",
+            Some("AADSTS700084: The refresh token was issued to a single page app\r\nTrace ID: x"),
+        ));
+        assert!(
+            s.starts_with("Your sign-in is more than 24 hours old"),
+            "{s}"
+        );
         assert!(!s.contains("Trace ID"));
-        let s = auth(&AuthError::provider("invalid_request", Some("AADSTS90094: needs admin")));
+        let s = auth(&AuthError::provider(
+            "invalid_request",
+            Some("AADSTS90094: needs admin"),
+        ));
         assert!(s.contains("Global Administrator"));
-        let s = auth(&AuthError::provider("access_denied", Some("<script>alert(1)</script>")));
+        let s = auth(&AuthError::provider(
+            "access_denied",
+            Some("<script>alert(1)</script>"),
+        ));
         assert!(s.contains("<script>"), "kept as text; the view escapes it");
     }
 
     #[test]
     fn capabilities_from_roles() {
         let r = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(capability(&r(&["c4e39bd9-1100-46d3-8c65-fb160da0071f", DEFAULT_USER_ROLE])), Capability::NonAdmins);
-        assert_eq!(capability(&r(&["7be44c8a-adaf-4e2a-84d6-ab2649e08a13"])), Capability::Everyone);
-        assert_eq!(capability(&r(&["f2ef992c-3afb-46b9-b7cf-a126ee74c451"])), Capability::ReadOnly);
+        assert_eq!(
+            capability(&r(&[
+                "c4e39bd9-1100-46d3-8c65-fb160da0071f",
+                DEFAULT_USER_ROLE
+            ])),
+            Capability::NonAdmins
+        );
+        assert_eq!(
+            capability(&r(&["7be44c8a-adaf-4e2a-84d6-ab2649e08a13"])),
+            Capability::Everyone
+        );
+        assert_eq!(
+            capability(&r(&["f2ef992c-3afb-46b9-b7cf-a126ee74c451"])),
+            Capability::ReadOnly
+        );
         assert_eq!(capability(&r(&[DEFAULT_USER_ROLE])), Capability::None);
         assert_eq!(role_name(DEFAULT_USER_ROLE), None);
     }

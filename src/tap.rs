@@ -63,7 +63,11 @@ impl FormBounds {
                 "Choose a lifetime between {} and {}{}.",
                 duration_words(self.min_minutes),
                 duration_words(self.max_minutes),
-                if self.from_policy { " (your tenant's policy)" } else { "" }
+                if self.from_policy {
+                    " (your tenant's policy)"
+                } else {
+                    ""
+                }
             )),
         }
     }
@@ -110,14 +114,18 @@ pub struct PassStatus {
 /// Describes `pass` at `now_ms`, trusting Graph's `isUsable`/`methodUsabilityReason` when present.
 pub fn status(pass: &TemporaryAccessPass, now_ms: f64) -> PassStatus {
     let starts = pass.start_date_time.as_deref().and_then(time::parse_ms);
-    let ends = starts.zip(pass.lifetime_in_minutes).map(|(s, m)| s + f64::from(m) * 60_000.0);
+    let ends = starts
+        .zip(pass.lifetime_in_minutes)
+        .map(|(s, m)| s + f64::from(m) * 60_000.0);
     let computed = match (starts, ends) {
         (Some(s), _) if now_ms < s => UsabilityReason::NotYetValid,
         (_, Some(e)) if now_ms >= e => UsabilityReason::Expired,
         _ => UsabilityReason::EnabledByPolicy,
     };
     let reason = pass.method_usability_reason.unwrap_or(computed);
-    let usable = pass.is_usable.unwrap_or(reason == UsabilityReason::EnabledByPolicy);
+    let usable = pass
+        .is_usable
+        .unwrap_or(reason == UsabilityReason::EnabledByPolicy);
     let text = match reason {
         UsabilityReason::EnabledByPolicy if usable => "Usable now.",
         UsabilityReason::EnabledByPolicy => "Not usable.",
@@ -156,12 +164,18 @@ mod tests {
     #[test]
     fn bounds_follow_the_policy() {
         let b = FormBounds::new(Some(&policy(60, 120, 480, true, PolicyState::Enabled)));
-        assert_eq!((b.min_minutes, b.default_minutes, b.max_minutes), (60, 120, 480));
+        assert_eq!(
+            (b.min_minutes, b.default_minutes, b.max_minutes),
+            (60, 120, 480)
+        );
         assert!(b.one_time_forced && b.enabled && b.from_policy);
         assert_eq!(b.check_lifetime(Some(480)), Ok(480));
         assert_eq!(b.check_lifetime(Some(60)), Ok(60));
         let err = b.check_lifetime(Some(481)).unwrap_err();
-        assert_eq!(err, "Choose a lifetime between 1 hour and 8 hours (your tenant's policy).");
+        assert_eq!(
+            err,
+            "Choose a lifetime between 1 hour and 8 hours (your tenant's policy)."
+        );
         assert!(b.check_lifetime(Some(59)).is_err());
         assert!(b.check_lifetime(None).is_err());
         assert!(!FormBounds::new(Some(&policy(60, 60, 480, false, PolicyState::Disabled))).enabled);
@@ -170,16 +184,28 @@ mod tests {
     #[test]
     fn inconsistent_policies_are_made_safe() {
         let b = FormBounds::new(Some(&policy(600, 30, 120, false, PolicyState::Enabled)));
-        assert_eq!((b.min_minutes, b.default_minutes, b.max_minutes), (600, 600, 600));
+        assert_eq!(
+            (b.min_minutes, b.default_minutes, b.max_minutes),
+            (600, 600, 600)
+        );
         let b = FormBounds::new(Some(&policy(1, 5, 99_999, false, PolicyState::Enabled)));
-        assert_eq!((b.min_minutes, b.default_minutes, b.max_minutes), (10, 10, 43_200));
+        assert_eq!(
+            (b.min_minutes, b.default_minutes, b.max_minutes),
+            (10, 10, 43_200)
+        );
     }
 
     #[test]
     fn unknown_policy_uses_graph_limits() {
         let b = FormBounds::new(None);
-        assert_eq!((b.min_minutes, b.max_minutes, b.from_policy), (10, 43_200, false));
-        assert_eq!(b.check_lifetime(Some(5)).unwrap_err(), "Choose a lifetime between 10 minutes and 30 days.");
+        assert_eq!(
+            (b.min_minutes, b.max_minutes, b.from_policy),
+            (10, 43_200, false)
+        );
+        assert_eq!(
+            b.check_lifetime(Some(5)).unwrap_err(),
+            "Choose a lifetime between 10 minutes and 30 days."
+        );
     }
 
     #[test]
@@ -192,7 +218,12 @@ mod tests {
         assert_eq!(countdown(-5.0), "0:00");
     }
 
-    fn pass(start: &str, minutes: u32, reason: Option<UsabilityReason>, usable: Option<bool>) -> TemporaryAccessPass {
+    fn pass(
+        start: &str,
+        minutes: u32,
+        reason: Option<UsabilityReason>,
+        usable: Option<bool>,
+    ) -> TemporaryAccessPass {
         serde_json::from_value(serde_json::json!({
             "id": "p", "startDateTime": start, "lifetimeInMinutes": minutes, "isUsableOnce": true,
             "methodUsabilityReason": reason, "isUsable": usable,
@@ -208,13 +239,20 @@ mod tests {
         assert!(!before.usable && before.reason.starts_with("Not usable yet"));
         assert_eq!(before.ends_ms, Some(start + 7_200_000.0));
         assert!(status(&p, start + 1.0).usable);
-        assert!(status(&p, start + 7_200_000.0).reason.starts_with("Expired"));
+        assert!(status(&p, start + 7_200_000.0)
+            .reason
+            .starts_with("Expired"));
         assert!(status(&p, start).one_time);
     }
 
     #[test]
     fn status_trusts_graph() {
-        let p = pass("2026-11-27T09:00:00Z", 120, Some(UsabilityReason::OneTimeUsed), Some(false));
+        let p = pass(
+            "2026-11-27T09:00:00Z",
+            120,
+            Some(UsabilityReason::OneTimeUsed),
+            Some(false),
+        );
         let s = status(&p, 0.0);
         assert!(!s.usable && s.reason.starts_with("Used"));
     }

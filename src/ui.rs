@@ -29,9 +29,15 @@ pub enum Phase {
     /// Working; the text says on what.
     Loading(&'static str),
     /// The configuration is missing or invalid.
-    Setup { problems: Vec<String>, raw: RawConfig },
+    Setup {
+        problems: Vec<String>,
+        raw: RawConfig,
+    },
     /// Ready to sign in; `error` explains a failed attempt.
-    SignedOut { config: Config, error: Option<String> },
+    SignedOut {
+        config: Config,
+        error: Option<String>,
+    },
     /// Signed in.
     SignedIn(Session),
 }
@@ -46,13 +52,26 @@ where
     Fut: Future<Output = Result<T, GraphError>>,
 {
     let Some(session) = session.try_get_value() else {
-        return Err(GraphError { status: 401, code: "signedOut".into(), message: "You are signed out.".into(), request_id: None });
+        return Err(GraphError {
+            status: 401,
+            code: "signedOut".into(),
+            message: "You are signed out.".into(),
+            request_id: None,
+        });
     };
     let client = GraphClient::new(&session.config().graph_base_url);
-    match session.call(browser::now_ms, |token| call(client.clone(), token)).await {
+    match session
+        .call(browser::now_ms, |token| call(client.clone(), token))
+        .await
+    {
         Ok(v) => Ok(v),
         Err(CallError::Call(e)) => Err(e),
-        Err(CallError::Auth(e)) => Err(GraphError { status: 401, code: "signInRequired".into(), message: messages::auth(&e), request_id: None }),
+        Err(CallError::Auth(e)) => Err(GraphError {
+            status: 401,
+            code: "signInRequired".into(),
+            message: messages::auth(&e),
+            request_id: None,
+        }),
     }
 }
 
@@ -60,7 +79,9 @@ where
 #[component]
 pub fn GraphErrorView(error: GraphError, action: Action) -> impl IntoView {
     let sentence = messages::graph(&error, action);
-    let request = error.request_id.map(|id| view! { <span class="notice__detail">" Request ID: " {id}</span> });
+    let request = error
+        .request_id
+        .map(|id| view! { <span class="notice__detail">" Request ID: " {id}</span> });
     view! { <p class="notice notice--error" role="alert">{sentence}{request}</p> }
 }
 
@@ -82,8 +103,12 @@ pub fn App() -> impl IntoView {
 
     let body = move || match phase.get() {
         Phase::Loading(what) => view! { <p class="status" role="status">{what}</p> }.into_any(),
-        Phase::Setup { problems, raw } => view! { <setup::SetupScreen problems=problems raw=raw /> }.into_any(),
-        Phase::SignedOut { config, error } => view! { <boot::SignedOut config=config error=error /> }.into_any(),
+        Phase::Setup { problems, raw } => {
+            view! { <setup::SetupScreen problems=problems raw=raw /> }.into_any()
+        }
+        Phase::SignedOut { config, error } => {
+            view! { <boot::SignedOut config=config error=error /> }.into_any()
+        }
         Phase::SignedIn(session) => view! { <SignedIn session=session phase=phase /> }.into_any(),
     };
     let can_configure = move || !matches!(phase.get(), Phase::Setup { .. });
@@ -109,15 +134,27 @@ pub fn App() -> impl IntoView {
 fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
     let account = session.account().clone();
     let capability = messages::capability(&account.roles);
-    let role_names: Vec<&str> = account.roles.iter().filter_map(|r| messages::role_name(r)).collect();
-    let roles_text = if role_names.is_empty() { "No admin role".to_owned() } else { role_names.join(", ") };
+    let role_names: Vec<&str> = account
+        .roles
+        .iter()
+        .filter_map(|r| messages::role_name(r))
+        .collect();
+    let roles_text = if role_names.is_empty() {
+        "No admin role".to_owned()
+    } else {
+        role_names.join(", ")
+    };
 
     // The policy is read once per sign-in; every form reads this copy.
     let signout_session = session.clone();
     let session: SessionRef = StoredValue::new_local(session);
-    let policy: LocalResource<Result<TapPolicy, GraphError>> = LocalResource::new(move || async move {
-        graph_call(session, |c, t| async move { crate::graph::api::get_policy(&c, &t).await }).await
-    });
+    let policy: LocalResource<Result<TapPolicy, GraphError>> =
+        LocalResource::new(move || async move {
+            graph_call(session, |c, t| async move {
+                crate::graph::api::get_policy(&c, &t).await
+            })
+            .await
+        });
     let selected: RwSignal<Option<User>> = RwSignal::new(None);
     // A reload returns to the user on screen (only the object id is kept).
     if let Some(id) = storage::get(Area::Session, storage::VIEW) {
@@ -144,7 +181,10 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         storage::clear_session();
         match signout_session.end_session_url() {
             Some(url) => browser::navigate(&url),
-            None => phase.set(Phase::SignedOut { config: signout_session.config().clone(), error: None }),
+            None => phase.set(Phase::SignedOut {
+                config: signout_session.config().clone(),
+                error: None,
+            }),
         }
     };
 

@@ -11,21 +11,37 @@ wasm_bindgen_test_configure!(run_in_browser);
 #[wasm_bindgen_test]
 fn take_reads_once() {
     assert!(storage::set(Area::Session, storage::ATTEMPT, "one attempt"));
-    assert_eq!(storage::take(Area::Session, storage::ATTEMPT).as_deref(), Some("one attempt"));
+    assert_eq!(
+        storage::take(Area::Session, storage::ATTEMPT).as_deref(),
+        Some("one attempt")
+    );
     assert_eq!(storage::take(Area::Session, storage::ATTEMPT), None);
 }
 
 #[wasm_bindgen_test]
 fn clear_session_removes_every_key_of_ours_only() {
-    for key in [storage::ATTEMPT, storage::INTERACTION, storage::HINT, storage::VIEW] {
+    for key in [
+        storage::ATTEMPT,
+        storage::INTERACTION,
+        storage::HINT,
+        storage::VIEW,
+    ] {
         storage::set(Area::Session, key, "x");
     }
     storage::set(Area::Session, "someone.else", "kept");
     storage::clear_session();
-    for key in [storage::ATTEMPT, storage::INTERACTION, storage::HINT, storage::VIEW] {
+    for key in [
+        storage::ATTEMPT,
+        storage::INTERACTION,
+        storage::HINT,
+        storage::VIEW,
+    ] {
         assert_eq!(storage::get(Area::Session, key), None, "{key}");
     }
-    assert_eq!(storage::get(Area::Session, "someone.else").as_deref(), Some("kept"));
+    assert_eq!(
+        storage::get(Area::Session, "someone.else").as_deref(),
+        Some("kept")
+    );
     storage::remove(Area::Session, "someone.else");
 }
 
@@ -51,6 +67,9 @@ fn dates_are_formatted_with_intl() {
 #[wasm_bindgen_test]
 fn page_address_drops_query_and_fragment() {
     let address = browser::page_address();
-    assert!(!address.contains('?') && !address.contains('#'), "{address}");
+    assert!(
+        !address.contains('?') && !address.contains('#'),
+        "{address}"
+    );
     assert!(address.starts_with("http"), "{address}");
 }

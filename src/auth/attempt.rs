@@ -12,8 +12,20 @@ pub const ATTEMPT_LIFETIME_MS: f64 = 10.0 * 60.0 * 1000.0;
 
 /// Query parameters a sign-in response may add to the redirect URI; removed from the address bar.
 pub const CALLBACK_PARAMS: &[&str] = &[
-    "code", "state", "iss", "session_state", "client_info", "error", "error_description", "error_uri",
-    "error_codes", "access_token", "id_token", "token_type", "expires_in", "scope",
+    "code",
+    "state",
+    "iss",
+    "session_state",
+    "client_info",
+    "error",
+    "error_description",
+    "error_uri",
+    "error_codes",
+    "access_token",
+    "id_token",
+    "token_type",
+    "expires_in",
+    "scope",
 ];
 
 /// What the tab remembers (in sessionStorage) between leaving for the authority and coming back.
@@ -47,8 +59,14 @@ pub fn authorize_url(req: &AuthorizeRequest<'_>) -> Result<(String, PendingAttem
         reason: format!("{what} is not a valid URL ({e})"),
     };
     let client = oauth2::basic::BasicClient::new(ClientId::new(req.client_id.to_owned()))
-        .set_auth_uri(AuthUrl::new(req.authorization_endpoint.to_owned()).map_err(|e| bad("the authorization endpoint", e))?)
-        .set_redirect_uri(RedirectUrl::new(req.redirect_uri.to_owned()).map_err(|e| bad("the redirect URI", e))?);
+        .set_auth_uri(
+            AuthUrl::new(req.authorization_endpoint.to_owned())
+                .map_err(|e| bad("the authorization endpoint", e))?,
+        )
+        .set_redirect_uri(
+            RedirectUrl::new(req.redirect_uri.to_owned())
+                .map_err(|e| bad("the redirect URI", e))?,
+        );
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let nonce = CsrfToken::new_random();
     let mut builder = client
@@ -95,7 +113,11 @@ impl Callback {
         let mut found = false;
         let fragment_pairs = url
             .fragment()
-            .map(|f| url::form_urlencoded::parse(f.as_bytes()).into_owned().collect::<Vec<_>>())
+            .map(|f| {
+                url::form_urlencoded::parse(f.as_bytes())
+                    .into_owned()
+                    .collect::<Vec<_>>()
+            })
             .unwrap_or_default();
         for (key, value) in url.query_pairs().into_owned().chain(fragment_pairs) {
             let slot = match key.as_str() {
@@ -114,19 +136,27 @@ impl Callback {
             found = true;
             *slot = Some(value);
         }
-        (found && (cb.code.is_some() || cb.error.is_some() || cb.has_tokens || cb.state.is_some())).then_some(cb)
+        (found && (cb.code.is_some() || cb.error.is_some() || cb.has_tokens || cb.state.is_some()))
+            .then_some(cb)
     }
 
     /// Checks the response against the attempt this tab started and returns the code to redeem.
     ///
     /// Order matters: an unknown attempt or a wrong `state` is refused before an `error` is
     /// believed, so a forged callback cannot put words on the screen.
-    pub fn verify(&self, attempt: Option<&PendingAttempt>, issuer: &str, now_ms: f64) -> Result<String, AuthError> {
+    pub fn verify(
+        &self,
+        attempt: Option<&PendingAttempt>,
+        issuer: &str,
+        now_ms: f64,
+    ) -> Result<String, AuthError> {
         if self.has_tokens {
             return Err(AuthError::TokensInUrl);
         }
         let attempt = attempt.ok_or(AuthError::UnknownAttempt)?;
-        if now_ms - attempt.created_ms > ATTEMPT_LIFETIME_MS || now_ms < attempt.created_ms - 60_000.0 {
+        if now_ms - attempt.created_ms > ATTEMPT_LIFETIME_MS
+            || now_ms < attempt.created_ms - 60_000.0
+        {
             return Err(AuthError::AttemptExpired);
         }
         if self.state.as_deref() != Some(attempt.state.as_str()) {
@@ -138,12 +168,17 @@ impl Callback {
             }
         }
         if let Some(error) = &self.error {
-            return Err(AuthError::provider(error, self.error_description.as_deref()));
+            return Err(AuthError::provider(
+                error,
+                self.error_description.as_deref(),
+            ));
         }
-        self.code
-            .clone()
-            .filter(|c| !c.is_empty())
-            .ok_or_else(|| AuthError::provider("invalid_request", Some("The sign-in response carried no authorization code.")))
+        self.code.clone().filter(|c| !c.is_empty()).ok_or_else(|| {
+            AuthError::provider(
+                "invalid_request",
+                Some("The sign-in response carried no authorization code."),
+            )
+        })
     }
 }
 
@@ -173,11 +208,20 @@ mod tests {
     const ISS: &str = "https://login.example.com/t/v2.0";
 
     fn attempt() -> PendingAttempt {
-        PendingAttempt { state: "st".into(), nonce: "n".into(), verifier: "v".into(), created_ms: 1_000_000.0, silent: false }
+        PendingAttempt {
+            state: "st".into(),
+            nonce: "n".into(),
+            verifier: "v".into(),
+            created_ms: 1_000_000.0,
+            silent: false,
+        }
     }
 
     fn request(prompt: Option<&'static str>) -> (String, PendingAttempt) {
-        let scopes = vec!["openid".to_owned(), "https://graph.microsoft.com/User.Read.All".to_owned()];
+        let scopes = vec![
+            "openid".to_owned(),
+            "https://graph.microsoft.com/User.Read.All".to_owned(),
+        ];
         authorize_url(&AuthorizeRequest {
             client_id: "cid",
             authorization_endpoint: "https://login.example.com/t/oauth2/v2.0/authorize",
@@ -192,9 +236,13 @@ mod tests {
 
     #[test]
     fn rfc7636_appendix_b_vector() {
-        let verifier = oauth2::PkceCodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
+        let verifier =
+            oauth2::PkceCodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".into());
         let challenge = PkceCodeChallenge::from_code_verifier_sha256(&verifier);
-        assert_eq!(challenge.as_str(), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+        assert_eq!(
+            challenge.as_str(),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         assert_eq!(challenge.method().as_str(), "S256");
     }
 
@@ -207,14 +255,19 @@ mod tests {
         assert_eq!(q["response_type"], "code");
         assert_eq!(q["client_id"], "cid");
         assert_eq!(q["redirect_uri"], "https://app.example.com/tap/");
-        assert_eq!(q["scope"], "openid https://graph.microsoft.com/User.Read.All");
+        assert_eq!(
+            q["scope"],
+            "openid https://graph.microsoft.com/User.Read.All"
+        );
         assert_eq!(q["code_challenge_method"], "S256");
         assert_eq!(q["state"], attempt.state);
         assert_eq!(q["nonce"], attempt.nonce);
         assert_eq!(q["login_hint"], "adele@contoso.com");
         assert_eq!(q["response_mode"], "query");
         assert!(!q.contains_key("prompt"));
-        let expected = PkceCodeChallenge::from_code_verifier_sha256(&oauth2::PkceCodeVerifier::new(attempt.verifier.clone()));
+        let expected = PkceCodeChallenge::from_code_verifier_sha256(
+            &oauth2::PkceCodeVerifier::new(attempt.verifier.clone()),
+        );
         assert_eq!(q["code_challenge"], expected.as_str());
         assert!(!attempt.silent);
         assert_eq!(attempt.created_ms, 5.0);
@@ -227,7 +280,10 @@ mod tests {
             let (_, a) = request(Some("none"));
             assert!(a.silent);
             assert_eq!(a.verifier.len(), 43);
-            assert!(a.verifier.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+            assert!(a
+                .verifier
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
             assert!(seen.insert(a.verifier.clone()), "verifier repeated");
             assert!(seen.insert(a.state.clone()), "state repeated");
             assert!(seen.insert(a.nonce.clone()), "nonce repeated");
@@ -237,7 +293,10 @@ mod tests {
     #[test]
     fn good_callback_gives_the_code() {
         let cb = Callback::from_url("https://app/?code=abc&state=st&session_state=x").unwrap();
-        assert_eq!(cb.verify(Some(&attempt()), ISS, 1_000_500.0), Ok("abc".into()));
+        assert_eq!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Ok("abc".into())
+        );
     }
 
     #[test]
@@ -249,21 +308,37 @@ mod tests {
     #[test]
     fn state_mismatch_and_missing_state_abort() {
         let cb = Callback::from_url("https://app/?code=abc&state=other").unwrap();
-        assert_eq!(cb.verify(Some(&attempt()), ISS, 1_000_500.0), Err(AuthError::StateMismatch));
+        assert_eq!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Err(AuthError::StateMismatch)
+        );
         let cb = Callback::from_url("https://app/?code=abc").unwrap();
-        assert_eq!(cb.verify(Some(&attempt()), ISS, 1_000_500.0), Err(AuthError::StateMismatch));
+        assert_eq!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Err(AuthError::StateMismatch)
+        );
     }
 
     #[test]
     fn replayed_callback_is_an_unknown_attempt() {
         let cb = Callback::from_url("https://app/?code=abc&state=st").unwrap();
-        assert_eq!(cb.verify(None, ISS, 1_000_500.0), Err(AuthError::UnknownAttempt));
+        assert_eq!(
+            cb.verify(None, ISS, 1_000_500.0),
+            Err(AuthError::UnknownAttempt)
+        );
     }
 
     #[test]
     fn attempt_expires_after_ten_minutes() {
         let cb = Callback::from_url("https://app/?code=abc&state=st").unwrap();
-        assert_eq!(cb.verify(Some(&attempt()), ISS, 1_000_000.0 + ATTEMPT_LIFETIME_MS + 1.0), Err(AuthError::AttemptExpired));
+        assert_eq!(
+            cb.verify(
+                Some(&attempt()),
+                ISS,
+                1_000_000.0 + ATTEMPT_LIFETIME_MS + 1.0
+            ),
+            Err(AuthError::AttemptExpired)
+        );
     }
 
     #[test]
@@ -274,30 +349,50 @@ mod tests {
         .unwrap();
         assert_eq!(
             cb.verify(Some(&attempt()), ISS, 1_000_500.0),
-            Err(AuthError::Provider { error: "access_denied".into(), description: "AADSTS65004: <b>declined</b>".into(), code: Some(65004) })
+            Err(AuthError::Provider {
+                error: "access_denied".into(),
+                description: "AADSTS65004: <b>declined</b>".into(),
+                code: Some(65004)
+            })
         );
         // With a wrong state the error is not believed.
         let cb = Callback::from_url("https://app/?error=x&state=forged").unwrap();
-        assert_eq!(cb.verify(Some(&attempt()), ISS, 1_000_500.0), Err(AuthError::StateMismatch));
+        assert_eq!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Err(AuthError::StateMismatch)
+        );
     }
 
     #[test]
     fn tokens_in_the_url_are_refused() {
         let cb = Callback::from_url("https://app/#access_token=eyJ&state=st").unwrap();
-        assert_eq!(cb.verify(Some(&attempt()), ISS, 1_000_500.0), Err(AuthError::TokensInUrl));
+        assert_eq!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Err(AuthError::TokensInUrl)
+        );
     }
 
     #[test]
     fn iss_parameter_must_match() {
-        let cb = Callback::from_url("https://app/?code=c&state=st&iss=https%3A%2F%2Fevil%2F").unwrap();
-        assert_eq!(cb.verify(Some(&attempt()), ISS, 1_000_500.0), Err(AuthError::IssParamMismatch));
+        let cb =
+            Callback::from_url("https://app/?code=c&state=st&iss=https%3A%2F%2Fevil%2F").unwrap();
+        assert_eq!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Err(AuthError::IssParamMismatch)
+        );
         let cb = Callback::from_url(&format!("https://app/?code=c&state=st&iss={}", ISS)).unwrap();
         assert!(cb.verify(Some(&attempt()), ISS, 1_000_500.0).is_ok());
     }
 
     #[test]
     fn strip_removes_only_response_parameters() {
-        assert_eq!(strip_callback_params("https://app/tap/?code=a&state=b&iss=c&session_state=d"), "https://app/tap/");
-        assert_eq!(strip_callback_params("https://app/?keep=1&code=a#frag"), "https://app/?keep=1");
+        assert_eq!(
+            strip_callback_params("https://app/tap/?code=a&state=b&iss=c&session_state=d"),
+            "https://app/tap/"
+        );
+        assert_eq!(
+            strip_callback_params("https://app/?keep=1&code=a#frag"),
+            "https://app/?keep=1"
+        );
     }
 }

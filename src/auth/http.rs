@@ -13,7 +13,8 @@ pub struct HttpError(pub String);
 /// Sends `request` with `fetch` and returns the answer, whatever its status.
 pub async fn send(request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, HttpError> {
     let (parts, body) = request.into_parts();
-    let mut builder = gloo_net::http::RequestBuilder::new(&parts.uri.to_string()).method(parts.method);
+    let mut builder =
+        gloo_net::http::RequestBuilder::new(&parts.uri.to_string()).method(parts.method);
     for (name, value) in &parts.headers {
         let value = value.to_str().map_err(|e| HttpError(e.to_string()))?;
         builder = builder.header(name.as_str(), value);
@@ -29,6 +30,9 @@ pub async fn send(request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, 
     for (name, value) in response.headers().entries() {
         answer = answer.header(name, value);
     }
-    let bytes = response.binary().await.map_err(|e| HttpError(e.to_string()))?;
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|e| HttpError(e.to_string()))?;
     answer.body(bytes).map_err(|e| HttpError(e.to_string()))
 }

@@ -65,33 +65,54 @@ impl Audience {
 
 /// Decodes the claims of a JWT without checking its signature.
 pub fn decode_claims<T: serde::de::DeserializeOwned>(jwt: &str) -> Result<T, AuthError> {
-    let payload = jwt.split('.').nth(1).ok_or_else(|| AuthError::IdToken("not a JWT".into()))?;
+    let payload = jwt
+        .split('.')
+        .nth(1)
+        .ok_or_else(|| AuthError::IdToken("not a JWT".into()))?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(payload.trim_end_matches('='))
         .map_err(|_| AuthError::IdToken("payload is not base64url".into()))?;
-    serde_json::from_slice(&bytes).map_err(|e| AuthError::IdToken(format!("claims unreadable ({e})")))
+    serde_json::from_slice(&bytes)
+        .map_err(|e| AuthError::IdToken(format!("claims unreadable ({e})")))
 }
 
 /// Checks `jwt` as the ID token answering the attempt with `nonce`, and returns its claims.
-pub fn verify(jwt: &str, issuer: &str, client_id: &str, nonce: &str, now_ms: f64) -> Result<IdClaims, AuthError> {
+pub fn verify(
+    jwt: &str,
+    issuer: &str,
+    client_id: &str,
+    nonce: &str,
+    now_ms: f64,
+) -> Result<IdClaims, AuthError> {
     let claims: IdClaims = decode_claims(jwt)?;
     if claims.nonce.as_deref() != Some(nonce) {
         return Err(AuthError::NonceMismatch);
     }
     if claims.iss.trim_end_matches('/') != issuer.trim_end_matches('/') {
-        return Err(AuthError::IdToken(format!("issuer {} is not {issuer}", claims.iss)));
+        return Err(AuthError::IdToken(format!(
+            "issuer {} is not {issuer}",
+            claims.iss
+        )));
     }
     if !claims.aud.contains(client_id) {
-        return Err(AuthError::IdToken("the token was issued to another application".into()));
+        return Err(AuthError::IdToken(
+            "the token was issued to another application".into(),
+        ));
     }
     let now = now_ms / 1000.0;
     match claims.exp {
         Some(exp) if exp + SKEW_SECONDS >= now => {}
-        _ => return Err(AuthError::IdToken("the token has expired (is this computer's clock right?)".into())),
+        _ => {
+            return Err(AuthError::IdToken(
+                "the token has expired (is this computer's clock right?)".into(),
+            ))
+        }
     }
     if let Some(iat) = claims.iat {
         if iat - SKEW_SECONDS > now {
-            return Err(AuthError::IdToken("the token is issued in the future (is this computer's clock right?)".into()));
+            return Err(AuthError::IdToken(
+                "the token is issued in the future (is this computer's clock right?)".into(),
+            ));
         }
     }
     Ok(claims)
@@ -116,26 +137,52 @@ mod tests {
 
     #[test]
     fn good_token_gives_the_account() {
-        let c = verify(&token("n", "https://i/v2.0", "\"cid\"", 1_800_003_600), "https://i/v2.0", "cid", "n", NOW).unwrap();
+        let c = verify(
+            &token("n", "https://i/v2.0", "\"cid\"", 1_800_003_600),
+            "https://i/v2.0",
+            "cid",
+            "n",
+            NOW,
+        )
+        .unwrap();
         assert_eq!(c.preferred_username.as_deref(), Some("adele@contoso.com"));
         assert_eq!(c.wids.len(), 1);
-        assert!(verify(&token("n", "https://i/v2.0", "[\"x\",\"cid\"]", 1_800_003_600), "https://i/v2.0", "cid", "n", NOW).is_ok());
+        assert!(verify(
+            &token("n", "https://i/v2.0", "[\"x\",\"cid\"]", 1_800_003_600),
+            "https://i/v2.0",
+            "cid",
+            "n",
+            NOW
+        )
+        .is_ok());
     }
 
     #[test]
     fn nonce_mismatch_is_refused() {
         let t = token("other", "https://i/v2.0", "\"cid\"", 1_800_003_600);
-        assert_eq!(verify(&t, "https://i/v2.0", "cid", "n", NOW), Err(AuthError::NonceMismatch));
+        assert_eq!(
+            verify(&t, "https://i/v2.0", "cid", "n", NOW),
+            Err(AuthError::NonceMismatch)
+        );
     }
 
     #[test]
     fn issuer_audience_and_expiry_are_checked() {
         let t = token("n", "https://evil/v2.0", "\"cid\"", 1_800_003_600);
-        assert!(matches!(verify(&t, "https://i/v2.0", "cid", "n", NOW), Err(AuthError::IdToken(_))));
+        assert!(matches!(
+            verify(&t, "https://i/v2.0", "cid", "n", NOW),
+            Err(AuthError::IdToken(_))
+        ));
         let t = token("n", "https://i/v2.0", "\"other\"", 1_800_003_600);
-        assert!(matches!(verify(&t, "https://i/v2.0", "cid", "n", NOW), Err(AuthError::IdToken(_))));
+        assert!(matches!(
+            verify(&t, "https://i/v2.0", "cid", "n", NOW),
+            Err(AuthError::IdToken(_))
+        ));
         let t = token("n", "https://i/v2.0", "\"cid\"", 1_799_999_000);
-        assert!(matches!(verify(&t, "https://i/v2.0", "cid", "n", NOW), Err(AuthError::IdToken(_))));
+        assert!(matches!(
+            verify(&t, "https://i/v2.0", "cid", "n", NOW),
+            Err(AuthError::IdToken(_))
+        ));
         // Within the skew is fine.
         let t = token("n", "https://i/v2.0", "\"cid\"", 1_799_999_900);
         assert!(verify(&t, "https://i/v2.0", "cid", "n", NOW).is_ok());
@@ -143,7 +190,13 @@ mod tests {
 
     #[test]
     fn garbage_is_not_a_token() {
-        assert!(matches!(verify("abc", "i", "c", "n", NOW), Err(AuthError::IdToken(_))));
-        assert!(matches!(verify("a.!!!.c", "i", "c", "n", NOW), Err(AuthError::IdToken(_))));
+        assert!(matches!(
+            verify("abc", "i", "c", "n", NOW),
+            Err(AuthError::IdToken(_))
+        ));
+        assert!(matches!(
+            verify("a.!!!.c", "i", "c", "n", NOW),
+            Err(AuthError::IdToken(_))
+        ));
     }
 }

@@ -18,7 +18,10 @@ pub struct ProviderMetadata {
 
 /// Returns the discovery URL of `authority` (no trailing slash expected).
 pub fn discovery_url(authority: &str) -> String {
-    format!("{}/.well-known/openid-configuration", authority.trim_end_matches('/'))
+    format!(
+        "{}/.well-known/openid-configuration",
+        authority.trim_end_matches('/')
+    )
 }
 
 impl ProviderMetadata {
@@ -29,12 +32,16 @@ impl ProviderMetadata {
     /// `code_challenge_methods_supported` yet documents S256, so an absent list is accepted
     /// and S256 is always sent.
     pub fn parse(authority: &str, url: &str, text: &str) -> Result<ProviderMetadata, AuthError> {
-        let meta: ProviderMetadata = serde_json::from_str(text).map_err(|e| AuthError::Discovery {
-            url: url.to_owned(),
-            reason: format!("the document is not a valid OpenID configuration ({e})"),
-        })?;
+        let meta: ProviderMetadata =
+            serde_json::from_str(text).map_err(|e| AuthError::Discovery {
+                url: url.to_owned(),
+                reason: format!("the document is not a valid OpenID configuration ({e})"),
+            })?;
         if meta.issuer.trim_end_matches('/') != authority.trim_end_matches('/') {
-            return Err(AuthError::IssuerMismatch { expected: authority.to_owned(), found: meta.issuer });
+            return Err(AuthError::IssuerMismatch {
+                expected: authority.to_owned(),
+                found: meta.issuer,
+            });
         }
         if let Some(methods) = &meta.code_challenge_methods_supported {
             if !methods.iter().any(|m| m == "S256") {
@@ -47,7 +54,10 @@ impl ProviderMetadata {
     /// Fetches and checks the discovery document of `authority`.
     pub async fn fetch(authority: &str) -> Result<ProviderMetadata, AuthError> {
         let url = discovery_url(authority);
-        let fail = |reason: String| AuthError::Discovery { url: url.clone(), reason };
+        let fail = |reason: String| AuthError::Discovery {
+            url: url.clone(),
+            reason,
+        };
         let response = gloo_net::http::Request::get(&url)
             .send()
             .await
@@ -77,12 +87,17 @@ mod tests {
         let m = ProviderMetadata::parse(AUTH, "u", &doc(AUTH, "")).unwrap();
         assert_eq!(m.token_endpoint, "https://login.example.com/t");
         assert_eq!(m.end_session_endpoint, None);
-        assert_eq!(discovery_url("https://x/y/"), "https://x/y/.well-known/openid-configuration");
+        assert_eq!(
+            discovery_url("https://x/y/"),
+            "https://x/y/.well-known/openid-configuration"
+        );
     }
 
     #[test]
     fn issuer_must_match_authority() {
-        let err = ProviderMetadata::parse(AUTH, "u", &doc("https://evil.example.com/tenant/v2.0", "")).unwrap_err();
+        let err =
+            ProviderMetadata::parse(AUTH, "u", &doc("https://evil.example.com/tenant/v2.0", ""))
+                .unwrap_err();
         assert!(matches!(err, AuthError::IssuerMismatch { .. }));
         assert!(ProviderMetadata::parse(&format!("{AUTH}/"), "u", &doc(AUTH, "")).is_ok());
     }
@@ -90,14 +105,29 @@ mod tests {
     #[test]
     fn s256_required_when_methods_are_listed() {
         assert_eq!(
-            ProviderMetadata::parse(AUTH, "u", &doc(AUTH, r#","code_challenge_methods_supported":["plain"]"#)),
+            ProviderMetadata::parse(
+                AUTH,
+                "u",
+                &doc(AUTH, r#","code_challenge_methods_supported":["plain"]"#)
+            ),
             Err(AuthError::PkceUnsupported)
         );
-        assert!(ProviderMetadata::parse(AUTH, "u", &doc(AUTH, r#","code_challenge_methods_supported":["plain","S256"]"#)).is_ok());
+        assert!(ProviderMetadata::parse(
+            AUTH,
+            "u",
+            &doc(
+                AUTH,
+                r#","code_challenge_methods_supported":["plain","S256"]"#
+            )
+        )
+        .is_ok());
     }
 
     #[test]
     fn broken_document_is_reported() {
-        assert!(matches!(ProviderMetadata::parse(AUTH, "u", "{\"issuer\":1}"), Err(AuthError::Discovery { .. })));
+        assert!(matches!(
+            ProviderMetadata::parse(AUTH, "u", "{\"issuer\":1}"),
+            Err(AuthError::Discovery { .. })
+        ));
     }
 }

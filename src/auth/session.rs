@@ -5,10 +5,14 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
-use oauth2::basic::{BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
+    BasicTokenType,
+};
 use oauth2::{
-    AuthType, AuthorizationCode, ClientId, EndpointNotSet, EndpointSet, ExtraTokenFields, PkceCodeVerifier, RedirectUrl,
-    RefreshToken, RequestTokenError, Scope, StandardRevocableToken, StandardTokenResponse, TokenResponse, TokenUrl,
+    AuthType, AuthorizationCode, ClientId, EndpointNotSet, EndpointSet, ExtraTokenFields,
+    PkceCodeVerifier, RedirectUrl, RefreshToken, RequestTokenError, Scope, StandardRevocableToken,
+    StandardTokenResponse, TokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
 
@@ -100,7 +104,9 @@ pub struct Session(Rc<Inner>);
 
 impl std::fmt::Debug for Session {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session").field("account", &self.0.account).finish_non_exhaustive()
+        f.debug_struct("Session")
+            .field("account", &self.0.account)
+            .finish_non_exhaustive()
     }
 }
 
@@ -119,7 +125,11 @@ pub trait Unauthorized {
     fn is_unauthorized(&self) -> bool;
 }
 
-fn client(config: &Config, metadata: &ProviderMetadata, redirect_uri: &str) -> Result<OAuthClient, AuthError> {
+fn client(
+    config: &Config,
+    metadata: &ProviderMetadata,
+    redirect_uri: &str,
+) -> Result<OAuthClient, AuthError> {
     let bad = |e: url::ParseError| AuthError::Discovery {
         url: metadata.token_endpoint.clone(),
         reason: format!("an endpoint is not a valid URL ({e})"),
@@ -132,22 +142,34 @@ fn client(config: &Config, metadata: &ProviderMetadata, redirect_uri: &str) -> R
 
 fn token_error(e: RequestTokenError<super::http::HttpError, BasicErrorResponse>) -> AuthError {
     match e {
-        RequestTokenError::ServerResponse(r) => AuthError::provider(r.error().as_ref(), r.error_description().map(String::as_str)),
+        RequestTokenError::ServerResponse(r) => AuthError::provider(
+            r.error().as_ref(),
+            r.error_description().map(String::as_str),
+        ),
         RequestTokenError::Request(e) => AuthError::Network(e.to_string()),
         RequestTokenError::Parse(e, _) => AuthError::Provider {
             error: "invalid_response".into(),
             description: format!("The token endpoint's answer could not be read ({e})."),
             code: None,
         },
-        RequestTokenError::Other(s) => AuthError::Provider { error: "invalid_response".into(), description: s, code: None },
+        RequestTokenError::Other(s) => AuthError::Provider {
+            error: "invalid_response".into(),
+            description: s,
+            code: None,
+        },
     }
 }
 
 fn tokens_from(answer: &TokenAnswer, old_refresh: Option<String>, now_ms: f64) -> Tokens {
-    let lifetime_ms = answer.expires_in().map_or(3_600_000.0, |d| d.as_millis() as f64);
+    let lifetime_ms = answer
+        .expires_in()
+        .map_or(3_600_000.0, |d| d.as_millis() as f64);
     Tokens {
         access: answer.access_token().secret().clone(),
-        refresh: answer.refresh_token().map(|r| r.secret().clone()).or(old_refresh),
+        refresh: answer
+            .refresh_token()
+            .map(|r| r.secret().clone())
+            .or(old_refresh),
         expires_at_ms: now_ms + lifetime_ms,
     }
 }
@@ -169,12 +191,16 @@ impl Session {
             .request_async(&super::http::send)
             .await
             .map_err(token_error)?;
-        let id_token = answer
-            .extra_fields()
-            .id_token
-            .as_deref()
-            .ok_or_else(|| AuthError::IdToken("the answer has no ID token (is the openid scope allowed?)".into()))?;
-        let claims = id_token::verify(id_token, &metadata.issuer, &config.client_id, &attempt.nonce, now_ms)?;
+        let id_token = answer.extra_fields().id_token.as_deref().ok_or_else(|| {
+            AuthError::IdToken("the answer has no ID token (is the openid scope allowed?)".into())
+        })?;
+        let claims = id_token::verify(
+            id_token,
+            &metadata.issuer,
+            &config.client_id,
+            &attempt.nonce,
+            now_ms,
+        )?;
         let tokens = tokens_from(&answer, None, now_ms);
         Ok(Session(Rc::new(Inner {
             account: Account::from_claims(&claims),
@@ -216,7 +242,13 @@ impl Session {
 
     /// Uses the refresh token (rotated on every use) to get a new access token.
     pub async fn renew(&self, now_ms: f64) -> Result<String, AuthError> {
-        let refresh = self.0.tokens.borrow().refresh.clone().ok_or(AuthError::SignInRequired)?;
+        let refresh = self
+            .0
+            .tokens
+            .borrow()
+            .refresh
+            .clone()
+            .ok_or(AuthError::SignInRequired)?;
         let oauth = client(&self.0.config, &self.0.metadata, &self.0.redirect_uri)?;
         let scopes = self.0.config.scopes.iter().map(|s| Scope::new(s.clone()));
         let answer = oauth
@@ -232,7 +264,11 @@ impl Session {
     }
 
     /// Runs `call` with a fresh access token; after a 401 renews once and runs it once more.
-    pub async fn call<T, E, F, Fut>(&self, now: impl Fn() -> f64, call: F) -> Result<T, CallError<E>>
+    pub async fn call<T, E, F, Fut>(
+        &self,
+        now: impl Fn() -> f64,
+        call: F,
+    ) -> Result<T, CallError<E>>
     where
         E: Unauthorized,
         F: Fn(String) -> Fut,

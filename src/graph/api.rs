@@ -4,7 +4,8 @@ use super::models::{AuthMethod, NewPass, Page, TapPolicy, TemporaryAccessPass, U
 use super::{GraphClient, GraphError};
 
 /// Path of the tenant's TAP policy.
-pub const POLICY_PATH: &str = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass";
+pub const POLICY_PATH: &str =
+    "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass";
 
 /// Returns the `$search` expression matching `text` in display name, UPN or mail.
 ///
@@ -19,17 +20,33 @@ pub fn search_expression(text: &str) -> String {
 pub fn is_direct_key(text: &str) -> bool {
     let t = text.trim();
     let guid = t.len() == 36
-        && t.chars().enumerate().all(|(i, c)| if [8, 13, 18, 23].contains(&i) { c == '-' } else { c.is_ascii_hexdigit() });
-    let upn = t.contains('@') && !t.contains(char::is_whitespace) && !t.starts_with('@') && !t.ends_with('@');
+        && t.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    let upn = t.contains('@')
+        && !t.contains(char::is_whitespace)
+        && !t.starts_with('@')
+        && !t.ends_with('@');
     guid || upn
 }
 
 fn encode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+    url::form_urlencoded::byte_serialize(segment.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// Searches users by display name, UPN and mail (at most `top`).
-pub async fn search_users(c: &GraphClient, token: &str, text: &str, top: u32) -> Result<Vec<User>, GraphError> {
+pub async fn search_users(
+    c: &GraphClient,
+    token: &str,
+    text: &str,
+    top: u32,
+) -> Result<Vec<User>, GraphError> {
     let path = format!(
         "/users?$search={}&$select={}&$top={top}",
         encode(&search_expression(text)),
@@ -40,30 +57,61 @@ pub async fn search_users(c: &GraphClient, token: &str, text: &str, top: u32) ->
 
 /// Reads one user by object id or UPN.
 pub async fn get_user(c: &GraphClient, token: &str, key: &str) -> Result<User, GraphError> {
-    c.get(token, &format!("/users/{}?$select={}", encode(key.trim()), User::SELECT), false).await
+    c.get(
+        token,
+        &format!("/users/{}?$select={}", encode(key.trim()), User::SELECT),
+        false,
+    )
+    .await
 }
 
 fn tap_path(user_id: &str) -> String {
-    format!("/users/{}/authentication/temporaryAccessPassMethods", encode(user_id))
+    format!(
+        "/users/{}/authentication/temporaryAccessPassMethods",
+        encode(user_id)
+    )
 }
 
 /// Lists the user's pass (Graph keeps at most one); its value is never included.
-pub async fn list_passes(c: &GraphClient, token: &str, user_id: &str) -> Result<Vec<TemporaryAccessPass>, GraphError> {
-    Ok(c.get::<Page<TemporaryAccessPass>>(token, &tap_path(user_id), false).await?.value)
+pub async fn list_passes(
+    c: &GraphClient,
+    token: &str,
+    user_id: &str,
+) -> Result<Vec<TemporaryAccessPass>, GraphError> {
+    Ok(
+        c.get::<Page<TemporaryAccessPass>>(token, &tap_path(user_id), false)
+            .await?
+            .value,
+    )
 }
 
 /// Creates a pass (replacing any existing one); the answer is the only time the value is seen.
-pub async fn create_pass(c: &GraphClient, token: &str, user_id: &str, body: &NewPass) -> Result<TemporaryAccessPass, GraphError> {
+pub async fn create_pass(
+    c: &GraphClient,
+    token: &str,
+    user_id: &str,
+    body: &NewPass,
+) -> Result<TemporaryAccessPass, GraphError> {
     c.post(token, &tap_path(user_id), body).await
 }
 
 /// Deletes the pass `pass_id` of the user.
-pub async fn delete_pass(c: &GraphClient, token: &str, user_id: &str, pass_id: &str) -> Result<(), GraphError> {
-    c.delete(token, &format!("{}/{}", tap_path(user_id), encode(pass_id))).await
+pub async fn delete_pass(
+    c: &GraphClient,
+    token: &str,
+    user_id: &str,
+    pass_id: &str,
+) -> Result<(), GraphError> {
+    c.delete(token, &format!("{}/{}", tap_path(user_id), encode(pass_id)))
+        .await
 }
 
 /// Lists all authentication methods of the user.
-pub async fn list_methods(c: &GraphClient, token: &str, user_id: &str) -> Result<Vec<AuthMethod>, GraphError> {
+pub async fn list_methods(
+    c: &GraphClient,
+    token: &str,
+    user_id: &str,
+) -> Result<Vec<AuthMethod>, GraphError> {
     let path = format!("/users/{}/authentication/methods", encode(user_id));
     Ok(c.get::<Page<AuthMethod>>(token, &path, false).await?.value)
 }
@@ -98,7 +146,10 @@ mod tests {
     fn paths_are_encoded() {
         let c = GraphClient::new("https://graph.microsoft.com/");
         assert_eq!(c.url("/me"), "https://graph.microsoft.com/v1.0/me");
-        assert_eq!(c.url("https://graph.microsoft.com/v1.0/users?$skiptoken=a"), "https://graph.microsoft.com/v1.0/users?$skiptoken=a");
+        assert_eq!(
+            c.url("https://graph.microsoft.com/v1.0/users?$skiptoken=a"),
+            "https://graph.microsoft.com/v1.0/users?$skiptoken=a"
+        );
         assert_eq!(tap_path("jordan_fabrikam.com#EXT#@contoso.com"), "/users/jordan_fabrikam.com%23EXT%23%40contoso.com/authentication/temporaryAccessPassMethods");
     }
 }

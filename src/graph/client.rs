@@ -15,7 +15,9 @@ pub struct GraphClient {
 impl GraphClient {
     /// A client for `{graph_base_url}/v1.0`.
     pub fn new(graph_base_url: &str) -> GraphClient {
-        GraphClient { root: format!("{}/v1.0", graph_base_url.trim_end_matches('/')) }
+        GraphClient {
+            root: format!("{}/v1.0", graph_base_url.trim_end_matches('/')),
+        }
     }
 
     /// Returns the absolute URL of `path` (which starts with `/`), or `path` itself when absolute (a nextLink).
@@ -28,17 +30,30 @@ impl GraphClient {
     }
 
     /// GET `path` and decode the JSON answer. `eventual` adds `ConsistencyLevel: eventual` (needed by `$search`).
-    pub async fn get<T: DeserializeOwned>(&self, token: &str, path: &str, eventual: bool) -> Result<T, GraphError> {
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        eventual: bool,
+    ) -> Result<T, GraphError> {
         let mut req = self.request(Method::GET, token, path);
         if eventual {
             req = req.header("ConsistencyLevel", "eventual");
         }
-        let response = req.send().await.map_err(|e| GraphError::network(e.to_string()))?;
+        let response = req
+            .send()
+            .await
+            .map_err(|e| GraphError::network(e.to_string()))?;
         decode(response).await
     }
 
     /// POST `body` as JSON to `path` and decode the JSON answer.
-    pub async fn post<B: Serialize, T: DeserializeOwned>(&self, token: &str, path: &str, body: &B) -> Result<T, GraphError> {
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T, GraphError> {
         let response = self
             .request(Method::POST, token, path)
             .json(body)
@@ -77,7 +92,10 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, GraphError
     }
     let status = response.status();
     let request_id = response.headers().get("request-id");
-    let text = response.text().await.map_err(|e| GraphError::network(e.to_string()))?;
+    let text = response
+        .text()
+        .await
+        .map_err(|e| GraphError::network(e.to_string()))?;
     serde_json::from_str(&text).map_err(|e| GraphError {
         status,
         code: "unreadableResponse".into(),

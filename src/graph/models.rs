@@ -38,7 +38,8 @@ pub struct User {
 
 impl User {
     /// The properties requested with `$select`.
-    pub const SELECT: &'static str = "id,displayName,userPrincipalName,mail,jobTitle,department,accountEnabled,userType";
+    pub const SELECT: &'static str =
+        "id,displayName,userPrincipalName,mail,jobTitle,department,accountEnabled,userType";
 
     /// Returns the best name to show.
     pub fn name(&self) -> &str {
@@ -50,7 +51,9 @@ impl User {
 
     /// Returns true if and only if Graph says this is a guest account.
     pub fn is_guest(&self) -> bool {
-        self.user_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("guest"))
+        self.user_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("guest"))
     }
 }
 
@@ -93,7 +96,10 @@ impl std::fmt::Debug for TemporaryAccessPass {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TemporaryAccessPass")
             .field("id", &self.id)
-            .field("temporary_access_pass", &self.temporary_access_pass.as_ref().map(|_| "<hidden>"))
+            .field(
+                "temporary_access_pass",
+                &self.temporary_access_pass.as_ref().map(|_| "<hidden>"),
+            )
             .field("start_date_time", &self.start_date_time)
             .field("lifetime_in_minutes", &self.lifetime_in_minutes)
             .field("method_usability_reason", &self.method_usability_reason)
@@ -216,7 +222,10 @@ mod tests {
         let json = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users('x')/authentication/temporaryAccessPassMethods/$entity","id":"6f1f8f3e","isUsable":true,"methodUsabilityReason":"EnabledByPolicy","temporaryAccessPass":"+Xy3!kQ9","createdDateTime":"2022-06-05T20:02:51.1426714Z","startDateTime":"2022-06-05T20:02:51Z","lifetimeInMinutes":60,"isUsableOnce":false}"##;
         let p: TemporaryAccessPass = serde_json::from_str(json).unwrap();
         assert_eq!(p.temporary_access_pass.as_deref(), Some("+Xy3!kQ9"));
-        assert_eq!(p.method_usability_reason, Some(UsabilityReason::EnabledByPolicy));
+        assert_eq!(
+            p.method_usability_reason,
+            Some(UsabilityReason::EnabledByPolicy)
+        );
         assert!(!format!("{p:?}").contains("Xy3"));
     }
 
@@ -225,7 +234,10 @@ mod tests {
         let json = r#"{"value":[{"id":"a","temporaryAccessPass":null,"methodUsabilityReason":"SomethingNew","extra":{"x":1}}]}"#;
         let page: Page<TemporaryAccessPass> = serde_json::from_str(json).unwrap();
         assert_eq!(page.value[0].temporary_access_pass, None);
-        assert_eq!(page.value[0].method_usability_reason, Some(UsabilityReason::Unknown));
+        assert_eq!(
+            page.value[0].method_usability_reason,
+            Some(UsabilityReason::Unknown)
+        );
         assert_eq!(page.next_link, None);
     }
 
@@ -252,12 +264,19 @@ mod tests {
         )
         .unwrap();
         let kinds: Vec<_> = m.value.iter().map(AuthMethod::kind).collect();
-        assert_eq!(kinds, vec![MethodKind::Fido2, MethodKind::Unknown, MethodKind::Unknown]);
+        assert_eq!(
+            kinds,
+            vec![MethodKind::Fido2, MethodKind::Unknown, MethodKind::Unknown]
+        );
     }
 
     #[test]
     fn new_pass_sends_only_set_fields() {
-        let body = serde_json::to_string(&NewPass { lifetime_in_minutes: Some(120), ..Default::default() }).unwrap();
+        let body = serde_json::to_string(&NewPass {
+            lifetime_in_minutes: Some(120),
+            ..Default::default()
+        })
+        .unwrap();
         assert_eq!(body, r#"{"lifetimeInMinutes":120}"#);
     }
 }

@@ -8,12 +8,20 @@ pub fn parse_ms(text: &str) -> Option<f64> {
     let b = text.trim().as_bytes();
     let num = |from: usize, len: usize| -> Option<i64> {
         let s = std::str::from_utf8(b.get(from..from + len)?).ok()?;
-        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
     };
-    if b.len() < 16 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' {
+    if b.len() < 16
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+    {
         return None;
     }
-    let (year, month, day, hour, minute) = (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?);
+    let (year, month, day, hour, minute) =
+        (num(0, 4)?, num(5, 2)?, num(8, 2)?, num(11, 2)?, num(14, 2)?);
     let mut i = 16;
     let mut second = 0;
     let mut millis = 0.0;
@@ -43,7 +51,12 @@ pub fn parse_ms(text: &str) -> Option<f64> {
         }
         _ => return None,
     };
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 || second > 60 {
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
         return None;
     }
     let days = days_from_civil(year, month, day);
@@ -56,7 +69,12 @@ pub fn format_utc(ms: f64) -> String {
     let total = (ms / 1000.0).floor() as i64;
     let (days, rem) = (total.div_euclid(86_400), total.rem_euclid(86_400));
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 // Howard Hinnant's algorithms for the proleptic Gregorian calendar.
@@ -89,21 +107,38 @@ mod tests {
     fn graph_forms_parse() {
         assert_eq!(parse_ms("1970-01-01T00:00:00Z"), Some(0.0));
         assert_eq!(parse_ms("2021-04-01T17:02:01"), Some(1_617_296_521_000.0));
-        assert_eq!(parse_ms("2022-06-05T20:02:51.1426714Z"), Some(1_654_459_371_143.0));
-        assert_eq!(parse_ms("2022-06-05T22:02:51+02:00"), Some(1_654_459_371_000.0));
+        assert_eq!(
+            parse_ms("2022-06-05T20:02:51.1426714Z"),
+            Some(1_654_459_371_143.0)
+        );
+        assert_eq!(
+            parse_ms("2022-06-05T22:02:51+02:00"),
+            Some(1_654_459_371_000.0)
+        );
         assert_eq!(parse_ms("2024-02-29T00:00Z"), Some(1_709_164_800_000.0));
     }
 
     #[test]
     fn garbage_is_none() {
-        for s in ["", "2021-13-01T00:00:00Z", "yesterday", "2021-04-01", "2021-04-01T17:02:01Q"] {
+        for s in [
+            "",
+            "2021-13-01T00:00:00Z",
+            "yesterday",
+            "2021-04-01",
+            "2021-04-01T17:02:01Q",
+        ] {
             assert_eq!(parse_ms(s), None, "{s}");
         }
     }
 
     #[test]
     fn format_round_trips() {
-        for ms in [0.0, 1_617_296_521_000.0, 1_709_164_800_000.0, 4_102_444_800_000.0] {
+        for ms in [
+            0.0,
+            1_617_296_521_000.0,
+            1_709_164_800_000.0,
+            4_102_444_800_000.0,
+        ] {
             assert_eq!(parse_ms(&format_utc(ms)), Some(ms));
         }
         assert_eq!(format_utc(1_617_296_521_999.0), "2021-04-01T17:02:01Z");

@@ -21,22 +21,8 @@ pub async fn load_config() -> Result<Config, Phase> {
         .and_then(|s| serde_json::from_str::<RawConfig>(&s).ok())
         .unwrap_or_default();
     let file = fetch_config_file().await;
-    let base = match &file {
-        Ok(text) => config::parse_raw(text),
-        Err(problem) => Err(vec![problem.clone()]),
-    };
-    let (raw, mut problems) = match base {
-        Ok(raw) => (raw.overlay(&overrides), Vec::new()),
-        // Settings may still complete a broken or missing file.
-        Err(p) => (overrides.clone(), p),
-    };
-    match raw.validate() {
-        Ok(c) => Ok(c),
-        Err(p) => {
-            problems.extend(p);
-            Err(Phase::Setup { problems, raw })
-        }
-    }
+    config::load(file.as_deref().map_err(Clone::clone), &overrides)
+        .map_err(|(raw, problems)| Phase::Setup { problems, raw })
 }
 
 async fn fetch_config_file() -> Result<String, String> {
@@ -46,14 +32,20 @@ async fn fetch_config_file() -> Result<String, String> {
         .await
         .map_err(|_| "config.json could not be loaded (no answer from the server).".to_owned())?;
     match response.status() {
-        200 => response.text().await.map_err(|e| format!("config.json could not be read: {e}.")),
+        200 => response
+            .text()
+            .await
+            .map_err(|e| format!("config.json could not be read: {e}.")),
         404 => Err("config.json was not found beside index.html.".into()),
         s => Err(format!("config.json could not be loaded (HTTP {s}).")),
     }
 }
 
 fn redirect_uri(config: &Config) -> String {
-    config.redirect_uri.clone().unwrap_or_else(browser::page_address)
+    config
+        .redirect_uri
+        .clone()
+        .unwrap_or_else(browser::page_address)
 }
 
 /// Decides the first phase: setup, a finished sign-in, a silent sign-in, or the sign-in button.
@@ -67,15 +59,20 @@ pub async fn start() -> Phase {
         // The response leaves the address bar before any request is made (security item 13).
         browser::replace_address(&attempt::strip_callback_params(&href));
         storage::remove(Area::Session, storage::INTERACTION);
-        let pending = storage::take(Area::Session, storage::ATTEMPT).and_then(|s| serde_json::from_str::<PendingAttempt>(&s).ok());
+        let pending = storage::take(Area::Session, storage::ATTEMPT)
+            .and_then(|s| serde_json::from_str::<PendingAttempt>(&s).ok());
         return match finish(config.clone(), &callback, pending.as_ref()).await {
             Ok(session) => {
                 storage::set(Area::Session, storage::HINT, &session.account().username);
                 Phase::SignedIn(session)
             }
             Err(e) => {
-                let silent_miss = pending.as_ref().is_some_and(|p| p.silent) && matches!(e, AuthError::Provider { .. });
-                Phase::SignedOut { config, error: (!silent_miss).then(|| messages::auth(&e)) }
+                let silent_miss = pending.as_ref().is_some_and(|p| p.silent)
+                    && matches!(e, AuthError::Provider { .. });
+                Phase::SignedOut {
+                    config,
+                    error: (!silent_miss).then(|| messages::auth(&e)),
+                }
             }
         };
     }
@@ -86,13 +83,25 @@ pub async fn start() -> Phase {
                 browser::navigate(&url);
                 return Phase::Loading("Signing you in again…");
             }
-            Err(e) => return Phase::SignedOut { config, error: Some(messages::auth(&e)) },
+            Err(e) => {
+                return Phase::SignedOut {
+                    config,
+                    error: Some(messages::auth(&e)),
+                }
+            }
         }
     }
-    Phase::SignedOut { config, error: None }
+    Phase::SignedOut {
+        config,
+        error: None,
+    }
 }
 
-async fn finish(config: Config, callback: &Callback, pending: Option<&PendingAttempt>) -> Result<Session, AuthError> {
+async fn finish(
+    config: Config,
+    callback: &Callback,
+    pending: Option<&PendingAttempt>,
+) -> Result<Session, AuthError> {
     // Refuse replayed or forged answers before fetching anything.
     if callback.has_tokens {
         return Err(AuthError::TokensInUrl);
@@ -105,7 +114,11 @@ async fn finish(config: Config, callback: &Callback, pending: Option<&PendingAtt
 }
 
 /// Starts an attempt: stores it in sessionStorage and returns the authorize URL to navigate to.
-async fn begin(config: &Config, prompt: Option<&str>, login_hint: Option<&str>) -> Result<String, AuthError> {
+async fn begin(
+    config: &Config,
+    prompt: Option<&str>,
+    login_hint: Option<&str>,
+) -> Result<String, AuthError> {
     let metadata = ProviderMetadata::fetch(&config.authority).await?;
     let redirect = redirect_uri(config);
     let (url, pending) = attempt::authorize_url(&AuthorizeRequest {
@@ -119,7 +132,9 @@ async fn begin(config: &Config, prompt: Option<&str>, login_hint: Option<&str>) 
     })?;
     let json = serde_json::to_string(&pending).map_err(|e| AuthError::IdToken(e.to_string()))?;
     if !storage::set(Area::Session, storage::ATTEMPT, &json) {
-        return Err(AuthError::Network("this browser refuses sessionStorage, which sign-in needs".into()));
+        return Err(AuthError::Network(
+            "this browser refuses sessionStorage, which sign-in needs".into(),
+        ));
     }
     Ok(url)
 }
@@ -131,12 +146,19 @@ pub fn SignedOut(config: Config, error: Option<String>) -> impl IntoView {
     let busy = RwSignal::new(false);
     let sign_in = move |_| {
         // One interactive sign-in at a time: a double click navigates once.
-        let started = storage::get(Area::Session, storage::INTERACTION).and_then(|s| s.parse::<f64>().ok());
-        if busy.get_untracked() || started.is_some_and(|t| browser::now_ms() - t < INTERACTION_STALE_MS) {
+        let started =
+            storage::get(Area::Session, storage::INTERACTION).and_then(|s| s.parse::<f64>().ok());
+        if busy.get_untracked()
+            || started.is_some_and(|t| browser::now_ms() - t < INTERACTION_STALE_MS)
+        {
             return;
         }
         busy.set(true);
-        storage::set(Area::Session, storage::INTERACTION, &browser::now_ms().to_string());
+        storage::set(
+            Area::Session,
+            storage::INTERACTION,
+            &browser::now_ms().to_string(),
+        );
         let config = config.clone();
         leptos::task::spawn_local(async move {
             match begin(&config, Some("select_account"), None).await {

@@ -11,7 +11,9 @@ pub fn now_ms() -> f64 {
 
 /// The page's full address.
 pub fn href() -> String {
-    web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
 }
 
 /// This page's address without query and fragment: the default redirect URI.
@@ -61,12 +63,17 @@ pub fn local_datetime(ms: f64) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(ms));
     let options = intl_options(&[("dateStyle", "medium"), ("timeStyle", "short")]);
     let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options.into()).format();
-    format.call1(&JsValue::NULL, &date).ok().and_then(|v| v.as_string()).unwrap_or_default()
+    format
+        .call1(&JsValue::NULL, &date)
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
 
 /// The browser's IANA time zone name, e.g. "Europe/Berlin".
 pub fn time_zone() -> String {
-    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new()).resolved_options();
+    let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
+        .resolved_options();
     js_sys::Reflect::get(&options, &JsValue::from_str("timeZone"))
         .ok()
         .and_then(|v| v.as_string())
@@ -90,7 +97,13 @@ pub fn tomorrow_at(hour: u32) -> String {
     d.set_minutes(0);
     d.set_seconds(0);
     d.set_milliseconds(0);
-    format!("{:04}-{:02}-{:02}T{:02}:00", d.get_full_year(), d.get_month() + 1, d.get_date(), hour)
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:00",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        hour
+    )
 }
 
 /// Writes `text` to the clipboard (only ever called from a click). Returns false if the browser refused.

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::{browser, graph_call, GraphErrorView};
 use super::SessionRef;
+use super::{browser, graph_call, GraphErrorView};
 use crate::graph::models::{NewPass, PolicyState, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, time, GraphError};
 use crate::messages::Action;
@@ -21,8 +21,15 @@ pub fn PolicySummary(policy: TapPolicy) -> impl IntoView {
         .into_any();
     }
     let b = FormBounds::new(Some(&policy));
-    let one_time = if b.one_time_forced { "every pass is one-time" } else { "one-time use optional" };
-    let length = policy.default_length.map(|l| format!(" · {l} characters")).unwrap_or_default();
+    let one_time = if b.one_time_forced {
+        "every pass is one-time"
+    } else {
+        "one-time use optional"
+    };
+    let length = policy
+        .default_length
+        .map(|l| format!(" · {l} characters"))
+        .unwrap_or_default();
     view! {
         <p id="policy" class="policy">
             <strong>"Tenant policy: "</strong>
@@ -68,20 +75,33 @@ pub fn CreateForm(
         }
         problem.set(None);
         failure.set(None);
-        let minutes = match check_bounds.check_lifetime(lifetime.get_untracked().trim().parse().ok()) {
-            Ok(m) => m,
-            Err(e) => return problem.set(Some(e)),
-        };
+        let minutes =
+            match check_bounds.check_lifetime(lifetime.get_untracked().trim().parse().ok()) {
+                Ok(m) => m,
+                Err(e) => return problem.set(Some(e)),
+            };
         let start = if later.get_untracked() {
             match browser::parse_local_input(&start_at.get_untracked()) {
                 Some(ms) if ms > browser::now_ms() => Some(time::format_utc(ms)),
-                Some(_) => return problem.set(Some("The start time is in the past. Choose a later time, or \"Now\".".into())),
-                None => return problem.set(Some("Enter a start date and time, or choose \"Now\".".into())),
+                Some(_) => {
+                    return problem.set(Some(
+                        "The start time is in the past. Choose a later time, or \"Now\".".into(),
+                    ))
+                }
+                None => {
+                    return problem.set(Some(
+                        "Enter a start date and time, or choose \"Now\".".into(),
+                    ))
+                }
             }
         } else {
             None
         };
-        let body = NewPass { start_date_time: start, lifetime_in_minutes: Some(minutes), is_usable_once: Some(one_time.get_untracked()) };
+        let body = NewPass {
+            start_date_time: start,
+            lifetime_in_minutes: Some(minutes),
+            is_usable_once: Some(one_time.get_untracked()),
+        };
         busy.set(true);
         let user_id = user_id.clone();
         leptos::task::spawn_local(async move {
@@ -109,11 +129,24 @@ pub fn CreateForm(
         "Between {} and {}{}.",
         duration_words(bounds.min_minutes),
         duration_words(bounds.max_minutes),
-        if bounds.from_policy { " (tenant policy)" } else { " (Graph's limits; the tenant policy could not be read)" }
+        if bounds.from_policy {
+            " (tenant policy)"
+        } else {
+            " (Graph's limits; the tenant policy could not be read)"
+        }
     );
     let forced = bounds.one_time_forced;
     let (min, max) = (bounds.min_minutes, bounds.max_minutes);
-    let lifetime_words = move || lifetime.get().trim().parse::<u32>().ok().filter(|m| *m > 0).map(duration_words).unwrap_or_default();
+    let lifetime_words = move || {
+        lifetime
+            .get()
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|m| *m > 0)
+            .map(duration_words)
+            .unwrap_or_default()
+    };
 
     view! {
         <form id="create-form" class="card create" on:submit=submit aria-labelledby="create-title" novalidate>

@@ -21,7 +21,9 @@ pub fn RevealedPass(pass: TemporaryAccessPass, on_done: Callback<()>) -> impl In
     let revealed = RwSignal::new(false);
     let copied: RwSignal<Option<&'static str>> = RwSignal::new(None);
     let now = RwSignal::new(browser::now_ms());
-    if let Ok(handle) = set_interval_with_handle(move || now.set(browser::now_ms()), Duration::from_secs(1)) {
+    if let Ok(handle) =
+        set_interval_with_handle(move || now.set(browser::now_ms()), Duration::from_secs(1))
+    {
         on_cleanup(move || handle.clear());
     }
     if let Ok(handle) = set_timeout_with_handle(move || on_done.run(()), SHOW_AT_MOST) {
@@ -40,7 +42,11 @@ pub fn RevealedPass(pass: TemporaryAccessPass, on_done: Callback<()>) -> impl In
                 browser::local_datetime(e),
                 tap::countdown(s - t)
             ),
-            (_, Some(e)) if t < e => format!("Valid until {}: {} left.", browser::local_datetime(e), tap::countdown(e - t)),
+            (_, Some(e)) if t < e => format!(
+                "Valid until {}: {} left.",
+                browser::local_datetime(e),
+                tap::countdown(e - t)
+            ),
             (_, Some(_)) => "This pass has expired.".to_owned(),
             _ => String::new(),
         }
@@ -48,10 +54,18 @@ pub fn RevealedPass(pass: TemporaryAccessPass, on_done: Callback<()>) -> impl In
     let copy = move |_| {
         leptos::task::spawn_local(async move {
             let text = value.get_value();
-            copied.set(Some(if browser::copy_text(&text).await { "Copied." } else { "Copy failed: reveal the pass and copy it by hand." }));
+            copied.set(Some(if browser::copy_text(&text).await {
+                "Copied."
+            } else {
+                "Copy failed: reveal the pass and copy it by hand."
+            }));
         });
     };
-    let kind = if status.one_time { "One-time pass" } else { "Multi-use pass" };
+    let kind = if status.one_time {
+        "One-time pass"
+    } else {
+        "Multi-use pass"
+    };
 
     view! {
         <section id="new-pass" class="card reveal" aria-labelledby="reveal-title">

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use super::{graph_call, GraphErrorView};
 use super::SessionRef;
+use super::{graph_call, GraphErrorView};
 use crate::graph::api;
 use crate::graph::models::User;
 use crate::graph::GraphError;
@@ -120,7 +120,8 @@ pub fn Search(session: SessionRef, on_pick: Callback<User>) -> impl IntoView {
             }
             "Enter" if count > 0 => {
                 ev.prevent_default();
-                if let Some(u) = results.with_untracked(|r| r.get(active.get_untracked()).cloned()) {
+                if let Some(u) = results.with_untracked(|r| r.get(active.get_untracked()).cloned())
+                {
                     pick(u);
                 }
             }

@@ -10,8 +10,14 @@ use crate::storage::{self, Area};
 /// Why each default permission is asked for, shown in the registration help.
 const WHY: &[(&str, &str)] = &[
     ("User.Read.All", "find users by name, UPN or object ID"),
-    ("UserAuthenticationMethod.ReadWrite.All", "create, list and delete Temporary Access Passes"),
-    ("Policy.Read.All", "read the tenant's Temporary Access Pass policy so the form stays inside it"),
+    (
+        "UserAuthenticationMethod.ReadWrite.All",
+        "create, list and delete Temporary Access Passes",
+    ),
+    (
+        "Policy.Read.All",
+        "read the tenant's Temporary Access Pass policy so the form stays inside it",
+    ),
 ];
 
 /// Shown instead of the app when the configuration is missing or invalid: never a blank page.
@@ -85,7 +91,14 @@ fn SettingsForm(raw: RawConfig) -> impl IntoView {
         };
         // Check what can be checked on its own (URLs); missing fields may come from config.json.
         let mut found = Vec::new();
-        let probe = RawConfig { client_id: Some("x".into()), authority: overrides.authority.clone().or(Some("https://x.invalid".into())), ..overrides.clone() };
+        let probe = RawConfig {
+            client_id: Some("x".into()),
+            authority: overrides
+                .authority
+                .clone()
+                .or(Some("https://x.invalid".into())),
+            ..overrides.clone()
+        };
         if let Err(p) = probe.validate() {
             found = p;
         }
@@ -94,14 +107,19 @@ fn SettingsForm(raw: RawConfig) -> impl IntoView {
         }
         match serde_json::to_string(&overrides) {
             Ok(json) if storage::set(Area::Local, storage::SETTINGS, &json) => browser::reload(),
-            _ => problems.set(vec!["This browser refused to save the settings (storage disabled?).".into()]),
+            _ => problems.set(vec![
+                "This browser refused to save the settings (storage disabled?).".into(),
+            ]),
         }
     };
     let reset = move |_| {
         storage::remove(Area::Local, storage::SETTINGS);
         browser::reload();
     };
-    let field = move |id: &'static str, label: &'static str, hint: &'static str, value: RwSignal<String>| {
+    let field = move |id: &'static str,
+                      label: &'static str,
+                      hint: &'static str,
+                      value: RwSignal<String>| {
         view! {
             <div class="field">
                 <label class="field__label" for=id>{label}</label>

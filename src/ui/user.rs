@@ -4,8 +4,8 @@ use leptos::prelude::*;
 
 use super::create::CreateForm;
 use super::reveal::RevealedPass;
-use super::{browser, graph_call, GraphErrorView};
 use super::SessionRef;
+use super::{browser, graph_call, GraphErrorView};
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
 use crate::messages::Action;
@@ -13,28 +13,38 @@ use crate::tap::{self, FormBounds};
 
 /// The chosen user's panel.
 #[component]
-pub fn UserPanel(user: User, session: SessionRef, policy: LocalResource<Result<TapPolicy, GraphError>>) -> impl IntoView {
+pub fn UserPanel(
+    user: User,
+    session: SessionRef,
+    policy: LocalResource<Result<TapPolicy, GraphError>>,
+) -> impl IntoView {
     let reload = RwSignal::new(0u32);
     let shown: RwSignal<Option<TemporaryAccessPass>, LocalStorage> = RwSignal::new_local(None);
     let list_user = user.id.clone();
-    let passes: LocalResource<Result<Vec<TemporaryAccessPass>, GraphError>> = LocalResource::new(move || {
-        reload.track();
-        let id = list_user.clone();
-        async move {
-            graph_call(session, move |c, t| {
-                let id = id.clone();
-                async move { api::list_passes(&c, &t, &id).await }
-            })
-            .await
-        }
-    });
-    let has_pass = Signal::derive(move || passes.get().is_some_and(|r| r.is_ok_and(|v| !v.is_empty())));
+    let passes: LocalResource<Result<Vec<TemporaryAccessPass>, GraphError>> =
+        LocalResource::new(move || {
+            reload.track();
+            let id = list_user.clone();
+            async move {
+                graph_call(session, move |c, t| {
+                    let id = id.clone();
+                    async move { api::list_passes(&c, &t, &id).await }
+                })
+                .await
+            }
+        });
+    let has_pass =
+        Signal::derive(move || passes.get().is_some_and(|r| r.is_ok_and(|v| !v.is_empty())));
     let deleted = RwSignal::new(false);
 
     let upn = user.user_principal_name.clone().unwrap_or_default();
     let guest = user.is_guest();
     let disabled = user.account_enabled == Some(false);
-    let detail = [user.job_title.clone(), user.department.clone()].into_iter().flatten().collect::<Vec<_>>().join(" · ");
+    let detail = [user.job_title.clone(), user.department.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ");
     let form_user = user.clone();
     let delete_user = user.id.clone();
 
@@ -86,16 +96,30 @@ pub fn UserPanel(user: User, session: SessionRef, policy: LocalResource<Result<T
 
 /// The existing pass: status, validity in local time, and Delete with a confirmation.
 #[component]
-fn CurrentPass(pass: TemporaryAccessPass, session: SessionRef, user_id: String, on_deleted: Callback<()>) -> impl IntoView {
+fn CurrentPass(
+    pass: TemporaryAccessPass,
+    session: SessionRef,
+    user_id: String,
+    on_deleted: Callback<()>,
+) -> impl IntoView {
     let status = tap::status(&pass, browser::now_ms());
     let confirming = RwSignal::new(false);
     let busy = RwSignal::new(false);
     let failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
     let validity = match (status.starts_ms, status.ends_ms) {
-        (Some(s), Some(e)) => format!("Valid from {} until {} ({}).", browser::local_datetime(s), browser::local_datetime(e), browser::time_zone()),
+        (Some(s), Some(e)) => format!(
+            "Valid from {} until {} ({}).",
+            browser::local_datetime(s),
+            browser::local_datetime(e),
+            browser::time_zone()
+        ),
         _ => String::new(),
     };
-    let kind = if status.one_time { "One-time" } else { "Multi-use" };
+    let kind = if status.one_time {
+        "One-time"
+    } else {
+        "Multi-use"
+    };
     let pass_id = pass.id.clone();
     let delete = move |_| {
         if busy.get_untracked() {

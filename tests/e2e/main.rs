@@ -1,17 +1,289 @@
 //! Browser end-to-end tests: the built page in headless Chromium against the local emulator.
+//!
+//! Each test is one journey an admin takes, asserted on what the admin sees and, against the
+//! emulator's own record, on what happened in the tenant.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod harness;
 
-use harness::Options;
+use std::sync::Arc;
+
+use anyhow::{ensure, Context, Result};
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use harness::{Harness, Options};
+use tapdesk_emulator::Event;
+
+const PRADEEP: &str = "pradeep.gupta@contoso.onmicrosoft.com";
+
+/// Opens the page, clicks Sign in and picks the account `local@contoso…` on the emulator's sign-in page.
+async fn sign_in_as(h: &Harness, local: &str) -> Result<()> {
+    h.goto_page().await?;
+    h.click("#signin").await?;
+    h.wait_for_css("#accounts").await?;
+    h.click(&format!("[id='account-{local}']")).await?;
+    h.wait_for_css("#account")
+        .await
+        .context("the signed-in account bar never appeared")?;
+    Ok(())
+}
+
+/// Searches `text` and opens the first result with the keyboard (Enter).
+async fn open_user(h: &Harness, text: &str, name: &str) -> Result<()> {
+    h.type_into("#search", text).await?;
+    h.wait_for_text("#search-results [role=option]", name)
+        .await?;
+    h.driver
+        .find(Locator::Css("#search"))
+        .await?
+        .send_keys(&char::from(Key::Enter).to_string())
+        .await?;
+    h.wait_for_text("#user-name", name).await?;
+    Ok(())
+}
+
+async fn text_of(h: &Harness, css: &str) -> Result<String> {
+    Ok(h.driver.find(Locator::Css(css)).await?.text().await?)
+}
+
+/// Fails unless `secret` is absent from every storage area, cookie, console message, the URL and the title.
+async fn assert_nowhere(h: &Harness, secret: &str, what: &str) -> Result<()> {
+    let storage = h.storage_dump().await?;
+    ensure!(
+        !storage.contains(secret),
+        "{what} found in storage: {storage}"
+    );
+    let console = h.console_messages().await?;
+    ensure!(
+        !console.iter().any(|m| m.contains(secret)),
+        "{what} found in the console: {console:?}"
+    );
+    let url = h.driver.current_url().await?.to_string();
+    ensure!(!url.contains(secret), "{what} found in the URL");
+    ensure!(
+        !h.driver.title().await?.contains(secret),
+        "{what} found in the title"
+    );
+    Ok(())
+}
+
+async fn assert_accessible(h: &Harness, screen: &str) -> Result<()> {
+    let violations = h.run_axe().await?;
+    ensure!(
+        violations.is_empty(),
+        "axe found serious or critical violations on {screen}: {violations:#?}"
+    );
+    Ok(())
+}
+
+fn count(events: &[Event], pred: impl Fn(&Event) -> bool) -> usize {
+    events.iter().filter(|e| pred(e)).count()
+}
 
 #[tokio::test]
-async fn harness_starts_and_cleans_up() -> anyhow::Result<()> {
-    harness::run(Options::default(), |h| async move {
+async fn admin_issues_a_pass_that_is_shown_once_then_deletes_it() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
         h.goto_page().await?;
-        h.wait_for_css("body").await?;
-        let title = h.driver.title().await?;
-        assert!(!title.trim().is_empty(), "the page has no <title>");
+        h.wait_for_css("#signin").await?;
+        assert_accessible(&h, "the sign-in screen").await?;
+
+        sign_in_as(&h, "adele.vance").await?;
+        h.wait_for_text("#roles", "Authentication Administrator").await?;
+        let url = h.driver.current_url().await?.to_string();
+        ensure!(!url.contains("code=") && !url.contains("state="), "the callback stayed in the address bar: {url}");
+        h.wait_for_text("#policy", "1 hour to 8 hours").await?;
+
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.wait_for_text("#pass-status", "No Temporary Access Pass").await?;
+
+        // A 2-hour pass starting tomorrow at 09:00 local time.
+        h.click("#start-later").await?;
+        let start_input = h.wait_for_css("#start-at").await?;
+        let start_value = start_input.prop("value").await?.unwrap_or_default();
+        ensure!(start_value.ends_with("T09:00"), "start defaults to {start_value:?}, not tomorrow 09:00");
+        h.type_into("#lifetime", "120").await?;
+        h.wait_for_text(".field__echo", "2 hours").await?;
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+
+        let record = h.emu.passes(PRADEEP);
+        ensure!(record.len() == 1, "the emulator holds {} passes for Pradeep", record.len());
+        let value = record[0].temporary_access_pass.clone();
+        let expected_start = h
+            .driver
+            .execute("const d = new Date(); d.setDate(d.getDate() + 1); d.setHours(9, 0, 0, 0); return d.getTime() / 1000;", vec![])
+            .await?
+            .as_f64()
+            .context("the browser's clock")?;
+        let start = record[0].start_date_time.unix_timestamp() as f64;
+        ensure!(start == expected_start, "the pass starts at {start}, not tomorrow 09:00 local ({expected_start})");
+        ensure!(record[0].lifetime_in_minutes == 120, "lifetime {}", record[0].lifetime_in_minutes);
+
+        // Masked first, the value only on Reveal.
+        let masked = text_of(&h, "#pass-value").await?;
+        ensure!(!masked.contains(&value) && masked.chars().count() == value.chars().count(), "masked text {masked:?}");
+        h.click("#reveal").await?;
+        h.wait_for_text("#pass-value", &value).await?;
+        h.wait_for_text("#pass-timing", "Starts in").await?;
+        assert_accessible(&h, "the new pass").await?;
+        assert_nowhere(&h, &value, "the pass").await?;
+
+        // Done removes it; a reload signs in silently, returns to the user, and the value is gone.
+        h.click("#done").await?;
+        h.wait_until("the pass to leave the page", || async { Ok(!h.body_text().await?.contains(&value)) }).await?;
+        h.driver.refresh().await?;
+        h.wait_for_text("#user-name", "Pradeep Gupta").await?;
+        h.wait_for_text("#pass-status", "Not usable yet").await?;
+        let page_source = h.driver.source().await?;
+        ensure!(!page_source.contains(&value), "the pass is back in the page after a reload");
+        assert_nowhere(&h, &value, "the pass").await?;
+
+        // Delete with confirmation.
+        h.click("#delete-pass").await?;
+        h.click("#confirm-delete").await?;
+        h.wait_for_text("#pass-status", "Pass deleted").await?;
+        ensure!(h.emu.passes(PRADEEP).is_empty(), "the emulator still holds the pass");
+        let events = h.emu.events();
+        ensure!(count(&events, |e| matches!(e, Event::PassCreated { .. })) == 1, "exactly one pass was created");
+        ensure!(count(&events, |e| matches!(e, Event::PassDeleted { .. })) == 1, "exactly one pass was deleted");
+        ensure!(count(&events, |e| matches!(e, Event::PassReplaced { .. })) == 0, "no pass was replaced");
+        assert_accessible(&h, "the user panel").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn no_token_or_secret_reaches_storage_cookies_or_console() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
+        let storage = h.storage_dump().await?;
+        let parsed: serde_json::Value = serde_json::from_str(&storage)?;
+        ensure!(parsed["localStorage"].as_object().is_some_and(|o| o.is_empty()), "localStorage is not empty: {storage}");
+        ensure!(parsed["cookie"].as_str() == Some(""), "the page has cookies: {storage}");
+        // JWTs start with eyJ; refresh tokens are opaque but never stored at all.
+        ensure!(!storage.contains("eyJ"), "a token is in storage: {storage}");
+        let keys: Vec<_> = parsed["sessionStorage"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+        ensure!(keys.iter().all(|k| k == "tapdesk.hint" || k == "tapdesk.view"), "unexpected sessionStorage keys: {keys:?}");
+        assert_nowhere(&h, &value, "the pass").await?;
+        let console = h.console_messages().await?;
+        ensure!(!console.iter().any(|m| m.contains("eyJ")), "a token reached the console: {console:?}");
+        let globals = h.driver.execute("return Object.keys(window).filter(k => { try { return String(window[k]).includes('eyJ'); } catch (e) { return false; } });", vec![]).await?;
+        ensure!(globals.as_array().is_some_and(|a| a.is_empty()), "a JS global holds a token: {globals}");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn tampered_state_and_replayed_callbacks_are_refused_without_a_token_request() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.click("#signin").await?;
+        h.wait_for_css("#accounts").await?;
+        // Change the state the authority will send back.
+        let authorize = h.driver.current_url().await?;
+        let pairs: Vec<(String, String)> = authorize
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k == "state" {
+                    "forged-state".to_owned()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        let mut forged = authorize.clone();
+        forged.query_pairs_mut().clear().extend_pairs(pairs);
+        h.driver.goto(forged.as_str()).await?;
+        h.click("[id='account-adele.vance']").await?;
+        h.wait_for_text("#error", "state mismatch").await?;
+        let url = h.driver.current_url().await?.to_string();
+        ensure!(
+            !url.contains("code="),
+            "the forged callback stayed in the address bar: {url}"
+        );
+        ensure!(
+            h.driver.find(Locator::Css("#account")).await.is_err(),
+            "signed in despite a forged state"
+        );
+
+        // A callback no attempt of this tab expects (a replay) is refused the same way.
+        h.driver
+            .goto(&format!(
+                "{}?code=replayed-code&state=whatever",
+                h.page_url()
+            ))
+            .await?;
+        h.wait_for_text("#error", "does not belong to a sign-in started in this tab")
+            .await?;
+        let tokens = count(&h.emu.events(), |e| matches!(e, Event::TokenIssued { .. }));
+        ensure!(tokens == 0, "{tokens} token requests were answered");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_account_without_an_admin_role_is_told_what_it_lacks() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "diego.siciliani").await?;
+        h.wait_for_text("#roles", "No admin role").await?;
+        h.wait_for_text(".account__capability", "no role that issues passes")
+            .await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.wait_for_text(
+            "[role=alert]",
+            "not allowed to see this user's authentication methods",
+        )
+        .await?;
+        h.click("#create").await?;
+        h.wait_for_text("[role=alert]", "not allowed to manage this user's passes")
+            .await?;
+        ensure!(h.emu.passes(PRADEEP).is_empty(), "a pass was created");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn missing_config_opens_the_setup_screen() -> Result<()> {
+    let opts = Options {
+        config_json: Some(String::new()),
+        ..Options::default()
+    };
+    harness::run(opts, |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.wait_for_text("#setup-problems", "config.json was not found")
+            .await?;
+        h.wait_for_text("#setup-redirect", &h.page_url()).await?;
+        h.wait_for_text("#setup", "UserAuthenticationMethod.ReadWrite.All")
+            .await?;
+        assert_accessible(&h, "the setup screen").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn broken_config_names_each_problem() -> Result<()> {
+    let opts = Options {
+        config_json: Some(
+            r#"{"clientId": 42, "authority": "http://login.example.com/t/v2.0"}"#.into(),
+        ),
+        ..Options::default()
+    };
+    harness::run(opts, |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.wait_for_text("#setup-problems", "\"clientId\" must be a text value")
+            .await?;
+        h.wait_for_text("#setup-problems", "must use https://")
+            .await?;
         Ok(())
     })
     .await

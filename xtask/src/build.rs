@@ -53,5 +53,7 @@ pub fn build(toolbox: &Toolbox, profile: Profile) -> Result<()> {
     if !index.is_file() {
         bail!("trunk succeeded but {} is missing", index.display());
     }
+    let loader = crate::loader::externalise(&shell.root.join("dist"))?;
+    println!("[build] inline loader moved to dist/{loader} (with Subresource Integrity)");
     Ok(())
 }

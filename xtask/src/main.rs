@@ -2,6 +2,7 @@
 
 mod build;
 mod demo;
+mod loader;
 mod shell;
 mod sizes;
 mod test;
