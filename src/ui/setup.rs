@@ -47,7 +47,7 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
                     </ul>
                 </li>
                 <li>"Copy the Application (client) ID and the Directory (tenant) ID from the Overview page into config.json:"
-                    <pre class="setup__example">{example}</pre>
+                    <pre class="setup__example" tabindex="0" aria-label="Example config.json">{example}</pre>
                 </li>
             </ol>
             <h3>"Or enter the settings here"</h3>

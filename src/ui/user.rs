@@ -144,7 +144,7 @@ fn CurrentPass(
     };
     view! {
         <div id="pass-status" class="pass" class:pass--usable=status.usable>
-            <p class="pass__state"><strong>{if status.usable { "Usable" } else { "Not usable" }}</strong>": "{status.reason.clone()}</p>
+            <p class="pass__state"><strong>{status.reason.clone()}</strong></p>
             <p class="pass__validity">{validity}" "{kind}"."</p>
             <Show when=move || !confirming.get()>
                 <button type="button" id="delete-pass" class="button button--danger" on:click=move |_| confirming.set(true)>"Delete pass"</button>

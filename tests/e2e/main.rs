@@ -148,6 +148,8 @@ async fn admin_issues_a_pass_that_is_shown_once_then_deletes_it() -> Result<()> 
         ensure!(count(&events, |e| matches!(e, Event::PassDeleted { .. })) == 1, "exactly one pass was deleted");
         ensure!(count(&events, |e| matches!(e, Event::PassReplaced { .. })) == 0, "no pass was replaced");
         assert_accessible(&h, "the user panel").await?;
+        let console = h.console_messages().await?;
+        ensure!(!console.iter().any(|m| m.starts_with("SEVERE") || m.contains("panicked")), "errors in the console: {console:#?}");
         Ok(())
     })
     .await
@@ -284,6 +286,68 @@ async fn broken_config_names_each_problem() -> Result<()> {
             .await?;
         h.wait_for_text("#setup-problems", "must use https://")
             .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn exact_upn_and_object_id_find_users_and_guests_are_refused_before_create() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "adele.vance").await?;
+        let id = h.emu.user_id(PRADEEP).context("Pradeep is seeded")?;
+        open_user(&h, &id, "Pradeep Gupta").await?;
+        open_user(
+            &h,
+            "jordan.miller_fabrikam.com#EXT#@contoso.onmicrosoft.com",
+            "Jordan Miller",
+        )
+        .await?;
+        h.wait_for_text("#user-panel .badge", "Guest").await?;
+        h.wait_for_text(
+            "#create-blocked",
+            "Guests from other organisations cannot get a Temporary Access Pass",
+        )
+        .await?;
+        let create = h.driver.find(Locator::Css("#create")).await?;
+        ensure!(
+            !create.is_enabled().await?,
+            "Create stays enabled for a guest"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_at_the_authority_and_clears_the_tab() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.click("#signout").await?;
+        h.wait_for_css("#signin").await?;
+        ensure!(
+            h.emu
+                .events()
+                .iter()
+                .any(|e| matches!(e, Event::SignedOut { .. })),
+            "the authority's session was not ended"
+        );
+        let storage: serde_json::Value = serde_json::from_str(&h.storage_dump().await?)?;
+        ensure!(
+            storage["sessionStorage"]
+                .as_object()
+                .is_some_and(|o| o.is_empty()),
+            "sessionStorage kept {storage}"
+        );
+        // A reload stays signed out: no silent sign-in, no new token.
+        let tokens = count(&h.emu.events(), |e| matches!(e, Event::TokenIssued { .. }));
+        h.driver.refresh().await?;
+        h.wait_for_css("#signin").await?;
+        ensure!(
+            count(&h.emu.events(), |e| matches!(e, Event::TokenIssued { .. })) == tokens,
+            "a token was issued after sign-out"
+        );
         Ok(())
     })
     .await

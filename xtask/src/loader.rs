@@ -53,7 +53,12 @@ fn rewrite(html: &str) -> Result<(String, String)> {
          p.textContent = 'tapdesk could not start: its files failed to load or failed their integrity check. Reload the page; if it persists, the hosted copy is damaged or was changed.';\n  \
          document.body.append(p);\n  throw e;\n}}\n"
     );
-    let rewritten = format!("{}{PLACEHOLDER}{}", &html[..start], &html[end..]);
+    let mut rewritten = format!("{}{PLACEHOLDER}{}", &html[..start], &html[end..]);
+    // The loader fetches the wasm with its integrity; a preload without one (Chromium ignores
+    // integrity on fetch preloads) would only be downloaded twice.
+    if let Some(tag) = tag_with(&rewritten, &format!("href=\"{wasm}\"")) {
+        rewritten = rewritten.replacen(&tag, "", 1);
+    }
     Ok((rewritten, loader))
 }
 
@@ -64,10 +69,16 @@ fn between<'a>(text: &'a str, before: &str, after: &str) -> Option<&'a str> {
 }
 
 fn preload_integrity(html: &str, href: &str) -> Option<String> {
-    let at = html.find(&format!("href=\"{href}\""))?;
+    let tag = tag_with(html, &format!("href=\"{href}\""))?;
+    between(&tag, "integrity=\"", "\"").map(str::to_owned)
+}
+
+/// Returns the whole tag (`<…>`) that contains `needle`.
+fn tag_with(html: &str, needle: &str) -> Option<String> {
+    let at = html.find(needle)?;
     let tag_start = html[..at].rfind('<')?;
-    let tag_end = at + html[at..].find('>')?;
-    between(&html[tag_start..tag_end], "integrity=\"", "\"").map(str::to_owned)
+    let tag_end = at + html[at..].find('>')? + 1;
+    Some(html[tag_start..tag_end].to_owned())
 }
 
 /// `sha384-<base64>` of `bytes`, the Subresource Integrity form.
@@ -102,6 +113,11 @@ window.wasmBindings = bindings;
         assert!(loader.contains("import init from './tapdesk-abc.js';"));
         assert!(loader.contains("fetch('./tapdesk-abc_bg.wasm', { integrity: 'sha384-WASM' })"));
         assert!(!loader.contains("window."), "no JS global is exported");
+        assert!(
+            !html.contains("_bg.wasm"),
+            "the wasm preload is gone: {html}"
+        );
+        assert!(html.contains("modulepreload"), "the JS preload stays");
     }
 
     #[test]

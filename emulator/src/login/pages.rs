@@ -66,6 +66,7 @@ fn layout(status: StatusCode, title: &str, body: &str) -> Response {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
 <meta name=\"referrer\" content=\"no-referrer\">\
+<link rel=\"icon\" href=\"data:,\">\
 <title>{title} - Contoso (emulated Microsoft Entra ID)</title><style>{STYLE}</style></head>\
 <body><main class=\"card\"><p class=\"brand\">Contoso &middot; emulated Microsoft Entra ID</p>{body}</main></body></html>",
         title = esc(title)
