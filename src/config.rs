@@ -6,12 +6,16 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// Graph permissions the page asks for when the configuration names none.
+/// Graph permissions the page asks for at sign-in when the configuration names none: reading only.
 pub const DEFAULT_GRAPH_PERMISSIONS: &[&str] = &[
     "User.Read.All",
-    "UserAuthenticationMethod.ReadWrite.All",
+    "UserAuthenticationMethod.Read.All",
     "Policy.Read.All",
 ];
+
+/// The permission creating and deleting passes needs; asked for only when the admin first does so
+/// (incremental consent), unless the sign-in already granted it.
+pub const WRITE_PERMISSION: &str = "UserAuthenticationMethod.ReadWrite.All";
 
 /// OpenID Connect scopes always requested besides the Graph permissions.
 pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "offline_access"];
@@ -37,6 +41,8 @@ pub struct RawConfig {
     pub redirect_uri: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub graph_timeout_seconds: Option<u32>,
 }
 
 /// A checked configuration: every URL absolute and without a trailing slash.
@@ -52,6 +58,18 @@ pub struct Config {
     pub redirect_uri: Option<String>,
     /// Full scope strings requested at sign-in (OIDC scopes included).
     pub scopes: Vec<String>,
+    /// How long one Graph request may take before it counts as lost.
+    pub graph_timeout_seconds: u32,
+}
+
+/// Graph request timeout when the configuration names none: Graph's own 60 s, plus a margin.
+pub const DEFAULT_GRAPH_TIMEOUT_SECONDS: u32 = 65;
+
+impl Config {
+    /// Returns the full scope string of the Graph permission `name` (e.g. `UserAuthenticationMethod.ReadWrite.All`).
+    pub fn graph_scope(&self, name: &str) -> String {
+        format!("{}/{name}", self.graph_base_url)
+    }
 }
 
 /// Reads the configuration file `text` (or `Err(problem)` when it could not be had), lays the
@@ -128,6 +146,19 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
         graph_base_url: string_field(&map, "graphBaseUrl", &mut problems),
         redirect_uri: string_field(&map, "redirectUri", &mut problems),
         scopes: scopes_field(&map, &mut problems),
+        graph_timeout_seconds: match map.get("graphTimeoutSeconds") {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(n)) if n.as_u64().is_some_and(|v| (1..=300).contains(&v)) => {
+                n.as_u64().map(|v| v as u32)
+            }
+            Some(_) => {
+                problems.push(
+                    "\"graphTimeoutSeconds\" must be a whole number of seconds from 1 to 300."
+                        .to_owned(),
+                );
+                None
+            }
+        },
     };
     Ok((raw, problems))
 }
@@ -209,6 +240,7 @@ impl RawConfig {
         pick(&mut self.graph_base_url, &top.graph_base_url);
         pick(&mut self.redirect_uri, &top.redirect_uri);
         pick(&mut self.scopes, &top.scopes);
+        pick(&mut self.graph_timeout_seconds, &top.graph_timeout_seconds);
         self
     }
 
@@ -264,6 +296,9 @@ impl RawConfig {
             graph_base_url,
             redirect_uri,
             scopes,
+            graph_timeout_seconds: self
+                .graph_timeout_seconds
+                .unwrap_or(DEFAULT_GRAPH_TIMEOUT_SECONDS),
         })
     }
 }
@@ -349,9 +384,26 @@ mod tests {
                 "profile",
                 "offline_access",
                 "https://graph.microsoft.com/User.Read.All",
-                "https://graph.microsoft.com/UserAuthenticationMethod.ReadWrite.All",
+                "https://graph.microsoft.com/UserAuthenticationMethod.Read.All",
                 "https://graph.microsoft.com/Policy.Read.All",
             ]
+        );
+    }
+
+    #[test]
+    fn timeout_is_bounded() {
+        let c = parse_raw(GOOD).unwrap().validate().unwrap();
+        assert_eq!(c.graph_timeout_seconds, DEFAULT_GRAPH_TIMEOUT_SECONDS);
+        let err = parse_raw(r#"{"graphTimeoutSeconds": 0}"#).unwrap_err();
+        assert!(err[0].contains("1 to 300"));
+        let raw = parse_raw(
+            r#"{"clientId":"x","authority":"https://i.example/t","graphTimeoutSeconds":5}"#,
+        )
+        .unwrap();
+        assert_eq!(raw.validate().unwrap().graph_timeout_seconds, 5);
+        assert_eq!(
+            raw.validate().unwrap().graph_scope("X.Y"),
+            "https://graph.microsoft.com/X.Y"
         );
     }
 

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod client;
 pub mod models;
+pub mod retry;
 pub mod time;
 
 pub use client::GraphClient;
@@ -15,7 +16,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 /// A failed Graph call: the HTTP status and Graph's own error body, kept whole.
-#[derive(Clone, Debug, Error, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Error, PartialEq, Eq)]
 #[error("Graph answered {status} {code}: {message}")]
 pub struct GraphError {
     /// HTTP status; 0 when no answer arrived (network, CORS, timeout).
@@ -26,6 +27,8 @@ pub struct GraphError {
     pub message: String,
     /// `request-id` for support tickets.
     pub request_id: Option<String>,
+    /// `Retry-After` in seconds, on a 429 or 503.
+    pub retry_after: Option<u32>,
 }
 
 impl GraphError {
@@ -35,7 +38,7 @@ impl GraphError {
             status: 0,
             code: "network".into(),
             message: detail.into(),
-            request_id: None,
+            ..GraphError::default()
         }
     }
 
@@ -66,12 +69,12 @@ impl GraphError {
                 code: env.error.code,
                 message: env.error.message,
                 request_id: request_id.or_else(|| env.error.inner_error.and_then(|i| i.request_id)),
+                retry_after: None,
             },
             Err(_) => GraphError {
                 status,
-                code: String::new(),
-                message: String::new(),
                 request_id,
+                ..GraphError::default()
             },
         }
     }

@@ -158,6 +158,20 @@ fn bad_request(e: &GraphError, action: Action) -> String {
     }
 }
 
+/// Returns the Entra ID admin-consent link for the app: `{authority}/adminconsent?…` with the
+/// Graph `.default` scope, for a Global Administrator to grant every configured permission at once.
+pub fn admin_consent_url(config: &crate::config::Config, redirect_uri: &str) -> String {
+    let mut url = format!("{}/adminconsent", config.authority.trim_end_matches('/'));
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("client_id", &config.client_id)
+        .append_pair("scope", &config.graph_scope(".default"))
+        .append_pair("redirect_uri", redirect_uri)
+        .finish();
+    url.push('?');
+    url.push_str(&query);
+    url
+}
+
 /// Returns the sentence for a sign-in failure.
 pub fn auth(e: &AuthError) -> String {
     match e {
@@ -220,7 +234,7 @@ mod tests {
             status,
             code: code.into(),
             message: message.into(),
-            request_id: None,
+            ..GraphError::default()
         }
     }
 

@@ -5,6 +5,8 @@
 //! - sessionStorage [`INTERACTION`]: time an interactive sign-in started, so two never overlap;
 //! - sessionStorage [`HINT`]: the signed-in account's UPN, so a reload can sign in silently;
 //! - sessionStorage [`VIEW`]: the object id of the user on screen, so a reload returns to it;
+//! - sessionStorage [`INTENT`]: the user and create-form fields to restore after a consent or
+//!   sign-in redirect (no secret: the pass is never part of it);
 //! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret).
 
 /// sessionStorage key of the pending sign-in attempt.
@@ -15,6 +17,8 @@ pub const INTERACTION: &str = "tapdesk.interaction";
 pub const HINT: &str = "tapdesk.hint";
 /// sessionStorage key of the user id on screen.
 pub const VIEW: &str = "tapdesk.view";
+/// sessionStorage key of the screen to restore after a redirect.
+pub const INTENT: &str = "tapdesk.intent";
 /// localStorage key of the Settings screen's configuration overrides.
 pub const SETTINGS: &str = "tapdesk.settings";
 
@@ -61,7 +65,7 @@ pub fn take(which: Area, key: &str) -> Option<String> {
 
 /// Removes everything this page keeps in sessionStorage (sign-out).
 pub fn clear_session() {
-    for key in [ATTEMPT, INTERACTION, HINT, VIEW] {
+    for key in [ATTEMPT, INTERACTION, HINT, VIEW, INTENT] {
         remove(Area::Session, key);
     }
 }

@@ -257,3 +257,146 @@ mod tests {
         assert!(!s.usable && s.reason.starts_with("Used"));
     }
 }
+
+/// Whether the TAP policy covers a user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Coverage {
+    /// Included and not excluded.
+    Covered,
+    /// In a group the policy excludes.
+    Excluded,
+    /// Not in any group the policy includes.
+    NotIncluded,
+}
+
+/// Returns the group ids whose membership decides coverage; empty when the policy covers everyone.
+pub fn groups_to_check(policy: &crate::graph::models::TapPolicy) -> Vec<String> {
+    let all_users = policy.include_targets.iter().any(|t| t.id == "all_users");
+    let mut ids: Vec<String> = policy
+        .exclude_targets
+        .iter()
+        .map(|t| t.id.clone())
+        .collect();
+    if !all_users {
+        ids.extend(policy.include_targets.iter().map(|t| t.id.clone()));
+    }
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// Returns the coverage of a user who is a member of `member_of` (among [`groups_to_check`]).
+pub fn coverage(policy: &crate::graph::models::TapPolicy, member_of: &[String]) -> Coverage {
+    if policy
+        .exclude_targets
+        .iter()
+        .any(|t| member_of.contains(&t.id))
+    {
+        return Coverage::Excluded;
+    }
+    let included = policy
+        .include_targets
+        .iter()
+        .any(|t| t.id == "all_users" || member_of.contains(&t.id));
+    if included {
+        Coverage::Covered
+    } else {
+        Coverage::NotIncluded
+    }
+}
+
+/// Warnings to show before creating a pass for `name`: roles the admin cannot act on, and policy coverage.
+pub fn target_warnings(
+    name: &str,
+    capability: crate::messages::Capability,
+    target_roles: &[String],
+    coverage: Coverage,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if capability == crate::messages::Capability::NonAdmins && !target_roles.is_empty() {
+        out.push(format!(
+            "{name} holds the admin role {}. As an Authentication Administrator you cannot issue them a pass: a Privileged Authentication Administrator can.",
+            target_roles.join(", ")
+        ));
+    }
+    match coverage {
+        Coverage::Covered => {}
+        Coverage::Excluded => out.push(format!(
+            "{name} is in a group the Temporary Access Pass policy excludes, so Graph will refuse a pass. Remove them from that group, or ask an Authentication Policy Administrator to change the policy."
+        )),
+        Coverage::NotIncluded => out.push(format!(
+            "{name} is not in any group the Temporary Access Pass policy includes, so Graph will refuse a pass. Add them to an included group, or ask an Authentication Policy Administrator to change the policy."
+        )),
+    }
+    out
+}
+
+#[cfg(test)]
+mod coverage_tests {
+    use super::*;
+    use crate::graph::models::{PolicyTarget, TapPolicy};
+    use crate::messages::Capability;
+
+    fn policy(include: &[&str], exclude: &[&str]) -> TapPolicy {
+        let t = |ids: &[&str]| {
+            ids.iter()
+                .map(|id| PolicyTarget {
+                    target_type: Some("group".into()),
+                    id: (*id).into(),
+                })
+                .collect()
+        };
+        TapPolicy {
+            state: crate::graph::models::PolicyState::Enabled,
+            default_lifetime_in_minutes: None,
+            default_length: None,
+            minimum_lifetime_in_minutes: None,
+            maximum_lifetime_in_minutes: None,
+            is_usable_once: None,
+            include_targets: t(include),
+            exclude_targets: t(exclude),
+        }
+    }
+
+    #[test]
+    fn all_users_needs_only_the_exclusions_checked() {
+        let p = policy(&["all_users"], &["g-ex"]);
+        assert_eq!(groups_to_check(&p), vec!["g-ex"]);
+        assert!(groups_to_check(&policy(&["all_users"], &[])).is_empty());
+        assert_eq!(coverage(&p, &[]), Coverage::Covered);
+        assert_eq!(coverage(&p, &["g-ex".into()]), Coverage::Excluded);
+    }
+
+    #[test]
+    fn group_targets_need_membership() {
+        let p = policy(&["g-in"], &[]);
+        assert_eq!(groups_to_check(&p), vec!["g-in"]);
+        assert_eq!(coverage(&p, &[]), Coverage::NotIncluded);
+        assert_eq!(coverage(&p, &["g-in".into()]), Coverage::Covered);
+    }
+
+    #[test]
+    fn warnings_name_roles_only_for_authentication_administrators() {
+        let roles = vec!["User Administrator".to_owned()];
+        let w = target_warnings(
+            "Isaiah Langer",
+            Capability::NonAdmins,
+            &roles,
+            Coverage::Covered,
+        );
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].contains("User Administrator")
+                && w[0].contains("Privileged Authentication Administrator")
+        );
+        assert!(target_warnings(
+            "Isaiah Langer",
+            Capability::Everyone,
+            &roles,
+            Coverage::Covered
+        )
+        .is_empty());
+        let w = target_warnings("Nestor", Capability::Everyone, &[], Coverage::Excluded);
+        assert!(w[0].contains("excludes"));
+    }
+}

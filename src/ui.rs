@@ -7,6 +7,7 @@
 mod boot;
 pub mod browser;
 mod create;
+mod intent;
 mod reveal;
 mod search;
 mod setup;
@@ -33,45 +34,83 @@ pub enum Phase {
         problems: Vec<String>,
         raw: RawConfig,
     },
-    /// Ready to sign in; `error` explains a failed attempt.
+    /// Ready to sign in; `error` explains a failed attempt, `admin_consent` links to the fix
+    /// when an administrator's consent is missing.
     SignedOut {
         config: Config,
         error: Option<String>,
+        admin_consent: Option<String>,
     },
     /// Signed in.
     SignedIn(Session),
 }
 
-/// The session as views hold it: a `Copy` handle to the session kept on this thread.
-pub type SessionRef = StoredValue<Session, LocalStorage>;
+/// What the signed-in views share; `Copy`, so every closure can hold it.
+#[derive(Clone, Copy)]
+pub struct Ctx {
+    /// The session, kept on this thread.
+    pub session: StoredValue<Session, LocalStorage>,
+    /// Set when the session can no longer be renewed without the admin: the sentence to show.
+    pub reauth: RwSignal<Option<String>>,
+    /// The user on screen and the create form as typed, to keep across a new sign-in.
+    pub draft: RwSignal<Option<intent::Intent>>,
+}
+
+impl Ctx {
+    /// Leaves for the authority to sign in again (asking for `extra` scopes too), keeping `intent`.
+    pub fn reauthorize(&self, intent: Option<intent::Intent>, extra: Vec<String>) {
+        let Some(session) = self.session.try_get_value() else {
+            return;
+        };
+        if let Some(i) = intent {
+            intent::save(&i);
+        }
+        let reauth = self.reauth;
+        leptos::task::spawn_local(async move {
+            let hint = session.account().username.clone();
+            if let Err(e) = boot::reauthorize(session.config(), &hint, &extra).await {
+                reauth.set(Some(messages::auth(&e)));
+            }
+        });
+    }
+}
 
 /// Runs a Graph call with the session's token (renewed when due, once more after a 401).
-pub async fn graph_call<T, F, Fut>(session: SessionRef, call: F) -> Result<T, GraphError>
+///
+/// When no token can be had without the admin, the sign-in-again banner is raised and the call
+/// fails with a 401 whose message says so.
+pub async fn graph_call<T, F, Fut>(ctx: Ctx, call: F) -> Result<T, GraphError>
 where
     F: Fn(GraphClient, String) -> Fut,
     Fut: Future<Output = Result<T, GraphError>>,
 {
-    let Some(session) = session.try_get_value() else {
+    let Some(session) = ctx.session.try_get_value() else {
         return Err(GraphError {
             status: 401,
             code: "signedOut".into(),
             message: "You are signed out.".into(),
-            request_id: None,
+            ..GraphError::default()
         });
     };
-    let client = GraphClient::new(&session.config().graph_base_url);
+    let config = session.config();
+    let client = GraphClient::new(&config.graph_base_url)
+        .with_timeout_ms(config.graph_timeout_seconds.saturating_mul(1000));
     match session
         .call(browser::now_ms, |token| call(client.clone(), token))
         .await
     {
         Ok(v) => Ok(v),
         Err(CallError::Call(e)) => Err(e),
-        Err(CallError::Auth(e)) => Err(GraphError {
-            status: 401,
-            code: "signInRequired".into(),
-            message: messages::auth(&e),
-            request_id: None,
-        }),
+        Err(CallError::Auth(e)) => {
+            let sentence = messages::auth(&e);
+            ctx.reauth.set(Some(sentence.clone()));
+            Err(GraphError {
+                status: 401,
+                code: "signInRequired".into(),
+                message: sentence,
+                ..GraphError::default()
+            })
+        }
     }
 }
 
@@ -106,9 +145,12 @@ pub fn App() -> impl IntoView {
         Phase::Setup { problems, raw } => {
             view! { <setup::SetupScreen problems=problems raw=raw /> }.into_any()
         }
-        Phase::SignedOut { config, error } => {
-            view! { <boot::SignedOut config=config error=error /> }.into_any()
-        }
+        Phase::SignedOut {
+            config,
+            error,
+            admin_consent,
+        } => view! { <boot::SignedOut config=config error=error admin_consent=admin_consent /> }
+            .into_any(),
         Phase::SignedIn(session) => view! { <SignedIn session=session phase=phase /> }.into_any(),
     };
     let can_configure = move || !matches!(phase.get(), Phase::Setup { .. });
@@ -147,10 +189,14 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
 
     // The policy is read once per sign-in; every form reads this copy.
     let signout_session = session.clone();
-    let session: SessionRef = StoredValue::new_local(session);
+    let ctx = Ctx {
+        session: StoredValue::new_local(session),
+        reauth: RwSignal::new(None),
+        draft: RwSignal::new(None),
+    };
     let policy: LocalResource<Result<TapPolicy, GraphError>> =
         LocalResource::new(move || async move {
-            graph_call(session, |c, t| async move {
+            graph_call(ctx, |c, t| async move {
                 crate::graph::api::get_policy(&c, &t).await
             })
             .await
@@ -160,7 +206,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
     if let Some(id) = storage::get(Area::Session, storage::VIEW) {
         leptos::task::spawn_local(async move {
             let key = id.clone();
-            if let Ok(u) = graph_call(session, move |c, t| {
+            if let Ok(u) = graph_call(ctx, move |c, t| {
                 let key = key.clone();
                 async move { crate::graph::api::get_user(&c, &t, &key).await }
             })
@@ -184,11 +230,26 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             None => phase.set(Phase::SignedOut {
                 config: signout_session.config().clone(),
                 error: None,
+                admin_consent: None,
             }),
         }
     };
 
+    let sign_in_again = move |_| {
+        let kept = ctx.draft.get_untracked().map(|i| intent::Intent {
+            reason: intent::Reason::SignInAgain,
+            ..i
+        });
+        ctx.reauthorize(kept, Vec::new());
+    };
+
     view! {
+        {move || ctx.reauth.get().map(|sentence| view! {
+            <div id="reauth" class="notice notice--error" role="alert">
+                <p>{sentence}" What you entered on this screen is kept."</p>
+                <button type="button" id="signin-again" class="button button--primary" on:click=sign_in_again>"Sign in again"</button>
+            </div>
+        })}
         <section class="account" aria-label="Signed-in account">
             <div>
                 <span id="account" class="account__name">{account.name.clone()}</span>
@@ -208,7 +269,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
                 }
             })}
         </Transition>
-        <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) session=session />
-        {move || selected.get().map(|u| view! { <user::UserPanel user=u session=session policy=policy /> })}
+        <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx />
+        {move || selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy /> })}
     }
 }

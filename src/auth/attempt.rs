@@ -37,6 +37,9 @@ pub struct PendingAttempt {
     pub created_ms: f64,
     /// True for a `prompt=none` attempt: its failure means "show the sign-in button", not an error.
     pub silent: bool,
+    /// Scopes asked for, so renewals ask for the same.
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 /// What the authorize request needs.
@@ -88,6 +91,7 @@ pub fn authorize_url(req: &AuthorizeRequest<'_>) -> Result<(String, PendingAttem
         verifier: verifier.secret().clone(),
         created_ms: req.now_ms,
         silent: req.prompt == Some("none"),
+        scopes: req.scopes.to_vec(),
     };
     Ok((url.to_string(), attempt))
 }
@@ -214,6 +218,7 @@ mod tests {
             verifier: "v".into(),
             created_ms: 1_000_000.0,
             silent: false,
+            scopes: vec![],
         }
     }
 

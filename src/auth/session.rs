@@ -82,6 +82,8 @@ struct Tokens {
     access: String,
     refresh: Option<String>,
     expires_at_ms: f64,
+    /// Permissions the token response says were granted (`scope`), as bare names; `None` if it did not say.
+    granted: Option<Vec<String>>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -92,6 +94,8 @@ impl std::fmt::Debug for Tokens {
 
 struct Inner {
     config: Config,
+    /// Scopes of the attempt that signed in; renewals ask for the same.
+    scopes: Vec<String>,
     metadata: ProviderMetadata,
     redirect_uri: String,
     account: Account,
@@ -171,7 +175,15 @@ fn tokens_from(answer: &TokenAnswer, old_refresh: Option<String>, now_ms: f64) -
             .map(|r| r.secret().clone())
             .or(old_refresh),
         expires_at_ms: now_ms + lifetime_ms,
+        granted: answer
+            .scopes()
+            .map(|list| list.iter().map(|s| bare_permission(s)).collect()),
     }
+}
+
+/// Returns the permission name of a scope: `https://graph.microsoft.com/User.Read.All` → `User.Read.All`.
+pub fn bare_permission(scope: &str) -> String {
+    scope.rsplit('/').next().unwrap_or(scope).to_owned()
 }
 
 impl Session {
@@ -204,6 +216,11 @@ impl Session {
         let tokens = tokens_from(&answer, None, now_ms);
         Ok(Session(Rc::new(Inner {
             account: Account::from_claims(&claims),
+            scopes: if attempt.scopes.is_empty() {
+                config.scopes.clone()
+            } else {
+                attempt.scopes.clone()
+            },
             config,
             metadata,
             redirect_uri,
@@ -214,6 +231,16 @@ impl Session {
     /// The signed-in account.
     pub fn account(&self) -> &Account {
         &self.0.account
+    }
+
+    /// Returns false if and only if the last token answer listed its granted scopes and `permission`
+    /// (a bare name such as `UserAuthenticationMethod.ReadWrite.All`) was not among them.
+    pub fn has_permission(&self, permission: &str) -> bool {
+        let tokens = self.0.tokens.borrow();
+        tokens
+            .granted
+            .as_ref()
+            .is_none_or(|g| g.iter().any(|p| p.eq_ignore_ascii_case(permission)))
     }
 
     /// The configuration this session signed in with.
@@ -250,7 +277,7 @@ impl Session {
             .clone()
             .ok_or(AuthError::SignInRequired)?;
         let oauth = client(&self.0.config, &self.0.metadata, &self.0.redirect_uri)?;
-        let scopes = self.0.config.scopes.iter().map(|s| Scope::new(s.clone()));
+        let scopes = self.0.scopes.iter().map(|s| Scope::new(s.clone()));
         let answer = oauth
             .exchange_refresh_token(&RefreshToken::new(refresh.clone()))
             .add_scopes(scopes)

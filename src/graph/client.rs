@@ -1,15 +1,34 @@
-//! The one HTTP client for Graph: bearer token, JSON in and out, Graph's errors kept whole.
+//! The one HTTP client for Graph: bearer token, JSON in and out, Graph's errors kept whole,
+//! a timeout on every request, and the retry rules of [`super::retry`].
 
-use gloo_net::http::{Method, RequestBuilder, Response};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_net::http::{Method, RequestBuilder};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::retry::{Kind, RetryPolicy};
 use super::GraphError;
 
+/// How long one request may take before it counts as lost, unless configured otherwise.
+/// Graph's authentication-methods calls time out after 60 s server-side (reference §5).
+pub const DEFAULT_TIMEOUT_MS: u32 = 65_000;
+
 /// Talks to one Graph version (`{graphBaseUrl}/v1.0`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct GraphClient {
     root: String,
+    timeout_ms: u32,
+    policy: RetryPolicy,
+}
+
+/// A complete answer: status, headers we use, and the body text.
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    retry_after: Option<u32>,
+    text: String,
 }
 
 impl GraphClient {
@@ -17,7 +36,15 @@ impl GraphClient {
     pub fn new(graph_base_url: &str) -> GraphClient {
         GraphClient {
             root: format!("{}/v1.0", graph_base_url.trim_end_matches('/')),
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+            policy: RetryPolicy::default(),
         }
+    }
+
+    /// The same client with another per-request timeout.
+    pub fn with_timeout_ms(mut self, timeout_ms: u32) -> GraphClient {
+        self.timeout_ms = timeout_ms;
+        self
     }
 
     /// Returns the absolute URL of `path` (which starts with `/`), or `path` itself when absolute (a nextLink).
@@ -36,46 +63,60 @@ impl GraphClient {
         path: &str,
         eventual: bool,
     ) -> Result<T, GraphError> {
-        let mut req = self.request(Method::GET, token, path);
-        if eventual {
-            req = req.header("ConsistencyLevel", "eventual");
-        }
-        let response = req
-            .send()
-            .await
-            .map_err(|e| GraphError::network(e.to_string()))?;
-        decode(response).await
+        let answer = self
+            .send(Kind::Idempotent, None, || {
+                let req = self.request(Method::GET, token, path);
+                if eventual {
+                    req.header("ConsistencyLevel", "eventual")
+                } else {
+                    req
+                }
+            })
+            .await?;
+        decode(answer)
     }
 
-    /// POST `body` as JSON to `path` and decode the JSON answer.
+    /// POST `body` as JSON to `path` (a create: resent only after a 429) and decode the JSON answer.
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         token: &str,
         path: &str,
         body: &B,
     ) -> Result<T, GraphError> {
-        let response = self
-            .request(Method::POST, token, path)
-            .json(body)
-            .map_err(|e| GraphError::network(e.to_string()))?
-            .send()
-            .await
-            .map_err(|e| GraphError::network(e.to_string()))?;
-        decode(response).await
+        let json = serde_json::to_string(body).map_err(|e| GraphError::network(e.to_string()))?;
+        let answer = self
+            .send(Kind::Create, Some(&json), || {
+                self.request(Method::POST, token, path)
+                    .header("Content-Type", "application/json")
+            })
+            .await?;
+        decode(answer)
+    }
+
+    /// POST `body` to `path` for a call that only reads (e.g. `checkMemberGroups`): retried like a GET.
+    pub async fn read_post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T, GraphError> {
+        let json = serde_json::to_string(body).map_err(|e| GraphError::network(e.to_string()))?;
+        let answer = self
+            .send(Kind::Idempotent, Some(&json), || {
+                self.request(Method::POST, token, path)
+                    .header("Content-Type", "application/json")
+            })
+            .await?;
+        decode(answer)
     }
 
     /// DELETE `path`; any 2xx is success.
     pub async fn delete(&self, token: &str, path: &str) -> Result<(), GraphError> {
-        let response = self
-            .request(Method::DELETE, token, path)
-            .send()
-            .await
-            .map_err(|e| GraphError::network(e.to_string()))?;
-        if response.ok() {
-            Ok(())
-        } else {
-            Err(error_of(response).await)
-        }
+        self.send(Kind::Idempotent, None, || {
+            self.request(Method::DELETE, token, path)
+        })
+        .await
+        .map(|_| ())
     }
 
     fn request(&self, method: Method, token: &str, path: &str) -> RequestBuilder {
@@ -84,29 +125,93 @@ impl GraphClient {
             .header("Authorization", &format!("Bearer {token}"))
             .header("Accept", "application/json")
     }
+
+    /// Sends the request `build` makes until it succeeds or the retry policy gives up.
+    async fn send<F>(&self, kind: Kind, body: Option<&str>, build: F) -> Result<Answer, GraphError>
+    where
+        F: Fn() -> RequestBuilder,
+    {
+        let mut retries = 0;
+        loop {
+            let outcome = self.once(build(), body).await;
+            let error = match outcome {
+                Ok(a) if (200..300).contains(&a.status) => return Ok(a),
+                Ok(a) => GraphError {
+                    retry_after: a.retry_after,
+                    ..GraphError::from_body(a.status, &a.text, a.request_id)
+                },
+                Err(e) => e,
+            };
+            let Some(wait) = self.policy.delay_ms(
+                retries,
+                error.status,
+                error.retry_after,
+                kind,
+                js_sys::Math::random(),
+            ) else {
+                return Err(error);
+            };
+            gloo_timers::future::TimeoutFuture::new(wait as u32).await;
+            retries += 1;
+        }
+    }
+
+    /// One request under the timeout: the whole answer, body included, or a network/timeout error.
+    async fn once(
+        &self,
+        builder: RequestBuilder,
+        body: Option<&str>,
+    ) -> Result<Answer, GraphError> {
+        let fired = Rc::new(Cell::new(false));
+        let controller = web_sys::AbortController::new().ok();
+        let _timer = controller.clone().map(|c| {
+            let fired = fired.clone();
+            gloo_timers::callback::Timeout::new(self.timeout_ms, move || {
+                fired.set(true);
+                c.abort();
+            })
+        });
+        let lost = |detail: String| {
+            if fired.get() {
+                GraphError {
+                    code: "timeout".into(),
+                    ..GraphError::network(format!("no answer within {} s", self.timeout_ms / 1000))
+                }
+            } else {
+                GraphError::network(detail)
+            }
+        };
+        let signal = controller.as_ref().map(web_sys::AbortController::signal);
+        let builder = builder.abort_signal(signal.as_ref());
+        let request = match body {
+            Some(b) => builder.body(b.to_owned()),
+            None => builder.build(),
+        }
+        .map_err(|e| GraphError::network(e.to_string()))?;
+        let response = request.send().await.map_err(|e| lost(e.to_string()))?;
+        let headers = response.headers();
+        let status = response.status();
+        let request_id = headers.get("request-id");
+        let retry_after = headers
+            .get("Retry-After")
+            .and_then(|v| v.trim().parse().ok());
+        // The body is part of the answer: a connection lost mid-body is a lost answer.
+        let text = response.text().await.map_err(|e| lost(e.to_string()))?;
+        Ok(Answer {
+            status,
+            request_id,
+            retry_after,
+            text,
+        })
+    }
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, GraphError> {
-    if !response.ok() {
-        return Err(error_of(response).await);
-    }
-    let status = response.status();
-    let request_id = response.headers().get("request-id");
-    let text = response
-        .text()
-        .await
-        .map_err(|e| GraphError::network(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| GraphError {
-        status,
+fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, GraphError> {
+    serde_json::from_str(&answer.text).map_err(|e| GraphError {
+        status: answer.status,
         code: "unreadableResponse".into(),
         message: format!("The answer could not be read ({e})."),
-        request_id,
+        request_id: answer.request_id,
+        retry_after: None,
     })
-}
-
-async fn error_of(response: Response) -> GraphError {
-    let status = response.status();
-    let request_id = response.headers().get("request-id");
-    let text = response.text().await.unwrap_or_default();
-    GraphError::from_body(status, &text, request_id)
 }

@@ -159,6 +159,18 @@ pub struct TapPolicy {
     pub exclude_targets: Vec<PolicyTarget>,
 }
 
+/// `#microsoft.graph.directoryRole`: an activated admin role a user holds.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryRole {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub role_template_id: Option<String>,
+}
+
 /// Kinds of authentication method, told apart by `@odata.type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MethodKind {

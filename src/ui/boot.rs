@@ -69,16 +69,25 @@ pub async fn start() -> Phase {
             Err(e) => {
                 let silent_miss = pending.as_ref().is_some_and(|p| p.silent)
                     && matches!(e, AuthError::Provider { .. });
+                let admin_consent = matches!(
+                    e,
+                    AuthError::Provider {
+                        code: Some(65001 | 90094),
+                        ..
+                    }
+                )
+                .then(|| messages::admin_consent_url(&config, &redirect_uri(&config)));
                 Phase::SignedOut {
-                    config,
                     error: (!silent_miss).then(|| messages::auth(&e)),
+                    admin_consent,
+                    config,
                 }
             }
         };
     }
     if let Some(hint) = storage::take(Area::Session, storage::HINT) {
         // Tokens live in memory only, so a reload signs in again without a prompt (security item 16).
-        match begin(&config, Some("none"), Some(&hint)).await {
+        match begin(&config, Some("none"), Some(&hint), &[]).await {
             Ok(url) => {
                 browser::navigate(&url);
                 return Phase::Loading("Signing you in again…");
@@ -87,6 +96,7 @@ pub async fn start() -> Phase {
                 return Phase::SignedOut {
                     config,
                     error: Some(messages::auth(&e)),
+                    admin_consent: None,
                 }
             }
         }
@@ -94,6 +104,7 @@ pub async fn start() -> Phase {
     Phase::SignedOut {
         config,
         error: None,
+        admin_consent: None,
     }
 }
 
@@ -118,14 +129,22 @@ async fn begin(
     config: &Config,
     prompt: Option<&str>,
     login_hint: Option<&str>,
+    extra_scopes: &[String],
 ) -> Result<String, AuthError> {
     let metadata = ProviderMetadata::fetch(&config.authority).await?;
     let redirect = redirect_uri(config);
+    let mut scopes = config.scopes.clone();
+    scopes.extend(
+        extra_scopes
+            .iter()
+            .filter(|s| !config.scopes.contains(s))
+            .cloned(),
+    );
     let (url, pending) = attempt::authorize_url(&AuthorizeRequest {
         client_id: &config.client_id,
         authorization_endpoint: &metadata.authorization_endpoint,
         redirect_uri: &redirect,
-        scopes: &config.scopes,
+        scopes: &scopes,
         prompt,
         login_hint,
         now_ms: browser::now_ms(),
@@ -139,9 +158,25 @@ async fn begin(
     Ok(url)
 }
 
+/// Leaves for the authority to sign `login_hint` in again, asking for `extra_scopes` besides the
+/// configured ones (incremental consent). Returns only on failure.
+pub async fn reauthorize(
+    config: &Config,
+    login_hint: &str,
+    extra_scopes: &[String],
+) -> Result<(), AuthError> {
+    let url = begin(config, None, Some(login_hint), extra_scopes).await?;
+    browser::navigate(&url);
+    Ok(())
+}
+
 /// The signed-out screen: what the page does, and one Sign in button.
 #[component]
-pub fn SignedOut(config: Config, error: Option<String>) -> impl IntoView {
+pub fn SignedOut(
+    config: Config,
+    error: Option<String>,
+    admin_consent: Option<String>,
+) -> impl IntoView {
     let error = RwSignal::new(error);
     let busy = RwSignal::new(false);
     let sign_in = move |_| {
@@ -161,7 +196,7 @@ pub fn SignedOut(config: Config, error: Option<String>) -> impl IntoView {
         );
         let config = config.clone();
         leptos::task::spawn_local(async move {
-            match begin(&config, Some("select_account"), None).await {
+            match begin(&config, Some("select_account"), None, &[]).await {
                 Ok(url) => browser::navigate(&url),
                 Err(e) => {
                     storage::remove(Area::Session, storage::INTERACTION);
@@ -176,6 +211,10 @@ pub fn SignedOut(config: Config, error: Option<String>) -> impl IntoView {
             <h2 id="signin-title">"Sign in"</h2>
             <p>"Sign in with your administrator account to find users and give them a Temporary Access Pass. Nothing is stored on a server: this page talks only to your sign-in authority and Microsoft Graph."</p>
             {move || error.get().map(|e| view! { <p id="error" class="notice notice--error" role="alert">{e}</p> })}
+            {admin_consent.map(|url| view! {
+                <p id="admin-consent">"A Global Administrator can grant consent for the whole organisation with this link: "
+                    <a href=url.clone() rel="noreferrer">{url.clone()}</a></p>
+            })}
             <button type="button" id="signin" class="button button--primary" on:click=sign_in disabled=move || busy.get()>
                 {move || if busy.get() { "Signing in…" } else { "Sign in" }}
             </button>

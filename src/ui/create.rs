@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 
-use super::SessionRef;
-use super::{browser, graph_call, GraphErrorView};
+use super::intent::{Draft, Intent, Reason};
+use super::{browser, graph_call, Ctx, GraphErrorView};
+use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{NewPass, PolicyState, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, time, GraphError};
 use crate::messages::Action;
@@ -40,24 +41,71 @@ pub fn PolicySummary(policy: TapPolicy) -> impl IntoView {
     .into_any()
 }
 
+/// What a lost or failed create turned out to be, after listing the user's pass.
+#[derive(Clone, Debug, PartialEq)]
+enum Outcome {
+    /// A new pass exists: created at this instant (ms), its value never arrived.
+    CreatedUnseen(Option<f64>),
+    /// No new pass exists.
+    NotCreated,
+    /// The list could not be read either.
+    Unknown,
+}
+
+fn outcome_text(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::CreatedUnseen(at) => format!(
+            "A pass was created{}, but Graph's answer was lost, so its value never reached this page and nobody has seen it. Create a new pass to get a value you can hand over: it replaces the unseen one.",
+            at.map(|ms| format!(" at {}", browser::local_datetime(ms))).unwrap_or_default()
+        ),
+        Outcome::NotCreated => "No pass was created: the user's passes show nothing new. You can safely try again.".into(),
+        Outcome::Unknown => "Graph's answer was lost and the user's passes could not be read to check what happened. Check the user's current pass before creating another.".into(),
+    }
+}
+
 /// The create form for `user`. Calls `on_created` with Graph's answer (the only copy of the value).
+///
+/// `existing` is the id of the user's pass before the create, so a lost answer can be resolved
+/// by listing: a different id means the create happened.
 #[component]
 pub fn CreateForm(
     user: User,
-    session: SessionRef,
+    ctx: Ctx,
     bounds: FormBounds,
-    has_pass: Signal<bool>,
+    existing: Signal<Option<String>>,
     on_created: Callback<TemporaryAccessPass>,
     on_uncertain: Callback<()>,
 ) -> impl IntoView {
-    let later = RwSignal::new(false);
-    let start_at = RwSignal::new(browser::tomorrow_at(9));
-    let lifetime = RwSignal::new(bounds.default_minutes.to_string());
-    let one_time = RwSignal::new(bounds.one_time_forced || bounds.one_time_default);
+    let restored = super::intent::take_for(&user.id);
+    let draft = restored.as_ref().and_then(|i| i.draft.clone());
+    let later = RwSignal::new(draft.as_ref().is_some_and(|d| d.later));
+    let start_at = RwSignal::new(
+        draft
+            .as_ref()
+            .map_or_else(|| browser::tomorrow_at(9), |d| d.start_at.clone()),
+    );
+    let lifetime = RwSignal::new(draft.as_ref().map_or_else(
+        || bounds.default_minutes.to_string(),
+        |d| d.lifetime.clone(),
+    ));
+    let one_time = RwSignal::new(
+        bounds.one_time_forced
+            || draft
+                .as_ref()
+                .map_or(bounds.one_time_default, |d| d.one_time),
+    );
+    let welcome = restored.map(|i| match i.reason {
+        Reason::Consent => "Permission granted. Check the details and press Create pass.",
+        Reason::SignInAgain => "You are signed in again. Check the details and press Create pass.",
+    });
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
     let failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
+    let outcome: RwSignal<Option<Outcome>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
-    let self_target = session.with_value(|s| user.id == s.account().object_id);
+    let needs_consent = ctx
+        .session
+        .with_value(|s| !s.has_permission(WRITE_PERMISSION));
+    let self_target = ctx.session.with_value(|s| user.id == s.account().object_id);
     let blocked_reason = if user.is_guest() {
         Some("Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.")
     } else if self_target {
@@ -65,16 +113,44 @@ pub fn CreateForm(
     } else {
         None
     };
+
+    // What the form holds, kept current so a new sign-in can bring it back.
+    let draft_user = user.id.clone();
+    let current = move || Intent {
+        user_id: draft_user.clone(),
+        draft: Some(Draft {
+            later: later.get(),
+            start_at: start_at.get(),
+            lifetime: lifetime.get(),
+            one_time: one_time.get(),
+        }),
+        reason: Reason::SignInAgain,
+    };
+    let track = current.clone();
+    Effect::new(move |_| ctx.draft.set(Some(track())));
+    on_cleanup(move || ctx.draft.set(None));
+    let consent_intent = current.clone();
+    let grant_consent = move |_| {
+        let config_scope = ctx
+            .session
+            .with_value(|s| s.config().graph_scope(WRITE_PERMISSION));
+        let intent = Intent {
+            reason: Reason::Consent,
+            ..consent_intent.clone()()
+        };
+        ctx.reauthorize(Some(intent), vec![config_scope]);
+    };
+
     let check_bounds = bounds.clone();
     let user_id = user.id.clone();
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
+    let create = move || {
         // A second click while a create is in flight would replace the first pass.
         if busy.get_untracked() {
             return;
         }
         problem.set(None);
         failure.set(None);
+        outcome.set(None);
         let minutes =
             match check_bounds.check_lifetime(lifetime.get_untracked().trim().parse().ok()) {
                 Ok(m) => m,
@@ -102,26 +178,46 @@ pub fn CreateForm(
             lifetime_in_minutes: Some(minutes),
             is_usable_once: Some(one_time.get_untracked()),
         };
+        let before = existing.get_untracked();
         busy.set(true);
         let user_id = user_id.clone();
         leptos::task::spawn_local(async move {
-            let result = graph_call(session, move |c, t| {
-                let (user_id, body) = (user_id.clone(), body.clone());
-                async move { api::create_pass(&c, &t, &user_id, &body).await }
+            let id = user_id.clone();
+            let result = graph_call(ctx, move |c, t| {
+                let (id, body) = (id.clone(), body.clone());
+                async move { api::create_pass(&c, &t, &id, &body).await }
             })
             .await;
-            busy.set(false);
             match result {
                 Ok(pass) => on_created.run(pass),
-                Err(e) => {
-                    // The pass may exist anyway: show the user's current pass instead of guessing.
-                    if e.status == 0 || e.status >= 500 {
-                        on_uncertain.run(());
-                    }
+                // No answer or a 5xx: the pass may exist. Never resend; look, then tell the admin.
+                Err(e) if e.status == 0 || e.status >= 500 => {
+                    let listed = graph_call(ctx, move |c, t| {
+                        let id = user_id.clone();
+                        async move { api::list_passes(&c, &t, &id).await }
+                    })
+                    .await;
+                    outcome.set(Some(match listed {
+                        Ok(list) => match list.into_iter().next() {
+                            Some(p) if Some(&p.id) != before.as_ref() => Outcome::CreatedUnseen(
+                                p.created_date_time.as_deref().and_then(time::parse_ms),
+                            ),
+                            _ => Outcome::NotCreated,
+                        },
+                        Err(_) => Outcome::Unknown,
+                    }));
+                    on_uncertain.run(());
                     failure.set(Some(e));
                 }
+                Err(e) => failure.set(Some(e)),
             }
+            busy.set(false);
         });
+    };
+    let create_again = create.clone();
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        create();
     };
 
     let zone = browser::time_zone();
@@ -147,11 +243,19 @@ pub fn CreateForm(
             .map(duration_words)
             .unwrap_or_default()
     };
+    let has_pass = move || existing.with(Option::is_some);
 
     view! {
         <form id="create-form" class="card create" on:submit=submit aria-labelledby="create-title" novalidate>
             <h3 id="create-title">"Create a pass"</h3>
+            {welcome.map(|w| view! { <p id="restored" class="notice notice--ok" role="status">{w}</p> })}
             {blocked_reason.map(|r| view! { <p id="create-blocked" class="notice notice--error" role="alert">{r}</p> })}
+            {(needs_consent && blocked_reason.is_none()).then(|| view! {
+                <div id="consent-needed" class="notice notice--warning">
+                    <p>"Creating and deleting passes needs the permission "<code>{WRITE_PERMISSION}</code>", which this app has not been granted for you yet. You will come back to this form."</p>
+                    <button type="button" id="grant-consent" class="button button--primary" on:click=grant_consent>"Grant consent"</button>
+                </div>
+            })}
             {(user.account_enabled == Some(false)).then(|| view! {
                 <p class="notice notice--warning">"This account is disabled: the user cannot sign in with a pass until it is enabled."</p>
             })}
@@ -180,12 +284,24 @@ pub fn CreateForm(
                 </label>
                 {forced.then(|| view! { <p class="field__hint">"Your tenant's policy makes every pass one-time."</p> })}
             </div>
-            {move || has_pass.get().then(|| view! {
+            {move || has_pass().then(|| view! {
                 <p class="notice notice--warning">"This user already has a pass: creating a new one replaces it, and the old one stops working."</p>
             })}
             {move || problem.get().map(|p| view! { <p class="notice notice--error" role="alert">{p}</p> })}
             {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Action::CreatePass /> })}
-            <button type="submit" id="create" class="button button--primary" disabled=move || busy.get() || blocked_reason.is_some()>
+            {move || outcome.get().map(|o| {
+                let again = create_again.clone();
+                let unseen = matches!(o, Outcome::CreatedUnseen(_));
+                view! {
+                    <div id="create-outcome" class="notice notice--warning" role="alert">
+                        <p>{outcome_text(&o)}</p>
+                        {unseen.then(|| view! {
+                            <button type="button" id="create-again" class="button button--primary" on:click=move |_| again()>"Create a new pass"</button>
+                        })}
+                    </div>
+                }
+            })}
+            <button type="submit" id="create" class="button button--primary" disabled=move || busy.get() || blocked_reason.is_some() || needs_consent>
                 {move || if busy.get() { "Creating…" } else { "Create pass" }}
             </button>
         </form>

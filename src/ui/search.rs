@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::SessionRef;
+use super::Ctx;
 use super::{graph_call, GraphErrorView};
 use crate::graph::api;
 use crate::graph::models::User;
@@ -15,11 +15,11 @@ const DEBOUNCE_MS: u32 = 300;
 const MAX_RESULTS: u32 = 10;
 
 /// Runs the search for `text`: a direct read when it is a UPN or object id, plus `$search`.
-async fn find(session: SessionRef, text: String) -> Result<Vec<User>, GraphError> {
+async fn find(ctx: Ctx, text: String) -> Result<Vec<User>, GraphError> {
     let mut found = Vec::new();
     if api::is_direct_key(&text) {
         let key = text.clone();
-        match graph_call(session, move |c, t| {
+        match graph_call(ctx, move |c, t| {
             let key = key.clone();
             async move { api::get_user(&c, &t, &key).await }
         })
@@ -31,7 +31,7 @@ async fn find(session: SessionRef, text: String) -> Result<Vec<User>, GraphError
         }
     }
     let query = text.clone();
-    let listed = graph_call(session, move |c, t| {
+    let listed = graph_call(ctx, move |c, t| {
         let query = query.clone();
         async move { api::search_users(&c, &t, &query, MAX_RESULTS).await }
     })
@@ -53,7 +53,7 @@ async fn find(session: SessionRef, text: String) -> Result<Vec<User>, GraphError
 
 /// The search box and its result list.
 #[component]
-pub fn Search(session: SessionRef, on_pick: Callback<User>) -> impl IntoView {
+pub fn Search(ctx: Ctx, on_pick: Callback<User>) -> impl IntoView {
     let text = RwSignal::new(String::new());
     let results: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<GraphError>> = RwSignal::new(None);
@@ -81,7 +81,7 @@ pub fn Search(session: SessionRef, on_pick: Callback<User>) -> impl IntoView {
                 return;
             }
             searching.set(true);
-            let outcome = find(session, query).await;
+            let outcome = find(ctx, query).await;
             if generation.get_value() != mine {
                 return;
             }

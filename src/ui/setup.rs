@@ -87,7 +87,7 @@ fn SettingsForm(raw: RawConfig) -> impl IntoView {
             authority: opt(authority.get_untracked()),
             graph_base_url: opt(graph.get_untracked()),
             redirect_uri: opt(redirect.get_untracked()),
-            scopes: None,
+            ..RawConfig::default()
         };
         // Check what can be checked on its own (URLs); missing fields may come from config.json.
         let mut found = Vec::new();

@@ -1,21 +1,62 @@
-//! One user: who they are, their current pass (usable or not and why), Delete, and Create.
+//! One user: who they are, their current pass (usable or not and why), warnings before creating,
+//! Delete, and Create.
 
 use leptos::prelude::*;
 
 use super::create::CreateForm;
 use super::reveal::RevealedPass;
-use super::SessionRef;
-use super::{browser, graph_call, GraphErrorView};
+use super::{browser, graph_call, Ctx, GraphErrorView};
+use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
-use crate::messages::Action;
-use crate::tap::{self, FormBounds};
+use crate::messages::{self, Action, Capability};
+use crate::tap::{self, Coverage, FormBounds};
+
+/// Reads what the admin should know before creating: the target's admin roles (only when the
+/// admin's own role cannot act on admins) and whether the policy covers the target.
+async fn warnings(ctx: Ctx, user: User, policy: Option<TapPolicy>) -> Vec<String> {
+    let capability = ctx
+        .session
+        .with_value(|s| messages::capability(&s.account().roles));
+    let mut roles = Vec::new();
+    if capability == Capability::NonAdmins {
+        let id = user.id.clone();
+        if let Ok(found) = graph_call(ctx, move |c, t| {
+            let id = id.clone();
+            async move { api::user_roles(&c, &t, &id).await }
+        })
+        .await
+        {
+            roles = found
+                .into_iter()
+                .filter(|r| r.role_template_id.as_deref() != Some(messages::DEFAULT_USER_ROLE))
+                .map(|r| r.display_name.unwrap_or_else(|| "(unnamed role)".into()))
+                .collect();
+        }
+    }
+    let mut cover = Coverage::Covered;
+    if let Some(p) = policy {
+        let groups = tap::groups_to_check(&p);
+        if !groups.is_empty() {
+            let id = user.id.clone();
+            if let Ok(member_of) = graph_call(ctx, move |c, t| {
+                let (id, groups) = (id.clone(), groups.clone());
+                async move { api::check_member_groups(&c, &t, &id, &groups).await }
+            })
+            .await
+            {
+                cover = tap::coverage(&p, &member_of);
+            }
+        }
+    }
+    tap::target_warnings(user.name(), capability, &roles, cover)
+}
 
 /// The chosen user's panel.
 #[component]
 pub fn UserPanel(
     user: User,
-    session: SessionRef,
+    ctx: Ctx,
     policy: LocalResource<Result<TapPolicy, GraphError>>,
 ) -> impl IntoView {
     let reload = RwSignal::new(0u32);
@@ -26,15 +67,28 @@ pub fn UserPanel(
             reload.track();
             let id = list_user.clone();
             async move {
-                graph_call(session, move |c, t| {
+                graph_call(ctx, move |c, t| {
                     let id = id.clone();
                     async move { api::list_passes(&c, &t, &id).await }
                 })
                 .await
             }
         });
-    let has_pass =
-        Signal::derive(move || passes.get().is_some_and(|r| r.is_ok_and(|v| !v.is_empty())));
+    let existing = Signal::derive(move || {
+        passes
+            .get()
+            .and_then(|r| r.ok())
+            .and_then(|v| v.into_iter().next())
+            .map(|p| p.id)
+    });
+    let warn_user = user.clone();
+    let notes: LocalResource<Vec<String>> = LocalResource::new(move || {
+        let user = warn_user.clone();
+        async move {
+            let policy = policy.await.ok();
+            warnings(ctx, user, policy).await
+        }
+    });
     let deleted = RwSignal::new(false);
 
     let upn = user.user_principal_name.clone().unwrap_or_default();
@@ -70,7 +124,7 @@ pub fn UserPanel(
                                         {if deleted.get_untracked() { "Pass deleted. This user has no Temporary Access Pass." } else { "No Temporary Access Pass." }}
                                     </p>
                                 }.into_any(),
-                                Some(p) => view! { <CurrentPass pass=p session=session user_id=delete_user on_deleted=Callback::new(move |()| { deleted.set(true); reload.update(|n| *n += 1) }) /> }.into_any(),
+                                Some(p) => view! { <CurrentPass pass=p ctx=ctx user_id=delete_user on_deleted=Callback::new(move |()| { deleted.set(true); reload.update(|n| *n += 1) }) /> }.into_any(),
                             },
                         }
                     })
@@ -78,12 +132,22 @@ pub fn UserPanel(
             </Transition>
             {move || shown.get().map(|p| view! { <RevealedPass pass=p on_done=Callback::new(move |()| shown.set(None)) /> })}
             <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let list = notes.await;
+                    (!list.is_empty()).then(|| view! {
+                        <ul id="create-warnings" class="notice notice--warning" role="status">
+                            {list.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                        </ul>
+                    })
+                })}
+            </Transition>
+            <Transition fallback=|| ()>
                 {move || {
                     let form_user = form_user.clone();
                     Suspend::new(async move {
                         let bounds = FormBounds::new(policy.await.ok().as_ref());
                         view! {
-                            <CreateForm user=form_user session=session bounds=bounds has_pass=has_pass
+                            <CreateForm user=form_user ctx=ctx bounds=bounds existing=existing
                                 on_created=Callback::new(move |p| { shown.set(Some(p)); deleted.set(false); reload.update(|n| *n += 1) })
                                 on_uncertain=Callback::new(move |()| reload.update(|n| *n += 1)) />
                         }
@@ -98,7 +162,7 @@ pub fn UserPanel(
 #[component]
 fn CurrentPass(
     pass: TemporaryAccessPass,
-    session: SessionRef,
+    ctx: Ctx,
     user_id: String,
     on_deleted: Callback<()>,
 ) -> impl IntoView {
@@ -120,6 +184,9 @@ fn CurrentPass(
     } else {
         "Multi-use"
     };
+    let may_delete = ctx
+        .session
+        .with_value(|s| s.has_permission(WRITE_PERMISSION));
     let pass_id = pass.id.clone();
     let delete = move |_| {
         if busy.get_untracked() {
@@ -128,7 +195,7 @@ fn CurrentPass(
         busy.set(true);
         let (user_id, pass_id) = (user_id.clone(), pass_id.clone());
         leptos::task::spawn_local(async move {
-            let result = graph_call(session, move |c, t| {
+            let result = graph_call(ctx, move |c, t| {
                 let (u, p) = (user_id.clone(), pass_id.clone());
                 async move { api::delete_pass(&c, &t, &u, &p).await }
             })
@@ -146,9 +213,10 @@ fn CurrentPass(
         <div id="pass-status" class="pass" class:pass--usable=status.usable>
             <p class="pass__state"><strong>{status.reason.clone()}</strong></p>
             <p class="pass__validity">{validity}" "{kind}"."</p>
-            <Show when=move || !confirming.get()>
+            <Show when=move || !confirming.get() && may_delete>
                 <button type="button" id="delete-pass" class="button button--danger" on:click=move |_| confirming.set(true)>"Delete pass"</button>
             </Show>
+            {(!may_delete).then(|| view! { <p class="field__hint">"Deleting needs the permission UserAuthenticationMethod.ReadWrite.All: use Grant consent below."</p> })}
             <Show when=move || confirming.get()>
                 <div class="confirm" role="group" aria-labelledby="confirm-text">
                     <p id="confirm-text">"Delete this pass? The user can no longer sign in with it."</p>
