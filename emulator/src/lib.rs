@@ -53,7 +53,7 @@ pub struct EmulatorConfig {
     /// Serve a built page folder too.
     pub site: Option<SiteConfig>,
     /// Registered SPA redirect URIs of the demo app (exact match). If empty and a site is
-    /// served, the site URL (`http://127.0.0.1:PORT/`) is registered.
+    /// served, the site URL (`http://127.0.0.1:PORT/` plus its `path_prefix`) is registered.
     pub spa_redirect_uris: Vec<String>,
     /// Tenant-wide admin consent to the demo app's Graph scopes
     /// ([`seed::ADMIN_CONSENTED_SCOPES`]).
@@ -83,6 +83,9 @@ pub struct SiteConfig {
     /// `/config.json`: `None` generates it from the emulator; `Some(s)` serves `s` verbatim;
     /// `Some("")` answers 404.
     pub config_json: Option<String>,
+    /// The path the folder is served under, e.g. `/tools/tap/` (`/` = the site root); the
+    /// same path without its final `/` redirects to it.
+    pub path_prefix: String,
 }
 
 /// A running emulator. Stop it with [`Emulator::shutdown`].
@@ -91,6 +94,8 @@ pub struct Emulator {
     state: Arc<AppState>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<std::io::Result<()>>>,
+    /// The site's path prefix (`/…/`), `/` when no site is served.
+    site_prefix: String,
 }
 
 async fn bind(port: u16) -> std::io::Result<(TcpListener, String)> {
@@ -108,7 +113,12 @@ impl Emulator {
             Some(s) => Some((bind(s.port).await?, s.clone())),
             None => None,
         };
-        let site_url = site.as_ref().map(|((_, url), _)| format!("{url}/"));
+        let site_prefix = site::normalize_prefix(
+            config.site.as_ref().map_or("/", |s| s.path_prefix.as_str()),
+        );
+        let site_url = site
+            .as_ref()
+            .map(|((_, url), _)| format!("{url}{site_prefix}"));
         let mut redirect_uris = config.spa_redirect_uris.clone();
         if redirect_uris.is_empty() {
             redirect_uris.extend(site_url.clone());
@@ -118,7 +128,7 @@ impl Emulator {
             signer,
             login_url,
             graph_url,
-            site_url.map(|u| u.trim_end_matches('/').to_string()),
+            site.as_ref().map(|((_, url), _)| url.clone()),
             site.as_ref().and_then(|(_, s)| s.config_json.clone()),
             redirect_uris,
             config.admin_consent_granted,
@@ -140,9 +150,14 @@ impl Emulator {
             serve(graph_l, graph::router(state.clone())),
         ];
         if let Some(((l, _), s)) = site {
-            tasks.push(serve(l, site::router(state.clone(), s.dir)));
+            tasks.push(serve(l, site::router(state.clone(), s.dir, &s.path_prefix)));
         }
-        Ok(Emulator { state, stop, tasks })
+        Ok(Emulator {
+            state,
+            stop,
+            tasks,
+            site_prefix,
+        })
     }
 
     /// `http://127.0.0.1:PORT` of the sign-in origin (no trailing slash).
@@ -155,9 +170,13 @@ impl Emulator {
         self.state.graph_url.clone()
     }
 
-    /// `http://127.0.0.1:PORT/` of the site, if one is served.
+    /// `http://127.0.0.1:PORT/` plus the site's path prefix (the page's address), if a site
+    /// is served.
     pub fn site_url(&self) -> Option<String> {
-        self.state.site_url.as_ref().map(|u| format!("{u}/"))
+        self.state
+            .site_url
+            .as_ref()
+            .map(|u| format!("{u}{}", self.site_prefix))
     }
 
     /// `{login}/{tenant_id}/v2.0`.

@@ -86,6 +86,7 @@ async fn main() -> ExitCode {
             port: args.site_port,
             dir,
             config_json: None,
+            path_prefix: "/".into(),
         }),
         spa_redirect_uris: args.redirect_uris,
         admin_consent_granted: args.admin_consent,

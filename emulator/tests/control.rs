@@ -21,6 +21,7 @@ async fn control_api_and_site_listener() {
             port: 0,
             dir: dir.clone(),
             config_json: None,
+            path_prefix: "/".into(),
         }),
         ..Default::default()
     })
@@ -130,6 +131,7 @@ async fn control_api_and_site_listener() {
             port: 0,
             dir: dir.clone(),
             config_json: Some(String::new()),
+            path_prefix: "/".into(),
         }),
         ..Default::default()
     })

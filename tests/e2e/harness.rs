@@ -63,8 +63,12 @@ pub struct Options {
     /// `/config.json` override: `None` = the emulator's generated config, `Some("")` = no
     /// config.json at all (404), `Some(json)` = exactly this body.
     pub config_json: Option<String>,
-    /// Path of the page under the site origin, starting with `/` (default `/`).
+    /// Path of the page under the site origin, starting with `/` (default `/`). The site
+    /// serves the page folder under this path's folder (`/tools/tap/` for `/tools/tap/` or
+    /// `/tools/tap/index.html`), and the page's address is the registered redirect URI.
     pub site_path: String,
+    /// The built page folder to serve instead of `$TAPDESK_DIST` (e.g. a tampered copy).
+    pub dist: Option<PathBuf>,
 }
 
 impl Default for Options {
@@ -73,6 +77,7 @@ impl Default for Options {
             admin_consent_granted: true,
             config_json: None,
             site_path: "/".to_string(),
+            dist: None,
         }
     }
 }
@@ -329,12 +334,23 @@ impl Harness {
     }
 
     async fn start(opts: &Options) -> Result<Self> {
-        let dist = dist_dir()?;
+        let dist = match &opts.dist {
+            Some(dir) => dir.clone(),
+            None => dist_dir()?,
+        };
+        let Some(folder_end) = opts.site_path.rfind('/') else {
+            bail!(
+                "Options::site_path must start with `/`, got {:?}",
+                opts.site_path
+            );
+        };
+        let (prefix, page) = opts.site_path.split_at(folder_end + 1);
         let emu = Emulator::start(EmulatorConfig {
             site: Some(SiteConfig {
                 port: 0,
                 dir: dist,
                 config_json: opts.config_json.clone(),
+                path_prefix: prefix.to_string(),
             }),
             spa_redirect_uris: vec![],
             admin_consent_granted: opts.admin_consent_granted,
@@ -346,7 +362,8 @@ impl Harness {
             emu.shutdown().await;
             bail!("the emulator started without its site listener");
         };
-        let page_url = format!("{}{}", site_url.trim_end_matches('/'), opts.site_path);
+        // The site URL already ends with the prefix.
+        let page_url = format!("{site_url}{page}");
         emu.register_redirect_uri(&page_url);
         match BrowserProcess::start().await {
             Ok((browser, driver)) => Ok(Self {
@@ -435,7 +452,7 @@ impl<F: Future> Future for CatchUnwind<F> {
 }
 
 /// `$TAPDESK_DIST` (default `<repo>/dist`), checked to hold a built page.
-fn dist_dir() -> Result<PathBuf> {
+pub fn dist_dir() -> Result<PathBuf> {
     let dist = std::env::var_os("TAPDESK_DIST")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("dist"));

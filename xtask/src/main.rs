@@ -1,7 +1,9 @@
 //! `cargo xtask <command>`: project automation needing nothing but cargo (see `usage`).
 
 mod build;
+mod cloud;
 mod demo;
+mod dist;
 mod loader;
 mod shell;
 mod sizes;
@@ -15,10 +17,13 @@ usage: cargo xtask <command> [options]
 
 commands:
   setup [--browser]   install or check every tool the build needs (trunk, wasm-bindgen-cli,
-                      wasm-opt from npm binaryen); --browser adds Chromium, chromedriver, axe-core
+                      wasm-opt from npm binaryen); --browser adds the test tools: Chromium,
+                      chromedriver, axe-core, nginx, caddy
   build [--dev]       setup, then `trunk build --release --offline` into dist/ (--dev: no --release)
   demo [--port N]     build, then serve dist/ with the local emulator (site port N, default 8080)
   test                setup --browser, build, then every test: native, end-to-end, in-browser wasm
+  dist [--cloud C]    release build packaged for cloud C (global, usgov, dod, china; default
+                      global): target/tapdesk-dist/tapdesk-<version>-C.tar.gz + SHA256SUMS
   sizes               raw / gzip / brotli size of every file in dist/
   bench               for now the same table as `sizes` (no benchmarks exist yet)
 ";
@@ -42,6 +47,7 @@ fn main() -> ExitCode {
         }),
         "demo" => parse_flags(flags, &["--port="]).and_then(|f| demo::demo(f.port()?)),
         "test" => parse_flags(flags, &[]).and_then(|_| test::test()),
+        "dist" => parse_flags(flags, &["--cloud="]).and_then(|f| dist::dist(f.cloud()?)),
         "sizes" => parse_flags(flags, &[]).and_then(|_| sizes::print_sizes()),
         "bench" => parse_flags(flags, &[]).and_then(|_| {
             println!("bench: no benchmarks yet; printing `cargo xtask sizes` instead\n");
@@ -74,6 +80,15 @@ struct Flags {
 impl Flags {
     fn has(&self, name: &str) -> bool {
         self.given.iter().any(|(n, _)| n == name)
+    }
+
+    /// The `--cloud C` (or `--cloud=C`) value, the global cloud when absent.
+    fn cloud(&self) -> anyhow::Result<cloud::Cloud> {
+        match self.given.iter().find(|(n, _)| n == "--cloud") {
+            None => Ok(cloud::Cloud::Global),
+            Some((_, Some(v))) => cloud::Cloud::parse(v),
+            Some((_, None)) => anyhow::bail!("--cloud needs a value: global, usgov, dod or china"),
+        }
     }
 
     /// The `--port N` (or `--port=N`) value, 8080 when absent.

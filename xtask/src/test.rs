@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Result};
 
 use crate::build::{self, Profile};
-use crate::tools::{self, SetupOptions, Toolbox, CHROMEDRIVER, CHROMIUM};
+use crate::tools::{self, SetupOptions, Toolbox, CADDY, CHROMEDRIVER, CHROMIUM, NGINX};
 
 /// One finished stage for the summary.
 struct Stage {
@@ -62,12 +62,15 @@ pub fn test() -> Result<()> {
     summarize(&stages)
 }
 
-/// The environment the end-to-end harness and wasm-bindgen-test-runner read.
+/// The environment the end-to-end harness, the host config tests and wasm-bindgen-test-runner
+/// read.
 fn with_test_env<'c>(toolbox: &Toolbox, cmd: &'c mut Command) -> &'c mut Command {
     cmd.env("TAPDESK_DIST", toolbox.shell.root.join("dist"))
         .env("TAPDESK_AXE", toolbox.axe_js())
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env("CHROMIUM", CHROMIUM)
+        .env("NGINX", NGINX)
+        .env("CADDY", CADDY)
 }
 
 /// Runs `f` as stage `name`, records its outcome and duration, and returns its value if it

@@ -2,8 +2,8 @@
 //!
 //! Versions come from `../shared/docs/toolchain.md`: trunk 0.21.14, wasm-bindgen-cli equal to
 //! the `wasm-bindgen` crate in Cargo.lock, wasm-opt from npm binaryen 132 (never Debian's
-//! binaryen 108, which produces a blank page), and for browser tests Debian's Chromium,
-//! chromedriver and npm axe-core.
+//! binaryen 108, which produces a blank page), and for tests Debian's Chromium, chromedriver,
+//! nginx and Caddy and npm axe-core.
 
 use std::path::PathBuf;
 
@@ -16,12 +16,15 @@ pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const AXE_VERSION: &str = "4.10.3";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub const NGINX: &str = "/usr/sbin/nginx";
+pub const CADDY: &str = "/usr/bin/caddy";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// What `setup` should cover beyond the page build tools.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SetupOptions {
-    /// Also Chromium, chromedriver and axe-core (needed by `cargo xtask test`).
+    /// Also the test tools: Chromium, chromedriver, axe-core, nginx and Caddy (needed by
+    /// `cargo xtask test`; nginx and Caddy by tests/host_configs.rs).
     pub browser: bool,
 }
 
@@ -45,7 +48,7 @@ pub fn setup(opts: SetupOptions) -> Result<Toolbox> {
     wasm_bindgen(&shell)?;
     npm_package(&shell, "binaryen", BINARYEN_VERSION)?;
     if opts.browser {
-        browser(&shell)?;
+        test_packages(&shell)?;
         npm_package(&shell, "axe-core", AXE_VERSION)?;
     }
     Ok(Toolbox { shell })
@@ -162,10 +165,22 @@ fn npm_package(shell: &Shell, name: &str, version: &str) -> Result<()> {
         })
 }
 
-fn browser(shell: &Shell) -> Result<()> {
-    let missing: Vec<&str> = [CHROMIUM, CHROMEDRIVER]
+/// The Debian packages of the test tools, each with the file that shows it is installed.
+const TEST_PACKAGES: [(&str, &str); 4] = [
+    ("chromium", CHROMIUM),
+    ("chromium-driver", CHROMEDRIVER),
+    // The host config tests (tests/host_configs.rs) run deploy/ with the real servers.
+    ("nginx", NGINX),
+    ("caddy", CADDY),
+];
+
+/// Installs the missing [`TEST_PACKAGES`] with one `apt-get install` (as root; otherwise
+/// prints the command to run).
+fn test_packages(shell: &Shell) -> Result<()> {
+    let missing: Vec<&str> = TEST_PACKAGES
         .into_iter()
-        .filter(|p| !std::path::Path::new(p).exists())
+        .filter(|(_, path)| !std::path::Path::new(path).exists())
+        .map(|(package, _)| package)
         .collect();
     if missing.is_empty() {
         let version = shell
@@ -173,27 +188,26 @@ fn browser(shell: &Shell) -> Result<()> {
             .unwrap_or_default();
         let version = version.split(" (").next().unwrap_or_default();
         println!("[ok] chromium + chromedriver ({version}) (already installed)");
+        println!("[ok] nginx + caddy (already installed)");
         return Ok(());
     }
-    let command = "apt-get update && apt-get install -y chromium chromium-driver";
+    let command = format!("apt-get update && apt-get install -y {}", missing.join(" "));
     // SAFETY: geteuid has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } != 0 {
         bail!(
-            "{} missing; install Chromium and its driver as root, then rerun:\n    sudo sh -c '{command}'",
-            missing.join(" and ")
+            "{} missing; install as root, then rerun:\n    sudo sh -c '{command}'",
+            missing.join(", ")
         );
     }
-    println!("[install] chromium + chromedriver via apt-get (~1 min)");
+    // Where systemd runs, Debian starts nginx's and caddy's own services on install; the
+    // tests do not need them (`systemctl disable --now nginx caddy` stops them).
+    println!("[install] {} via apt-get (~1 min)", missing.join(", "));
     shell
         .run(shell.cmd("apt-get").arg("update"))
         .context("`apt-get update` failed; check that the Debian mirror is reachable")?;
     shell
-        .run(
-            shell
-                .cmd("apt-get")
-                .args(["install", "-y", "chromium", "chromium-driver"]),
-        )
-        .with_context(|| format!("could not install Chromium; try `{command}` by hand"))
+        .run(shell.cmd("apt-get").args(["install", "-y"]).args(&missing))
+        .with_context(|| format!("could not install the test tools; try `{command}` by hand"))
 }
 
 fn announce(tool: &str, wanted: &str, current: Option<&str>, duration: &str) {
