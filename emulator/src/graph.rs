@@ -1,10 +1,16 @@
-//! The Graph origin: one entry point that sets the common headers (request ids, CORS),
-//! answers preflights, authenticates, and routes `/v1.0` and `/beta` paths to the handlers.
+//! The Graph origin: one entry point that sets the common headers (request ids, CORS), answers
+//! preflights, applies the fault rules, and hands `/v1.0` and `/beta` paths to the routing in
+//! [`routes`], directly or item by item for `$batch` (so both share every check).
 
 mod auth;
+mod batch;
+mod groups;
+mod member_of;
+mod paging;
 mod policy;
 mod query;
 mod response;
+mod routes;
 mod tap;
 mod users;
 
@@ -15,10 +21,13 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use serde_json::Value;
 
 pub use auth::Caller;
 use response::{Ctx, GResult, GraphError};
 
+use crate::faults::http::{cut_off, hold, pause};
+use crate::faults::{FaultKind, FaultOrigin, Kinds};
 use crate::state::AppState;
 
 /// Who a path addresses: the caller (`/me`) or a user by id or UPN.
@@ -37,6 +46,93 @@ pub fn router(st: Arc<AppState>) -> Router {
 
 const EXPOSE: &str = "request-id, client-request-id, Retry-After, Date";
 
+/// A handler's answer before it becomes an HTTP response or a `$batch` item: status, JSON
+/// body and the extra headers an error carries (`WWW-Authenticate`, `Retry-After`).
+#[derive(Clone, Debug)]
+struct Answer {
+    status: StatusCode,
+    body: Option<Value>,
+    headers: Vec<(&'static str, String)>,
+}
+
+impl Answer {
+    fn from_result(ctx: &Ctx<'_>, r: GResult) -> Answer {
+        match r {
+            Ok((status, body)) => Answer {
+                status,
+                body,
+                headers: vec![],
+            },
+            Err(e) => Answer::error(ctx, &e),
+        }
+    }
+
+    fn error(ctx: &Ctx<'_>, e: &GraphError) -> Answer {
+        let mut headers = vec![];
+        if let Some(w) = &e.www_authenticate {
+            headers.push(("WWW-Authenticate", w.clone()));
+        }
+        if let Some(s) = e.retry_after {
+            headers.push(("Retry-After", s.to_string()));
+        }
+        Answer {
+            status: e.status,
+            body: Some(e.body(ctx)),
+            headers,
+        }
+    }
+
+    fn into_response(self) -> Response {
+        let mut r = match self.body {
+            Some(v) => (self.status, axum::Json(v)).into_response(),
+            None => self.status.into_response(),
+        };
+        for (name, v) in self.headers {
+            if let Ok(v) = HeaderValue::from_str(&v) {
+                r.headers_mut().insert(name, v);
+            }
+        }
+        r
+    }
+}
+
+/// The Graph error a fault answers with instead of processing the request; `None` for the
+/// kinds that let the request through (latency, drop-after-write).
+fn fault_error(kind: &FaultKind) -> Option<GraphError> {
+    match kind {
+        FaultKind::Latency(_) | FaultKind::DropAfterWrite => None,
+        FaultKind::Throttle { retry_after_secs } => {
+            let mut e = GraphError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                "Too many requests.",
+            );
+            e.retry_after = Some(*retry_after_secs);
+            Some(e)
+        }
+        FaultKind::ServerError(code) => Some(server_error(*code)),
+        FaultKind::Timeout => Some(server_error(504)),
+    }
+}
+
+/// Graph's 5xx envelopes [choice on codes and texts].
+fn server_error(code: u16) -> GraphError {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (c, m) = match code {
+        502 => (
+            "BadGateway",
+            "The service received an invalid response from an upstream server.",
+        ),
+        503 => (
+            "serviceNotAvailable",
+            "The service is temporarily unavailable. Please retry later.",
+        ),
+        504 => ("GatewayTimeout", "The operation timed out."),
+        _ => ("generalException", "An internal server error occurred."),
+    };
+    GraphError::new(status, c, m)
+}
+
 async fn entry(
     State(st): State<Arc<AppState>>,
     method: Method,
@@ -54,44 +150,17 @@ async fn entry(
     let mut resp = if method == Method::OPTIONS {
         preflight()
     } else {
-        let segments: Vec<String> = uri
-            .path()
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(percent_decode)
-            .collect();
-        let query = uri
-            .query()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
-            .unwrap_or_default();
+        let segments = split_path(uri.path());
         let ctx = Ctx {
             st: &st,
             version: segments.first().cloned().unwrap_or_default(),
-            query,
+            query: parse_query(uri.query()),
             headers: &headers,
             body,
             request_id: request_id.clone(),
             client_request_id: client_request_id.clone(),
         };
-        match handle(&ctx, &method, &segments) {
-            Ok((status, Some(v))) => (status, axum::Json(v)).into_response(),
-            Ok((status, None)) => status.into_response(),
-            Err(e) => {
-                let mut r = (e.status, axum::Json(e.body(&ctx))).into_response();
-                if let Some(v) = e
-                    .www_authenticate
-                    .as_deref()
-                    .and_then(|w| HeaderValue::from_str(w).ok())
-                {
-                    r.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-                }
-                r
-            }
-        }
+        serve(&ctx, &method, &segments).await
     };
     let h = resp.headers_mut();
     if let Some(o) = origin {
@@ -114,6 +183,55 @@ async fn entry(
     resp
 }
 
+/// One request after the preflight check: `$batch`, or faults then the routes.
+async fn serve(ctx: &Ctx<'_>, method: &Method, segments: &[String]) -> Response {
+    let versioned = matches!(ctx.version.as_str(), "v1.0" | "beta");
+    if versioned && *method == Method::POST && segments.len() == 2 && segments[1] == "$batch" {
+        return batch::serve(ctx).await;
+    }
+    let path = graph_path(segments);
+    let plan = ctx
+        .st
+        .plan_faults(FaultOrigin::Graph, &[(method.as_str(), &path)], Kinds::All);
+    pause(ctx.st, plan.latency).await;
+    if let Some(kind) = &plan.terminal {
+        if let Some(e) = fault_error(kind) {
+            if *kind == FaultKind::Timeout {
+                hold(ctx.st).await;
+            }
+            return Answer::error(ctx, &e).into_response();
+        }
+    }
+    let resp = Answer::from_result(ctx, routes::handle(ctx, method, segments)).into_response();
+    if plan.terminal == Some(FaultKind::DropAfterWrite) {
+        cut_off(resp).await
+    } else {
+        resp
+    }
+}
+
+fn split_path(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect()
+}
+
+fn parse_query(query: Option<&str>) -> Vec<(String, String)> {
+    query
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The path after the version, as fault rules see it: `/users/x/authentication/...`.
+fn graph_path(segments: &[String]) -> String {
+    format!("/{}", segments.get(1..).unwrap_or_default().join("/"))
+}
+
 fn preflight() -> Response {
     let mut r = StatusCode::NO_CONTENT.into_response();
     let h = r.headers_mut();
@@ -132,106 +250,6 @@ fn preflight() -> Response {
         HeaderValue::from_static("3600"),
     );
     r
-}
-
-fn seg_is(s: &str, lit: &str) -> bool {
-    s.eq_ignore_ascii_case(lit)
-}
-
-fn not_allowed() -> GraphError {
-    GraphError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "Request_BadRequest",
-        "Specified HTTP method is not allowed for the request target.",
-    )
-}
-
-fn handle(ctx: &Ctx<'_>, method: &Method, segs: &[String]) -> GResult {
-    if !matches!(ctx.version.as_str(), "v1.0" | "beta") {
-        return Err(GraphError::bad_request(
-            "BadRequest",
-            format!("Invalid version: {}", ctx.version),
-        ));
-    }
-    let caller = auth::authenticate(ctx.st, ctx.headers)?;
-    let rest: Vec<&str> = segs[1..].iter().map(String::as_str).collect();
-    // Split `/me/...` and `/users/{key}/...` into a target and the remainder.
-    let (target, tail): (Option<Target>, &[&str]) = match rest.as_slice() {
-        [me, tail @ ..] if seg_is(me, "me") => (Some(Target::Me), tail),
-        [users, key, tail @ ..] if seg_is(users, "users") => {
-            (Some(Target::User(key.to_string())), tail)
-        }
-        _ => (None, &[]),
-    };
-    let get = method == Method::GET;
-    match (target, tail) {
-        (Some(t), []) => match t {
-            _ if !get => Err(not_allowed()),
-            Target::Me => users::me(ctx, &caller),
-            Target::User(key) => users::get(ctx, &caller, &key),
-        },
-        (Some(t), [auth, methods])
-            if seg_is(auth, "authentication") && seg_is(methods, "methods") =>
-        {
-            if get {
-                tap::all_methods(ctx, &caller, &t)
-            } else {
-                Err(not_allowed())
-            }
-        }
-        (Some(t), [auth, taps])
-            if seg_is(auth, "authentication") && seg_is(taps, "temporaryAccessPassMethods") =>
-        {
-            match *method {
-                Method::GET => tap::list(ctx, &caller, &t),
-                Method::POST => tap::create(ctx, &caller, &t),
-                _ => Err(not_allowed()),
-            }
-        }
-        (Some(t), [auth, taps, id])
-            if seg_is(auth, "authentication") && seg_is(taps, "temporaryAccessPassMethods") =>
-        {
-            match *method {
-                Method::GET => tap::get(ctx, &caller, &t, id),
-                Method::DELETE => tap::delete(ctx, &caller, &t, id),
-                _ => Err(not_allowed()),
-            }
-        }
-        (Some(_), [first, ..]) => Err(unknown_segment(first)),
-        (None, _) => match rest.as_slice() {
-            [users] if seg_is(users, "users") => {
-                if get {
-                    users::list(ctx, &caller)
-                } else {
-                    Err(not_allowed())
-                }
-            }
-            [p, amp, configs, tap]
-                if seg_is(p, "policies")
-                    && seg_is(amp, "authenticationMethodsPolicy")
-                    && seg_is(configs, "authenticationMethodConfigurations")
-                    && seg_is(tap, "TemporaryAccessPass") =>
-            {
-                match *method {
-                    Method::GET => policy::get(ctx, &caller),
-                    Method::PATCH => policy::patch(ctx, &caller),
-                    _ => Err(not_allowed()),
-                }
-            }
-            [first, ..] => Err(unknown_segment(first)),
-            [] => Err(GraphError::bad_request(
-                "BadRequest",
-                "Resource not found for the segment ''.",
-            )),
-        },
-    }
-}
-
-fn unknown_segment(seg: &str) -> GraphError {
-    GraphError::bad_request(
-        "BadRequest",
-        format!("Resource not found for the segment '{seg}'."),
-    )
 }
 
 /// Decodes `%XX` escapes (UTF-8); invalid escapes are kept as they are.

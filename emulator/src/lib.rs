@@ -19,6 +19,8 @@
 //! ```
 
 pub mod clock;
+mod control;
+pub mod faults;
 pub mod graph;
 pub mod jwt;
 pub mod login;
@@ -37,7 +39,11 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-pub use model::{Event, ExcludeTarget, IncludeTarget, PassRecord, PolicyState, TapPolicy, User};
+pub use control::ControlError;
+pub use faults::{FaultError, FaultKind, FaultOrigin, FaultRule, Match};
+pub use model::{
+    Event, ExcludeTarget, Group, IncludeTarget, PassRecord, PolicyState, TapPolicy, User,
+};
 pub use state::Settings;
 pub use tenant::Usability;
 
@@ -113,9 +119,8 @@ impl Emulator {
             Some(s) => Some((bind(s.port).await?, s.clone())),
             None => None,
         };
-        let site_prefix = site::normalize_prefix(
-            config.site.as_ref().map_or("/", |s| s.path_prefix.as_str()),
-        );
+        let site_prefix =
+            site::normalize_prefix(config.site.as_ref().map_or("/", |s| s.path_prefix.as_str()));
         let site_url = site
             .as_ref()
             .map(|((_, url), _)| format!("{url}{site_prefix}"));
@@ -296,9 +301,11 @@ impl Emulator {
         self.update_settings(|s| s.publish_code_challenge_methods = on);
     }
 
-    /// Stops all listeners gracefully (in-flight requests finish; at most 5 s).
+    /// Stops all listeners gracefully (in-flight requests finish, held `Timeout` faults end at
+    /// once; at most 5 s).
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
+        self.state.stopping.send_replace(true);
         for t in self.tasks {
             let abort = t.abort_handle();
             if tokio::time::timeout(Duration::from_secs(5), t)

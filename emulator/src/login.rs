@@ -55,6 +55,10 @@ pub fn router(st: Arc<AppState>) -> Router {
         )
         .route("/{tenant}/oauth2/v2.0/logout", get(logout))
         .merge(control::router())
+        .layer(axum::middleware::from_fn_with_state(
+            st.clone(),
+            crate::faults::http::login_faults,
+        ))
         .with_state(st)
 }
 

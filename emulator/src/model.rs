@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::faults::FaultKind;
+
 /// Directory role template ids, as they appear in the `wids` token claim.
 pub mod roles {
     /// Global Administrator.
@@ -126,8 +128,14 @@ pub struct Group {
     pub id: String,
     /// Name.
     pub display_name: String,
-    /// Member user ids.
+    /// What it is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Direct member user ids.
     pub members: Vec<String>,
+    /// Direct member group ids (nested groups; their members are transitive members).
+    #[serde(default)]
+    pub group_members: Vec<String>,
 }
 
 /// `enabled` or `disabled`.
@@ -322,5 +330,21 @@ pub enum Event {
     SignedOut {
         /// Who, if a session existed.
         upn: Option<String>,
+    },
+    /// An injected fault fired (see [`crate::faults`]).
+    FaultInjected {
+        /// What it did.
+        kind: FaultKind,
+        /// The request's method (a `$batch` item's own method for item-level faults).
+        method: String,
+        /// Graph: the path after `/v1.0` or `/beta` (`/$batch` for the envelope, the item's
+        /// path for item-level faults); login: the request path.
+        path: String,
+    },
+    /// The Rust or control API changed the directory or the grants (roles, consent, refresh
+    /// tokens), so tests can see the step in the event log.
+    DirectoryChanged {
+        /// One sentence: what changed.
+        what: String,
     },
 }

@@ -44,6 +44,7 @@ pub const GRAPH_PERMISSIONS: &[Permission] = &[
         "Read and write directory data",
     ),
     perm("GroupMember.Read.All", true, "Read group memberships"),
+    perm("Group.Read.All", true, "Read all groups"),
     perm(
         "UserAuthenticationMethod.Read",
         true,

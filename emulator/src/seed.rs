@@ -1,12 +1,14 @@
-//! The demo tenant "Contoso": fixed ids, ~30 users with roles and methods, four groups, the
-//! default TAP policy. Tests and the demo rely on the names listed in [`DEMO_ACCOUNTS`].
+//! The demo tenant "Contoso": 31 named users with fixed ids, roles and methods, 250 generated
+//! new hires, six groups (two nested), the default TAP policy. Tests and the demo rely on the
+//! names listed in [`DEMO_ACCOUNTS`].
 
-use serde_json::{json, Value};
-use time::macros::datetime;
-use time::OffsetDateTime;
+mod new_hires;
+mod people;
 
-use crate::model::{roles, Group, TapPolicy, User};
+use crate::model::{Group, TapPolicy, User};
 use crate::tenant::Tenant;
+
+pub use new_hires::{new_hire_upn, NEW_HIRE_COUNT};
 
 /// The tenant id.
 pub const TENANT_ID: &str = "7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31";
@@ -34,6 +36,10 @@ pub const GROUP_NEW_HIRES: &str = "0b6f7a2e-3c41-4d8a-9f15-6e2c8d4b1a02";
 pub const GROUP_TAP_EXCLUDED: &str = "0b6f7a2e-3c41-4d8a-9f15-6e2c8d4b1a03";
 /// Group id of "Helpdesk".
 pub const GROUP_HELPDESK: &str = "0b6f7a2e-3c41-4d8a-9f15-6e2c8d4b1a04";
+/// Group id of "New Hires – Berlin" (nested inside "New Hires").
+pub const GROUP_NEW_HIRES_BERLIN: &str = "0b6f7a2e-3c41-4d8a-9f15-6e2c8d4b1a05";
+/// Group id of "Onboarding Buddies" (no nesting; a control group for membership checks).
+pub const GROUP_ONBOARDING_BUDDIES: &str = "0b6f7a2e-3c41-4d8a-9f15-6e2c8d4b1a06";
 
 /// The accounts worth knowing, `(UPN, what they are and can do)`, for the demo banner.
 pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
@@ -87,38 +93,80 @@ pub const DEMO_ACCOUNTS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Builds the fresh demo tenant.
+/// Builds the fresh demo tenant: the named people of [`DEMO_ACCOUNTS`] and their colleagues
+/// (ids fixed), [`NEW_HIRE_COUNT`] generated new hires, and six groups, two of them nested
+/// ("New Hires" contains "New Hires – Berlin", "All Staff" contains "New Hires").
 pub fn demo_tenant(admin_consent_granted: bool) -> Tenant {
-    let users: Vec<User> = PEOPLE.iter().map(person_to_user).collect();
+    let mut users: Vec<User> = people::users();
+    let hires = new_hires::users();
     let id_of = |local: &str| stable_id(&format!("{local}@{DOMAIN}"));
     let members = |locals: &[&str]| locals.iter().map(|l| id_of(l)).collect::<Vec<_>>();
+    // The named staff are direct members of All Staff; new hires come in through New Hires.
     let all_staff = users
         .iter()
         .filter(|u| !u.is_guest())
         .map(|u| u.id.clone())
         .collect();
+    let (berlin, elsewhere): (Vec<&User>, Vec<&User>) = hires
+        .iter()
+        .partition(|u| u.office_location.as_deref() == Some("Berlin"));
+    let mut new_hires = members(&["pradeep.gupta", "jose.alvarez", "aiko.tanaka"]);
+    new_hires.extend(elsewhere.iter().map(|u| u.id.clone()));
+    let mut berlin_ids = members(&["zoe.muller"]);
+    berlin_ids.extend(berlin.iter().map(|u| u.id.clone()));
+    let group =
+        |id: &str, name: &str, description: &str, users: Vec<String>, groups: &[&str]| Group {
+            id: id.into(),
+            display_name: name.into(),
+            description: Some(description.into()),
+            members: users,
+            group_members: groups.iter().map(|g| g.to_string()).collect(),
+        };
     let groups = vec![
-        Group {
-            id: GROUP_ALL_STAFF.into(),
-            display_name: "All Staff".into(),
-            members: all_staff,
-        },
-        Group {
-            id: GROUP_NEW_HIRES.into(),
-            display_name: "New Hires".into(),
-            members: members(&["pradeep.gupta", "zoe.muller", "jose.alvarez", "aiko.tanaka"]),
-        },
-        Group {
-            id: GROUP_TAP_EXCLUDED.into(),
-            display_name: "TAP Excluded".into(),
-            members: members(&["nestor.wilke"]),
-        },
-        Group {
-            id: GROUP_HELPDESK.into(),
-            display_name: "Helpdesk".into(),
-            members: members(&["adele.vance", "patti.fernandez", "megan.bowen"]),
-        },
+        group(
+            GROUP_ALL_STAFF,
+            "All Staff",
+            "Everyone employed by Contoso",
+            all_staff,
+            &[GROUP_NEW_HIRES],
+        ),
+        group(
+            GROUP_NEW_HIRES,
+            "New Hires",
+            "Joined in the last 90 days",
+            new_hires,
+            &[GROUP_NEW_HIRES_BERLIN],
+        ),
+        group(
+            GROUP_TAP_EXCLUDED,
+            "TAP Excluded",
+            "Never issue a Temporary Access Pass",
+            members(&["nestor.wilke"]),
+            &[],
+        ),
+        group(
+            GROUP_HELPDESK,
+            "Helpdesk",
+            "Service desk staff",
+            members(&["adele.vance", "patti.fernandez", "megan.bowen"]),
+            &[],
+        ),
+        group(
+            GROUP_NEW_HIRES_BERLIN,
+            "New Hires – Berlin",
+            "New hires at the Berlin office",
+            berlin_ids,
+            &[],
+        ),
+        group(
+            GROUP_ONBOARDING_BUDDIES,
+            "Onboarding Buddies",
+            "Colleagues who mentor new hires",
+            members(&["johanna.lorenz", "diego.siciliani", "lidia.holloway"]),
+            &[],
+        ),
     ];
+    users.extend(hires);
     Tenant::new(users, groups, TapPolicy::default(), admin_consent_granted)
 }
 
@@ -134,479 +182,50 @@ pub fn stable_id(name: &str) -> String {
     uuid::Uuid::from_bytes(bytes).to_string()
 }
 
-/// Which seeded authentication methods a person has.
-#[derive(Clone, Copy)]
-enum M {
-    Authenticator,
-    Phone,
-    Email,
-    Fido2,
-    Hello,
-    Oath,
-}
-
-struct Person {
-    local: &'static str,
-    given: &'static str,
-    surname: &'static str,
-    title: &'static str,
-    department: &'static str,
-    office: &'static str,
-    country: &'static str,
-    roles: &'static [&'static str],
-    enabled: bool,
-    methods: &'static [M],
-}
-
-const fn p(
-    local: &'static str,
-    given: &'static str,
-    surname: &'static str,
-    title: &'static str,
-    department: &'static str,
-    roles: &'static [&'static str],
-    methods: &'static [M],
-) -> Person {
-    Person {
-        local,
-        given,
-        surname,
-        title,
-        department,
-        office: "Redmond",
-        country: "US",
-        roles,
-        enabled: true,
-        methods,
-    }
-}
-
-use roles::*;
-use M::*;
-
-#[rustfmt::skip]
-const PEOPLE: &[Person] = &[
-    p(
-        "adele.vance",
-        "Adele",
-        "Vance",
-        "IT Support Lead",
-        "IT",
-        &[AUTHENTICATION_ADMINISTRATOR],
-        &[Authenticator, Fido2],
-    ),
-    p(
-        "megan.bowen",
-        "Megan",
-        "Bowen",
-        "Identity Security Lead",
-        "IT",
-        &[PRIVILEGED_AUTHENTICATION_ADMINISTRATOR],
-        &[Fido2, Hello],
-    ),
-    p(
-        "alex.wilber",
-        "Alex",
-        "Wilber",
-        "IT Director",
-        "IT",
-        &[GLOBAL_ADMINISTRATOR],
-        &[Authenticator, Phone],
-    ),
-    p(
-        "grady.archie",
-        "Grady",
-        "Archie",
-        "Internal Auditor",
-        "Finance",
-        &[GLOBAL_READER],
-        &[Authenticator],
-    ),
-    p(
-        "lynne.robbins",
-        "Lynne",
-        "Robbins",
-        "Identity Architect",
-        "IT",
-        &[AUTHENTICATION_POLICY_ADMINISTRATOR],
-        &[Authenticator],
-    ),
-    p(
-        "isaiah.langer",
-        "Isaiah",
-        "Langer",
-        "HR Systems Administrator",
-        "Human Resources",
-        &[USER_ADMINISTRATOR],
-        &[Authenticator],
-    ),
-    p(
-        "diego.siciliani",
-        "Diego",
-        "Siciliani",
-        "HR Manager",
-        "Human Resources",
-        &[],
-        &[Authenticator],
-    ),
-    p(
-        "pradeep.gupta",
-        "Pradeep",
-        "Gupta",
-        "Accountant",
-        "Finance",
-        &[],
-        &[],
-    ),
-    p(
-        "johanna.lorenz",
-        "Johanna",
-        "Lorenz",
-        "Senior Engineer",
-        "Engineering",
-        &[],
-        &[Authenticator, Phone],
-    ),
-    Person {
-        enabled: false,
-        ..p(
-            "lee.gu",
-            "Lee",
-            "Gu",
-            "Director of Marketing",
-            "Marketing",
-            &[],
-            &[Phone],
-        )
-    },
-    p(
-        "nestor.wilke",
-        "Nestor",
-        "Wilke",
-        "Operations Director",
-        "Operations",
-        &[],
-        &[Authenticator],
-    ),
-    p(
-        "patti.fernandez",
-        "Patti",
-        "Fernandez",
-        "Service Desk Analyst",
-        "IT",
-        &[HELPDESK_ADMINISTRATOR],
-        &[Authenticator],
-    ),
-    p(
-        "lidia.holloway",
-        "Lidia",
-        "Holloway",
-        "Product Manager",
-        "Engineering",
-        &[],
-        &[Oath],
-    ),
-    p(
-        "joni.sherman",
-        "Joni",
-        "Sherman",
-        "Paralegal",
-        "Legal",
-        &[],
-        &[Authenticator],
-    ),
-    p(
-        "miriam.graham",
-        "Miriam",
-        "Graham",
-        "Director",
-        "Sales & Marketing",
-        &[],
-        &[Email, Phone],
-    ),
-    p(
-        "henrietta.mueller",
-        "Henrietta",
-        "Mueller",
-        "Developer",
-        "Engineering",
-        &[],
-        &[Hello],
-    ),
-    p(
-        "irvin.sayers",
-        "Irvin",
-        "Sayers",
-        "Security Analyst",
-        "IT",
-        &[SECURITY_READER],
-        &[Authenticator],
-    ),
-    p(
-        "christie.cline",
-        "Christie",
-        "Cline",
-        "Buyer",
-        "Retail",
-        &[],
-        &[Phone],
-    ),
-    p(
-        "debra.berger",
-        "Debra",
-        "Berger",
-        "Administrative Assistant",
-        "Executive Management",
-        &[],
-        &[Authenticator],
-    ),
-    p(
-        "enrico.cattaneo",
-        "Enrico",
-        "Cattaneo",
-        "Attorney",
-        "Legal",
-        &[],
-        &[],
-    ),
-    Person {
-        office: "Berlin",
-        country: "DE",
-        ..p(
-            "zoe.muller",
-            "Zoë",
-            "Müller",
-            "Junior Designer",
-            "Marketing",
-            &[],
-            &[],
-        )
-    },
-    Person {
-        office: "Madrid",
-        country: "ES",
-        ..p(
-            "jose.alvarez",
-            "José",
-            "Álvarez",
-            "Sales Associate",
-            "Sales",
-            &[],
-            &[],
-        )
-    },
-    Person {
-        office: "Tokyo",
-        country: "JP",
-        ..p(
-            "aiko.tanaka",
-            "Aiko",
-            "Tanaka",
-            "Data Analyst",
-            "Finance",
-            &[],
-            &[],
-        )
-    },
-    Person {
-        office: "Lagos",
-        country: "NG",
-        ..p(
-            "olusegun.adeyemi",
-            "Olusegun",
-            "Adeyemi",
-            "Field Engineer",
-            "Operations",
-            &[],
-            &[Phone],
-        )
-    },
-    Person {
-        office: "Bengaluru",
-        country: "IN",
-        ..p(
-            "priya.raman",
-            "Priya",
-            "Raman",
-            "QA Engineer",
-            "Engineering",
-            &[],
-            &[Authenticator, Email],
-        )
-    },
-    Person {
-        office: "Copenhagen",
-        country: "DK",
-        ..p(
-            "soren.nielsen",
-            "Søren",
-            "Nielsen",
-            "Logistics Coordinator",
-            "Operations",
-            &[],
-            &[Fido2],
-        )
-    },
-    Person {
-        office: "Paris",
-        country: "FR",
-        ..p(
-            "fatima.elamrani",
-            "Fatima",
-            "El Amrani",
-            "Financial Controller",
-            "Finance",
-            &[],
-            &[Authenticator],
-        )
-    },
-    Person {
-        office: "Milan",
-        country: "IT",
-        ..p(
-            "mateo.rossi",
-            "Mateo",
-            "Rossi",
-            "Store Manager",
-            "Retail",
-            &[],
-            &[Phone],
-        )
-    },
-    Person {
-        office: "Shanghai",
-        country: "CN",
-        ..p(
-            "wei.chen",
-            "Wei",
-            "Chen",
-            "Supply Chain Analyst",
-            "Operations",
-            &[],
-            &[Authenticator],
-        )
-    },
-    p(
-        "ingrid.johansson",
-        "Ingrid",
-        "Johansson",
-        "Recruiter",
-        "Human Resources",
-        &[],
-        &[],
-    ),
-    p(
-        "jordan.miller_fabrikam.com#EXT#",
-        "Jordan",
-        "Miller",
-        "Consultant",
-        "",
-        &[],
-        &[],
-    ),
-];
-
-const GUEST_LOCAL: &str = "jordan.miller_fabrikam.com#EXT#";
-const SEED_EPOCH: OffsetDateTime = datetime!(2023-03-14 09:26:53 UTC);
-
-fn person_to_user(person: &Person) -> User {
-    let upn = format!("{}@{DOMAIN}", person.local);
-    let guest = person.local == GUEST_LOCAL;
-    let idx = PEOPLE
-        .iter()
-        .position(|q| q.local == person.local)
-        .unwrap_or(0) as i64;
-    let created = SEED_EPOCH + time::Duration::days(idx * 11) + time::Duration::minutes(idx * 37);
-    let id = stable_id(&upn);
-    User {
-        display_name: if guest {
-            "Jordan Miller (Fabrikam)".into()
-        } else {
-            format!("{} {}", person.given, person.surname)
-        },
-        given_name: Some(person.given.into()),
-        surname: Some(person.surname.into()),
-        mail: Some(if guest {
-            "jordan.miller@fabrikam.com".into()
-        } else {
-            upn.clone()
-        }),
-        job_title: Some(person.title.into()).filter(|s: &String| !s.is_empty()),
-        department: Some(person.department.into()).filter(|s: &String| !s.is_empty()),
-        office_location: Some(person.office.into()).filter(|_| !guest),
-        mobile_phone: Some(format!("+1 425 555 01{idx:02}")).filter(|_| !guest),
-        usage_location: Some(person.country.into()),
-        preferred_language: Some("en-US".into()).filter(|_| !guest),
-        account_enabled: person.enabled,
-        user_type: if guest {
-            "Guest".into()
-        } else {
-            "Member".into()
-        },
-        created_date_time: created,
-        roles: person.roles.iter().map(|r| r.to_string()).collect(),
-        methods: person
-            .methods
-            .iter()
-            .map(|m| method_json(*m, &id, person, created, idx))
-            .collect(),
-        user_principal_name: upn,
-        id,
-    }
-}
-
-fn method_json(m: M, user_id: &str, person: &Person, created: OffsetDateTime, idx: i64) -> Value {
-    let when = crate::clock::seconds_z(created + time::Duration::days(2));
-    let mid = |kind: &str| stable_id(&format!("{user_id}/{kind}"));
-    match m {
-        Authenticator => json!({
-            "@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod",
-            "id": mid("authenticator"),
-            "displayName": format!("{}'s iPhone", person.given),
-            "deviceTag": "SoftwareTokenActivated",
-            "phoneAppVersion": "6.8.7",
-            "createdDateTime": when,
-        }),
-        Phone => json!({
-            "@odata.type": "#microsoft.graph.phoneAuthenticationMethod",
-            "id": "3179e48a-750b-4051-897c-87b9720928f7",
-            "phoneNumber": format!("+1 4255550{idx:03}"),
-            "phoneType": "mobile",
-            "smsSignInState": "notAllowedByPolicy",
-        }),
-        Email => json!({
-            "@odata.type": "#microsoft.graph.emailAuthenticationMethod",
-            "id": "3ddfcfc8-9383-446f-83cc-3ab9be4be18f",
-            "emailAddress": format!("{}.{}@outlook.com", person.given.to_lowercase(), idx),
-        }),
-        Fido2 => json!({
-            "@odata.type": "#microsoft.graph.fido2AuthenticationMethod",
-            "id": mid("fido2"),
-            "displayName": "YubiKey 5 NFC",
-            "createdDateTime": when,
-            "aaGuid": "cb69481e-8ff7-4039-93ec-0a2729a154a8",
-            "model": "YubiKey 5 Series",
-            "attestationCertificates": ["6bd9a8d8e6e1aac7a7e7b1c4f8e6b3a2c9d4e5f6"],
-            "attestationLevel": "attested",
-        }),
-        Hello => json!({
-            "@odata.type": "#microsoft.graph.windowsHelloForBusinessAuthenticationMethod",
-            "id": mid("whfb"),
-            "displayName": format!("{}-LAPTOP", person.surname.to_uppercase()),
-            "createdDateTime": when,
-            "keyStrength": "normal",
-        }),
-        Oath => json!({
-            "@odata.type": "#microsoft.graph.softwareOathAuthenticationMethod",
-            "id": mid("oath"),
-            "secretKey": null,
-        }),
-    }
+/// True if and only if the UPN is one of the generated new hires (`first.last.N@...`); the
+/// sign-in page's account list leaves them out (they can still type their UPN).
+pub fn is_new_hire(upn: &str) -> bool {
+    let local = upn.split('@').next().unwrap_or("");
+    local
+        .rsplit_once('.')
+        .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::roles::AUTHENTICATION_ADMINISTRATOR;
+
+    #[test]
+    fn named_accounts_keep_their_ids_and_new_hires_are_nested() {
+        let t = demo_tenant(true);
+        assert_eq!(t.users.len(), 31 + NEW_HIRE_COUNT);
+        assert_eq!(
+            t.find_user("adele.vance@contoso.onmicrosoft.com")
+                .map(|u| u.id.clone()),
+            Some(stable_id("adele.vance@contoso.onmicrosoft.com"))
+        );
+        assert_eq!(
+            t.users
+                .iter()
+                .filter(|u| is_new_hire(&u.user_principal_name))
+                .count(),
+            NEW_HIRE_COUNT
+        );
+        assert!(!is_new_hire("adele.vance@contoso.onmicrosoft.com"));
+        let zoe = stable_id("zoe.muller@contoso.onmicrosoft.com");
+        assert!(!t.is_member(&zoe, GROUP_NEW_HIRES), "only through Berlin");
+        assert!(t.is_transitive_member(&zoe, GROUP_NEW_HIRES));
+        assert!(
+            t.is_transitive_member(&zoe, GROUP_ALL_STAFF),
+            "two levels down"
+        );
+        assert!(!t.is_transitive_member(&zoe, GROUP_HELPDESK));
+        assert_eq!(
+            t.transitive_user_ids(GROUP_NEW_HIRES).len(),
+            3 + 1 + NEW_HIRE_COUNT
+        );
+    }
 
     #[test]
     fn required_accounts_exist_with_their_roles() {

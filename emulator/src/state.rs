@@ -11,14 +11,19 @@ use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use tokio::sync::watch;
+
 use crate::clock::{lock, Clock};
+use crate::faults::{FaultOrigin, FaultPlan, FaultSet, Kinds};
 use crate::jwt::Signer;
+use crate::model::Event;
 use crate::seed;
 use crate::tenant::Tenant;
 
 /// Behaviour switches: each `[choice]` or deviation from the real services is one field away.
+/// (Deserialising fills missing fields with their defaults.)
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Publish `code_challenge_methods_supported: ["S256"]` in discovery. Real Entra does not,
     /// so the default is false.
@@ -34,6 +39,19 @@ pub struct Settings {
     pub site_security_headers: bool,
     /// Echo `Access-Control-Allow-Origin` on the AADSTS9002326 error so a page can read it.
     pub cors_on_unregistered_origin_error: bool,
+    /// How long a [`FaultKind::Timeout`](crate::faults::FaultKind::Timeout) holds a request
+    /// before answering 504 (default 65 s; shutdown ends it sooner).
+    pub fault_timeout_hold: Duration,
+    /// Authorise Graph calls by the token's `wids` snapshot instead of the caller's live
+    /// directory roles. Real Graph uses the live roles, so the default is false.
+    pub roles_from_token: bool,
+    /// Re-check the live consent grants on every Graph call: a permission withdrawn after the
+    /// token was issued is refused even though `scp` still lists it. Default true [choice].
+    pub live_consent_check: bool,
+    /// Shuffle `$batch` responses with the seeded fault generator (Graph promises no order).
+    /// Default false: responses come in the order the items ran (request order, dependencies
+    /// first).
+    pub shuffle_batch_responses: bool,
 }
 
 impl Default for Settings {
@@ -45,6 +63,10 @@ impl Default for Settings {
             all_consented_scopes_in_token: true,
             site_security_headers: true,
             cors_on_unregistered_origin_error: true,
+            fault_timeout_hold: Duration::from_secs(65),
+            roles_from_token: false,
+            live_consent_check: true,
+            shuffle_batch_responses: false,
         }
     }
 }
@@ -85,6 +107,8 @@ pub struct RefreshGrant {
     pub chain_started: OffsetDateTime,
     /// Set when the token was exchanged (rotation).
     pub redeemed: bool,
+    /// Set by `expire_refresh_tokens`: the token fails like one past the SPA 24 h limit.
+    pub force_expired: bool,
 }
 
 /// A browser session at the sign-in origin (cookie `esid`).
@@ -113,6 +137,8 @@ pub struct Inner {
     pub refresh_tokens: HashMap<String, RefreshGrant>,
     /// Sessions by cookie value.
     pub sessions: HashMap<String, Session>,
+    /// Active fault rules and their generator.
+    pub faults: FaultSet,
 }
 
 /// The shared state.
@@ -130,6 +156,8 @@ pub struct AppState {
     pub site_url: Option<String>,
     /// Page config override (`None`: generated).
     pub site_config_override: Option<String>,
+    /// Set to true when the emulator shuts down; servers and held requests watch it.
+    pub stopping: watch::Sender<bool>,
     inner: Mutex<Inner>,
     rng: SystemRandom,
 }
@@ -160,8 +188,10 @@ impl AppState {
                 codes: HashMap::new(),
                 refresh_tokens: HashMap::new(),
                 sessions: HashMap::new(),
+                faults: FaultSet::default(),
             }),
             rng: SystemRandom::new(),
+            stopping: watch::channel(false).0,
         }
     }
 
@@ -225,14 +255,36 @@ impl AppState {
             .collect()
     }
 
-    /// Replaces the tenant with a fresh seed and forgets codes, tokens and sessions; keeps the
-    /// registered redirect URIs and the settings, and sets the clock back to real time.
+    /// Plans the faults for one request and records each that fired as
+    /// [`Event::FaultInjected`].
+    pub fn plan_faults(
+        &self,
+        origin: FaultOrigin,
+        requests: &[(&str, &str)],
+        kinds: Kinds,
+    ) -> FaultPlan {
+        let mut inner = self.lock();
+        let plan = inner.faults.plan(origin, requests, kinds);
+        for f in &plan.fired {
+            inner.tenant.events.push(Event::FaultInjected {
+                kind: f.kind.clone(),
+                method: f.method.clone(),
+                path: f.path.clone(),
+            });
+        }
+        plan
+    }
+
+    /// Replaces the tenant with a fresh seed and forgets codes, tokens, sessions and fault
+    /// rules (the generator restarts from the default seed); keeps the registered redirect
+    /// URIs and the settings, and sets the clock back to real time.
     pub fn reset(&self) {
         let mut inner = self.lock();
         inner.tenant = seed::demo_tenant(inner.admin_consent_default);
         inner.codes.clear();
         inner.refresh_tokens.clear();
         inner.sessions.clear();
+        inner.faults = FaultSet::default();
         drop(inner);
         self.clock.reset();
     }

@@ -1,7 +1,7 @@
 //! The mutable directory: users, groups, the TAP policy, issued passes, consent grants and the
 //! event log, with the lookups Graph and the sign-in pages share.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use time::OffsetDateTime;
 
@@ -53,6 +53,9 @@ pub struct Tenant {
     pub admin_grants: BTreeSet<String>,
     /// Graph permissions each user consented to for themselves, by user id.
     pub user_grants: HashMap<String, BTreeSet<String>>,
+    /// Lower-case id and UPN → index into `users`, so lookups stay O(1) with thousands of
+    /// users (checked on use; a stale entry falls back to a scan).
+    user_index: HashMap<String, usize>,
 }
 
 impl Tenant {
@@ -71,6 +74,11 @@ impl Tenant {
         } else {
             BTreeSet::new()
         };
+        let mut user_index = HashMap::new();
+        for (i, u) in users.iter().enumerate() {
+            user_index.insert(u.id.to_ascii_lowercase(), i);
+            user_index.insert(u.user_principal_name.to_ascii_lowercase(), i);
+        }
         Tenant {
             users,
             groups,
@@ -79,36 +87,121 @@ impl Tenant {
             events: Vec::new(),
             admin_grants,
             user_grants: HashMap::new(),
+            user_index,
+        }
+    }
+
+    fn user_position(&self, key: &str) -> Option<usize> {
+        let is = |u: &User| {
+            u.id.eq_ignore_ascii_case(key) || u.user_principal_name.eq_ignore_ascii_case(key)
+        };
+        match self.user_index.get(&key.to_ascii_lowercase()) {
+            Some(&i) if self.users.get(i).is_some_and(is) => Some(i),
+            _ => self.users.iter().position(is),
         }
     }
 
     /// The user whose id or UPN equals `key` (ASCII case-insensitive), if any.
     pub fn find_user(&self, key: &str) -> Option<&User> {
-        self.users.iter().find(|u| {
-            u.id.eq_ignore_ascii_case(key) || u.user_principal_name.eq_ignore_ascii_case(key)
-        })
+        self.user_position(key).and_then(|i| self.users.get(i))
+    }
+
+    /// Mutable access to the user whose id or UPN equals `key`.
+    pub fn find_user_mut(&mut self, key: &str) -> Option<&mut User> {
+        self.user_position(key).and_then(|i| self.users.get_mut(i))
+    }
+
+    /// The group with this id (case-insensitive), if any.
+    pub fn find_group(&self, id: &str) -> Option<&Group> {
+        self.groups.iter().find(|g| g.id.eq_ignore_ascii_case(id))
     }
 
     /// True if and only if the user is a direct member of the group.
     pub fn is_member(&self, user_id: &str, group_id: &str) -> bool {
-        self.groups
+        self.find_group(group_id)
+            .is_some_and(|g| g.members.iter().any(|m| m == user_id))
+    }
+
+    /// Ids of every group the user belongs to, directly or through nested groups.
+    pub fn transitive_group_ids(&self, user_id: &str) -> BTreeSet<String> {
+        let mut set: BTreeSet<String> = self
+            .groups
             .iter()
-            .any(|g| g.id.eq_ignore_ascii_case(group_id) && g.members.iter().any(|m| m == user_id))
+            .filter(|g| g.members.iter().any(|m| m == user_id))
+            .map(|g| g.id.clone())
+            .collect();
+        // Walk up: a group containing a group we are in contains us too (cycles end the loop
+        // because the set only grows).
+        loop {
+            let parents: Vec<String> = self
+                .groups
+                .iter()
+                .filter(|g| !set.contains(&g.id) && g.group_members.iter().any(|c| set.contains(c)))
+                .map(|g| g.id.clone())
+                .collect();
+            if parents.is_empty() {
+                return set;
+            }
+            set.extend(parents);
+        }
+    }
+
+    /// True if and only if the user is in the group directly or through nested groups.
+    pub fn is_transitive_member(&self, user_id: &str, group_id: &str) -> bool {
+        self.transitive_group_ids(user_id)
+            .iter()
+            .any(|g| g.eq_ignore_ascii_case(group_id))
+    }
+
+    /// Every user id in the group or its nested groups, once each, direct members first.
+    pub fn transitive_user_ids(&self, group_id: &str) -> Vec<String> {
+        let mut seen_groups = HashSet::new();
+        let mut seen_users = HashSet::new();
+        let mut out = vec![];
+        let mut queue = std::collections::VecDeque::from([group_id.to_ascii_lowercase()]);
+        while let Some(gid) = queue.pop_front() {
+            if !seen_groups.insert(gid.clone()) {
+                continue;
+            }
+            let Some(g) = self.find_group(&gid) else {
+                continue;
+            };
+            for m in &g.members {
+                if seen_users.insert(m.clone()) {
+                    out.push(m.clone());
+                }
+            }
+            queue.extend(g.group_members.iter().map(|c| c.to_ascii_lowercase()));
+        }
+        out
     }
 
     /// True if and only if the policy is enabled, includes the user (`all_users` or a group
-    /// they are in) and does not exclude them.
+    /// they are in, nested groups included) and does not exclude them.
     pub fn policy_allows(&self, user: &User) -> bool {
         let p = &self.policy;
+        if p.state != PolicyState::Enabled {
+            return false;
+        }
+        let in_groups = self.transitive_group_ids(&user.id);
+        let member = |id: &str| in_groups.iter().any(|g| g.eq_ignore_ascii_case(id));
         let included = p
             .include_targets
             .iter()
-            .any(|t| t.id == "all_users" || self.is_member(&user.id, &t.id));
-        let excluded = p
-            .exclude_targets
-            .iter()
-            .any(|t| self.is_member(&user.id, &t.id));
-        p.state == PolicyState::Enabled && included && !excluded
+            .any(|t| t.id == "all_users" || member(&t.id));
+        let excluded = p.exclude_targets.iter().any(|t| member(&t.id));
+        included && !excluded
+    }
+
+    /// Removes a Graph permission from the tenant-wide grant and from the user's own grant.
+    /// Returns true if and only if either held it.
+    pub fn withdraw_consent(&mut self, user_id: &str, permission: &str) -> bool {
+        let tenant = self.admin_grants.remove(permission);
+        let own = self
+            .user_grants
+            .get_mut(user_id)
+            .is_some_and(|g| g.remove(permission));
+        tenant || own
     }
 
     /// All Graph permissions consented for this user: tenant-wide plus their own.
@@ -123,9 +216,7 @@ impl Tenant {
     /// Usability of a pass at `now`.
     pub fn usability(&self, pass: &PassRecord, now: OffsetDateTime) -> Usability {
         let owner_allowed = self
-            .users
-            .iter()
-            .find(|u| u.id == pass.user_id)
+            .find_user(&pass.user_id)
             .is_some_and(|u| self.policy_allows(u));
         let end =
             pass.start_date_time + time::Duration::minutes(i64::from(pass.lifetime_in_minutes));

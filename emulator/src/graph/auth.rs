@@ -1,5 +1,10 @@
 //! Bearer token validation for Graph (signature, lifetime on the emulator clock, audience,
-//! issuer) and the caller it yields: user, `scp` permissions and `wids` roles.
+//! issuer) and the caller it yields: user, effective permissions and roles.
+//!
+//! Like real Graph, authorisation uses the caller's LIVE directory roles, not the token's
+//! `wids` snapshot (`Settings::roles_from_token` switches to the snapshot). Permissions are the
+//! token's `scp` minus any the tenant no longer grants (`Settings::live_consent_check`, on by
+//! default [choice]): withdrawing consent takes effect on existing tokens at once.
 
 use std::collections::BTreeSet;
 
@@ -15,10 +20,12 @@ use crate::state::AppState;
 pub struct Caller {
     /// The user (current directory data).
     pub user: User,
-    /// Bare permission names from `scp`.
+    /// Bare permission names in effect: `scp`, less withdrawn grants (see the module doc).
     pub scp: BTreeSet<String>,
-    /// Role template ids from `wids` (a snapshot taken at sign-in, as in Entra).
+    /// Role template ids from the token's `wids` (a snapshot taken at sign-in).
     pub wids: Vec<String>,
+    /// Role template ids Graph authorises by: the user's live roles (or `wids`, see above).
+    pub roles: Vec<String>,
 }
 
 impl Caller {
@@ -29,9 +36,9 @@ impl Caller {
             .any(|s| names.iter().any(|n| n.eq_ignore_ascii_case(s)))
     }
 
-    /// True if and only if `wids` holds any of `roles`.
+    /// True if and only if the caller holds any of `roles` (live roles by default).
     pub fn has_role(&self, roles: &[&str]) -> bool {
-        self.wids.iter().any(|w| roles.contains(&w.as_str()))
+        self.roles.iter().any(|w| roles.contains(&w.as_str()))
     }
 }
 
@@ -88,7 +95,16 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<Caller, GraphE
         ));
     }
     let oid = claims["oid"].as_str().unwrap_or("");
-    let user = st.lock().tenant.find_user(oid).cloned().ok_or_else(|| {
+    let (user, granted, settings) = {
+        let inner = st.lock();
+        let user = inner.tenant.find_user(oid).cloned();
+        let granted = user
+            .as_ref()
+            .map(|u| inner.tenant.granted_scopes(&u.id))
+            .unwrap_or_default();
+        (user, granted, inner.settings.clone())
+    };
+    let user = user.ok_or_else(|| {
         unauthorized(
             st,
             "Access token validation failure. The user no longer exists.",
@@ -98,9 +114,12 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<Caller, GraphE
         .as_str()
         .unwrap_or("")
         .split_whitespace()
+        .filter(|s| {
+            !settings.live_consent_check || granted.iter().any(|g| g.eq_ignore_ascii_case(s))
+        })
         .map(String::from)
         .collect();
-    let wids = claims["wids"]
+    let wids: Vec<String> = claims["wids"]
         .as_array()
         .map(|a| {
             a.iter()
@@ -108,7 +127,17 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<Caller, GraphE
                 .collect()
         })
         .unwrap_or_default();
-    Ok(Caller { user, scp, wids })
+    let roles = if settings.roles_from_token {
+        wids.clone()
+    } else {
+        user.wids()
+    };
+    Ok(Caller {
+        user,
+        scp,
+        wids,
+        roles,
+    })
 }
 
 #[cfg(test)]
@@ -146,9 +175,14 @@ mod tests {
         let now = st.clock.now().unix_timestamp();
         let oid = st.lock().tenant.users[0].id.clone();
         let good = json!({"aud": "http://127.0.0.1:2", "iss": st.access_token_issuer(), "nbf": now, "exp": now + 60,
-            "oid": oid, "scp": "User.Read.All", "wids": ["x"]});
+            "oid": oid, "scp": "User.Read.All Group.Read.All", "wids": ["x"]});
         let caller = call(&st, good.clone()).expect("valid");
-        assert!(caller.has_scope(&["user.read.all"]) && caller.has_role(&["x"]));
+        assert!(caller.has_scope(&["user.read.all"]));
+        assert!(!caller.has_scope(&["Group.Read.All"]), "never consented");
+        assert!(!caller.has_role(&["x"]), "live roles, not the token's wids");
+        assert_eq!(caller.wids, vec!["x"]);
+        st.lock().settings.roles_from_token = true;
+        assert!(call(&st, good.clone()).expect("valid").has_role(&["x"]));
 
         let mut wrong_aud = good.clone();
         wrong_aud["aud"] = json!("https://graph.microsoft.com");

@@ -1,10 +1,14 @@
-//! The user query language subset: `$search` clauses and `$filter` expressions, parsed into
-//! small trees and evaluated against users.
+//! The query language subset: `$search` clauses and `$filter` expressions (in [`filter`]),
+//! parsed into small trees and evaluated against users or groups.
 //!
 //! `$search` matching [choice]: a property value is split into tokens on whitespace and on
 //! `. @ _ - , ( ) / '`; a search term is split the same way, and each term token must be a
 //! case-insensitive prefix of some value token ("wa" matches "Walter" and "wal.ter@x", not
 //! "Edwards"). That is Graph's word-prefix behaviour on directory objects.
+
+mod filter;
+
+pub use filter::Filter;
 
 use crate::model::User;
 
@@ -35,11 +39,12 @@ pub struct SearchClause {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Search(pub Vec<Vec<SearchClause>>);
 
-fn canonical(props: &'static [&'static str], name: &str) -> Option<&'static str> {
+pub(super) fn canonical(props: &'static [&'static str], name: &str) -> Option<&'static str> {
     props.iter().copied().find(|p| p.eq_ignore_ascii_case(name))
 }
 
-fn user_text(u: &User, prop: &str) -> Option<String> {
+/// A user property as text (what `$search` and `$filter` compare).
+pub fn user_text(u: &User, prop: &str) -> Option<String> {
     match prop {
         "displayName" => Some(u.display_name.clone()),
         "userPrincipalName" => Some(u.user_principal_name.clone()),
@@ -48,6 +53,7 @@ fn user_text(u: &User, prop: &str) -> Option<String> {
         "surname" => u.surname.clone(),
         "id" => Some(u.id.clone()),
         "userType" => Some(u.user_type.clone()),
+        "accountEnabled" => Some(u.account_enabled.to_string()),
         _ => None,
     }
 }
@@ -60,8 +66,14 @@ fn tokens(s: &str) -> Vec<String> {
 }
 
 impl Search {
-    /// Parses `"displayName:wa" OR "userPrincipalName:wa"` (AND binds tighter than OR).
+    /// Parses `"displayName:wa" OR "userPrincipalName:wa"` (AND binds tighter than OR) for
+    /// users.
     pub fn parse(input: &str) -> Result<Search, QueryError> {
+        Search::parse_for(input, SEARCH_PROPS)
+    }
+
+    /// Parses a `$search` whose clauses may name any of `props`.
+    pub fn parse_for(input: &str, props: &'static [&'static str]) -> Result<Search, QueryError> {
         let mut groups: Vec<Vec<SearchClause>> = vec![vec![]];
         let mut expect_clause = true;
         let mut rest = input.trim();
@@ -85,7 +97,7 @@ impl Search {
                         "Invalid $search clause '{clause}': expected \"property:term\"."
                     )));
                 };
-                let prop = canonical(SEARCH_PROPS, prop.trim()).ok_or_else(|| {
+                let prop = canonical(props, prop.trim()).ok_or_else(|| {
                     QueryError(format!(
                         "Unsupported property '{}' in $search.",
                         prop.trim()
@@ -123,251 +135,19 @@ impl Search {
 
     /// True if and only if the user matches.
     pub fn matches(&self, u: &User) -> bool {
+        self.matches_by(|p| user_text(u, p))
+    }
+
+    /// True if and only if an object whose property texts `text` gives matches.
+    pub fn matches_by(&self, text: impl Fn(&str) -> Option<String>) -> bool {
         self.0.iter().any(|group| {
             group.iter().all(|c| {
-                let value_tokens = user_text(u, c.prop).map(|v| tokens(&v)).unwrap_or_default();
+                let value_tokens = text(c.prop).map(|v| tokens(&v)).unwrap_or_default();
                 tokens(&c.term)
                     .iter()
                     .all(|t| value_tokens.iter().any(|v| v.starts_with(t.as_str())))
             })
         })
-    }
-}
-
-/// Properties `startswith` accepts.
-const STARTSWITH_PROPS: &[&str] = &[
-    "userPrincipalName",
-    "displayName",
-    "givenName",
-    "surname",
-    "mail",
-];
-/// Properties `eq` accepts.
-const EQ_PROPS: &[&str] = &[
-    "id",
-    "userPrincipalName",
-    "mail",
-    "displayName",
-    "givenName",
-    "surname",
-    "userType",
-    "accountEnabled",
-];
-
-/// A `$filter` expression.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Filter {
-    /// All must hold.
-    And(Vec<Filter>),
-    /// Any must hold.
-    Or(Vec<Filter>),
-    /// `startswith(prop,'v')`, case-insensitive.
-    StartsWith(&'static str, String),
-    /// `prop eq 'v'` (case-insensitive) or `accountEnabled eq true`.
-    Eq(&'static str, String),
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Tok {
-    Ident(String),
-    Str(String),
-    Open,
-    Close,
-    Comma,
-}
-
-fn lex(s: &str) -> Result<Vec<Tok>, QueryError> {
-    let mut out = vec![];
-    let cs: Vec<char> = s.chars().collect();
-    let mut i = 0;
-    while i < cs.len() {
-        let c = cs[i];
-        match c {
-            c if c.is_whitespace() => i += 1,
-            '(' => {
-                out.push(Tok::Open);
-                i += 1;
-            }
-            ')' => {
-                out.push(Tok::Close);
-                i += 1;
-            }
-            ',' => {
-                out.push(Tok::Comma);
-                i += 1;
-            }
-            '\'' => {
-                let mut v = String::new();
-                i += 1;
-                loop {
-                    match cs.get(i) {
-                        None => {
-                            return Err(QueryError(
-                                "Invalid filter clause: unterminated string literal.".into(),
-                            ))
-                        }
-                        Some('\'') if cs.get(i + 1) == Some(&'\'') => {
-                            v.push('\'');
-                            i += 2;
-                        }
-                        Some('\'') => {
-                            i += 1;
-                            break;
-                        }
-                        Some(ch) => {
-                            v.push(*ch);
-                            i += 1;
-                        }
-                    }
-                }
-                out.push(Tok::Str(v));
-            }
-            c if c.is_alphanumeric() || c == '_' || c == '/' || c == '.' => {
-                let start = i;
-                while i < cs.len()
-                    && (cs[i].is_alphanumeric() || matches!(cs[i], '_' | '/' | '.' | '-'))
-                {
-                    i += 1;
-                }
-                out.push(Tok::Ident(cs[start..i].iter().collect()));
-            }
-            other => {
-                return Err(QueryError(format!(
-                    "Invalid filter clause: unexpected character '{other}'."
-                )))
-            }
-        }
-    }
-    Ok(out)
-}
-
-struct Parser {
-    toks: Vec<Tok>,
-    pos: usize,
-}
-
-impl Parser {
-    fn peek_kw(&self, kw: &str) -> bool {
-        matches!(self.toks.get(self.pos), Some(Tok::Ident(w)) if w.eq_ignore_ascii_case(kw))
-    }
-    fn next(&mut self) -> Option<Tok> {
-        let t = self.toks.get(self.pos).cloned();
-        self.pos += 1;
-        t
-    }
-    fn expect(&mut self, t: Tok) -> Result<(), QueryError> {
-        if self.next() == Some(t.clone()) {
-            Ok(())
-        } else {
-            Err(QueryError(format!(
-                "Invalid filter clause: expected {t:?}."
-            )))
-        }
-    }
-    fn or(&mut self) -> Result<Filter, QueryError> {
-        let mut v = vec![self.and()?];
-        while self.peek_kw("or") {
-            self.pos += 1;
-            v.push(self.and()?);
-        }
-        Ok(if v.len() == 1 {
-            v.remove(0)
-        } else {
-            Filter::Or(v)
-        })
-    }
-    fn and(&mut self) -> Result<Filter, QueryError> {
-        let mut v = vec![self.clause()?];
-        while self.peek_kw("and") {
-            self.pos += 1;
-            v.push(self.clause()?);
-        }
-        Ok(if v.len() == 1 {
-            v.remove(0)
-        } else {
-            Filter::And(v)
-        })
-    }
-    fn clause(&mut self) -> Result<Filter, QueryError> {
-        match self.next() {
-            Some(Tok::Open) => {
-                let f = self.or()?;
-                self.expect(Tok::Close)?;
-                Ok(f)
-            }
-            Some(Tok::Ident(f)) if f.eq_ignore_ascii_case("startswith") => {
-                self.expect(Tok::Open)?;
-                let Some(Tok::Ident(p)) = self.next() else {
-                    return Err(QueryError(
-                        "Invalid filter clause: startswith needs a property.".into(),
-                    ));
-                };
-                let prop = canonical(STARTSWITH_PROPS, &p).ok_or_else(unsupported)?;
-                self.expect(Tok::Comma)?;
-                let Some(Tok::Str(v)) = self.next() else {
-                    return Err(QueryError(
-                        "Invalid filter clause: startswith needs a string.".into(),
-                    ));
-                };
-                self.expect(Tok::Close)?;
-                Ok(Filter::StartsWith(prop, v))
-            }
-            Some(Tok::Ident(p)) => {
-                let prop = canonical(EQ_PROPS, &p).ok_or_else(unsupported)?;
-                if !self.peek_kw("eq") {
-                    return Err(unsupported());
-                }
-                self.pos += 1;
-                match self.next() {
-                    Some(Tok::Str(v)) if prop != "accountEnabled" => Ok(Filter::Eq(prop, v)),
-                    Some(Tok::Ident(b))
-                        if prop == "accountEnabled" && (b == "true" || b == "false") =>
-                    {
-                        Ok(Filter::Eq(prop, b))
-                    }
-                    _ => Err(QueryError(
-                        "Invalid filter clause: bad operand for eq.".into(),
-                    )),
-                }
-            }
-            _ => Err(QueryError("Invalid filter clause".into())),
-        }
-    }
-}
-
-fn unsupported() -> QueryError {
-    QueryError("Unsupported Query.".into())
-}
-
-impl Filter {
-    /// Parses the supported subset; anything else is `Unsupported Query.` or a syntax error.
-    pub fn parse(s: &str) -> Result<Filter, QueryError> {
-        let mut p = Parser {
-            toks: lex(s)?,
-            pos: 0,
-        };
-        let f = p.or()?;
-        if p.pos != p.toks.len() {
-            return Err(QueryError(
-                "Invalid filter clause: unexpected trailing input.".into(),
-            ));
-        }
-        Ok(f)
-    }
-
-    /// True if and only if the user matches.
-    pub fn matches(&self, u: &User) -> bool {
-        match self {
-            Filter::And(v) => v.iter().all(|f| f.matches(u)),
-            Filter::Or(v) => v.iter().any(|f| f.matches(u)),
-            Filter::StartsWith(p, v) => {
-                user_text(u, p).is_some_and(|t| t.to_lowercase().starts_with(&v.to_lowercase()))
-            }
-            Filter::Eq(p, v) if *p == "accountEnabled" => u.account_enabled.to_string() == *v,
-            Filter::Eq(p, v) => {
-                user_text(u, p).is_some_and(|t| t.to_lowercase() == v.to_lowercase())
-            }
-        }
     }
 }
 
@@ -414,7 +194,10 @@ mod tests {
         assert_eq!(names(|u| f.matches(u)).len(), 2);
         let f = Filter::parse("accountEnabled eq false").expect("parse");
         assert_eq!(names(|u| f.matches(u)), vec!["Lee Gu"]);
-        assert_eq!(Filter::parse("endswith(mail,'x')"), Err(unsupported()));
+        assert_eq!(
+            Filter::parse("endswith(mail,'x')"),
+            Err(QueryError("Unsupported Query.".into()))
+        );
         assert!(Filter::parse("displayName eq 'O''Brien'").is_ok());
         assert!(Filter::parse("startswith(displayName,'a'").is_err());
     }

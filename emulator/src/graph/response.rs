@@ -19,6 +19,8 @@ pub struct GraphError {
     pub message: String,
     /// Value of `WWW-Authenticate` for 401s.
     pub www_authenticate: Option<String>,
+    /// Seconds for `Retry-After` (429s).
+    pub retry_after: Option<u32>,
 }
 
 impl GraphError {
@@ -29,6 +31,7 @@ impl GraphError {
             code: code.into(),
             message: message.into(),
             www_authenticate: None,
+            retry_after: None,
         }
     }
 

@@ -1,11 +1,10 @@
 //! `GET /users` (with `$search`, `$filter`, `$select`, `$top`, `$count`, paging),
 //! `GET /users/{id|upn}` and `GET /me`, with Graph's default property sets.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use serde_json::{json, Map, Value};
 
 use super::auth::Caller;
+use super::paging;
 use super::query::{Filter, Search};
 use super::response::{ok, Ctx, GResult, GraphError};
 use crate::clock;
@@ -89,7 +88,7 @@ pub fn property(u: &User, name: &str) -> Value {
     }
 }
 
-fn project(u: &User, props: &[&str]) -> Value {
+pub fn project(u: &User, props: &[&str]) -> Value {
     let mut m = Map::new();
     for p in props {
         m.insert((*p).to_string(), property(u, p));
@@ -98,7 +97,7 @@ fn project(u: &User, props: &[&str]) -> Value {
 }
 
 /// `$select` as canonical names, or the version's default set.
-fn selection(ctx: &Ctx<'_>) -> Result<(Vec<&'static str>, bool), GraphError> {
+pub fn selection(ctx: &Ctx<'_>) -> Result<(Vec<&'static str>, bool), GraphError> {
     let Some(sel) = ctx.param("$select").filter(|s| !s.trim().is_empty()) else {
         let d = if ctx.version == "beta" {
             ALL_PROPS
@@ -181,22 +180,8 @@ pub fn list(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
             ));
         }
     };
-    let top = match ctx.param("$top") {
-        None => 100,
-        Some(t) => {
-            match t.trim().parse::<usize>() {
-                Ok(n) if (1..=999).contains(&n) => n,
-                _ => {
-                    return Err(GraphError::bad_request("Request_BadRequest", format!("Invalid page size specified: '{t}'. Must be between 1 and 999 inclusive.")));
-                }
-            }
-        }
-    };
-    let skip = match ctx.param("$skiptoken") {
-        None => 0,
-        Some(tok) => decode_skiptoken(tok)
-            .ok_or_else(|| GraphError::bad_request("Directory_ExpiredPageToken", "The specified page token value has expired and can no longer be included in your request."))?,
-    };
+    let top = paging::top(ctx)?;
+    let skip = paging::skip(ctx)?;
     let (props, selected) = selection(ctx)?;
     let mut users: Vec<User> = ctx
         .st
@@ -227,7 +212,10 @@ pub fn list(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
         body.insert("@odata.count".into(), json!(total));
     }
     if skip + top < total {
-        body.insert("@odata.nextLink".into(), json!(next_link(ctx, skip + top)));
+        body.insert(
+            "@odata.nextLink".into(),
+            json!(paging::next_link(ctx, "/users", skip + top)),
+        );
     }
     body.insert("value".into(), Value::Array(page));
     ok(Value::Object(body))
@@ -268,35 +256,6 @@ fn sort(ctx: &Ctx<'_>, users: &mut [User]) -> Result<(), GraphError> {
         users.reverse();
     }
     Ok(())
-}
-
-fn next_link(ctx: &Ctx<'_>, offset: usize) -> String {
-    // Graph writes OData option names with a literal `$`; values are percent-encoded.
-    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-    let key = |k: &str| match k.strip_prefix('$') {
-        Some(rest) => format!("${}", enc(rest)),
-        None => enc(k),
-    };
-    let token = URL_SAFE_NO_PAD.encode(format!("emu-users:{offset}"));
-    let mut parts: Vec<String> = ctx
-        .query
-        .iter()
-        .filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken"))
-        .map(|(k, v)| format!("{}={}", key(k), enc(v)))
-        .collect();
-    parts.push(format!("$skiptoken=RFNwdAoAAQAAAA{token}"));
-    format!("{}/users?{}", ctx.base(), parts.join("&"))
-}
-
-fn decode_skiptoken(tok: &str) -> Option<usize> {
-    let raw = URL_SAFE_NO_PAD
-        .decode(tok.strip_prefix("RFNwdAoAAQAAAA")?)
-        .ok()?;
-    String::from_utf8(raw)
-        .ok()?
-        .strip_prefix("emu-users:")?
-        .parse()
-        .ok()
 }
 
 fn single(ctx: &Ctx<'_>, u: &User) -> GResult {

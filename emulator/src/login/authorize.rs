@@ -219,7 +219,14 @@ fn chooser(st: &AppState, req: &AuthRequest, typed: &str, error: Option<&AadErro
         .cloned();
     let accounts: Vec<User> = match hinted {
         Some(u) => vec![u],
-        None => inner.tenant.users.clone(),
+        // The generated new hires would bury the named accounts; they can type their UPN.
+        None => inner
+            .tenant
+            .users
+            .iter()
+            .filter(|u| !seed::is_new_hire(&u.user_principal_name))
+            .cloned()
+            .collect(),
     };
     drop(inner);
     let typed = if typed.is_empty() {

@@ -1,5 +1,6 @@
 //! The control API under `/_emulator` on the sign-in origin: reset, policy, clock, events,
-//! redirect URIs and passes, for tests and the demo (the same operations as the Rust API).
+//! redirect URIs, passes, settings, fault rules, refresh-token expiry, consent and roles, for
+//! tests and the demo (the same operations as the Rust API).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,13 +8,15 @@ use std::time::Duration;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
+use crate::control::{self, ControlError};
+use crate::faults::FaultRule;
 use crate::model::{Event, TapPolicy};
-use crate::state::AppState;
+use crate::state::{AppState, Settings};
 
 /// The `/_emulator/...` routes.
 pub fn router() -> Router<Arc<AppState>> {
@@ -27,6 +30,120 @@ pub fn router() -> Router<Arc<AppState>> {
             post(add_redirect_uri).get(redirect_uris),
         )
         .route("/_emulator/passes/{user}", get(passes))
+        .route("/_emulator/settings", get(get_settings).put(put_settings))
+        .route(
+            "/_emulator/faults",
+            get(list_faults).post(add_fault).delete(clear_faults),
+        )
+        .route("/_emulator/faults/seed", put(fault_seed))
+        .route("/_emulator/faults/{id}", delete(remove_fault))
+        .route(
+            "/_emulator/refresh-tokens/expire",
+            post(expire_refresh_tokens),
+        )
+        .route("/_emulator/consent/withdraw", post(withdraw_consent))
+        .route(
+            "/_emulator/users/{user}/roles/{role}",
+            put(add_role).delete(remove_role),
+        )
+}
+
+fn refused(status: StatusCode, e: impl std::fmt::Display) -> Response {
+    (status, Json(json!({"error": e.to_string()}))).into_response()
+}
+
+fn control_error(e: ControlError) -> Response {
+    let status = match e {
+        ControlError::UnknownUser(_) => StatusCode::NOT_FOUND,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    refused(status, e)
+}
+
+async fn get_settings(State(st): State<Arc<AppState>>) -> Json<Settings> {
+    Json(st.lock().settings.clone())
+}
+
+/// Fields left out keep their defaults.
+async fn put_settings(State(st): State<Arc<AppState>>, Json(s): Json<Settings>) -> StatusCode {
+    st.lock().settings = s;
+    StatusCode::NO_CONTENT
+}
+
+async fn list_faults(State(st): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    let inner = st.lock();
+    Json(json!({"seed": inner.faults.seed(), "rules": inner.faults.rules()}))
+}
+
+async fn add_fault(State(st): State<Arc<AppState>>, Json(v): Json<serde_json::Value>) -> Response {
+    let rule = match serde_json::from_value::<FaultRule>(v) {
+        Ok(r) => r,
+        Err(e) => return refused(StatusCode::BAD_REQUEST, e),
+    };
+    match control::inject(&st, rule) {
+        Ok(id) => (StatusCode::CREATED, Json(json!({"id": id}))).into_response(),
+        Err(e) => control_error(e),
+    }
+}
+
+async fn clear_faults(State(st): State<Arc<AppState>>) -> StatusCode {
+    st.lock().faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn remove_fault(State(st): State<Arc<AppState>>, Path(id): Path<u64>) -> StatusCode {
+    if st.lock().faults.remove(id) {
+        StatusCode::NO_CONTENT
+    } else {
+        StatusCode::NOT_FOUND
+    }
+}
+
+#[derive(Deserialize)]
+struct Seed {
+    seed: u64,
+}
+
+async fn fault_seed(State(st): State<Arc<AppState>>, Json(s): Json<Seed>) -> StatusCode {
+    st.lock().faults.set_seed(s.seed);
+    StatusCode::NO_CONTENT
+}
+
+async fn expire_refresh_tokens(State(st): State<Arc<AppState>>) -> Json<serde_json::Value> {
+    Json(json!({"expired": control::expire_refresh_tokens(&st)}))
+}
+
+#[derive(Deserialize)]
+struct Withdraw {
+    upn: String,
+    scope: String,
+}
+
+async fn withdraw_consent(State(st): State<Arc<AppState>>, Json(w): Json<Withdraw>) -> Response {
+    match control::withdraw_consent(&st, &w.upn, &w.scope) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => control_error(e),
+    }
+}
+
+async fn add_role(
+    State(st): State<Arc<AppState>>,
+    Path((user, role)): Path<(String, String)>,
+) -> Response {
+    match control::set_role(&st, &user, &role, true) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => control_error(e),
+    }
+}
+
+async fn remove_role(
+    State(st): State<Arc<AppState>>,
+    Path((user, role)): Path<(String, String)>,
+) -> Response {
+    match control::set_role(&st, &user, &role, false) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => control_error(e),
+    }
 }
 
 async fn reset(State(st): State<Arc<AppState>>) -> StatusCode {

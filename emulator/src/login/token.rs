@@ -222,7 +222,7 @@ fn refresh_grant(st: &AppState, form: &HashMap<String, String>) -> Result<Value,
     if grant.redeemed {
         return Err(AadError::new("invalid_grant", 70000, "The provided grant has been revoked: this refresh token was already exchanged (rotation). Use the newest refresh token or sign in again."));
     }
-    if now >= grant.chain_started + SPA_REFRESH_LIMIT {
+    if grant.force_expired || now >= grant.chain_started + SPA_REFRESH_LIMIT {
         let issued = crate::clock::entra_timestamp(grant.chain_started);
         return Err(AadError::new("invalid_grant", 700084, format!("The refresh token was issued to a single page app (SPA), and therefore has a fixed, limited lifetime of 1.00:00:00, which cannot be extended. It is now expired and a new sign in request must be sent by the SPA to the sign in page. The token was issued on {issued}.")));
     }
@@ -388,6 +388,7 @@ fn mint(
                 scopes: raw_scopes.to_vec(),
                 chain_started,
                 redeemed: false,
+                force_expired: false,
             },
         );
         body["refresh_token"] = json!(rt);

@@ -372,3 +372,61 @@ pub fn assert_graph_error(
     );
     assert!(inner["client-request-id"].is_string());
 }
+
+/// An access token for `upn` after signing in with tenant-wide consent to `perms` (the user
+/// must be allowed to grant it, e.g. a Global Administrator).
+pub async fn org_token_for(emu: &Emulator, upn: &str, perms: &[&str]) -> String {
+    let code = Browser::new()
+        .sign_in(emu, upn, &scope(emu, perms), true)
+        .await;
+    let (s, v) = redeem(emu, &code).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["access_token"].as_str().expect("token").to_string()
+}
+
+/// `/users/{upn}/authentication/temporaryAccessPassMethods` (with `#` escaped).
+pub fn taps_path(upn: &str) -> String {
+    format!(
+        "/users/{}/authentication/temporaryAccessPassMethods",
+        upn.replace('#', "%23")
+    )
+}
+
+/// `POST /v1.0/$batch` with `{"requests": requests}`.
+pub async fn batch(emu: &Emulator, token: &str, requests: Value) -> (StatusCode, HeaderMap, Value) {
+    graph(
+        emu,
+        Method::POST,
+        "/$batch",
+        Some(token),
+        Some(serde_json::json!({ "requests": requests })),
+        &[],
+    )
+    .await
+}
+
+/// A batch item creating a pass for `upn` with an empty body.
+pub fn create_item(id: &str, upn: &str) -> Value {
+    serde_json::json!({
+        "id": id,
+        "method": "POST",
+        "url": taps_path(upn),
+        "headers": {"Content-Type": "application/json"},
+        "body": {},
+    })
+}
+
+/// The batch response item with this id.
+pub fn item<'a>(envelope: &'a Value, id: &str) -> &'a Value {
+    envelope["responses"]
+        .as_array()
+        .expect("responses")
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no response {id} in {envelope}"))
+}
+
+/// How many recorded events satisfy `pred`.
+pub fn count_events(emu: &Emulator, pred: impl Fn(&tapdesk_emulator::Event) -> bool) -> usize {
+    emu.events().iter().filter(|e| pred(e)).count()
+}

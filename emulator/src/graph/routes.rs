@@ -1,0 +1,156 @@
+//! Graph's routing table: which handler answers a method and a path under `/v1.0` or `/beta`.
+//! Direct requests and `$batch` items both come through [`handle`], so they share every check.
+
+use axum::http::{Method, StatusCode};
+
+use super::response::{Ctx, GResult, GraphError};
+use super::{auth, groups, member_of, policy, tap, users, Target};
+
+fn seg_is(s: &str, lit: &str) -> bool {
+    s.eq_ignore_ascii_case(lit)
+}
+
+fn not_allowed() -> GraphError {
+    GraphError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Request_BadRequest",
+        "Specified HTTP method is not allowed for the request target.",
+    )
+}
+
+/// Authenticates the caller and runs the handler for `method` and `segs` (`segs[0]` is the
+/// version).
+pub fn handle(ctx: &Ctx<'_>, method: &Method, segs: &[String]) -> GResult {
+    if !matches!(ctx.version.as_str(), "v1.0" | "beta") {
+        return Err(GraphError::bad_request(
+            "BadRequest",
+            format!("Invalid version: {}", ctx.version),
+        ));
+    }
+    let caller = auth::authenticate(ctx.st, ctx.headers)?;
+    let rest: Vec<&str> = segs[1..].iter().map(String::as_str).collect();
+    // Split `/me/...` and `/users/{key}/...` into a target and the remainder.
+    let (target, tail): (Option<Target>, &[&str]) = match rest.as_slice() {
+        [me, tail @ ..] if seg_is(me, "me") => (Some(Target::Me), tail),
+        [users, key, tail @ ..] if seg_is(users, "users") => {
+            (Some(Target::User(key.to_string())), tail)
+        }
+        _ => (None, &[]),
+    };
+    let get = method == Method::GET;
+    match (target, tail) {
+        (Some(t), []) => match t {
+            _ if !get => Err(not_allowed()),
+            Target::Me => users::me(ctx, &caller),
+            Target::User(key) => users::get(ctx, &caller, &key),
+        },
+        (Some(t), [auth, methods])
+            if seg_is(auth, "authentication") && seg_is(methods, "methods") =>
+        {
+            if get {
+                tap::all_methods(ctx, &caller, &t)
+            } else {
+                Err(not_allowed())
+            }
+        }
+        (Some(t), [auth, taps])
+            if seg_is(auth, "authentication") && seg_is(taps, "temporaryAccessPassMethods") =>
+        {
+            match *method {
+                Method::GET => tap::list(ctx, &caller, &t),
+                Method::POST => tap::create(ctx, &caller, &t),
+                _ => Err(not_allowed()),
+            }
+        }
+        (Some(t), [auth, taps, id])
+            if seg_is(auth, "authentication") && seg_is(taps, "temporaryAccessPassMethods") =>
+        {
+            match *method {
+                Method::GET => tap::get(ctx, &caller, &t, id),
+                Method::DELETE => tap::delete(ctx, &caller, &t, id),
+                _ => Err(not_allowed()),
+            }
+        }
+        (Some(t), [rel, cast @ ..])
+            if cast.len() <= 1
+                && (seg_is(rel, "memberOf") || seg_is(rel, "transitiveMemberOf")) =>
+        {
+            if !get {
+                return Err(not_allowed());
+            }
+            let cast = match cast.first() {
+                None => None,
+                Some(c) => Some(member_of::Cast::parse(c).ok_or_else(|| unknown_segment(c))?),
+            };
+            member_of::list(ctx, &caller, &t, seg_is(rel, "transitiveMemberOf"), cast)
+        }
+        (Some(t), [check]) if seg_is(check, "checkMemberGroups") => {
+            if *method == Method::POST {
+                member_of::check_member_groups(ctx, &caller, &t)
+            } else {
+                Err(not_allowed())
+            }
+        }
+        (Some(_), [first, ..]) => Err(unknown_segment(first)),
+        (None, _) => match rest.as_slice() {
+            [users] if seg_is(users, "users") => {
+                if get {
+                    users::list(ctx, &caller)
+                } else {
+                    Err(not_allowed())
+                }
+            }
+            [g, tail @ ..] if seg_is(g, "groups") => {
+                if !get {
+                    return Err(not_allowed());
+                }
+                match tail {
+                    [] => groups::list(ctx, &caller),
+                    [id] => groups::get(ctx, &caller, id),
+                    [id, rel, cast @ ..]
+                        if cast.len() <= 1
+                            && (seg_is(rel, "members") || seg_is(rel, "transitiveMembers")) =>
+                    {
+                        let users_only = match cast.first() {
+                            None => false,
+                            Some(c) if seg_is(c, "microsoft.graph.user") => true,
+                            Some(c) => return Err(unknown_segment(c)),
+                        };
+                        groups::members(
+                            ctx,
+                            &caller,
+                            id,
+                            seg_is(rel, "transitiveMembers"),
+                            users_only,
+                        )
+                    }
+                    [_, rel, ..] => Err(unknown_segment(rel)),
+                }
+            }
+            [p, amp, configs, tap]
+                if seg_is(p, "policies")
+                    && seg_is(amp, "authenticationMethodsPolicy")
+                    && seg_is(configs, "authenticationMethodConfigurations")
+                    && seg_is(tap, "TemporaryAccessPass") =>
+            {
+                match *method {
+                    Method::GET => policy::get(ctx, &caller),
+                    Method::PATCH => policy::patch(ctx, &caller),
+                    _ => Err(not_allowed()),
+                }
+            }
+            [first, ..] => Err(unknown_segment(first)),
+            [] => Err(GraphError::bad_request(
+                "BadRequest",
+                "Resource not found for the segment ''.",
+            )),
+        },
+    }
+}
+
+fn unknown_segment(seg: &str) -> GraphError {
+    GraphError::bad_request(
+        "BadRequest",
+        format!("Resource not found for the segment '{seg}'."),
+    )
+}
