@@ -4,15 +4,19 @@
 use leptos::prelude::*;
 
 use super::browser;
-use crate::config::{RawConfig, DEFAULT_GRAPH_PERMISSIONS};
+use crate::config::{RawConfig, DEFAULT_GRAPH_PERMISSIONS, WRITE_PERMISSION};
 use crate::storage::{self, Area};
 
 /// Why each default permission is asked for, shown in the registration help.
 const WHY: &[(&str, &str)] = &[
     ("User.Read.All", "find users by name, UPN or object ID"),
     (
+        "UserAuthenticationMethod.Read.All",
+        "see each user's current pass and methods",
+    ),
+    (
         "UserAuthenticationMethod.ReadWrite.All",
-        "create, list and delete Temporary Access Passes",
+        "create and delete passes (asked for the first time you do so)",
     ),
     (
         "Policy.Read.All",
@@ -40,7 +44,7 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
                 <li>"Under Authentication, add the platform "<strong>"Single-page application"</strong>" with this redirect URI: "<code id="setup-redirect">{address.clone()}</code></li>
                 <li>"Under API permissions, add these delegated Microsoft Graph permissions, then Grant admin consent:"
                     <ul>
-                        {DEFAULT_GRAPH_PERMISSIONS.iter().map(|p| {
+                        {DEFAULT_GRAPH_PERMISSIONS.iter().chain([&WRITE_PERMISSION]).map(|p| {
                             let why = WHY.iter().find(|(n, _)| n == p).map(|(_, w)| *w).unwrap_or_default();
                             view! { <li><code>{*p}</code>" — "{why}</li> }
                         }).collect_view()}
