@@ -5,6 +5,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::rc::Rc;
 
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse,
     BasicTokenType,
@@ -92,7 +93,11 @@ impl std::fmt::Debug for Tokens {
     }
 }
 
+type Renewal = Shared<LocalBoxFuture<'static, Result<String, AuthError>>>;
+
 struct Inner {
+    /// The renewal under way, if any.
+    renewal: RefCell<Option<Renewal>>,
     config: Config,
     /// Scopes of the attempt that signed in; renewals ask for the same.
     scopes: Vec<String>,
@@ -216,6 +221,7 @@ impl Session {
         let tokens = tokens_from(&answer, None, now_ms);
         Ok(Session(Rc::new(Inner {
             account: Account::from_claims(&claims),
+            renewal: RefCell::new(None),
             scopes: if attempt.scopes.is_empty() {
                 config.scopes.clone()
             } else {
@@ -268,7 +274,30 @@ impl Session {
     }
 
     /// Uses the refresh token (rotated on every use) to get a new access token.
+    ///
+    /// Renewals are single-flight: callers arriving while one runs share its outcome, because a
+    /// second use of the same (rotated) refresh token would be refused and end the session.
     pub async fn renew(&self, now_ms: f64) -> Result<String, AuthError> {
+        let running = self.0.renewal.borrow().clone();
+        let renewal = match running {
+            Some(r) => r,
+            None => {
+                let me = self.clone();
+                let r = async move {
+                    let outcome = me.refresh_now(now_ms).await;
+                    *me.0.renewal.borrow_mut() = None;
+                    outcome
+                }
+                .boxed_local()
+                .shared();
+                *self.0.renewal.borrow_mut() = Some(r.clone());
+                r
+            }
+        };
+        renewal.await
+    }
+
+    async fn refresh_now(&self, now_ms: f64) -> Result<String, AuthError> {
         let refresh = self
             .0
             .tokens
@@ -302,10 +331,16 @@ impl Session {
         Fut: Future<Output = Result<T, E>>,
     {
         let token = self.access_token(now()).await.map_err(CallError::Auth)?;
-        match call(token).await {
+        match call(token.clone()).await {
             Err(e) if e.is_unauthorized() => {
-                let token = self.renew(now()).await.map_err(CallError::Auth)?;
-                call(token).await.map_err(CallError::Call)
+                // Another call may have renewed meanwhile: use its token rather than renew again.
+                let current = self.0.tokens.borrow().access.clone();
+                let fresh = if current == token {
+                    self.renew(now()).await.map_err(CallError::Auth)?
+                } else {
+                    current
+                };
+                call(fresh).await.map_err(CallError::Call)
             }
             other => other.map_err(CallError::Call),
         }

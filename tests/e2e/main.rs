@@ -5,6 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod deploy;
+mod failures;
 mod harness;
 
 use std::sync::Arc;

@@ -1,0 +1,453 @@
+//! End-to-end tests of every failure the admin can meet: consent, roles, policy, token expiry,
+//! throttling and injected faults. Each asserts the sentence the admin sees and, against the
+//! emulator's record, that no pass was lost or silently replaced.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, ensure, Result};
+use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
+
+use super::{count, open_user, sign_in_as, text_of, PRADEEP};
+use crate::harness::{self, Harness, Options};
+
+const ADELE: &str = "adele.vance@contoso.onmicrosoft.com";
+const ALEX: &str = "alex.wilber@contoso.onmicrosoft.com";
+const WRITE: &str = "UserAuthenticationMethod.ReadWrite.All";
+const AUTHENTICATION_ADMINISTRATOR: &str = "c4e39bd9-1100-46d3-8c65-fb160da0071f";
+
+fn once(matcher: Match, kind: FaultKind) -> FaultRule {
+    FaultRule::new(matcher, kind).times(1)
+}
+
+/// Adds a fault rule to the emulator.
+fn inject(h: &Harness, rule: FaultRule) -> Result<()> {
+    h.emu
+        .inject(rule)
+        .map(|_| ())
+        .map_err(|e| anyhow!("fault rule refused: {e:?}"))
+}
+
+fn creates() -> Match {
+    Match::graph()
+        .method("POST")
+        .path_contains("/temporaryAccessPassMethods")
+}
+
+fn created(h: &Harness) -> usize {
+    count(&h.emu.events(), |e| matches!(e, Event::PassCreated { .. }))
+}
+
+fn replaced(h: &Harness) -> usize {
+    count(&h.emu.events(), |e| matches!(e, Event::PassReplaced { .. }))
+}
+
+fn faults_fired(h: &Harness) -> usize {
+    count(&h.emu.events(), |e| {
+        matches!(e, Event::FaultInjected { .. })
+    })
+}
+
+/// Signs in as Adele and opens Pradeep's form.
+async fn at_pradeeps_form(h: &Harness) -> Result<()> {
+    sign_in_as(h, "adele.vance").await?;
+    open_user(h, "pradeep", "Pradeep Gupta").await?;
+    h.wait_for_css("#create:not([disabled])").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn missing_write_consent_is_granted_and_the_form_comes_back() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.emu
+            .withdraw_consent(ALEX, WRITE)
+            .map_err(|e| anyhow!("{e:?}"))?;
+        sign_in_as(&h, "alex.wilber").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.wait_for_text("#consent-needed", WRITE).await?;
+        ensure!(
+            !h.driver
+                .find(fantoccini::Locator::Css("#create"))
+                .await?
+                .is_enabled()
+                .await?,
+            "Create is enabled without the permission"
+        );
+        h.type_into("#lifetime", "90").await?;
+        h.click("#grant-consent").await?;
+        h.click("#consent-accept").await?;
+        h.wait_for_text("#restored", "Permission granted").await?;
+        let lifetime = h
+            .wait_for_css("#lifetime")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        ensure!(
+            lifetime == "90",
+            "the form came back with lifetime {lifetime:?}"
+        );
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        ensure!(
+            h.emu.passes(PRADEEP)[0].lifetime_in_minutes == 90,
+            "the pass does not have the kept lifetime"
+        );
+        ensure!(
+            created(&h) == 1 && replaced(&h) == 0,
+            "one pass, none replaced"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn consent_needing_an_administrator_is_explained_with_the_link() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.emu
+            .withdraw_consent(ADELE, WRITE)
+            .map_err(|e| anyhow!("{e:?}"))?;
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.click("#grant-consent").await?;
+        h.click("#consent-return").await?;
+        h.wait_for_text("#error", "Global Administrator").await?;
+        h.wait_for_text("#admin-consent", "adminconsent?client_id=")
+            .await?;
+        ensure!(created(&h) == 0, "a pass was created");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_authentication_administrator_is_warned_about_admin_targets() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "isaiah.langer@contoso.onmicrosoft.com", "Isaiah Langer").await?;
+        h.wait_for_text(
+            "#create-warnings",
+            "holds the admin role User Administrator",
+        )
+        .await?;
+        h.click("#create").await?;
+        h.wait_for_text("[role=alert]", "not allowed to manage this user's passes")
+            .await?;
+        ensure!(
+            h.emu
+                .passes("isaiah.langer@contoso.onmicrosoft.com")
+                .is_empty(),
+            "a pass was created"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_role_removed_after_sign_in_is_named() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        at_pradeeps_form(&h).await?;
+        h.emu
+            .remove_role(ADELE, AUTHENTICATION_ADMINISTRATOR)
+            .map_err(|e| anyhow!("{e:?}"))?;
+        h.click("#create").await?;
+        h.wait_for_text(
+            "[role=alert]",
+            "The Authentication Administrator role covers users without admin roles",
+        )
+        .await?;
+        ensure!(created(&h) == 0, "a pass was created");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_disabled_policy_shows_the_fix_and_its_refusal() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let mut policy = h.emu.policy();
+        policy.state = tapdesk_emulator::PolicyState::Disabled;
+        h.emu.set_policy(policy);
+        at_pradeeps_form(&h).await?;
+        h.wait_for_text("#policy", "disabled in this tenant")
+            .await?;
+        h.click("#create").await?;
+        h.wait_for_text("[role=alert]", "policy does not allow a pass for this user")
+            .await?;
+        ensure!(created(&h) == 0, "a pass was created");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_excluded_user_is_warned_before_create() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let mut policy = h.emu.policy();
+        policy.exclude_targets = vec![tapdesk_emulator::ExcludeTarget {
+            target_type: "group".into(),
+            id: tapdesk_emulator::seed::GROUP_TAP_EXCLUDED.into(),
+        }];
+        h.emu.set_policy(policy);
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "nestor", "Nestor Wilke").await?;
+        h.wait_for_text("#create-warnings", "policy excludes")
+            .await?;
+        h.click("#create").await?;
+        h.wait_for_text("[role=alert]", "policy does not allow a pass for this user")
+            .await?;
+        ensure!(created(&h) == 0, "a pass was created");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn policy_limits_changed_after_sign_in_are_explained() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        at_pradeeps_form(&h).await?;
+        h.type_into("#lifetime", "600").await?;
+        h.click("#create").await?;
+        h.wait_for_text(
+            "[role=alert]",
+            "Choose a lifetime between 1 hour and 8 hours (your tenant's policy).",
+        )
+        .await?;
+        // The policy tightens while the page holds the old copy: Graph's 400 is put in words.
+        let mut policy = h.emu.policy();
+        policy.maximum_lifetime_in_minutes = 120;
+        policy.default_lifetime_in_minutes = 60;
+        policy.is_usable_once = true;
+        h.emu.set_policy(policy);
+        h.type_into("#lifetime", "240").await?;
+        h.click("#create").await?;
+        h.wait_for_text("[role=alert]", "outside what your tenant's policy allows")
+            .await?;
+        h.wait_for_text("[role=alert]", "between 60 and 120")
+            .await?;
+        h.type_into("#lifetime", "120").await?;
+        h.click("#one-time").await?; // one-time off, which the policy now forbids
+        h.click("#create").await?;
+        h.wait_for_text("[role=alert]", "only allows one-time passes")
+            .await?;
+        ensure!(created(&h) == 0, "a pass was created");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_throttled_create_is_sent_again_after_retry_after() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        at_pradeeps_form(&h).await?;
+        inject(
+            &h,
+            once(
+                creates(),
+                FaultKind::Throttle {
+                    retry_after_secs: 1,
+                },
+            ),
+        )?;
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        ensure!(faults_fired(&h) == 1, "the 429 was not served");
+        ensure!(
+            created(&h) == 1 && replaced(&h) == 0,
+            "one pass, none replaced"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_lost_create_answer_is_resolved_by_listing_never_resent() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        at_pradeeps_form(&h).await?;
+        inject(&h, once(creates(), FaultKind::DropAfterWrite))?;
+        h.click("#create").await?;
+        h.wait_for_text("#create-outcome", "A pass was created at")
+            .await?;
+        h.wait_for_text("#create-outcome", "nobody has seen it")
+            .await?;
+        ensure!(
+            created(&h) == 1 && replaced(&h) == 0,
+            "the create was resent: {:?}",
+            h.emu.events()
+        );
+        ensure!(
+            h.driver
+                .find(fantoccini::Locator::Css("#new-pass"))
+                .await
+                .is_err(),
+            "a pass value is shown"
+        );
+        // The admin decides to replace the unseen pass.
+        h.click("#create-again").await?;
+        h.wait_for_css("#new-pass").await?;
+        ensure!(
+            created(&h) == 2 && replaced(&h) == 1,
+            "the admin's second create replaced the unseen pass"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_create_answered_with_503_is_not_resent() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        at_pradeeps_form(&h).await?;
+        inject(&h, once(creates(), FaultKind::ServerError(503)))?;
+        h.click("#create").await?;
+        h.wait_for_text("#create-outcome", "No pass was created")
+            .await?;
+        h.wait_for_text("[role=alert]", "Graph had a problem (HTTP 503)")
+            .await?;
+        ensure!(
+            created(&h) == 0 && faults_fired(&h) == 1,
+            "the create was resent or served"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_create_that_times_out_is_checked_not_resent() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.wait_for_css("#signin").await?;
+        h.driver.execute("localStorage.setItem('tapdesk.settings', JSON.stringify({graphTimeoutSeconds: 2}));", vec![]).await?;
+        at_pradeeps_form(&h).await?;
+        inject(&h, once(creates(), FaultKind::Timeout))?;
+        h.click("#create").await?;
+        h.wait_for_text("#create-outcome", "No pass was created").await?;
+        h.wait_for_text("[role=alert]", "connection to Graph was lost").await?;
+        ensure!(created(&h) == 0 && faults_fired(&h) == 1, "the create was resent");
+        h.driver.execute("localStorage.clear();", vec![]).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn reads_back_off_through_server_errors_and_throttling() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "adele.vance").await?;
+        inject(
+            &h,
+            FaultRule::new(
+                Match::graph().method("GET").path_contains("/users"),
+                FaultKind::ServerError(503),
+            )
+            .times(2),
+        )?;
+        inject(
+            &h,
+            once(
+                Match::graph().method("GET").path_contains("/users"),
+                FaultKind::Throttle {
+                    retry_after_secs: 1,
+                },
+            ),
+        )?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        ensure!(faults_fired(&h) == 3, "{} faults fired", faults_fired(&h));
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_expired_access_token_is_renewed_once_quietly() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "adele.vance").await?;
+        h.emu.advance_clock(Duration::from_secs(2 * 3600));
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        let refreshes = count(
+            &h.emu.events(),
+            |e| matches!(e, Event::TokenIssued { grant_type, .. } if grant_type == "refresh_token"),
+        );
+        ensure!(refreshes == 1, "{refreshes} renewals");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_session_past_renewal_signs_in_again_keeping_the_form() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // Tokens shorter than the 5-minute renewal margin: every call renews first.
+        h.emu.set_token_lifetime(Duration::from_secs(240));
+        at_pradeeps_form(&h).await?;
+        h.type_into("#lifetime", "75").await?;
+        h.emu.expire_refresh_tokens();
+        h.click("#create").await?;
+        h.wait_for_text("#reauth", "more than 24 hours old").await?;
+        h.click("#signin-again").await?;
+        // The authority may ask which account; the emulator's session usually answers by itself.
+        if h.wait_for_css("#restored").await.is_err() {
+            h.click("[id='account-adele.vance']").await?;
+        }
+        h.wait_for_text("#restored", "signed in again").await?;
+        let lifetime = h
+            .wait_for_css("#lifetime")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        ensure!(
+            lifetime == "75",
+            "the form came back with lifetime {lifetime:?}"
+        );
+        ensure!(
+            created(&h) == 0,
+            "a pass was created before the admin asked again"
+        );
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        ensure!(created(&h) == 1, "one pass");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_error_description_with_html_is_shown_as_text() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.click("#signin").await?;
+        h.wait_for_css("#accounts").await?;
+        let authorize = h.driver.current_url().await?;
+        let state = authorize
+            .query_pairs()
+            .find(|(k, _)| k == "state")
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default();
+        let mut back = url::Url::parse(&h.page_url())?;
+        back.query_pairs_mut()
+            .append_pair("error", "access_denied")
+            .append_pair(
+                "error_description",
+                "AADSTS65004: <img src=x id=injected onerror=\"document.title='pwned'\"> declined",
+            )
+            .append_pair("state", &state);
+        h.driver.goto(back.as_str()).await?;
+        h.wait_for_text("#error", "<img src=x").await?;
+        ensure!(
+            h.driver
+                .find(fantoccini::Locator::Css("#injected"))
+                .await
+                .is_err(),
+            "the description became HTML"
+        );
+        ensure!(h.driver.title().await? != "pwned", "a script ran");
+        let _ = text_of(&h, "#error").await?;
+        Ok(())
+    })
+    .await
+}
