@@ -43,6 +43,9 @@ pub struct RawConfig {
     pub scopes: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub graph_timeout_seconds: Option<u32>,
+    /// National cloud preset (`global`, `usgov`, `dod`, `china`): the default Graph host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<String>,
 }
 
 /// A checked configuration: every URL absolute and without a trailing slash.
@@ -146,6 +149,16 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
         graph_base_url: string_field(&map, "graphBaseUrl", &mut problems),
         redirect_uri: string_field(&map, "redirectUri", &mut problems),
         scopes: scopes_field(&map, &mut problems),
+        cloud: match string_field(&map, "cloud", &mut problems) {
+            Some(c) if crate::registration::CLOUDS.iter().any(|k| k.id == c) => Some(c),
+            Some(c) => {
+                problems.push(format!(
+                    "\"cloud\" must be one of global, usgov, dod, china, not \"{c}\"."
+                ));
+                None
+            }
+            None => None,
+        },
         graph_timeout_seconds: match map.get("graphTimeoutSeconds") {
             None | Some(Value::Null) => None,
             Some(Value::Number(n)) if n.as_u64().is_some_and(|v| (1..=300).contains(&v)) => {
@@ -241,6 +254,7 @@ impl RawConfig {
         pick(&mut self.redirect_uri, &top.redirect_uri);
         pick(&mut self.scopes, &top.scopes);
         pick(&mut self.graph_timeout_seconds, &top.graph_timeout_seconds);
+        pick(&mut self.cloud, &top.cloud);
         self
     }
 
@@ -270,9 +284,12 @@ impl RawConfig {
         };
         let graph_base_url = check_url(
             "graphBaseUrl",
-            self.graph_base_url
-                .as_deref()
-                .unwrap_or(DEFAULT_GRAPH_BASE_URL),
+            self.graph_base_url.as_deref().unwrap_or_else(|| {
+                crate::registration::CLOUDS
+                    .iter()
+                    .find(|c| Some(c.id) == self.cloud.as_deref())
+                    .map_or(DEFAULT_GRAPH_BASE_URL, |c| c.graph)
+            }),
             &mut problems,
         );
         // The redirect URI must match the registration to the letter, so it is kept as written.
@@ -404,6 +421,19 @@ mod tests {
         assert_eq!(
             raw.validate().unwrap().graph_scope("X.Y"),
             "https://graph.microsoft.com/X.Y"
+        );
+    }
+
+    #[test]
+    fn a_cloud_preset_chooses_the_graph_host() {
+        let c = parse_raw(r#"{"clientId":"x","authority":"https://login.microsoftonline.us/t/v2.0","cloud":"dod"}"#)
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(c.graph_base_url, "https://dod-graph.microsoft.us");
+        assert_eq!(c.scopes[3], "https://dod-graph.microsoft.us/User.Read.All");
+        assert!(
+            parse_raw(r#"{"cloud":"mars"}"#).unwrap_err()[0].contains("global, usgov, dod, china")
         );
     }
 

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod graph;
 pub mod messages;
+pub mod registration;
 pub mod storage;
 pub mod tap;
 pub mod ui;

@@ -272,6 +272,13 @@ pub struct PassRecord {
     rename_all_fields = "camelCase"
 )]
 pub enum Event {
+    /// A valid authorize request arrived (before any sign-in page or redirect).
+    AuthorizeRequested {
+        /// Its `prompt`, if any.
+        prompt: Option<String>,
+        /// Its `state`, if any.
+        state: Option<String>,
+    },
     /// A user signed in on the sign-in page.
     SignedIn {
         /// Who.

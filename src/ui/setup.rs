@@ -4,33 +4,41 @@
 use leptos::prelude::*;
 
 use super::browser;
-use crate::config::{RawConfig, DEFAULT_GRAPH_PERMISSIONS, WRITE_PERMISSION};
+use crate::config::RawConfig;
+use crate::registration::{self, cloud_of, CLOUDS, PERMISSIONS};
 use crate::storage::{self, Area};
 
-/// Why each default permission is asked for, shown in the registration help.
-const WHY: &[(&str, &str)] = &[
-    ("User.Read.All", "find users by name, UPN or object ID"),
-    (
-        "UserAuthenticationMethod.Read.All",
-        "see each user's current pass and methods",
-    ),
-    (
-        "UserAuthenticationMethod.ReadWrite.All",
-        "create and delete passes (asked for the first time you do so)",
-    ),
-    (
-        "Policy.Read.All",
-        "read the tenant's Temporary Access Pass policy so the form stays inside it",
-    ),
-];
+/// The cloud index chosen on the setup screen, guessed from what the configuration names.
+fn initial_cloud(raw: &RawConfig) -> usize {
+    let named = raw
+        .cloud
+        .as_deref()
+        .and_then(|id| CLOUDS.iter().position(|c| c.id == id));
+    let guessed = [raw.graph_base_url.as_deref(), raw.authority.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|u| cloud_of(u))
+        .and_then(|c| CLOUDS.iter().position(|k| k == c));
+    named.or(guessed).unwrap_or(0)
+}
 
 /// Shown instead of the app when the configuration is missing or invalid: never a blank page.
 #[component]
 pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
-    let address = browser::page_address();
-    let example = format!(
-        "{{\n  \"clientId\": \"<Application (client) ID>\",\n  \"authority\": \"https://login.microsoftonline.com/<Directory (tenant) ID>/v2.0\",\n  \"graphBaseUrl\": \"https://graph.microsoft.com\"\n}}"
-    );
+    let address = raw
+        .redirect_uri
+        .clone()
+        .unwrap_or_else(browser::page_address);
+    let cloud = RwSignal::new(initial_cloud(&raw));
+    let example = move || {
+        let c = &CLOUDS[cloud.get()];
+        format!(
+            "{{\n  \"clientId\": \"<Application (client) ID>\",\n  \"authority\": \"{}\",\n  \"graphBaseUrl\": \"{}\"\n}}",
+            registration::authority(c, "<Directory (tenant) ID>"),
+            c.graph
+        )
+    };
+    let (az_address, ps_address) = (address.clone(), address.clone());
     view! {
         <section id="setup" class="card setup" aria-labelledby="setup-title">
             <h2 id="setup-title">"Set up tapdesk"</h2>
@@ -38,24 +46,41 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
             <ul id="setup-problems" class="setup__problems">
                 {problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
             </ul>
+            <div class="field">
+                <label class="field__label" for="cfg-cloud">"Cloud"</label>
+                <select id="cfg-cloud" class="field__input" on:change=move |ev| {
+                    if let Ok(i) = event_target_value(&ev).parse::<usize>() { cloud.set(i.min(CLOUDS.len() - 1)) }
+                }>
+                    {CLOUDS.iter().enumerate().map(|(i, c)| view! {
+                        <option value=i.to_string() selected=move || cloud.get() == i>{c.name}</option>
+                    }).collect_view()}
+                </select>
+            </div>
             <h3>"Register the app once"</h3>
             <ol class="setup__steps">
                 <li>"In the Entra admin center, open App registrations › New registration. Name it, for example, tapdesk."</li>
                 <li>"Under Authentication, add the platform "<strong>"Single-page application"</strong>" with this redirect URI: "<code id="setup-redirect">{address.clone()}</code></li>
                 <li>"Under API permissions, add these delegated Microsoft Graph permissions, then Grant admin consent:"
                     <ul>
-                        {DEFAULT_GRAPH_PERMISSIONS.iter().chain([&WRITE_PERMISSION]).map(|p| {
-                            let why = WHY.iter().find(|(n, _)| n == p).map(|(_, w)| *w).unwrap_or_default();
-                            view! { <li><code>{*p}</code>" — "{why}</li> }
-                        }).collect_view()}
+                        {PERMISSIONS.iter().map(|(name, _, why)| view! { <li><code>{*name}</code>" — "{*why}</li> }).collect_view()}
                     </ul>
                 </li>
                 <li>"Copy the Application (client) ID and the Directory (tenant) ID from the Overview page into config.json:"
                     <pre class="setup__example" tabindex="0" aria-label="Example config.json">{example}</pre>
                 </li>
             </ol>
+            <h3>"Or register it with a command"</h3>
+            <p>"Each writes config.json in the current folder; run it as an administrator who may register apps."</p>
+            <h4>"Azure CLI"</h4>
+            <pre id="cmd-az" class="setup__example" tabindex="0" aria-label="Azure CLI commands">
+                {move || registration::azure_cli(&CLOUDS[cloud.get()], &az_address, "tapdesk")}
+            </pre>
+            <h4>"Microsoft Graph PowerShell"</h4>
+            <pre id="cmd-pwsh" class="setup__example" tabindex="0" aria-label="Microsoft Graph PowerShell commands">
+                {move || registration::powershell(&CLOUDS[cloud.get()], &ps_address, "tapdesk")}
+            </pre>
             <h3>"Or enter the settings here"</h3>
-            <SettingsForm raw=raw />
+            <SettingsForm raw=raw cloud=cloud />
         </section>
     }
 }
@@ -70,17 +95,37 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
         <section id="settings-panel" class="card settings" aria-labelledby="settings-title">
             <h2 id="settings-title">"Settings"</h2>
             <p>"Values here override config.json in this browser only. Leave a field empty to use config.json's value."</p>
-            <SettingsForm raw=saved />
+            <SettingsForm raw=saved.clone() cloud=RwSignal::new(initial_cloud(&saved)) />
             <button type="button" class="button button--quiet" on:click=move |_| on_close.run(())>"Close"</button>
         </section>
     }
 }
 
 #[component]
-fn SettingsForm(raw: RawConfig) -> impl IntoView {
+fn SettingsForm(raw: RawConfig, cloud: RwSignal<usize>) -> impl IntoView {
     let client_id = RwSignal::new(raw.client_id.unwrap_or_default());
     let authority = RwSignal::new(raw.authority.unwrap_or_default());
     let graph = RwSignal::new(raw.graph_base_url.unwrap_or_default());
+    // Choosing a cloud fills in its Graph host and moves the authority to its sign-in host,
+    // keeping the tenant.
+    Effect::new(move |previous: Option<usize>| {
+        let chosen = cloud.get();
+        if previous.is_some_and(|p| p != chosen) {
+            let c = &CLOUDS[chosen];
+            let current = authority.get_untracked();
+            let tenant = url::Url::parse(&current)
+                .ok()
+                .and_then(|u| {
+                    u.path_segments()
+                        .and_then(|mut p| p.next().map(str::to_owned))
+                })
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| "<tenant ID>".into());
+            authority.set(registration::authority(c, &tenant));
+            graph.set(c.graph.to_owned());
+        }
+        chosen
+    });
     let redirect = RwSignal::new(raw.redirect_uri.unwrap_or_default());
     let problems: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let opt = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());

@@ -268,6 +268,36 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
         h.wait_for_text("#setup-redirect", &h.page_url()).await?;
         h.wait_for_text("#setup", "UserAuthenticationMethod.ReadWrite.All")
             .await?;
+        // Registration commands for the page's own address, following the chosen cloud.
+        h.wait_for_text(
+            "#cmd-az",
+            &format!(r#""redirectUris":["{}"]"#, h.page_url()),
+        )
+        .await?;
+        h.wait_for_text("#cmd-pwsh", "Connect-MgGraph -Environment Global")
+            .await?;
+        h.driver
+            .find(Locator::Css("#cfg-cloud"))
+            .await?
+            .select_by_value("2")
+            .await?;
+        h.wait_for_text("#cmd-pwsh", "Connect-MgGraph -Environment USGovDoD")
+            .await?;
+        h.wait_for_text(
+            "#cmd-az",
+            "https://dod-graph.microsoft.us/v1.0/applications",
+        )
+        .await?;
+        let graph = h
+            .wait_for_css("#cfg-graph")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        ensure!(
+            graph == "https://dod-graph.microsoft.us",
+            "the Graph field follows the cloud: {graph:?}"
+        );
         assert_accessible(&h, "the setup screen").await?;
         Ok(())
     })

@@ -37,6 +37,10 @@ pub async fn authorize(
         Ok(v) => v,
         Err(r) => return r,
     };
+    st.lock().tenant.events.push(Event::AuthorizeRequested {
+        prompt: valid.prompt.clone(),
+        state: req.state.clone(),
+    });
     let hint = req
         .login_hint
         .as_deref()
