@@ -69,3 +69,10 @@ pub fn clear_session() {
         remove(Area::Session, key);
     }
 }
+
+/// Forgets a half-done sign-in (attempt and in-progress flag): a page restored from the
+/// back/forward cache must not resume one (security item 15).
+pub fn forget_pending_sign_in() {
+    remove(Area::Session, ATTEMPT);
+    remove(Area::Session, INTERACTION);
+}

@@ -133,8 +133,7 @@ pub fn App() -> impl IntoView {
     // A page restored from the back/forward cache must not resume a half-done sign-in (security item 15).
     let _ = window_event_listener(leptos::ev::pageshow, move |ev| {
         if ev.persisted() {
-            storage::remove(Area::Session, storage::ATTEMPT);
-            storage::remove(Area::Session, storage::INTERACTION);
+            storage::forget_pending_sign_in();
             // Nothing restored from memory may show again (a pass on screen, a busy button).
             browser::reload();
         }

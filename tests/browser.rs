@@ -73,3 +73,19 @@ fn page_address_drops_query_and_fragment() {
     );
     assert!(address.starts_with("http"), "{address}");
 }
+
+#[wasm_bindgen_test]
+fn a_restored_page_forgets_a_half_done_sign_in() {
+    storage::set(Area::Session, storage::ATTEMPT, "{}");
+    storage::set(Area::Session, storage::INTERACTION, "1");
+    storage::set(Area::Session, storage::HINT, "adele@contoso.com");
+    storage::forget_pending_sign_in();
+    assert_eq!(storage::get(Area::Session, storage::ATTEMPT), None);
+    assert_eq!(storage::get(Area::Session, storage::INTERACTION), None);
+    assert_eq!(
+        storage::get(Area::Session, storage::HINT).as_deref(),
+        Some("adele@contoso.com"),
+        "the signed-in hint stays"
+    );
+    storage::clear_session();
+}

@@ -346,3 +346,92 @@ impl Session {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    fn config() -> Config {
+        crate::config::parse_raw(
+            r#"{"clientId":"cid","authority":"https://login.example.com/t/v2.0"}"#,
+        )
+        .unwrap()
+        .validate()
+        .unwrap()
+    }
+
+    fn metadata() -> ProviderMetadata {
+        ProviderMetadata {
+            issuer: "https://login.example.com/t/v2.0".into(),
+            authorization_endpoint: "https://login.example.com/t/authorize".into(),
+            token_endpoint: "https://login.example.com/t/token".into(),
+            end_session_endpoint: None,
+            code_challenge_methods_supported: None,
+        }
+    }
+
+    /// Security items 4 and 6: the code redemption is a plain form POST (CORS-safelisted
+    /// headers only, so no preflight) carrying the PKCE verifier and no client secret.
+    #[test]
+    fn token_request_is_a_plain_form_post_without_secret() {
+        let seen: RefCell<Option<oauth2::HttpRequest>> = RefCell::new(None);
+        let capture = |req: oauth2::HttpRequest| {
+            *seen.borrow_mut() = Some(req);
+            async {
+                Ok::<_, super::super::http::HttpError>(
+                    http::Response::builder()
+                        .status(200)
+                        .header("content-type", "application/json")
+                        .body(
+                            br#"{"access_token":"a","token_type":"Bearer","expires_in":3599}"#
+                                .to_vec(),
+                        )
+                        .unwrap(),
+                )
+            }
+        };
+        let oauth = client(&config(), &metadata(), "https://app.example.com/").unwrap();
+        let answer = futures::executor::block_on(
+            oauth
+                .exchange_code(AuthorizationCode::new("the-code".into()))
+                .set_pkce_verifier(PkceCodeVerifier::new("v".repeat(43)))
+                .request_async(&capture),
+        );
+        assert!(answer.is_ok());
+        let req = seen.borrow_mut().take().unwrap();
+        assert_eq!(req.method(), http::Method::POST);
+        assert_eq!(req.uri().to_string(), "https://login.example.com/t/token");
+        let names: Vec<&str> = req.headers().keys().map(|k| k.as_str()).collect();
+        assert!(
+            names.iter().all(|n| ["accept", "content-type"].contains(n)),
+            "{names:?}"
+        );
+        assert_eq!(
+            req.headers()["content-type"],
+            "application/x-www-form-urlencoded"
+        );
+        let body = String::from_utf8(req.body().clone()).unwrap();
+        let form: std::collections::HashMap<String, String> =
+            url::form_urlencoded::parse(body.as_bytes())
+                .into_owned()
+                .collect();
+        assert_eq!(form["grant_type"], "authorization_code");
+        assert_eq!(form["client_id"], "cid");
+        assert_eq!(form["code_verifier"], "v".repeat(43));
+        assert_eq!(form["redirect_uri"], "https://app.example.com/");
+        assert!(
+            !form.contains_key("client_secret") && !body.contains("secret"),
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn scopes_are_reduced_to_permission_names() {
+        assert_eq!(
+            bare_permission("https://graph.microsoft.com/User.Read.All"),
+            "User.Read.All"
+        );
+        assert_eq!(bare_permission("openid"), "openid");
+    }
+}

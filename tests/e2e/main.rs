@@ -176,6 +176,12 @@ async fn no_token_or_secret_reaches_storage_cookies_or_console() -> Result<()> {
         assert_nowhere(&h, &value, "the pass").await?;
         let console = h.console_messages().await?;
         ensure!(!console.iter().any(|m| m.contains("eyJ")), "a token reached the console: {console:?}");
+        // Back navigation never shows the pass again.
+        h.driver.goto("about:blank").await?;
+        h.driver.back().await?;
+        h.wait_for_text("#user-name", "Pradeep Gupta").await?;
+        h.wait_for_css("#pass-status").await?;
+        ensure!(!h.driver.source().await?.contains(&value), "the pass came back with the back button");
         let globals = h.driver.execute("return Object.keys(window).filter(k => { try { return String(window[k]).includes('eyJ'); } catch (e) { return false; } });", vec![]).await?;
         ensure!(globals.as_array().is_some_and(|a| a.is_empty()), "a JS global holds a token: {globals}");
         Ok(())
@@ -380,6 +386,29 @@ async fn sign_out_ends_the_session_at_the_authority_and_clears_the_tab() -> Resu
             count(&h.emu.events(), |e| matches!(e, Event::TokenIssued { .. })) == tokens,
             "a token was issued after sign-out"
         );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_double_click_on_sign_in_starts_one_attempt() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.wait_for_css("#signin").await?;
+        h.driver
+            .execute(
+                "const b = document.getElementById('signin'); b.click(); b.click();",
+                vec![],
+            )
+            .await?;
+        h.wait_for_css("#accounts").await?;
+        let attempts = count(&h.emu.events(), |e| {
+            matches!(e, Event::AuthorizeRequested { .. })
+        });
+        ensure!(attempts == 1, "{attempts} authorize requests");
+        h.click("[id='account-adele.vance']").await?;
+        h.wait_for_css("#account").await?;
         Ok(())
     })
     .await
