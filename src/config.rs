@@ -43,6 +43,10 @@ pub struct RawConfig {
     pub scopes: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub graph_timeout_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clipboard_clear_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pass_show_seconds: Option<u32>,
     /// National cloud preset (`global`, `usgov`, `dod`, `china`): the default Graph host.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud: Option<String>,
@@ -63,6 +67,10 @@ pub struct Config {
     pub scopes: Vec<String>,
     /// How long one Graph request may take before it counts as lost.
     pub graph_timeout_seconds: u32,
+    /// After a copy, how long before the page overwrites the clipboard.
+    pub clipboard_clear_seconds: u32,
+    /// How long a new pass stays on screen at most.
+    pub pass_show_seconds: u32,
 }
 
 /// Graph request timeout when the configuration names none: Graph's own 60 s, plus a margin.
@@ -159,21 +167,32 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
             }
             None => None,
         },
-        graph_timeout_seconds: match map.get("graphTimeoutSeconds") {
-            None | Some(Value::Null) => None,
-            Some(Value::Number(n)) if n.as_u64().is_some_and(|v| (1..=300).contains(&v)) => {
-                n.as_u64().map(|v| v as u32)
-            }
-            Some(_) => {
-                problems.push(
-                    "\"graphTimeoutSeconds\" must be a whole number of seconds from 1 to 300."
-                        .to_owned(),
-                );
-                None
-            }
-        },
+        graph_timeout_seconds: seconds_field(&map, "graphTimeoutSeconds", 300, &mut problems),
+        clipboard_clear_seconds: seconds_field(&map, "clipboardClearSeconds", 600, &mut problems),
+        pass_show_seconds: seconds_field(&map, "passShowSeconds", 3600, &mut problems),
     };
     Ok((raw, problems))
+}
+
+/// Reads a whole number of seconds from 1 to `max`.
+fn seconds_field(
+    map: &Map<String, Value>,
+    key: &str,
+    max: u64,
+    problems: &mut Vec<String>,
+) -> Option<u32> {
+    match map.get(key) {
+        None | Some(Value::Null) => None,
+        Some(Value::Number(n)) if n.as_u64().is_some_and(|v| (1..=max).contains(&v)) => {
+            n.as_u64().map(|v| v as u32)
+        }
+        Some(_) => {
+            problems.push(format!(
+                "\"{key}\" must be a whole number of seconds from 1 to {max}."
+            ));
+            None
+        }
+    }
 }
 
 fn json_error_kind(e: &serde_json::Error) -> &'static str {
@@ -254,6 +273,11 @@ impl RawConfig {
         pick(&mut self.redirect_uri, &top.redirect_uri);
         pick(&mut self.scopes, &top.scopes);
         pick(&mut self.graph_timeout_seconds, &top.graph_timeout_seconds);
+        pick(
+            &mut self.clipboard_clear_seconds,
+            &top.clipboard_clear_seconds,
+        );
+        pick(&mut self.pass_show_seconds, &top.pass_show_seconds);
         pick(&mut self.cloud, &top.cloud);
         self
     }
@@ -316,6 +340,8 @@ impl RawConfig {
             graph_timeout_seconds: self
                 .graph_timeout_seconds
                 .unwrap_or(DEFAULT_GRAPH_TIMEOUT_SECONDS),
+            clipboard_clear_seconds: self.clipboard_clear_seconds.unwrap_or(60),
+            pass_show_seconds: self.pass_show_seconds.unwrap_or(15 * 60),
         })
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod export;
 pub mod graph;
 pub mod messages;
 pub mod registration;

@@ -1,6 +1,7 @@
 //! The new pass, shown once: masked with a reveal toggle, a copy button and a countdown; "Done"
 //! (or leaving the page, or a timeout) removes it from the page and from memory.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use leptos::prelude::*;
@@ -9,12 +10,17 @@ use super::browser;
 use crate::graph::models::TemporaryAccessPass;
 use crate::tap;
 
-/// The pass leaves the screen by itself after this long.
-pub const SHOW_AT_MOST: Duration = Duration::from_secs(15 * 60);
+/// Copies made by the page so far; a clipboard clear belongs to the latest one only.
+static COPIES: AtomicU32 = AtomicU32::new(0);
 
 /// The shown-once pass. `on_done` must drop the caller's copy.
 #[component]
-pub fn RevealedPass(pass: TemporaryAccessPass, on_done: Callback<()>) -> impl IntoView {
+pub fn RevealedPass(
+    pass: TemporaryAccessPass,
+    on_done: Callback<()>,
+    clear_clipboard_after: Duration,
+    show_at_most: Duration,
+) -> impl IntoView {
     let status = tap::status(&pass, browser::now_ms());
     let value = StoredValue::new_local(pass.temporary_access_pass.clone().unwrap_or_default());
     let length = value.with_value(|v| v.chars().count());
@@ -26,7 +32,7 @@ pub fn RevealedPass(pass: TemporaryAccessPass, on_done: Callback<()>) -> impl In
     {
         on_cleanup(move || handle.clear());
     }
-    if let Ok(handle) = set_timeout_with_handle(move || on_done.run(()), SHOW_AT_MOST) {
+    if let Ok(handle) = set_timeout_with_handle(move || on_done.run(()), show_at_most) {
         on_cleanup(move || handle.clear());
     }
     let listener = window_event_listener(leptos::ev::pagehide, move |_| on_done.run(()));
@@ -52,13 +58,22 @@ pub fn RevealedPass(pass: TemporaryAccessPass, on_done: Callback<()>) -> impl In
         }
     };
     let copy = move |_| {
+        // Each copy restarts the clock; only the newest copy's timer may clear.
+        let mine = COPIES.fetch_add(1, Ordering::Relaxed) + 1;
         leptos::task::spawn_local(async move {
             let text = value.get_value();
-            copied.set(Some(if browser::copy_text(&text).await {
-                "Copied."
-            } else {
-                "Copy failed: reveal the pass and copy it by hand."
-            }));
+            if !browser::copy_text(&text).await {
+                copied.try_set(Some("Copy failed: reveal the pass and copy it by hand."));
+                return;
+            }
+            copied.try_set(Some("Copied. The clipboard will be cleared shortly."));
+            gloo_timers::future::sleep(clear_clipboard_after).await;
+            // Best effort (security item 25): the page never reads the clipboard, so it cannot
+            // tell whether something else was copied meanwhile; it clears only if this was the
+            // page's latest copy, even after "Done".
+            if COPIES.load(Ordering::Relaxed) == mine {
+                browser::copy_text("").await;
+            }
         });
     };
     let kind = if status.one_time {

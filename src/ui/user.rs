@@ -1,6 +1,8 @@
 //! One user: who they are, their current pass (usable or not and why), warnings before creating,
 //! Delete, and Create.
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 
 use super::create::CreateForm;
@@ -130,7 +132,9 @@ pub fn UserPanel(
                     })
                 }}
             </Transition>
-            {move || shown.get().map(|p| view! { <RevealedPass pass=p on_done=Callback::new(move |()| shown.set(None)) /> })}
+            {move || shown.get().map(|p| view! { <RevealedPass pass=p on_done=Callback::new(move |()| shown.set(None))
+                clear_clipboard_after=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().clipboard_clear_seconds)))
+                show_at_most=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().pass_show_seconds))) /> })}
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let list = notes.await;

@@ -42,7 +42,7 @@ use fantoccini::{Client, Locator};
 use serde_json::Value;
 use tapdesk_emulator::{Emulator, EmulatorConfig, SiteConfig};
 
-use browser::{BrowserLog, BrowserProcess};
+use browser::{BrowserLog, BrowserProcess, SetPermission};
 
 mod browser;
 
@@ -293,6 +293,23 @@ impl Harness {
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect())
+    }
+
+    /// Grants the page a browser permission such as `clipboard-read` (WebDriver Set Permission).
+    pub async fn grant_permission(&self, name: &'static str) -> Result<()> {
+        self.driver
+            .issue_cmd(SetPermission(name))
+            .await
+            .with_context(|| format!("chromedriver refused the permission {name}"))?;
+        Ok(())
+    }
+
+    /// The clipboard's text as the page sees it (needs `clipboard-read`), or `ERR: …`.
+    pub async fn clipboard_text(&self) -> Result<String> {
+        const SCRIPT: &str = "const done = arguments[arguments.length - 1];
+            navigator.clipboard.readText().then(done, (e) => done('ERR: ' + e));";
+        let value = self.driver.execute_async(SCRIPT, vec![]).await?;
+        Ok(value.as_str().unwrap_or_default().to_string())
     }
 
     /// Saves a PNG of the viewport to `path` (parent folders are created).

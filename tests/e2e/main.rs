@@ -413,3 +413,29 @@ async fn a_double_click_on_sign_in_starts_one_attempt() -> Result<()> {
     })
     .await
 }
+
+#[tokio::test]
+async fn copy_writes_the_pass_only_on_click_clears_it_later_and_the_pass_times_out() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.wait_for_css("#signin").await?;
+        h.driver.execute("localStorage.setItem('tapdesk.settings', JSON.stringify({clipboardClearSeconds: 2, passShowSeconds: 3}));", vec![]).await?;
+        h.grant_permission("clipboard-read").await?;
+        h.grant_permission("clipboard-write").await?;
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
+        ensure!(h.clipboard_text().await? != value, "the pass reached the clipboard without a click");
+        h.click("#copy").await?;
+        h.wait_for_text("#new-pass", "Copied").await?;
+        ensure!(h.clipboard_text().await? == value, "Copy did not put the pass on the clipboard");
+        // Left alone, the pass leaves the screen by itself (passShowSeconds).
+        h.wait_until("the pass to leave the screen by itself", || async { Ok(h.driver.find(Locator::Css("#new-pass")).await.is_err()) }).await?;
+        h.wait_until("the clipboard to be cleared", || async { Ok(h.clipboard_text().await?.is_empty()) }).await?;
+        h.driver.execute("localStorage.clear();", vec![]).await?;
+        Ok(())
+    })
+    .await
+}

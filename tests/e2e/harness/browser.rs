@@ -191,3 +191,30 @@ fn fresh_profile_dir() -> Result<PathBuf> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir)
 }
+
+/// WebDriver "Set Permission" (W3C Permissions extension), e.g. `clipboard-read`.
+#[derive(Debug)]
+pub(super) struct SetPermission(pub &'static str);
+
+impl WebDriverCompatibleCommand for SetPermission {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/permissions",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(format!(
+                r#"{{"descriptor":{{"name":"{}"}},"state":"granted"}}"#,
+                self.0
+            )),
+        )
+    }
+}
