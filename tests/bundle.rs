@@ -1,5 +1,5 @@
 //! Static checks of the built folder and the docs: what a reviewer would otherwise check by eye
-//! (security items 4, 14, 23, 29, 31). Needs `dist/` (run through `cargo xtask test`).
+//! (security items 4, 7, 14, 23, 25, 29, 31). Needs `dist/` (run through `cargo xtask test`).
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::path::PathBuf;
@@ -72,6 +72,29 @@ fn the_bundle_names_no_secret_and_loads_nothing_third_party() {
                     path.display()
                 );
             }
+        }
+    }
+}
+
+#[test]
+fn no_popup_and_no_message_listener() {
+    // Item 7: sign-in is a top-level redirect; nothing opens a window or accepts messages.
+    for entry in std::fs::read_dir(dist()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "js") {
+            let js = read(path.clone());
+            assert!(!js.contains("open("), "{} opens a window", path.display());
+            assert!(
+                !js.contains("postMessage") && !js.contains("'message'"),
+                "{} uses messages",
+                path.display()
+            );
+            // Item 25: the page never reads the clipboard.
+            assert!(
+                !js.contains("readText") && !js.contains(".read("),
+                "{} reads the clipboard",
+                path.display()
+            );
         }
     }
 }
