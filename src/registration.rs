@@ -228,3 +228,23 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod readme {
+    use super::*;
+
+    /// The README's registration commands are this generator's output, so they stay true.
+    #[test]
+    fn the_readme_shows_the_generated_commands() {
+        let readme = include_str!("../README.md");
+        for commands in [
+            azure_cli(&CLOUDS[0], "https://tools.contoso.com/tap/", "tapdesk"),
+            powershell(&CLOUDS[0], "https://tools.contoso.com/tap/", "tapdesk"),
+        ] {
+            assert!(
+                readme.contains(&commands),
+                "README.md lacks these commands:\n{commands}"
+            );
+        }
+    }
+}
