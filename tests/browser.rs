@@ -89,3 +89,30 @@ fn a_restored_page_forgets_a_half_done_sign_in() {
     );
     storage::clear_session();
 }
+
+#[wasm_bindgen_test]
+fn wall_clock_in_a_time_zone_becomes_the_right_instant() {
+    let berlin = browser::zoned_to_utc("2026-12-01", "09:00", "Europe/Berlin").expect("valid");
+    assert_eq!(
+        tapdesk::graph::time::format_utc(berlin),
+        "2026-12-01T08:00:00Z"
+    );
+    let new_york = browser::zoned_to_utc("2026-07-01", "09:00", "America/New_York").expect("valid");
+    assert_eq!(
+        tapdesk::graph::time::format_utc(new_york),
+        "2026-07-01T13:00:00Z"
+    );
+    let kolkata = browser::zoned_to_utc("2026-07-01", "09:00", "Asia/Kolkata").expect("valid");
+    assert_eq!(
+        tapdesk::graph::time::format_utc(kolkata),
+        "2026-07-01T03:30:00Z"
+    );
+    assert_eq!(
+        browser::zoned_to_utc("2026-07-01", "09:00", "Mars/Olympus"),
+        None
+    );
+    assert_eq!(browser::zoned_to_utc("2026-13-01", "09:00", "UTC"), None);
+    assert!(browser::is_time_zone("Europe/Berlin") && !browser::is_time_zone("Berlin"));
+    let shown = browser::datetime_in_zone(berlin, Some("Europe/Berlin"));
+    assert!(shown.contains("9:00") || shown.contains("09:00"), "{shown}");
+}

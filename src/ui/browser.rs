@@ -2,7 +2,7 @@
 //!
 //! Platform differences stay here so the views read as plain Rust.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Milliseconds since the Unix epoch, from the browser clock.
 pub fn now_ms() -> f64 {
@@ -113,4 +113,99 @@ pub async fn copy_text(text: &str) -> bool {
     };
     let promise = window.navigator().clipboard().write_text(text);
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Returns true if and only if the browser's Intl knows the IANA time zone `tz`.
+pub fn is_time_zone(tz: &str) -> bool {
+    let options = intl_options(&[("timeZone", tz)]);
+    // `new Intl.DateTimeFormat(…, {timeZone})` throws a RangeError for unknown zones.
+    let construct = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
+        .and_then(|intl| js_sys::Reflect::get(&intl, &JsValue::from_str("DateTimeFormat")))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(construct) = construct else {
+        return false;
+    };
+    js_sys::Reflect::construct(
+        &construct,
+        &js_sys::Array::of2(&js_sys::Array::new(), &options),
+    )
+    .is_ok()
+}
+
+/// The wall-clock parts of instant `ms` in `tz`: (year, month, day, hour, minute).
+fn parts_in_zone(ms: f64, tz: &str) -> Option<[i64; 5]> {
+    let options = intl_options(&[
+        ("timeZone", tz),
+        ("hourCycle", "h23"),
+        ("year", "numeric"),
+        ("month", "2-digit"),
+        ("day", "2-digit"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+    ]);
+    let format = js_sys::Intl::DateTimeFormat::new(
+        &js_sys::Array::of1(&JsValue::from_str("en-CA")),
+        &options,
+    );
+    let parts = format.format_to_parts(&js_sys::Date::new(&JsValue::from_f64(ms)));
+    let mut out = [0i64; 5];
+    for part in parts.iter() {
+        let kind = js_sys::Reflect::get(&part, &JsValue::from_str("type"))
+            .ok()?
+            .as_string()?;
+        let value: i64 = js_sys::Reflect::get(&part, &JsValue::from_str("value"))
+            .ok()?
+            .as_string()?
+            .parse()
+            .unwrap_or(0);
+        let slot = match kind.as_str() {
+            "year" => 0,
+            "month" => 1,
+            "day" => 2,
+            "hour" => 3,
+            "minute" => 4,
+            _ => continue,
+        };
+        out[slot] = value;
+    }
+    Some(out)
+}
+
+/// Returns the instant at which the wall clock in `tz` shows `date` ("YYYY-MM-DD") `time`
+/// ("HH:MM"), or `None` when either is invalid. Uses the browser's time-zone data (Intl), so
+/// no zone database ships with the page.
+pub fn zoned_to_utc(date: &str, time: &str, tz: &str) -> Option<f64> {
+    let wall = crate::graph::time::parse_ms(&format!("{date}T{time}:00Z"))?;
+    if !is_time_zone(tz) {
+        return None;
+    }
+    // Guess the instant as if the zone were UTC, then correct by the zone's offset twice
+    // (the second pass settles daylight-saving transitions).
+    let mut guess = wall;
+    for _ in 0..2 {
+        let p = parts_in_zone(guess, tz)?;
+        let shown = crate::graph::time::parse_ms(&format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:00Z",
+            p[0], p[1], p[2], p[3], p[4]
+        ))?;
+        guess += wall - shown;
+    }
+    Some(guess)
+}
+
+/// Formats instant `ms` in time zone `tz` (the browser's own when `None`), e.g. "1 Dec 2026, 09:00".
+pub fn datetime_in_zone(ms: f64, tz: Option<&str>) -> String {
+    let mut pairs = vec![("dateStyle", "medium"), ("timeStyle", "short")];
+    if let Some(tz) = tz {
+        pairs.push(("timeZone", tz));
+    }
+    let format =
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &intl_options(&pairs).into())
+            .format();
+    format
+        .call1(&JsValue::NULL, &js_sys::Date::new(&JsValue::from_f64(ms)))
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
 }
