@@ -47,6 +47,8 @@ pub struct RawConfig {
     pub clipboard_clear_seconds: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pass_show_seconds: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handout_url: Option<String>,
     /// National cloud preset (`global`, `usgov`, `dod`, `china`): the default Graph host.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud: Option<String>,
@@ -71,7 +73,12 @@ pub struct Config {
     pub clipboard_clear_seconds: u32,
     /// How long a new pass stays on screen at most.
     pub pass_show_seconds: u32,
+    /// Where a handout's QR code sends the user (with `login_hint`): where they register methods.
+    pub handout_url: String,
 }
+
+/// Where users register their methods with the pass, unless configured otherwise.
+pub const DEFAULT_HANDOUT_URL: &str = "https://mysignins.microsoft.com/security-info";
 
 /// Graph request timeout when the configuration names none: Graph's own 60 s, plus a margin.
 pub const DEFAULT_GRAPH_TIMEOUT_SECONDS: u32 = 65;
@@ -170,6 +177,7 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
         graph_timeout_seconds: seconds_field(&map, "graphTimeoutSeconds", 300, &mut problems),
         clipboard_clear_seconds: seconds_field(&map, "clipboardClearSeconds", 600, &mut problems),
         pass_show_seconds: seconds_field(&map, "passShowSeconds", 3600, &mut problems),
+        handout_url: string_field(&map, "handoutUrl", &mut problems),
     };
     Ok((raw, problems))
 }
@@ -278,6 +286,7 @@ impl RawConfig {
             &top.clipboard_clear_seconds,
         );
         pick(&mut self.pass_show_seconds, &top.pass_show_seconds);
+        pick(&mut self.handout_url, &top.handout_url);
         pick(&mut self.cloud, &top.cloud);
         self
     }
@@ -342,6 +351,10 @@ impl RawConfig {
                 .unwrap_or(DEFAULT_GRAPH_TIMEOUT_SECONDS),
             clipboard_clear_seconds: self.clipboard_clear_seconds.unwrap_or(60),
             pass_show_seconds: self.pass_show_seconds.unwrap_or(15 * 60),
+            handout_url: self
+                .handout_url
+                .clone()
+                .unwrap_or_else(|| DEFAULT_HANDOUT_URL.to_owned()),
         })
     }
 }

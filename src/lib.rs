@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod export;
 pub mod graph;
+pub mod handout;
 pub mod messages;
 pub mod registration;
 pub mod storage;
