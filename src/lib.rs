@@ -5,6 +5,7 @@
 //! only [`auth`] talks to the sign-in authority. See ARCHITECTURE.md.
 
 pub mod auth;
+pub mod bulk;
 pub mod config;
 pub mod export;
 pub mod graph;

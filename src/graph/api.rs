@@ -1,7 +1,8 @@
 //! Typed Graph calls: the paths and queries of reference §2-§4, nothing about views.
 
 use super::models::{
-    AuthMethod, DirectoryRole, NewPass, Page, TapPolicy, TemporaryAccessPass, User,
+    AuthMethod, BatchRequest, BatchResponse, DirectoryRole, Group, NewPass, Page, TapPolicy,
+    TemporaryAccessPass, User,
 };
 use super::{GraphClient, GraphError};
 
@@ -155,6 +156,102 @@ pub async fn get_policy(c: &GraphClient, token: &str) -> Result<TapPolicy, Graph
     c.get(token, POLICY_PATH, false).await
 }
 
+/// Returns `segment` percent-encoded for one path segment (`#`, `@`, `/`, spaces and the rest).
+pub fn encode_segment(segment: &str) -> String {
+    encode(segment)
+}
+
+/// Returns the relative path reading one user by object id or UPN (with [`User::SELECT`]).
+pub fn user_path(key: &str) -> String {
+    format!("/users/{}?$select={}", encode(key.trim()), User::SELECT)
+}
+
+/// Returns the relative path of the user's pass collection (list with GET, create with POST).
+pub fn passes_path(user_key: &str) -> String {
+    tap_path(user_key)
+}
+
+/// Returns the relative path listing the admin roles a user holds, directly or through groups.
+pub fn roles_path(user_key: &str) -> String {
+    format!(
+        "/users/{}/transitiveMemberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId",
+        encode(user_key)
+    )
+}
+
+/// Returns the relative path of `checkMemberGroups` for a user.
+pub fn check_groups_path(user_key: &str) -> String {
+    format!("/users/{}/checkMemberGroups", encode(user_key))
+}
+
+/// Returns the relative path listing a group's users, transitively, 999 per page.
+pub fn group_members_path(group_id: &str) -> String {
+    format!(
+        "/groups/{}/transitiveMembers/microsoft.graph.user?$select={}&$top=999",
+        encode(group_id),
+        User::SELECT
+    )
+}
+
+/// Returns the relative path searching groups by display name (needs `ConsistencyLevel: eventual`).
+///
+/// Double quotes and backslashes are removed from `text`: they would end the quoted clause.
+pub fn search_groups_path(text: &str) -> String {
+    let clean: String = text.chars().filter(|c| *c != '"' && *c != '\\').collect();
+    format!(
+        "/groups?$search={}&$select={}&$top=10",
+        encode(&format!("\"displayName:{}\"", clean.trim())),
+        Group::SELECT
+    )
+}
+
+/// Sends a `$batch` that may hold creates: `POST /$batch` with create semantics.
+///
+/// The envelope is re-sent automatically only after an envelope 429 (Graph processed none of
+/// it). A lost answer, a timeout or a 5xx comes back as the error: the items may have run, and
+/// the caller must find out by reading (see `bulk::batch::Run::record_lost`).
+pub async fn batch(
+    c: &GraphClient,
+    token: &str,
+    req: &BatchRequest,
+) -> Result<BatchResponse, GraphError> {
+    c.post(token, "/$batch", req).await
+}
+
+/// Sends a `$batch` of reads only (GETs and `checkMemberGroups`): retried like a GET.
+pub async fn batch_reads(
+    c: &GraphClient,
+    token: &str,
+    req: &BatchRequest,
+) -> Result<BatchResponse, GraphError> {
+    c.read_post(token, "/$batch", req).await
+}
+
+/// Reads one page of a group's users (transitive members), first page when `next` is `None`;
+/// pass the returned `next_link` back as `next` until it is `None`.
+pub async fn group_members(
+    c: &GraphClient,
+    token: &str,
+    group_id: &str,
+    next: Option<&str>,
+) -> Result<Page<User>, GraphError> {
+    match next {
+        Some(link) => c.get(token, link, false).await,
+        None => c.get(token, &group_members_path(group_id), false).await,
+    }
+}
+
+/// Searches groups by display name (whole words, at most 10).
+pub async fn search_groups(
+    c: &GraphClient,
+    token: &str,
+    text: &str,
+) -> Result<Vec<Group>, GraphError> {
+    Ok(c.get::<Page<Group>>(token, &search_groups_path(text), true)
+        .await?
+        .value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,5 +282,37 @@ mod tests {
             "https://graph.microsoft.com/v1.0/users?$skiptoken=a"
         );
         assert_eq!(tap_path("jordan_fabrikam.com#EXT#@contoso.com"), "/users/jordan_fabrikam.com%23EXT%23%40contoso.com/authentication/temporaryAccessPassMethods");
+    }
+
+    #[test]
+    fn bulk_paths() {
+        assert_eq!(
+            user_path(" jordan_fabrikam.com#EXT#@contoso.com "),
+            format!(
+                "/users/jordan_fabrikam.com%23EXT%23%40contoso.com?$select={}",
+                User::SELECT
+            )
+        );
+        assert_eq!(
+            passes_path("a@b.c"),
+            "/users/a%40b.c/authentication/temporaryAccessPassMethods"
+        );
+        assert_eq!(
+            check_groups_path("a@b.c"),
+            "/users/a%40b.c/checkMemberGroups"
+        );
+        assert!(roles_path("u1")
+            .starts_with("/users/u1/transitiveMemberOf/microsoft.graph.directoryRole?"));
+        assert_eq!(
+            group_members_path("g 1"),
+            format!(
+                "/groups/g%201/transitiveMembers/microsoft.graph.user?$select={}&$top=999",
+                User::SELECT
+            )
+        );
+        assert_eq!(
+            search_groups_path(" Field \"staff "),
+            "/groups?$search=%22displayName%3AField%20staff%22&$select=id,displayName&$top=10"
+        );
     }
 }

@@ -1,0 +1,296 @@
+//! Tests of the dry-run verdicts and the create body.
+
+use super::*;
+use crate::bulk::input::LocalStart;
+use crate::graph::models::PolicyTarget;
+
+fn policy(once: bool, state: PolicyState, include: &[&str], exclude: &[&str]) -> TapPolicy {
+    let t = |ids: &[&str]| {
+        ids.iter()
+            .map(|id| PolicyTarget {
+                target_type: Some("group".into()),
+                id: (*id).into(),
+            })
+            .collect()
+    };
+    TapPolicy {
+        state,
+        default_lifetime_in_minutes: Some(60),
+        default_length: Some(8),
+        minimum_lifetime_in_minutes: Some(60),
+        maximum_lifetime_in_minutes: Some(480),
+        is_usable_once: Some(once),
+        include_targets: t(include),
+        exclude_targets: t(exclude),
+    }
+}
+
+fn row(lifetime: Option<u32>, one_time: Option<bool>) -> Row {
+    Row {
+        line: 2,
+        upn: "adele@contoso.com".into(),
+        start: None,
+        lifetime_minutes: lifetime,
+        one_time,
+    }
+}
+
+fn found() -> Lookup {
+    Lookup {
+        user: Some(User {
+            id: "u-adele".into(),
+            display_name: Some("Adele Vance".into()),
+            account_enabled: Some(true),
+            user_type: Some("Member".into()),
+            ..User::default()
+        }),
+        ..Lookup::default()
+    }
+}
+
+fn check(p: &TapPolicy, capability: Capability, r: &Row, l: &Lookup) -> Verdict {
+    let bounds = FormBounds::new(Some(p));
+    let ctx = PlanContext {
+        bounds: &bounds,
+        policy: Some(p),
+        capability,
+        admin_object_id: "u-me",
+        defaults: Defaults {
+            lifetime_minutes: None,
+            one_time: true,
+        },
+    };
+    verdict(r, l, &ctx)
+}
+
+fn blocked_reason(v: Verdict) -> String {
+    match v {
+        Verdict::Blocked(s) => s,
+        other => panic!("expected Blocked, got {other:?}"),
+    }
+}
+
+#[test]
+fn an_ordinary_user_is_ready() {
+    let p = policy(false, PolicyState::Enabled, &["all_users"], &[]);
+    assert_eq!(
+        check(&p, Capability::Everyone, &row(Some(120), None), &found()),
+        Verdict::Ready
+    );
+    assert_eq!(
+        check(&p, Capability::NonAdmins, &row(None, Some(false)), &found()),
+        Verdict::Ready
+    );
+}
+
+#[test]
+fn what_graph_would_refuse_is_blocked() {
+    let p = policy(false, PolicyState::Enabled, &["all_users"], &[]);
+    let ok = found();
+    assert_eq!(
+        blocked_reason(check(
+            &p,
+            Capability::Everyone,
+            &row(None, None),
+            &Lookup::default()
+        )),
+        "No user with this UPN or object ID."
+    );
+    let mut guest = found();
+    guest.user.as_mut().unwrap().user_type = Some("Guest".into());
+    assert!(
+        blocked_reason(check(&p, Capability::Everyone, &row(None, None), &guest))
+            .starts_with("Guests")
+    );
+    let mut me = found();
+    me.user.as_mut().unwrap().id = "U-ME".into();
+    assert!(
+        blocked_reason(check(&p, Capability::Everyone, &row(None, None), &me))
+            .contains("your own account")
+    );
+    for cap in [Capability::None, Capability::ReadOnly] {
+        assert_eq!(
+            blocked_reason(check(&p, cap, &row(None, None), &ok)),
+            messages::capability_text(cap)
+        );
+    }
+    let off = policy(false, PolicyState::Disabled, &["all_users"], &[]);
+    assert!(
+        blocked_reason(check(&off, Capability::Everyone, &row(None, None), &ok))
+            .contains("disabled")
+    );
+    assert_eq!(
+        blocked_reason(check(&p, Capability::Everyone, &row(Some(481), None), &ok)),
+        "Choose a lifetime between 1 hour and 8 hours (your tenant's policy)."
+    );
+    let forced = policy(true, PolicyState::Enabled, &["all_users"], &[]);
+    assert!(blocked_reason(check(
+        &forced,
+        Capability::Everyone,
+        &row(None, Some(false)),
+        &ok
+    ))
+    .contains("only allows one-time"));
+    assert_eq!(
+        check(&forced, Capability::Everyone, &row(None, None), &ok),
+        Verdict::Ready
+    );
+}
+
+#[test]
+fn coverage_roles_and_lookup_errors_block() {
+    let excl = policy(false, PolicyState::Enabled, &["all_users"], &["g-ex"]);
+    let mut l = found();
+    l.member_of = vec!["g-ex".into()];
+    assert!(
+        blocked_reason(check(&excl, Capability::Everyone, &row(None, None), &l))
+            .contains("excludes")
+    );
+    let incl = policy(false, PolicyState::Enabled, &["g-in"], &[]);
+    assert!(blocked_reason(check(
+        &incl,
+        Capability::Everyone,
+        &row(None, None),
+        &found()
+    ))
+    .contains("not in any group"));
+    let mut member = found();
+    member.member_of = vec!["g-in".into()];
+    assert_eq!(
+        check(&incl, Capability::Everyone, &row(None, None), &member),
+        Verdict::Ready
+    );
+
+    let p = policy(false, PolicyState::Enabled, &["all_users"], &[]);
+    let mut admin = found();
+    admin.admin_roles = vec!["User Administrator".into()];
+    let reason = blocked_reason(check(&p, Capability::NonAdmins, &row(None, None), &admin));
+    assert!(
+        reason.contains("Adele Vance holds the admin role User Administrator"),
+        "{reason}"
+    );
+    assert_eq!(
+        check(&p, Capability::Everyone, &row(None, None), &admin),
+        Verdict::Ready
+    );
+
+    let failed = Lookup {
+        lookup_error: Some(GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            ..GraphError::default()
+        }),
+        ..Lookup::default()
+    };
+    assert!(
+        blocked_reason(check(&p, Capability::Everyone, &row(None, None), &failed))
+            .contains("User.Read.All")
+    );
+}
+
+#[test]
+fn disabled_accounts_and_existing_passes_warn() {
+    let p = policy(false, PolicyState::Enabled, &["all_users"], &[]);
+    let mut l = found();
+    l.user.as_mut().unwrap().account_enabled = Some(false);
+    l.existing = Some(
+        serde_json::from_str(r#"{"id":"old","createdDateTime":"2025-05-01T10:00:12.1234567Z"}"#)
+            .unwrap(),
+    );
+    assert_eq!(
+        check(&p, Capability::Everyone, &row(None, None), &l),
+        Verdict::Warn(vec![
+            "The account is disabled: the pass cannot be used until the account is enabled.".into(),
+            "Has a pass (created 2025-05-01 10:00 UTC): it will be REPLACED and stop working."
+                .into(),
+        ])
+    );
+    l.user.as_mut().unwrap().account_enabled = None;
+    l.existing = Some(serde_json::from_str(r#"{"id":"old"}"#).unwrap());
+    assert_eq!(
+        check(&p, Capability::Everyone, &row(None, None), &l),
+        Verdict::Warn(vec![
+            "Has a pass: it will be REPLACED and stop working.".into()
+        ])
+    );
+}
+
+#[test]
+fn counts_and_time_zone_checks() {
+    let c = count(&[
+        Verdict::Ready,
+        Verdict::Blocked("x".into()),
+        Verdict::Warn(vec![]),
+        Verdict::Ready,
+    ]);
+    assert_eq!(
+        c,
+        Counts {
+            ready: 2,
+            warn: 1,
+            blocked: 1
+        }
+    );
+    let mut r = row(None, None);
+    assert!(!needs_time_zone_check(&r));
+    r.start = Some(LocalStart {
+        date: "2025-01-01".into(),
+        time: "09:00".into(),
+        time_zone: None,
+    });
+    assert!(needs_time_zone_check(&r));
+}
+
+#[test]
+fn new_pass_prefers_the_row_and_obeys_the_policy() {
+    let free = FormBounds::new(Some(&policy(
+        false,
+        PolicyState::Enabled,
+        &["all_users"],
+        &[],
+    )));
+    let forced = FormBounds::new(Some(&policy(
+        true,
+        PolicyState::Enabled,
+        &["all_users"],
+        &[],
+    )));
+    let ctx = |bounds| PlanContext {
+        bounds,
+        policy: None,
+        capability: Capability::Everyone,
+        admin_object_id: "",
+        defaults: Defaults {
+            lifetime_minutes: Some(90),
+            one_time: false,
+        },
+    };
+    let body = new_pass(
+        &row(Some(120), Some(true)),
+        Some("2025-06-01T07:00:00Z".into()),
+        &ctx(&free),
+    );
+    assert_eq!(
+        serde_json::to_value(&body).unwrap(),
+        serde_json::json!({"startDateTime":"2025-06-01T07:00:00Z","lifetimeInMinutes":120,"isUsableOnce":true})
+    );
+    let body = new_pass(&row(None, None), None, &ctx(&free));
+    assert_eq!(
+        (
+            body.lifetime_in_minutes,
+            body.is_usable_once,
+            body.start_date_time
+        ),
+        (Some(90), Some(false), None)
+    );
+    assert_eq!(
+        new_pass(&row(None, None), None, &ctx(&forced)).is_usable_once,
+        Some(true)
+    );
+    let mut no_default = ctx(&free);
+    no_default.defaults.lifetime_minutes = None;
+    assert_eq!(
+        new_pass(&row(None, None), None, &no_default).lifetime_in_minutes,
+        None
+    );
+}
