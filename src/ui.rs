@@ -6,6 +6,7 @@
 
 mod boot;
 pub mod browser;
+mod bulk;
 mod create;
 mod intent;
 mod reveal;
@@ -201,6 +202,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             .await
         });
     let selected: RwSignal<Option<User>> = RwSignal::new(None);
+    let bulk_mode = RwSignal::new(false);
     // A reload returns to the user on screen (only the object id is kept).
     if let Some(id) = storage::get(Area::Session, storage::VIEW) {
         leptos::task::spawn_local(async move {
@@ -268,7 +270,19 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
                 }
             })}
         </Transition>
-        <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx />
-        {move || selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy /> })}
+        <div class="tabs" role="tablist" aria-label="Mode">
+            <button type="button" role="tab" id="tab-single" class="button" aria-selected=move || (!bulk_mode.get()).to_string()
+                aria-controls="single" on:click=move |_| bulk_mode.set(false)>"One user"</button>
+            <button type="button" role="tab" id="tab-bulk" class="button" aria-selected=move || bulk_mode.get().to_string()
+                aria-controls="bulk" on:click=move |_| bulk_mode.set(true)>"Many users"</button>
+        </div>
+        // Both stay mounted: switching tabs never loses a form or a run.
+        <div id="single" role="tabpanel" aria-labelledby="tab-single" hidden=move || bulk_mode.get()>
+            <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx />
+            {move || selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy /> })}
+        </div>
+        <div role="tabpanel" aria-labelledby="tab-bulk" hidden=move || !bulk_mode.get()>
+            <bulk::BulkPage ctx=ctx policy=policy />
+        </div>
     }
 }

@@ -273,6 +273,26 @@ impl Run {
         }
     }
 
+    /// Gives up on an `Ambiguous` job whose pass list could not be read (`error`): `Failed`,
+    /// with a sentence telling the admin to check that user before creating again. Never re-sends.
+    pub fn unresolvable(&mut self, job: usize, error: GraphError) {
+        let Some(j) = self.jobs.get_mut(job) else {
+            return;
+        };
+        if j.state != JobState::Ambiguous {
+            return;
+        }
+        j.state = JobState::Failed(GraphError {
+            code: UNRESOLVED_CODE.into(),
+            message: format!(
+                "Graph's answer was lost and this user's passes could not be read to check (HTTP {}). Check the user's current pass before creating another.",
+                error.status
+            ),
+            retry_after: None,
+            ..error
+        });
+    }
+
     /// Stops handing out batches until [`Run::resume`]; answers are still recorded.
     pub fn pause(&mut self) {
         self.paused = true;

@@ -361,3 +361,20 @@ fn never_resends_a_create_that_may_have_run() {
         }
     }
 }
+
+#[test]
+fn an_unreadable_pass_list_fails_the_job_without_resending() {
+    let mut run = Run::new(1, vec![None]);
+    let batch = run.next_batch(0.0).unwrap();
+    run.record_lost(&batch);
+    run.unresolvable(
+        0,
+        GraphError {
+            status: 403,
+            ..GraphError::default()
+        },
+    );
+    assert!(matches!(run.state(0), JobState::Failed(e) if e.message.contains("could not be read")));
+    assert_eq!(run.next_batch(1.0), None, "never sent again");
+    assert!(run.is_finished());
+}

@@ -1,0 +1,353 @@
+//! Bulk onboarding: input (paste, CSV file, or a group) → dry run with verdicts → the run with
+//! progress, pause and cancel → results with masked passes, CSV export and printable handouts.
+//!
+//! Nothing of a run is stored: results live in this view's memory until the tab closes; leaving
+//! with results neither exported nor printed asks first.
+
+mod engine;
+mod results;
+
+use leptos::prelude::*;
+
+use super::{browser, Ctx, GraphErrorView};
+use crate::bulk::batch::Run;
+use crate::bulk::input::{self, Parsed, Row, RowProblem};
+use crate::bulk::plan::{self, Lookup, Verdict};
+use crate::graph::models::{TapPolicy, User};
+use crate::graph::{api, GraphError};
+use crate::messages::{self, Action};
+use crate::tap::{duration_words, FormBounds};
+
+/// One input row with what the dry run learnt about it.
+#[derive(Clone, Debug)]
+pub struct Item {
+    pub row: Row,
+    pub lookup: Lookup,
+    pub verdict: Verdict,
+    /// Time zone the row's times are shown in (`None`: the admin's own).
+    pub zone: Option<String>,
+    /// What the create request will ask for.
+    pub body: crate::graph::models::NewPass,
+}
+
+/// Where the bulk screen is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    Input,
+    Checking,
+    Preview,
+    Running,
+    Results,
+}
+
+/// The bulk screen's data: kept on this thread, redrawn through `version`.
+#[derive(Default)]
+pub struct Data {
+    pub items: Vec<Item>,
+    pub problems: Vec<RowProblem>,
+    pub duplicates: Vec<RowProblem>,
+    /// Item index of each job of the run.
+    pub jobs: Vec<usize>,
+    pub run: Option<Run>,
+    pub started_ms: f64,
+    pub exported: bool,
+    pub printed: bool,
+}
+
+/// Shared handles of the bulk screen.
+#[derive(Clone, Copy)]
+pub struct Bulk {
+    pub ctx: Ctx,
+    pub data: StoredValue<Data, LocalStorage>,
+    pub version: RwSignal<u32>,
+    pub step: RwSignal<Step>,
+    pub paused: RwSignal<bool>,
+    pub max_in_flight: RwSignal<u32>,
+    pub error: RwSignal<Option<GraphError>>,
+}
+
+impl Bulk {
+    /// Changes the data and redraws.
+    pub fn update(&self, f: impl FnOnce(&mut Data)) {
+        self.data.update_value(f);
+        self.version.update(|v| *v += 1);
+    }
+}
+
+/// The whole bulk screen.
+#[component]
+pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) -> impl IntoView {
+    let bulk = Bulk {
+        ctx,
+        data: StoredValue::new_local(Data::default()),
+        version: RwSignal::new(0),
+        step: RwSignal::new(Step::Input),
+        paused: RwSignal::new(false),
+        max_in_flight: RwSignal::new(4),
+        error: RwSignal::new(None),
+    };
+    // Leaving with results neither exported nor printed asks first; the pass values exist only here.
+    let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        let unsaved = bulk
+            .data
+            .try_with_value(|d| d.run.is_some() && !d.exported && !d.printed)
+            .unwrap_or(false);
+        if unsaved {
+            ev.prevent_default();
+            ev.set_return_value("Results are neither exported nor printed.");
+        }
+    });
+    on_cleanup(move || guard.remove());
+
+    view! {
+        <section id="bulk" class="card bulk" aria-labelledby="bulk-title">
+            <h2 id="bulk-title">"Passes for many users"</h2>
+            {move || bulk.error.get().map(|e| view! { <GraphErrorView error=e action=Action::CreatePass /> })}
+            {move || match bulk.step.get() {
+                Step::Input | Step::Checking => view! { <InputStep bulk=bulk policy=policy /> }.into_any(),
+                Step::Preview => view! { <PreviewStep bulk=bulk policy=policy /> }.into_any(),
+                Step::Running | Step::Results => view! { <results::RunView bulk=bulk /> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+/// Paste, a CSV file or a group; defaults for rows that name no start, lifetime or one-time.
+#[component]
+fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -> impl IntoView {
+    let pasted = RwSignal::new(String::new());
+    let file_name: RwSignal<Option<String>> = RwSignal::new(None);
+    let file_text: RwSignal<Option<String>> = RwSignal::new(None);
+    let group_query = RwSignal::new(String::new());
+    let groups: RwSignal<Vec<crate::graph::models::Group>> = RwSignal::new(Vec::new());
+    let group_members: RwSignal<Option<(String, Vec<User>)>> = RwSignal::new(None);
+    let later = RwSignal::new(false);
+    let start_at = RwSignal::new(browser::tomorrow_at(9));
+    let lifetime = RwSignal::new(String::new());
+    let one_time = RwSignal::new(true);
+    let problem: RwSignal<Option<String>> = RwSignal::new(None);
+    let ctx = bulk.ctx;
+
+    let on_file = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        file_name.set(Some(file.name()));
+        leptos::task::spawn_local(async move {
+            let text = wasm_bindgen_futures::JsFuture::from(file.text())
+                .await
+                .ok()
+                .and_then(|v| v.as_string());
+            match text {
+                Some(t) => file_text.set(Some(t)),
+                None => problem.set(Some(
+                    "The file could not be read as text (is it a CSV file in UTF-8?).".into(),
+                )),
+            }
+        });
+    };
+    let find_groups = move |_| {
+        let text = group_query.get_untracked();
+        if text.trim().chars().count() < 2 {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match super::graph_call(ctx, move |c, t| {
+                let text = text.clone();
+                async move { api::search_groups(&c, &t, &text).await }
+            })
+            .await
+            {
+                Ok(found) => groups.set(found),
+                Err(e) => bulk.error.set(Some(e)),
+            }
+        });
+    };
+    let pick_group = move |id: String, name: String| {
+        leptos::task::spawn_local(async move {
+            match engine::all_members(ctx, &id).await {
+                Ok(users) => group_members.set(Some((name, users))),
+                Err(e) => bulk.error.set(Some(e)),
+            }
+        });
+    };
+
+    let check = move |_| {
+        problem.set(None);
+        bulk.error.set(None);
+        let mut parsed = Parsed::default();
+        let mut merge = |p: Parsed| {
+            parsed.rows.extend(p.rows);
+            parsed.problems.extend(p.problems);
+            parsed.duplicates.extend(p.duplicates);
+        };
+        if !pasted.get_untracked().trim().is_empty() {
+            merge(input::parse_list(&pasted.get_untracked()));
+        }
+        if let Some(text) = file_text.get_untracked() {
+            merge(input::parse_csv(&text));
+        }
+        if let Some((_, users)) = group_members.get_untracked() {
+            let list: Vec<String> = users
+                .iter()
+                .filter_map(|u| u.user_principal_name.clone())
+                .collect();
+            merge(input::parse_list(&list.join("\n")));
+        }
+        if parsed.rows.is_empty() && parsed.problems.is_empty() {
+            return problem.set(Some(
+                "Paste user names, choose a CSV file or pick a group first.".into(),
+            ));
+        }
+        let lifetime_default = lifetime.get_untracked().trim().parse::<u32>().ok();
+        let start_default = if later.get_untracked() {
+            match browser::parse_local_input(&start_at.get_untracked()) {
+                Some(ms) if ms > browser::now_ms() => Some(ms),
+                _ => {
+                    return problem.set(Some(
+                        "The default start time is missing or in the past.".into(),
+                    ))
+                }
+            }
+        } else {
+            None
+        };
+        let defaults = engine::Defaults {
+            lifetime_minutes: lifetime_default,
+            one_time: one_time.get_untracked(),
+            start_ms: start_default,
+        };
+        bulk.step.set(Step::Checking);
+        leptos::task::spawn_local(async move {
+            let policy = policy.await.ok();
+            engine::dry_run(bulk, parsed, policy, defaults).await;
+        });
+    };
+
+    let bounds_text = move || {
+        policy.get().map(|p| {
+            let b = FormBounds::new(p.ok().as_ref());
+            format!("Lifetime for rows that name none, in minutes: between {} and {}; empty = the policy default ({}).",
+                duration_words(b.min_minutes), duration_words(b.max_minutes), duration_words(b.default_minutes))
+        })
+    };
+    let checking = move || bulk.step.get() == Step::Checking;
+
+    view! {
+        <div class="bulk__input">
+            <div class="field">
+                <label class="field__label" for="bulk-paste">"Paste user names (UPNs), one per line"</label>
+                <textarea id="bulk-paste" class="field__input bulk__paste" rows="6" spellcheck="false"
+                    prop:value=move || pasted.get() on:input=move |ev| pasted.set(event_target_value(&ev))></textarea>
+            </div>
+            <div class="field">
+                <label class="field__label" for="bulk-file">"Or a CSV file"</label>
+                <input id="bulk-file" type="file" accept=".csv,text/csv,text/plain" on:change=on_file />
+                <p class="field__hint">"Columns (header optional, any order): upn, startDate, startTime, timeZone (IANA, e.g. Europe/Berlin), lifetime (minutes), oneTime (yes/no). Comma or semicolon."</p>
+                {move || file_name.get().map(|n| view! { <p id="bulk-file-name" class="status">{format!("Read {n}.")}</p> })}
+            </div>
+            <div class="field">
+                <label class="field__label" for="bulk-group">"Or the members of a group"</label>
+                <input id="bulk-group" class="field__input" type="search" placeholder="Group name"
+                    prop:value=move || group_query.get() on:input=move |ev| group_query.set(event_target_value(&ev)) />
+                <button type="button" id="bulk-group-find" class="button" on:click=find_groups>"Find group"</button>
+                <ul class="results" aria-label="Matching groups">
+                    {move || groups.get().into_iter().map(|g| {
+                        let (id, name) = (g.id.clone(), g.display_name.clone().unwrap_or_else(|| g.id.clone()));
+                        let label = name.clone();
+                        view! { <li><button type="button" class="button button--quiet group-pick" on:click=move |_| pick_group(id.clone(), name.clone())>{label}</button></li> }
+                    }).collect_view()}
+                </ul>
+                {move || group_members.get().map(|(name, users)| view! {
+                    <p id="bulk-group-picked" class="status">{format!("{name}: {} members (nested groups included).", users.len())}</p>
+                })}
+            </div>
+            <fieldset class="field">
+                <legend class="field__label">"Defaults for rows that name none"</legend>
+                <label class="choice"><input type="radio" name="bulk-start" id="bulk-start-now" prop:checked=move || !later.get() on:change=move |_| later.set(false) />" Start now"</label>
+                <label class="choice"><input type="radio" name="bulk-start" id="bulk-start-later" prop:checked=move || later.get() on:change=move |_| later.set(true) />" Start at"</label>
+                <Show when=move || later.get()>
+                    <label class="field__label" for="bulk-start-at">"Start (your local time)"</label>
+                    <input id="bulk-start-at" class="field__input" type="datetime-local" prop:value=move || start_at.get() on:input=move |ev| start_at.set(event_target_value(&ev)) />
+                </Show>
+                <label class="field__label" for="bulk-lifetime">"Lifetime in minutes"</label>
+                <input id="bulk-lifetime" class="field__input field__input--short" type="number" inputmode="numeric"
+                    aria-describedby="bulk-lifetime-hint" prop:value=move || lifetime.get() on:input=move |ev| lifetime.set(event_target_value(&ev)) />
+                <p id="bulk-lifetime-hint" class="field__hint">{bounds_text}</p>
+                <label class="choice"><input type="checkbox" id="bulk-one-time" prop:checked=move || one_time.get() on:change=move |ev| one_time.set(event_target_checked(&ev)) />" One-time use"</label>
+            </fieldset>
+            {move || problem.get().map(|p| view! { <p class="notice notice--error" role="alert">{p}</p> })}
+            <button type="button" id="bulk-check" class="button button--primary" on:click=check disabled=checking>
+                {move || if checking() { "Checking users…" } else { "Check" }}
+            </button>
+        </div>
+    }
+}
+
+/// Verdict counts, input problems and the table of what will happen; the admin confirms.
+#[component]
+fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -> impl IntoView {
+    let _ = policy;
+    let counts = move || {
+        bulk.version.track();
+        bulk.data.with_value(|d| {
+            plan::count(
+                &d.items
+                    .iter()
+                    .map(|i| i.verdict.clone())
+                    .collect::<Vec<_>>(),
+            )
+        })
+    };
+    let runnable = move || counts().ready + counts().warn;
+    let start = move |_| engine::start(bulk);
+    view! {
+        <div class="bulk__preview">
+            <p id="bulk-counts" class="bulk__counts" role="status">
+                {move || { let c = counts(); format!("{} ready · {} with warnings · {} blocked", c.ready, c.warn, c.blocked) }}
+            </p>
+            {move || {
+                bulk.version.track();
+                let (problems, duplicates) = bulk.data.with_value(|d| (d.problems.clone(), d.duplicates.clone()));
+                (!problems.is_empty() || !duplicates.is_empty()).then(|| view! {
+                    <ul id="bulk-problems" class="notice notice--warning">
+                        {problems.into_iter().chain(duplicates).map(|p| view! { <li>{format!("Line {}: {}", p.line, p.reason)}</li> }).collect_view()}
+                    </ul>
+                })
+            }}
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Dry run">
+                <table id="bulk-preview" class="table">
+                    <thead><tr><th scope="col">"Line"</th><th scope="col">"User"</th><th scope="col">"Outcome"</th></tr></thead>
+                    <tbody>
+                        {move || {
+                            bulk.version.track();
+                            bulk.data.with_value(|d| d.items.iter().map(|i| {
+                                let name = i.lookup.user.as_ref().map(|u| u.name().to_owned()).unwrap_or_default();
+                                let (class, text) = match &i.verdict {
+                                    Verdict::Ready => ("verdict verdict--ready", "Ready".to_owned()),
+                                    Verdict::Warn(w) => ("verdict verdict--warn", w.join(" ")),
+                                    Verdict::Blocked(b) => ("verdict verdict--blocked", b.clone()),
+                                };
+                                view! { <tr><td>{i.row.line}</td><td>{name}" "<span class="results__upn">{i.row.upn.clone()}</span></td><td class=class>{text}</td></tr> }
+                            }).collect_view())
+                        }}
+                    </tbody>
+                </table>
+            </div>
+            <div class="field">
+                <label class="field__label" for="bulk-concurrency">"Batches in flight (20 passes each)"</label>
+                <input id="bulk-concurrency" class="field__input field__input--short" type="number" min="1" max="8"
+                    prop:value=move || bulk.max_in_flight.get().to_string()
+                    on:input=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<u32>() { bulk.max_in_flight.set(n.clamp(1, 8)) } } />
+            </div>
+            <div class="bulk__actions">
+                <button type="button" id="bulk-back" class="button" on:click=move |_| bulk.step.set(Step::Input)>"Back"</button>
+                <button type="button" id="bulk-run" class="button button--primary" disabled=move || runnable() == 0 on:click=start>
+                    {move || format!("Create {} passes", runnable())}
+                </button>
+            </div>
+            <p class="field__hint">{messages::capability_text(bulk.ctx.session.with_value(|s| messages::capability(&s.account().roles)))}</p>
+        </div>
+    }
+}

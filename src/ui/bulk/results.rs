@@ -1,0 +1,259 @@
+//! The run and its results: progress with pause and cancel; then a table of masked passes
+//! (reveal one or all), CSV export and printable handouts.
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::{Bulk, Step};
+use crate::bulk::batch::JobState;
+use crate::export::{pass_cell, text_cell};
+use crate::graph::models::TemporaryAccessPass;
+use crate::graph::time;
+use crate::handout;
+use crate::ui::browser;
+
+/// One result line as shown and exported.
+#[derive(Clone, Debug)]
+struct Line {
+    name: String,
+    upn: String,
+    pass: Option<String>,
+    from: String,
+    until: String,
+    outcome: String,
+    ok: bool,
+}
+
+fn lines(bulk: Bulk) -> Vec<Line> {
+    bulk.data.with_value(|d| {
+        let Some(run) = d.run.as_ref() else { return Vec::new() };
+        d.jobs
+            .iter()
+            .enumerate()
+            .map(|(job, &n)| {
+                let item = &d.items[n];
+                let name = item.lookup.user.as_ref().map(|u| u.name().to_owned()).unwrap_or_default();
+                let zone = item.zone.as_deref();
+                let window = |p: &TemporaryAccessPass| {
+                    let start = p.start_date_time.as_deref().and_then(time::parse_ms);
+                    let end = start.zip(p.lifetime_in_minutes).map(|(s, m)| s + f64::from(m) * 60_000.0);
+                    let label = zone.map(|z| format!(" ({z})")).unwrap_or_default();
+                    (
+                        start.map(|s| format!("{}{label}", browser::datetime_in_zone(s, zone))).unwrap_or_default(),
+                        end.map(|e| format!("{}{label}", browser::datetime_in_zone(e, zone))).unwrap_or_default(),
+                    )
+                };
+                let (pass, from, until, outcome, ok) = match run.state(job) {
+                    JobState::Created(p) => {
+                        let (f, u) = window(p);
+                        (p.temporary_access_pass.clone(), f, u, "Created".to_owned(), true)
+                    }
+                    JobState::Failed(e) => (None, String::new(), String::new(), crate::bulk::batch::failure_sentence(e), false),
+                    JobState::CreatedUnseen { created } => (
+                        None,
+                        String::new(),
+                        String::new(),
+                        format!(
+                            "A pass was created{} but its value was lost: create a new one for this user.",
+                            created.as_deref().and_then(time::parse_ms).map(|ms| format!(" at {}", browser::local_datetime(ms))).unwrap_or_default()
+                        ),
+                        false,
+                    ),
+                    JobState::Cancelled => (None, String::new(), String::new(), "Cancelled: nothing was sent.".to_owned(), false),
+                    _ => (None, String::new(), String::new(), "Not finished.".to_owned(), false),
+                };
+                Line { name, upn: item.row.upn.clone(), pass, from, until, outcome, ok }
+            })
+            .collect()
+    })
+}
+
+fn csv(lines: &[Line]) -> String {
+    let mut out = String::from("name,upn,temporaryAccessPass,validFrom,validUntil,outcome\r\n");
+    for l in lines {
+        let cells = [
+            text_cell(&l.name),
+            text_cell(&l.upn),
+            l.pass.as_deref().map(pass_cell).unwrap_or_default(),
+            text_cell(&l.from),
+            text_cell(&l.until),
+            text_cell(&l.outcome),
+        ];
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Offers `text` as a file download (a Blob URL, revoked right after).
+fn download(name: &str, text: &str) -> bool {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return false;
+    };
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv;charset=utf-8");
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return false;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return false;
+    };
+    let Some(a) = document
+        .create_element("a")
+        .ok()
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    else {
+        return false;
+    };
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    true
+}
+
+/// Progress while running; results when done.
+#[component]
+pub fn RunView(bulk: Bulk) -> impl IntoView {
+    let revealed: RwSignal<Vec<usize>> = RwSignal::new(Vec::new());
+    let reveal_all = RwSignal::new(false);
+    let progress = move || {
+        bulk.version.track();
+        bulk.data.with_value(|d| {
+            d.run
+                .as_ref()
+                .map(|r| (r.progress(), r.eta_ms(d.started_ms, browser::now_ms())))
+        })
+    };
+    let export = move |_| {
+        let all = lines(bulk);
+        if download("tapdesk-passes.csv", &csv(&all)) {
+            bulk.update(|d| d.exported = true);
+        }
+    };
+    // The handouts show the passes, so they appear only when the admin asks for them.
+    let handouts_open = RwSignal::new(false);
+    let print = move |_| {
+        bulk.update(|d| d.printed = true);
+        if let Some(w) = web_sys::window() {
+            let _ = w.print();
+        }
+    };
+    let handout_base = StoredValue::new(
+        bulk.ctx
+            .session
+            .with_value(|s| s.config().handout_url.clone()),
+    );
+    view! {
+        {move || progress().map(|(p, eta)| {
+            let total = p.done + p.failed + p.remaining;
+            view! {
+                <div class="bulk__progress">
+                    <progress id="bulk-progress" max=total.to_string() value=(p.done + p.failed).to_string() aria-label="Passes done"></progress>
+                    <p id="bulk-status" role="status">
+                        {format!("{} created · {} failed · {} remaining{}", p.done, p.failed, p.remaining,
+                            eta.map(|ms| format!(" · about {} left", crate::tap::countdown(ms))).unwrap_or_default())}
+                    </p>
+                </div>
+            }
+        })}
+        <Show when=move || bulk.step.get() == Step::Running>
+            <div class="bulk__actions">
+                <button type="button" id="bulk-pause" class="button" on:click=move |_| bulk.paused.update(|p| *p = !*p)>
+                    {move || if bulk.paused.get() { "Resume" } else { "Pause" }}
+                </button>
+                <button type="button" id="bulk-cancel" class="button button--danger"
+                    on:click=move |_| bulk.update(|d| if let Some(r) = d.run.as_mut() { r.cancel() })>"Cancel"</button>
+            </div>
+        </Show>
+        <Show when=move || bulk.step.get() == Step::Results>
+            <div class="bulk__actions">
+                <button type="button" id="bulk-reveal-all" class="button" aria-pressed=move || reveal_all.get().to_string()
+                    on:click=move |_| reveal_all.update(|r| *r = !*r)>{move || if reveal_all.get() { "Hide all" } else { "Reveal all" }}</button>
+                <button type="button" id="bulk-export" class="button" on:click=export>"Export CSV"</button>
+                <button type="button" id="bulk-handouts" class="button" aria-expanded=move || handouts_open.get().to_string()
+                    on:click=move |_| handouts_open.update(|o| *o = !*o)>"Handouts"</button>
+            </div>
+            <p class="field__hint">"The exported file holds the passes in plain text: keep it safe and delete it when done."</p>
+        </Show>
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Results">
+            <table id="bulk-results" class="table">
+                <thead><tr><th scope="col">"User"</th><th scope="col">"Pass"</th><th scope="col">"Valid from"</th><th scope="col">"Valid until"</th><th scope="col">"Outcome"</th></tr></thead>
+                <tbody>
+                    {move || {
+                        bulk.version.track();
+                        lines(bulk).into_iter().enumerate().map(|(i, l)| {
+                            let shown = move || reveal_all.get() || revealed.with(|r| r.contains(&i));
+                            let value = l.pass.clone();
+                            let length = value.as_ref().map_or(0, |v| v.chars().count());
+                            view! {
+                                <tr class:row--failed=!l.ok>
+                                    <td>{l.name.clone()}" "<span class="results__upn">{l.upn.clone()}</span></td>
+                                    <td>{value.clone().map(|v| view! {
+                                        <code class="bulk__pass">{move || if shown() { v.clone() } else { "•".repeat(length) }}</code>
+                                        " "<button type="button" class="button button--quiet reveal-one" aria-pressed=move || shown().to_string()
+                                            on:click=move |_| revealed.update(|r| if let Some(k) = r.iter().position(|x| *x == i) { r.remove(k); } else { r.push(i) })>
+                                            {move || if shown() { "Hide" } else { "Reveal" }}</button>
+                                    })}</td>
+                                    <td>{l.from.clone()}</td>
+                                    <td>{l.until.clone()}</td>
+                                    <td>{l.outcome.clone()}</td>
+                                </tr>
+                            }
+                        }).collect_view()
+                    }}
+                </tbody>
+            </table>
+        </div>
+        // One page per created pass; printing shows only these (style/main.css @media print).
+        <Show when=move || handouts_open.get()>
+        <div id="handouts" class="handouts">
+            <div class="bulk__actions handouts__controls">
+                <button type="button" id="bulk-print" class="button button--primary" on:click=print>"Print"</button>
+                <button type="button" id="bulk-handouts-close" class="button" on:click=move |_| handouts_open.set(false)>"Close"</button>
+            </div>
+            {move || {
+                bulk.version.track();
+                let base = handout_base.get_value();
+                lines(bulk).into_iter().filter(|l| l.pass.is_some()).map(|l| {
+                    let link = handout::sign_in_link(&base, &l.upn);
+                    let qr = handout::qr_data_url(&link);
+                    view! {
+                        <article class="handout">
+                            <h2 class="handout__name">{l.name.clone()}</h2>
+                            <p class="handout__upn">{l.upn.clone()}</p>
+                            <p class="handout__pass"><span>"Temporary Access Pass: "</span><code>{l.pass.clone()}</code></p>
+                            <p>{format!("Valid from {} until {}.", l.from, l.until)}</p>
+                            <ol>{handout::STEPS.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}</ol>
+                            {qr.map(|src| view! { <img class="handout__qr" src=src alt=format!("QR code of {link}") width="160" height="160" /> })}
+                            <p class="handout__link">{link.clone()}</p>
+                        </article>
+                    }
+                }).collect_view()
+            }}
+        </div>
+        </Show>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_neutralises_cells_and_keeps_the_pass_readable() {
+        let l = Line {
+            name: "=cmd".into(),
+            upn: "a@b".into(),
+            pass: Some("+Xy3!kQ9".into()),
+            from: "x".into(),
+            until: "y".into(),
+            outcome: "Created".into(),
+            ok: true,
+        };
+        let text = csv(&[l]);
+        assert!(text.starts_with("name,upn,temporaryAccessPass"));
+        assert!(text.contains("'=cmd,a@b,\"=\"\"+Xy3!kQ9\"\"\""), "{text}");
+    }
+}
