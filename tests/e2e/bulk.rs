@@ -10,7 +10,7 @@ use fantoccini::Locator;
 use tapdesk_emulator::seed::new_hire_upn;
 use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
 
-use super::{count, sign_in_as};
+use super::{assert_accessible, count, sign_in_as};
 use crate::harness::{self, Harness, Options};
 
 /// What the messy CSV holds (new hires are numbered from 1), and what each kind of line must become.
@@ -162,6 +162,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
         h.type_into("#bulk-paste", &users.join("\n")).await?;
         h.click("#bulk-check").await?;
         h.wait_for_text("#bulk-counts", "60 ready").await?;
+        assert_accessible(&h, "the bulk preview").await?;
         let creates = Match::graph()
             .method("POST")
             .path_contains("/temporaryAccessPassMethods");
@@ -257,6 +258,12 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
             qr.contains("login_hint=") && !values.iter().any(|v| qr.contains(v.as_str())),
             "QR alt {qr}"
         );
+        assert_accessible(&h, "the bulk results and handouts").await?;
+        h.screenshot(
+            &std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("target/e2e-shots/bulk-results.png"),
+        )
+        .await?;
         assert_no_secret_stored(&h, &values).await
     })
     .await
