@@ -17,6 +17,9 @@ pub const DEFAULT_GRAPH_PERMISSIONS: &[&str] = &[
 /// (incremental consent), unless the sign-in already granted it.
 pub const WRITE_PERMISSION: &str = "UserAuthenticationMethod.ReadWrite.All";
 
+/// The permission reading a group's members needs; asked for only when the admin picks a group.
+pub const GROUP_PERMISSION: &str = "GroupMember.Read.All";
+
 /// OpenID Connect scopes always requested besides the Graph permissions.
 pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "offline_access"];
 

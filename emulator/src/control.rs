@@ -20,6 +20,9 @@ pub enum ControlError {
     /// A role template id must be a GUID.
     #[error("'{0}' is not a role template id (a GUID)")]
     InvalidRole(String),
+    /// No token could be minted (disabled account, signing failure).
+    #[error("no token: {0}")]
+    TokenRefused(String),
     /// The fault rule is invalid.
     #[error(transparent)]
     Fault(#[from] FaultError),

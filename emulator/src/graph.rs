@@ -147,6 +147,7 @@ async fn entry(
         .map(String::from)
         .unwrap_or_else(|| request_id.clone());
     let origin = headers.get(header::ORIGIN).cloned();
+    st.graph_counters.request(method == Method::OPTIONS);
     let mut resp = if method == Method::OPTIONS {
         preflight()
     } else {

@@ -23,6 +23,7 @@ mod control;
 pub mod faults;
 pub mod graph;
 pub mod jwt;
+pub mod load;
 pub mod login;
 pub mod model;
 pub mod scopes;
@@ -41,6 +42,7 @@ use tokio::task::JoinHandle;
 
 pub use control::ControlError;
 pub use faults::{FaultError, FaultKind, FaultOrigin, FaultRule, Match};
+pub use load::GraphRequestCounts;
 pub use model::{
     Event, ExcludeTarget, Group, IncludeTarget, PassRecord, PolicyState, TapPolicy, User,
 };

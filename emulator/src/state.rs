@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use crate::clock::{lock, Clock};
 use crate::faults::{FaultOrigin, FaultPlan, FaultSet, Kinds};
 use crate::jwt::Signer;
+use crate::load::GraphCounters;
 use crate::model::Event;
 use crate::seed;
 use crate::tenant::Tenant;
@@ -158,6 +159,8 @@ pub struct AppState {
     pub site_config_override: Option<String>,
     /// Set to true when the emulator shuts down; servers and held requests watch it.
     pub stopping: watch::Sender<bool>,
+    /// Requests the Graph listener received (benchmarks read them; `reset` keeps them).
+    pub graph_counters: GraphCounters,
     inner: Mutex<Inner>,
     rng: SystemRandom,
 }
@@ -192,6 +195,7 @@ impl AppState {
             }),
             rng: SystemRandom::new(),
             stopping: watch::channel(false).0,
+            graph_counters: GraphCounters::default(),
         }
     }
 

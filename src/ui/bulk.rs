@@ -147,6 +147,15 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
             }
         });
     };
+    let needs_group_consent = ctx
+        .session
+        .with_value(|s| !s.has_permission(crate::config::GROUP_PERMISSION));
+    let grant_group_consent = move |_| {
+        let scope = ctx
+            .session
+            .with_value(|s| s.config().graph_scope(crate::config::GROUP_PERMISSION));
+        ctx.reauthorize(None, vec![scope]);
+    };
     let find_groups = move |_| {
         let text = group_query.get_untracked();
         if text.trim().chars().count() < 2 {
@@ -251,7 +260,13 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
                 <label class="field__label" for="bulk-group">"Or the members of a group"</label>
                 <input id="bulk-group" class="field__input" type="search" placeholder="Group name"
                     prop:value=move || group_query.get() on:input=move |ev| group_query.set(event_target_value(&ev)) />
-                <button type="button" id="bulk-group-find" class="button" on:click=find_groups>"Find group"</button>
+                {needs_group_consent.then(|| view! {
+                    <div id="group-consent-needed" class="notice notice--warning">
+                        <p>"Reading a group's members needs the permission "<code>"GroupMember.Read.All"</code>", which this app has not been granted for you yet. What you typed here is not kept."</p>
+                        <button type="button" id="grant-group-consent" class="button" on:click=grant_group_consent>"Grant consent"</button>
+                    </div>
+                })}
+                <button type="button" id="bulk-group-find" class="button" on:click=find_groups disabled=needs_group_consent>"Find group"</button>
                 <ul class="results" aria-label="Matching groups">
                     {move || groups.get().into_iter().map(|g| {
                         let (id, name) = (g.id.clone(), g.display_name.clone().unwrap_or_else(|| g.id.clone()));

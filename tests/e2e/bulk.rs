@@ -277,3 +277,58 @@ async fn assert_no_secret_stored(h: &Harness, values: &HashSet<String>) -> Resul
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_group_is_picked_after_consent_and_a_run_survives_token_renewals() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // Tokens shorter than the 5-minute renewal margin: every call renews (rotation) mid-run.
+        h.emu
+            .set_token_lifetime(std::time::Duration::from_secs(240));
+        sign_in_as(&h, "alex.wilber").await?;
+        h.click("#tab-bulk").await?;
+        h.click("#grant-group-consent").await?;
+        h.click("#consent-accept").await?;
+        h.wait_for_css("#account").await?;
+        h.click("#tab-bulk").await?;
+        h.type_into("#bulk-group", "Berlin").await?;
+        h.click("#bulk-group-find").await?;
+        h.click(".group-pick").await?;
+        let picked = h
+            .wait_for_text("#bulk-group-picked", "members")
+            .await?
+            .text()
+            .await?;
+        let members: usize = picked
+            .split(": ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .context("member count")?;
+        ensure!(members > 0, "{picked}");
+        h.click("#bulk-check").await?;
+        h.wait_for_text("#bulk-counts", &format!("{members} ready"))
+            .await?;
+        h.click("#bulk-run").await?;
+        h.wait_for_css("#bulk-export").await?;
+        let events = h.emu.events();
+        ensure!(
+            count(&events, |e| matches!(e, Event::PassCreated { .. })) == members,
+            "not every member got a pass"
+        );
+        let renewals = count(
+            &events,
+            |e| matches!(e, Event::TokenIssued { grant_type, .. } if grant_type == "refresh_token"),
+        );
+        ensure!(
+            renewals >= 2,
+            "{renewals} renewals: the run did not renew its token"
+        );
+        let results = h.wait_for_css("#bulk-results").await?.text().await?;
+        ensure!(
+            results.matches("Created").count() == members,
+            "results lost:\n{results}"
+        );
+        Ok(())
+    })
+    .await
+}

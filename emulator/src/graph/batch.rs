@@ -60,6 +60,7 @@ pub async fn serve(ctx: &Ctx<'_>) -> Response {
         },
         Err(_) => vec![],
     };
+    ctx.st.graph_counters.batch_items(items.len());
     let paths: Vec<(String, String)> = std::iter::once(("POST".to_string(), "/$batch".to_string()))
         .chain(
             items

@@ -286,7 +286,7 @@ fn active_user(st: &AppState, user_id: &str) -> Result<User, AadError> {
 }
 
 /// Builds the token response and records the refresh token and a `TokenIssued` event.
-fn mint(
+pub(crate) fn mint(
     st: &AppState,
     user: &User,
     parsed: &ParsedScopes,

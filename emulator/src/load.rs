@@ -1,0 +1,255 @@
+//! Load-test and benchmark support (not for the demo): many extra target users, a request
+//! counter on the Graph origin, and access tokens minted for a native client without a browser.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use tapdesk_emulator::{Emulator, EmulatorConfig};
+//! let emu = Emulator::start(EmulatorConfig::default()).await?;
+//! let upns = emu.add_generated_users(1000);
+//! let token = emu
+//!     .issue_access_token(
+//!         "megan.bowen@contoso.onmicrosoft.com",
+//!         &["UserAuthenticationMethod.ReadWrite.All"],
+//!     )
+//!     .expect("token");
+//! emu.reset_graph_counters();
+//! // ... drive Graph with `Authorization: Bearer {token}` ...
+//! println!("{} users, {:?}", upns.len(), emu.graph_requests());
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use time::macros::datetime;
+
+use crate::control::ControlError;
+use crate::model::User;
+use crate::seed::{stable_id, DOMAIN};
+use crate::{scopes, Emulator};
+
+/// The local part every generated user's UPN starts with: `bulk.user.00001@…`. The trailing
+/// number keeps them off the sign-in page's account list, like the seeded new hires.
+pub const GENERATED_PREFIX: &str = "bulk.user.";
+
+/// How many requests reached the Graph listener since the start or the last
+/// [`Emulator::reset_graph_counters`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GraphRequestCounts {
+    /// Every HTTP request the Graph listener answered, each once: direct calls, `$batch`
+    /// envelopes and CORS preflights alike (faulted ones included).
+    pub http_requests: u64,
+    /// Of [`GraphRequestCounts::http_requests`], the CORS preflights (`OPTIONS`).
+    pub preflights: u64,
+    /// Requests carried inside `$batch` envelopes (each item once per envelope it came in).
+    pub batch_items: u64,
+}
+
+/// The Graph counters, shared by every request handler.
+#[derive(Debug, Default)]
+pub struct GraphCounters {
+    http_requests: AtomicU64,
+    preflights: AtomicU64,
+    batch_items: AtomicU64,
+}
+
+impl GraphCounters {
+    /// Counts one HTTP request to the Graph listener.
+    pub fn request(&self, preflight: bool) {
+        self.http_requests.fetch_add(1, Ordering::Relaxed);
+        if preflight {
+            self.preflights.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts the items of one `$batch` envelope.
+    pub fn batch_items(&self, n: usize) {
+        self.batch_items
+            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+    }
+
+    /// The current counts.
+    pub fn snapshot(&self) -> GraphRequestCounts {
+        GraphRequestCounts {
+            http_requests: self.http_requests.load(Ordering::Relaxed),
+            preflights: self.preflights.load(Ordering::Relaxed),
+            batch_items: self.batch_items.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Sets every count back to zero.
+    pub fn reset(&self) {
+        self.http_requests.store(0, Ordering::Relaxed);
+        self.preflights.store(0, Ordering::Relaxed);
+        self.batch_items.store(0, Ordering::Relaxed);
+    }
+}
+
+/// The UPN of generated user `n` (1-based): `bulk.user.00001@contoso.onmicrosoft.com`.
+pub fn generated_upn(n: usize) -> String {
+    format!("{GENERATED_PREFIX}{n:05}@{DOMAIN}")
+}
+
+fn generated_user(n: usize) -> User {
+    let upn = generated_upn(n);
+    User {
+        id: stable_id(&upn),
+        display_name: format!("Bulk User {n:05}"),
+        given_name: Some("Bulk".into()),
+        surname: Some(format!("User {n:05}")),
+        mail: Some(upn.clone()),
+        job_title: None,
+        department: None,
+        office_location: None,
+        mobile_phone: None,
+        usage_location: Some("US".into()),
+        preferred_language: Some("en-US".into()),
+        account_enabled: true,
+        user_type: "Member".into(),
+        created_date_time: datetime!(2025-09-01 08:00:00 UTC),
+        roles: vec![],
+        methods: vec![],
+        user_principal_name: upn,
+    }
+}
+
+/// For load tests and benchmarks only.
+impl Emulator {
+    /// Adds `n` generated users (enabled members, no roles, no methods, in no group) after any
+    /// generated before, and returns their UPNs in order. Deterministic: the k-th generated
+    /// user of a tenant is always [`generated_upn`]`(k)` with the same object id. They go
+    /// when the tenant is [`Emulator::reset`].
+    pub fn add_generated_users(&self, n: usize) -> Vec<String> {
+        let mut inner = self.state.lock();
+        let users = &mut inner.tenant.users;
+        let first = 1 + users
+            .iter()
+            .filter(|u| u.user_principal_name.starts_with(GENERATED_PREFIX))
+            .count();
+        let added: Vec<User> = (first..first + n).map(generated_user).collect();
+        let upns = added
+            .iter()
+            .map(|u| u.user_principal_name.clone())
+            .collect();
+        users.extend(added);
+        upns
+    }
+
+    /// Requests the Graph listener received since the start or the last
+    /// [`Emulator::reset_graph_counters`] ([`Emulator::reset`] leaves them alone).
+    pub fn graph_requests(&self) -> GraphRequestCounts {
+        self.state.graph_counters.snapshot()
+    }
+
+    /// Sets the Graph request counters back to zero.
+    pub fn reset_graph_counters(&self) {
+        self.state.graph_counters.reset();
+    }
+
+    /// An access token for Graph, as the token endpoint would mint it for the demo app after
+    /// `upn` signed in and asked for `scopes` (bare names such as
+    /// `UserAuthenticationMethod.ReadWrite.All`, or resource-qualified), so a native client can
+    /// call Graph without a browser. **Tests and benchmarks only**: no sign-in, PKCE or CORS
+    /// check happens; consent still applies (`scp` holds only consented permissions) and a
+    /// `TokenIssued` event with grant type `emulator` is recorded. No refresh token.
+    pub fn issue_access_token(&self, upn: &str, scopes: &[&str]) -> Result<String, ControlError> {
+        let user = self
+            .state
+            .lock()
+            .tenant
+            .find_user(upn)
+            .cloned()
+            .ok_or_else(|| ControlError::UnknownUser(upn.to_string()))?;
+        if !user.account_enabled {
+            return Err(ControlError::TokenRefused(format!(
+                "the account {upn} is disabled"
+            )));
+        }
+        let raw: Vec<String> = scopes
+            .iter()
+            .filter(|s| !s.eq_ignore_ascii_case("offline_access"))
+            .map(|s| s.to_string())
+            .collect();
+        let parsed = scopes::parse(&raw.join(" "), &self.state.graph_url)
+            .map_err(|e| ControlError::UnknownPermission(e.to_string()))?;
+        let body = crate::login::token::mint(
+            &self.state,
+            &user,
+            &parsed,
+            &raw,
+            None,
+            self.state.clock.now(),
+            "emulator",
+        )
+        .map_err(|e| ControlError::TokenRefused(format!("AADSTS{}: {}", e.code, e.message)))?;
+        body["access_token"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ControlError::TokenRefused("no access token minted".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{Emulator, EmulatorConfig};
+
+    #[tokio::test]
+    async fn generated_users_are_deterministic_and_tokens_call_graph() {
+        let emu = Emulator::start(EmulatorConfig::default())
+            .await
+            .expect("start");
+        let a = emu.add_generated_users(3);
+        let b = emu.add_generated_users(2);
+        assert_eq!(a[0], "bulk.user.00001@contoso.onmicrosoft.com");
+        assert_eq!(b[0], "bulk.user.00004@contoso.onmicrosoft.com");
+        assert!(emu.user_id(&b[1]).is_some());
+        let megan = "megan.bowen@contoso.onmicrosoft.com";
+        let token = emu
+            .issue_access_token(megan, &["UserAuthenticationMethod.ReadWrite.All"])
+            .expect("token");
+        assert!(emu.issue_access_token("nobody@x", &["User.Read"]).is_err());
+        assert!(emu.issue_access_token(megan, &["No.Such.Scope"]).is_err());
+        emu.reset_graph_counters();
+        let client = reqwest::Client::new();
+        let url = format!(
+            "{}/v1.0/users/{}/authentication/temporaryAccessPassMethods",
+            emu.graph_url(),
+            a[0]
+        );
+        let created = client
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(created.status(), 201);
+        let batch = serde_json::json!({"requests": [
+            {"id": "1", "method": "GET", "url": format!("/users/{}", a[1])},
+            {"id": "2", "method": "GET", "url": format!("/users/{}", a[2])},
+        ]});
+        let answered = client
+            .post(format!("{}/v1.0/$batch", emu.graph_url()))
+            .bearer_auth(&token)
+            .json(&batch)
+            .send()
+            .await
+            .expect("batch");
+        assert_eq!(answered.status(), 200);
+        let preflight = client
+            .request(reqwest::Method::OPTIONS, &url)
+            .send()
+            .await
+            .expect("options");
+        assert_eq!(preflight.status(), 204);
+        let counts = emu.graph_requests();
+        assert_eq!(
+            (counts.http_requests, counts.preflights, counts.batch_items),
+            (3, 1, 2)
+        );
+        emu.reset_graph_counters();
+        assert_eq!(emu.graph_requests().http_requests, 0);
+        assert_eq!(emu.passes(&a[0]).len(), 1);
+        emu.shutdown().await;
+    }
+}
