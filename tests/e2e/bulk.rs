@@ -332,3 +332,25 @@ async fn a_group_is_picked_after_consent_and_a_run_survives_token_renewals() -> 
     })
     .await
 }
+
+#[tokio::test]
+async fn leaving_with_unsaved_results_asks_first() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
+        sign_in_as(&h, "megan.bowen").await?;
+        h.click("#tab-bulk").await?;
+        h.type_into("#bulk-paste", &users.join("\n")).await?;
+        h.click("#bulk-check").await?;
+        h.click("#bulk-run").await?;
+        h.wait_for_css("#bulk-export").await?;
+        // Neither exported nor printed: the page asks the browser to confirm leaving. (The
+        // dialog itself is the browser's; headless Chromium answers it by itself.)
+        const LEAVING: &str = "const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented;";
+        ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(true), "leaving would not ask");
+        h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
+        h.click("#bulk-export").await?;
+        ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(false), "still asks after the export");
+        Ok(())
+    })
+    .await
+}
