@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: project automation needing nothing but cargo (see `usage`).
 
+mod bench;
 mod build;
 mod cloud;
 mod demo;
@@ -25,7 +26,9 @@ commands:
   dist [--cloud C]    release build packaged for cloud C (global, usgov, dod, china; default
                       global): target/tapdesk-dist/tapdesk-<version>-C.tar.gz + SHA256SUMS
   sizes               raw / gzip / brotli size of every file in dist/
-  bench               for now the same table as `sizes` (no benchmarks exist yet)
+  bench               setup --browser, build, the `sizes` table, then the benchmark scenarios
+                      (1,000 passes batched vs. sequential; JS heap for 10,000 rows) with
+                      their figures; writes target/bench/*.json
 ";
 
 fn main() -> ExitCode {
@@ -49,10 +52,7 @@ fn main() -> ExitCode {
         "test" => parse_flags(flags, &[]).and_then(|_| test::test()),
         "dist" => parse_flags(flags, &["--cloud="]).and_then(|f| dist::dist(f.cloud()?)),
         "sizes" => parse_flags(flags, &[]).and_then(|_| sizes::print_sizes()),
-        "bench" => parse_flags(flags, &[]).and_then(|_| {
-            println!("bench: no benchmarks yet; printing `cargo xtask sizes` instead\n");
-            sizes::print_sizes()
-        }),
+        "bench" => parse_flags(flags, &[]).and_then(|_| bench::bench()),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -9,7 +9,7 @@ use crate::build::{self, Profile};
 use crate::tools::{self, SetupOptions, Toolbox, CADDY, CHROMEDRIVER, CHROMIUM, NGINX};
 
 /// One finished stage for the summary.
-struct Stage {
+pub(crate) struct Stage {
     name: &'static str,
     took: Duration,
     outcome: Result<()>,
@@ -64,7 +64,7 @@ pub fn test() -> Result<()> {
 
 /// The environment the end-to-end harness, the host config tests and wasm-bindgen-test-runner
 /// read.
-fn with_test_env<'c>(toolbox: &Toolbox, cmd: &'c mut Command) -> &'c mut Command {
+pub(crate) fn with_test_env<'c>(toolbox: &Toolbox, cmd: &'c mut Command) -> &'c mut Command {
     cmd.env("TAPDESK_DIST", toolbox.shell.root.join("dist"))
         .env("TAPDESK_AXE", toolbox.axe_js())
         .env("CHROMEDRIVER", CHROMEDRIVER)
@@ -75,7 +75,7 @@ fn with_test_env<'c>(toolbox: &Toolbox, cmd: &'c mut Command) -> &'c mut Command
 
 /// Runs `f` as stage `name`, records its outcome and duration, and returns its value if it
 /// succeeded.
-fn timed<T>(
+pub(crate) fn timed<T>(
     stages: &mut Vec<Stage>,
     name: &'static str,
     f: impl FnOnce() -> Result<T>,
@@ -97,7 +97,8 @@ fn timed<T>(
     value
 }
 
-fn summarize(stages: &[Stage]) -> Result<()> {
+/// Prints each stage's outcome and time; fails if any stage failed.
+pub(crate) fn summarize(stages: &[Stage]) -> Result<()> {
     println!("\n=== summary ===");
     for stage in stages {
         let mark = if stage.outcome.is_ok() {
