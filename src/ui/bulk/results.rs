@@ -177,6 +177,9 @@ pub fn RunView(bulk: Bulk) -> impl IntoView {
             </div>
             <p class="field__hint">"The exported file holds the passes in plain text: keep it safe and delete it when done."</p>
         </Show>
+        // The table is built once, when the run is over: redrawing 1,000 rows per batch answer
+        // cost more than the run's own network time (cargo xtask bench).
+        <Show when=move || bulk.step.get() == Step::Results>
         <div class="table-wrap" tabindex="0" role="region" aria-label="Results">
             <table id="bulk-results" class="table">
                 <thead><tr><th scope="col">"User"</th><th scope="col">"Pass"</th><th scope="col">"Valid from"</th><th scope="col">"Valid until"</th><th scope="col">"Outcome"</th></tr></thead>
@@ -206,6 +209,7 @@ pub fn RunView(bulk: Bulk) -> impl IntoView {
                 </tbody>
             </table>
         </div>
+        </Show>
         // One page per created pass; printing shows only these (style/main.css @media print).
         <Show when=move || handouts_open.get()>
         <div id="handouts" class="handouts">
