@@ -83,14 +83,7 @@ impl GraphClient {
         path: &str,
         body: &B,
     ) -> Result<T, GraphError> {
-        let json = serde_json::to_string(body).map_err(|e| GraphError::network(e.to_string()))?;
-        let answer = self
-            .send(Kind::Create, Some(&json), || {
-                self.request(Method::POST, token, path)
-                    .header("Content-Type", "application/json")
-            })
-            .await?;
-        decode(answer)
+        self.post_as(Kind::Create, token, path, body).await
     }
 
     /// POST `body` to `path` for a call that only reads (e.g. `checkMemberGroups`): retried like a GET.
@@ -100,9 +93,19 @@ impl GraphClient {
         path: &str,
         body: &B,
     ) -> Result<T, GraphError> {
+        self.post_as(Kind::Idempotent, token, path, body).await
+    }
+
+    async fn post_as<B: Serialize, T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<T, GraphError> {
         let json = serde_json::to_string(body).map_err(|e| GraphError::network(e.to_string()))?;
         let answer = self
-            .send(Kind::Idempotent, Some(&json), || {
+            .send(kind, Some(&json), || {
                 self.request(Method::POST, token, path)
                     .header("Content-Type", "application/json")
             })

@@ -48,6 +48,15 @@ fn faults_fired(h: &Harness) -> usize {
     })
 }
 
+/// Presses Create and expects the policy's refusal in words, and no pass in the tenant.
+async fn refused_by_policy(h: &Harness) -> Result<()> {
+    h.click("#create").await?;
+    h.wait_for_text("[role=alert]", "policy does not allow a pass for this user")
+        .await?;
+    ensure!(created(h) == 0, "a pass was created");
+    Ok(())
+}
+
 /// Signs in as Adele and opens Pradeep's form.
 async fn at_pradeeps_form(h: &Harness) -> Result<()> {
     sign_in_as(h, "adele.vance").await?;
@@ -173,11 +182,7 @@ async fn a_disabled_policy_shows_the_fix_and_its_refusal() -> Result<()> {
         at_pradeeps_form(&h).await?;
         h.wait_for_text("#policy", "disabled in this tenant")
             .await?;
-        h.click("#create").await?;
-        h.wait_for_text("[role=alert]", "policy does not allow a pass for this user")
-            .await?;
-        ensure!(created(&h) == 0, "a pass was created");
-        Ok(())
+        refused_by_policy(&h).await
     })
     .await
 }
@@ -195,11 +200,7 @@ async fn an_excluded_user_is_warned_before_create() -> Result<()> {
         open_user(&h, "nestor", "Nestor Wilke").await?;
         h.wait_for_text("#create-warnings", "policy excludes")
             .await?;
-        h.click("#create").await?;
-        h.wait_for_text("[role=alert]", "policy does not allow a pass for this user")
-            .await?;
-        ensure!(created(&h) == 0, "a pass was created");
-        Ok(())
+        refused_by_policy(&h).await
     })
     .await
 }
