@@ -29,11 +29,7 @@ pub async fn authorize(
     Query(q): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    if !st.is_our_tenant(&tenant) {
-        return tenant_not_found_page(&st, &tenant);
-    }
-    let req = AuthRequest::from_map(&q);
-    let valid = match validate(&st, &req) {
+    let (req, valid) = match checked(&st, &tenant, &q) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -77,11 +73,7 @@ pub async fn login(
     Path(tenant): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !st.is_our_tenant(&tenant) {
-        return tenant_not_found_page(&st, &tenant);
-    }
-    let req = AuthRequest::from_map(&form);
-    let valid = match validate(&st, &req) {
+    let (req, valid) = match checked(&st, &tenant, &form) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -141,11 +133,7 @@ pub async fn consent(
     headers: HeaderMap,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
-    if !st.is_our_tenant(&tenant) {
-        return tenant_not_found_page(&st, &tenant);
-    }
-    let req = AuthRequest::from_map(&form);
-    let valid = match validate(&st, &req) {
+    let (req, valid) = match checked(&st, &tenant, &form) {
         Ok(v) => v,
         Err(r) => return r,
     };
@@ -201,17 +189,27 @@ pub async fn decline(
     Path(tenant): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if !st.is_our_tenant(&tenant) {
-        return tenant_not_found_page(&st, &tenant);
-    }
-    let req = AuthRequest::from_map(&q);
-    match validate(&st, &req) {
-        Ok(valid) => {
+    match checked(&st, &tenant, &q) {
+        Ok((_, valid)) => {
             let e = AadError::new("access_denied", 90094, "Admin consent is required for the permissions requested by this application. An admin consent request may be sent to the admin.");
             valid.error_redirect(&st, &e)
         }
         Err(r) => r,
     }
+}
+
+/// The tenant check and request validation every authorize-flow handler starts with.
+fn checked(
+    st: &AppState,
+    tenant: &str,
+    params: &HashMap<String, String>,
+) -> Result<(AuthRequest, Valid), Response> {
+    if !st.is_our_tenant(tenant) {
+        return Err(tenant_not_found_page(st, tenant));
+    }
+    let req = AuthRequest::from_map(params);
+    let valid = validate(st, &req)?;
+    Ok((req, valid))
 }
 
 fn chooser(st: &AppState, req: &AuthRequest, typed: &str, error: Option<&AadError>) -> Response {
