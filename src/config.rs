@@ -305,13 +305,12 @@ impl RawConfig {
             }
         };
         let authority = match &self.authority {
-            Some(a) => check_url("authority", a, &mut problems).map(|a| {
-                if let Some(segment) = first_path_segment(&a) {
+            Some(a) => check_url("authority", a, &mut problems).inspect(|a| {
+                if let Some(segment) = first_path_segment(a) {
                     if ["common", "organizations", "consumers"].contains(&segment.to_ascii_lowercase().as_str()) {
                         problems.push(format!("\"authority\" uses \"/{segment}\": use your tenant ID or verified domain instead, e.g. https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0 (the sign-in answer's issuer never matches \"{segment}\")."));
                     }
                 }
-                a
             }),
             None => {
                 problems.push("\"authority\" is missing: for Entra ID it is https://login.microsoftonline.com/<tenant ID>/v2.0.".to_owned());

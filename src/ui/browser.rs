@@ -60,14 +60,7 @@ fn intl_options(pairs: &[(&str, &str)]) -> js_sys::Object {
 
 /// Formats an instant in the browser's time zone and locale, e.g. "27 Nov 2026, 09:00".
 pub fn local_datetime(ms: f64) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(ms));
-    let options = intl_options(&[("dateStyle", "medium"), ("timeStyle", "short")]);
-    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &options.into()).format();
-    format
-        .call1(&JsValue::NULL, &date)
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_default()
+    datetime_in_zone(ms, None)
 }
 
 /// The browser's IANA time zone name, e.g. "Europe/Berlin".
@@ -201,8 +194,7 @@ pub fn datetime_in_zone(ms: f64, tz: Option<&str>) -> String {
         pairs.push(("timeZone", tz));
     }
     let format =
-        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &intl_options(&pairs).into())
-            .format();
+        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &intl_options(&pairs)).format();
     format
         .call1(&JsValue::NULL, &js_sys::Date::new(&JsValue::from_f64(ms)))
         .ok()
