@@ -206,7 +206,14 @@ fn test_packages(shell: &Shell) -> Result<()> {
         .run(shell.cmd("apt-get").arg("update"))
         .context("`apt-get update` failed; check that the Debian mirror is reachable")?;
     shell
-        .run(shell.cmd("apt-get").args(["install", "-y"]).args(&missing))
+        // CI has no terminal: never let a package's configuration wait for an answer.
+        .run(
+            shell
+                .cmd("apt-get")
+                .env("DEBIAN_FRONTEND", "noninteractive")
+                .args(["install", "-y"])
+                .args(&missing),
+        )
         .with_context(|| format!("could not install the test tools; try `{command}` by hand"))
 }
 
