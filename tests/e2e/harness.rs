@@ -42,7 +42,8 @@ use fantoccini::{Client, Locator};
 use serde_json::Value;
 use tapdesk_emulator::{Emulator, EmulatorConfig, SiteConfig};
 
-use browser::{BrowserLog, BrowserProcess, SetPermission};
+use browser::BrowserProcess;
+pub(crate) use browser::SessionPost;
 
 mod browser;
 
@@ -227,7 +228,10 @@ impl Harness {
     pub async fn console_messages(&self) -> Result<Vec<String>> {
         let entries = self
             .driver
-            .issue_cmd(BrowserLog)
+            .issue_cmd(SessionPost {
+                path: "se/log",
+                body: r#"{"type":"browser"}"#.into(),
+            })
             .await
             .context("chromedriver did not return the browser log")?;
         let mut console = self.console.lock().expect("console buffer poisoned");
@@ -298,7 +302,10 @@ impl Harness {
     /// Grants the page a browser permission such as `clipboard-read` (WebDriver Set Permission).
     pub async fn grant_permission(&self, name: &'static str) -> Result<()> {
         self.driver
-            .issue_cmd(SetPermission(name))
+            .issue_cmd(SessionPost {
+                path: "permissions",
+                body: format!(r#"{{"descriptor":{{"name":"{name}"}},"state":"granted"}}"#),
+            })
             .await
             .with_context(|| format!("chromedriver refused the permission {name}"))?;
         Ok(())

@@ -99,34 +99,6 @@ pub fn group_json(g: &Group, props: &[&str], typed: bool) -> Value {
     Value::Object(m)
 }
 
-/// `$select` resolved against `known` (canonical names); `None` without `$select`.
-fn select(
-    ctx: &Ctx<'_>,
-    known: &[&'static str],
-    type_name: &str,
-) -> Result<Option<Vec<&'static str>>, GraphError> {
-    let Some(sel) = ctx.param("$select").filter(|s| !s.trim().is_empty()) else {
-        return Ok(None);
-    };
-    let mut out = vec![];
-    for name in sel.split(',').map(str::trim) {
-        let p = known
-            .iter()
-            .copied()
-            .find(|p| p.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                GraphError::bad_request(
-                    "Request_BadRequest",
-                    format!("Could not find a property named '{name}' on type '{type_name}'."),
-                )
-            })?;
-        if !out.contains(&p) {
-            out.push(p);
-        }
-    }
-    Ok(Some(out))
-}
-
 fn check_options(ctx: &Ctx<'_>) -> Result<(), GraphError> {
     match ctx.query.iter().find(|(k, _)| {
         k.starts_with('$') && !KNOWN_OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(k))
@@ -208,7 +180,7 @@ pub fn list(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
             ))
         }
     };
-    let selected = select(ctx, GROUP_PROPS, "microsoft.graph.group")?;
+    let selected = ctx.select(GROUP_PROPS, "microsoft.graph.group")?;
     let props = selected.clone().unwrap_or_else(|| GROUP_PROPS.to_vec());
     let mut groups: Vec<Group> = ctx
         .st
@@ -265,8 +237,9 @@ pub fn get(ctx: &Ctx<'_>, caller: &Caller, id: &str) -> GResult {
     require_read(caller)?;
     let group = ctx.st.lock().tenant.find_group(id).cloned();
     let group = group.ok_or_else(|| group_not_found(id))?;
-    let props =
-        select(ctx, GROUP_PROPS, "microsoft.graph.group")?.unwrap_or_else(|| GROUP_PROPS.to_vec());
+    let props = ctx
+        .select(GROUP_PROPS, "microsoft.graph.group")?
+        .unwrap_or_else(|| GROUP_PROPS.to_vec());
     let mut m = Map::new();
     m.insert(
         "@odata.context".into(),

@@ -125,6 +125,35 @@ impl Ctx<'_> {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `$select` resolved against `known` (canonical names, duplicates dropped); `None` without
+    /// `$select`; 400 naming `type_name` for an unknown property.
+    pub fn select(
+        &self,
+        known: &[&'static str],
+        type_name: &str,
+    ) -> Result<Option<Vec<&'static str>>, GraphError> {
+        let Some(sel) = self.param("$select").filter(|s| !s.trim().is_empty()) else {
+            return Ok(None);
+        };
+        let mut out = vec![];
+        for name in sel.split(',').map(str::trim) {
+            let p = known
+                .iter()
+                .copied()
+                .find(|p| p.eq_ignore_ascii_case(name))
+                .ok_or_else(|| {
+                    GraphError::bad_request(
+                        "Request_BadRequest",
+                        format!("Could not find a property named '{name}' on type '{type_name}'."),
+                    )
+                })?;
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        Ok(Some(out))
+    }
+
     /// True if and only if the request carries `ConsistencyLevel: eventual`.
     pub fn eventual(&self) -> bool {
         self.headers

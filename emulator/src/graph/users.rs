@@ -98,33 +98,11 @@ pub fn project(u: &User, props: &[&str]) -> Value {
 
 /// `$select` as canonical names, or the version's default set.
 pub fn selection(ctx: &Ctx<'_>) -> Result<(Vec<&'static str>, bool), GraphError> {
-    let Some(sel) = ctx.param("$select").filter(|s| !s.trim().is_empty()) else {
-        let d = if ctx.version == "beta" {
-            ALL_PROPS
-        } else {
-            DEFAULT_PROPS_V1
-        };
-        return Ok((d.to_vec(), false));
-    };
-    let mut out = vec![];
-    for name in sel.split(',').map(str::trim) {
-        let p = ALL_PROPS
-            .iter()
-            .copied()
-            .find(|p| p.eq_ignore_ascii_case(name))
-            .ok_or_else(|| {
-                GraphError::bad_request(
-                    "Request_BadRequest",
-                    format!(
-                        "Could not find a property named '{name}' on type 'microsoft.graph.user'."
-                    ),
-                )
-            })?;
-        if !out.contains(&p) {
-            out.push(p);
-        }
+    match ctx.select(ALL_PROPS, "microsoft.graph.user")? {
+        Some(chosen) => Ok((chosen, true)),
+        None if ctx.version == "beta" => Ok((ALL_PROPS.to_vec(), false)),
+        None => Ok((DEFAULT_PROPS_V1.to_vec(), false)),
     }
-    Ok((out, true))
 }
 
 fn require_read(caller: &Caller) -> Result<(), GraphError> {

@@ -5,41 +5,24 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, ensure, Context, Result};
-use fantoccini::wd::WebDriverCompatibleCommand;
 use serde_json::json;
 
 use super::{bench_dir, page_ms, CLICK_AT, MARK_WHEN, PASTE, RUN_BOUND};
-use crate::harness::{self, Harness, Options};
+use crate::harness::{self, Harness, Options, SessionPost};
 use crate::sign_in_as;
 
 /// Rows of the heap benchmark; none of them exists, so the dry run only looks them up.
 const HEAP_ROWS: usize = 10_000;
 
-/// A Chrome DevTools Protocol command through chromedriver (`goog/cdp/execute`).
-#[derive(Debug)]
-struct Cdp(&'static str);
-
-impl WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.0, "params": {}});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
 /// V8's used heap of the page (`Runtime.getHeapUsage`, exact), in bytes.
 async fn cdp_heap(h: &Harness) -> Result<f64> {
-    let v = h.driver.issue_cmd(Cdp("Runtime.getHeapUsage")).await?;
+    let v = h
+        .driver
+        .issue_cmd(SessionPost {
+            path: "goog/cdp/execute",
+            body: json!({"cmd": "Runtime.getHeapUsage", "params": {}}).to_string(),
+        })
+        .await?;
     v["usedSize"]
         .as_f64()
         .with_context(|| format!("Runtime.getHeapUsage answered {v}"))

@@ -142,28 +142,30 @@ impl Drop for BrowserProcess {
     }
 }
 
-/// `POST /session/{id}/se/log {"type":"browser"}`: chromedriver's (legacy) log endpoint,
-/// which returns and drains the console entries collected thanks to `goog:loggingPrefs`.
+/// A vendor or extension WebDriver command: `POST /session/{id}/{path}` with a JSON body.
+/// Used for chromedriver's console log (`se/log`), W3C Set Permission (`permissions`) and the
+/// DevTools protocol (`goog/cdp/execute`).
 #[derive(Debug)]
-pub(super) struct BrowserLog;
+pub(crate) struct SessionPost {
+    pub path: &'static str,
+    pub body: String,
+}
 
-impl WebDriverCompatibleCommand for BrowserLog {
+impl WebDriverCompatibleCommand for SessionPost {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.path
         ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(r#"{"type":"browser"}"#.to_string()),
-        )
+        (http::Method::POST, Some(self.body.clone()))
     }
 }
 
@@ -190,31 +192,4 @@ fn fresh_profile_dir() -> Result<PathBuf> {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     Ok(dir)
-}
-
-/// WebDriver "Set Permission" (W3C Permissions extension), e.g. `clipboard-read`.
-#[derive(Debug)]
-pub(super) struct SetPermission(pub &'static str);
-
-impl WebDriverCompatibleCommand for SetPermission {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/permissions",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(format!(
-                r#"{{"descriptor":{{"name":"{}"}},"state":"granted"}}"#,
-                self.0
-            )),
-        )
-    }
 }

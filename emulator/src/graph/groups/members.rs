@@ -3,9 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{
-    collection, group_json, group_not_found, require_read, select, sort_groups, GROUP_PROPS,
-};
+use super::{collection, group_json, group_not_found, require_read, sort_groups, GROUP_PROPS};
 use crate::graph::auth::Caller;
 use crate::graph::response::{Ctx, GResult, GraphError};
 use crate::graph::users;
@@ -71,7 +69,7 @@ pub fn members(
         "members"
     };
     let (user_props, group_props) = if users_only {
-        let sel = select(ctx, users::ALL_PROPS, "microsoft.graph.user")?;
+        let sel = ctx.select(users::ALL_PROPS, "microsoft.graph.user")?;
         (sel.unwrap_or_else(|| default_user_props(ctx)), vec![])
     } else {
         let known: Vec<&'static str> = users::ALL_PROPS
@@ -79,7 +77,7 @@ pub fn members(
             .chain(GROUP_PROPS.iter())
             .copied()
             .collect();
-        match select(ctx, &known, "microsoft.graph.directoryObject")? {
+        match ctx.select(&known, "microsoft.graph.directoryObject")? {
             Some(sel) => (
                 sel.iter()
                     .copied()
