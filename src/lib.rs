@@ -11,6 +11,7 @@ pub mod export;
 pub mod graph;
 pub mod handout;
 pub mod messages;
+pub mod profile;
 pub mod registration;
 pub mod storage;
 pub mod tap;

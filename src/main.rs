@@ -1,6 +1,7 @@
 //! Entry point of the page: installs the panic hook and mounts the app; everything else lives in the library.
 
 fn main() {
+    tapdesk::ui::browser::mark("tapdesk:wasm-started");
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(tapdesk::ui::App);
 }

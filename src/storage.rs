@@ -7,6 +7,8 @@
 //! - sessionStorage [`VIEW`]: the object id of the user on screen, so a reload returns to it;
 //! - sessionStorage [`INTENT`]: the user and create-form fields to restore after a consent or
 //!   sign-in redirect (no secret: the pass is never part of it);
+//! - sessionStorage [`DISCOVERY`]: the authority's public discovery document, so it is fetched
+//!   once per session (checked again on every use);
 //! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret).
 
 /// sessionStorage key of the pending sign-in attempt.
@@ -19,6 +21,8 @@ pub const HINT: &str = "tapdesk.hint";
 pub const VIEW: &str = "tapdesk.view";
 /// sessionStorage key of the screen to restore after a redirect.
 pub const INTENT: &str = "tapdesk.intent";
+/// sessionStorage key of the authority's discovery document.
+pub const DISCOVERY: &str = "tapdesk.discovery";
 /// localStorage key of the Settings screen's configuration overrides.
 pub const SETTINGS: &str = "tapdesk.settings";
 
@@ -65,7 +69,7 @@ pub fn take(which: Area, key: &str) -> Option<String> {
 
 /// Removes everything this page keeps in sessionStorage (sign-out).
 pub fn clear_session() {
-    for key in [ATTEMPT, INTERACTION, HINT, VIEW, INTENT] {
+    for key in [ATTEMPT, INTERACTION, HINT, VIEW, INTENT, DISCOVERY] {
         remove(Area::Session, key);
     }
 }

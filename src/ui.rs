@@ -264,7 +264,9 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         </section>
         <Transition fallback=|| view! { <p class="status" role="status">"Reading the tenant's pass policy…"</p> }>
             {move || Suspend::new(async move {
-                match policy.await {
+                let read = policy.await;
+                browser::mark("tapdesk:home-ready");
+                match read {
                     Ok(p) => view! { <create::PolicySummary policy=p /> }.into_any(),
                     Err(e) => view! { <GraphErrorView error=e action=Action::ReadPolicy /> }.into_any(),
                 }

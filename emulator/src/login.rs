@@ -107,6 +107,7 @@ async fn discovery(State(st): State<Arc<AppState>>, Path(tenant): Path<String>) 
     if !st.is_our_tenant(&tenant) {
         return any_origin(tenant_not_found(&tenant).to_json_response(&st));
     }
+    st.lock().tenant.events.push(Event::DiscoveryServed);
     let base = format!("{}/{}", st.login_url, seed::TENANT_ID);
     let mut doc = json!({
         "issuer": st.authority(),

@@ -272,6 +272,8 @@ pub struct PassRecord {
     rename_all_fields = "camelCase"
 )]
 pub enum Event {
+    /// The discovery document was served (clients should fetch it once per session).
+    DiscoveryServed,
     /// A valid authorize request arrived (before any sign-in page or redirect).
     AuthorizeRequested {
         /// Its `prompt`, if any.

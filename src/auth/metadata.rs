@@ -51,8 +51,13 @@ impl ProviderMetadata {
         Ok(meta)
     }
 
-    /// Fetches and checks the discovery document of `authority`.
-    pub async fn fetch(authority: &str) -> Result<ProviderMetadata, AuthError> {
+    /// Checks a discovery document of `authority` read earlier (kept for the session).
+    pub fn from_document(authority: &str, text: &str) -> Result<ProviderMetadata, AuthError> {
+        ProviderMetadata::parse(authority, &discovery_url(authority), text)
+    }
+
+    /// Fetches the discovery document of `authority` as text, unchecked.
+    pub async fn fetch_document(authority: &str) -> Result<String, AuthError> {
         let url = discovery_url(authority);
         let fail = |reason: String| AuthError::Discovery {
             url: url.clone(),
@@ -65,8 +70,7 @@ impl ProviderMetadata {
         if !response.ok() {
             return Err(fail(format!("HTTP {}", response.status())));
         }
-        let text = response.text().await.map_err(|e| fail(e.to_string()))?;
-        ProviderMetadata::parse(authority, &url, &text)
+        response.text().await.map_err(|e| fail(e.to_string()))
     }
 }
 

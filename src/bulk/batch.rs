@@ -28,6 +28,11 @@ pub fn list_passes_item(id: &str, user_id: &str) -> BatchItem {
     item(id, "GET", api::passes_path(user_id), None)
 }
 
+/// `GET` every authentication method the user has registered.
+pub fn list_methods_item(id: &str, user_id: &str) -> BatchItem {
+    item(id, "GET", api::methods_path(user_id), None)
+}
+
 /// `GET` the directory roles the user holds, directly or through groups.
 pub fn roles_item(id: &str, user_id: &str) -> BatchItem {
     item(id, "GET", api::roles_path(user_id), None)

@@ -115,8 +115,11 @@ pub async fn list_methods(
     token: &str,
     user_id: &str,
 ) -> Result<Vec<AuthMethod>, GraphError> {
-    let path = format!("/users/{}/authentication/methods", encode(user_id));
-    Ok(c.get::<Page<AuthMethod>>(token, &path, false).await?.value)
+    Ok(
+        c.get::<Page<AuthMethod>>(token, &methods_path(user_id), false)
+            .await?
+            .value,
+    )
 }
 
 /// Lists the admin roles `user_id` holds, directly or through groups.
@@ -169,6 +172,11 @@ pub fn user_path(key: &str) -> String {
 /// Returns the relative path of the user's pass collection (list with GET, create with POST).
 pub fn passes_path(user_key: &str) -> String {
     tap_path(user_key)
+}
+
+/// Returns the relative path listing every authentication method of a user.
+pub fn methods_path(user_key: &str) -> String {
+    format!("/users/{}/authentication/methods", encode(user_key))
 }
 
 /// Returns the relative path listing the admin roles a user holds, directly or through groups.

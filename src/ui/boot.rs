@@ -118,10 +118,38 @@ async fn finish(
         return Err(AuthError::TokensInUrl);
     }
     let pending = pending.ok_or(AuthError::UnknownAttempt)?;
-    let metadata = ProviderMetadata::fetch(&config.authority).await?;
+    let metadata = discover(&config.authority).await?;
     let code = callback.verify(Some(pending), &metadata.issuer, browser::now_ms())?;
     let redirect = redirect_uri(&config);
     Session::redeem(config, metadata, redirect, code, pending, browser::now_ms()).await
+}
+
+/// The authority's discovery document, fetched once per browser session (tab): it is public,
+/// so sessionStorage keeps it, and it is checked again (issuer, endpoints, S256) on every use.
+async fn discover(authority: &str) -> Result<ProviderMetadata, AuthError> {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Kept {
+        authority: String,
+        document: String,
+    }
+    let kept = storage::get(Area::Session, storage::DISCOVERY)
+        .and_then(|s| serde_json::from_str::<Kept>(&s).ok())
+        .filter(|k| k.authority == authority);
+    if let Some(k) = kept {
+        if let Ok(m) = ProviderMetadata::from_document(authority, &k.document) {
+            return Ok(m);
+        }
+    }
+    let document = ProviderMetadata::fetch_document(authority).await?;
+    let metadata = ProviderMetadata::from_document(authority, &document)?;
+    let kept = Kept {
+        authority: authority.to_owned(),
+        document,
+    };
+    if let Ok(json) = serde_json::to_string(&kept) {
+        storage::set(Area::Session, storage::DISCOVERY, &json);
+    }
+    Ok(metadata)
 }
 
 /// Starts an attempt: stores it in sessionStorage and returns the authorize URL to navigate to.
@@ -131,7 +159,7 @@ async fn begin(
     login_hint: Option<&str>,
     extra_scopes: &[String],
 ) -> Result<String, AuthError> {
-    let metadata = ProviderMetadata::fetch(&config.authority).await?;
+    let metadata = discover(&config.authority).await?;
     let redirect = redirect_uri(config);
     let mut scopes = config.scopes.clone();
     scopes.extend(
@@ -206,6 +234,7 @@ pub fn SignedOut(
             }
         });
     };
+    Effect::new(|_| browser::mark("tapdesk:sign-in-ready"));
     view! {
         <section class="card signin" aria-labelledby="signin-title">
             <h2 id="signin-title">"Sign in"</h2>

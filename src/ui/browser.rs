@@ -9,6 +9,14 @@ pub fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
+/// Adds a User Timing mark (`performance.mark`), so benchmarks read start-up phases from the
+/// browser's own timeline. Names only; never data.
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
 /// The page's full address.
 pub fn href() -> String {
     web_sys::window()

@@ -8,49 +8,65 @@ use leptos::prelude::*;
 use super::create::CreateForm;
 use super::reveal::RevealedPass;
 use super::{browser, graph_call, Ctx, GraphErrorView};
+use crate::bulk::batch::BatchItemResponse;
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
 use crate::messages::{self, Action, Capability};
+use crate::profile::{self, Profile};
 use crate::tap::{self, Coverage, FormBounds};
 
-/// Reads what the admin should know before creating: the target's admin roles (only when the
-/// admin's own role cannot act on admins) and whether the policy covers the target.
-async fn warnings(ctx: Ctx, user: User, policy: Option<TapPolicy>) -> Vec<String> {
+/// Reads the user page in one `$batch` (passes, methods, and roles and policy groups when they
+/// matter); items Graph throttled are sent again after their `Retry-After`, twice at most.
+async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> Profile {
     let capability = ctx
         .session
         .with_value(|s| messages::capability(&s.account().roles));
-    let mut roles = Vec::new();
-    if capability == Capability::NonAdmins {
-        let id = user.id.clone();
-        if let Ok(found) = graph_call(ctx, move |c, t| {
-            let id = id.clone();
-            async move { api::user_roles(&c, &t, &id).await }
+    let groups = policy
+        .as_ref()
+        .map(tap::groups_to_check)
+        .unwrap_or_default();
+    let mut request = profile::request(&user_id, capability == Capability::NonAdmins, &groups);
+    let mut answers: Vec<BatchItemResponse> = Vec::new();
+    for round in 0..=MAX_THROTTLED_ROUNDS {
+        let sent = request.clone();
+        let answer = graph_call(ctx, move |c, t| {
+            let sent = sent.clone();
+            async move { api::batch_reads(&c, &t, &sent).await }
         })
-        .await
-        {
-            roles = found
-                .into_iter()
-                .filter(|r| r.role_template_id.as_deref() != Some(messages::DEFAULT_USER_ROLE))
-                .map(|r| r.display_name.unwrap_or_else(|| "(unnamed role)".into()))
-                .collect();
+        .await;
+        let responses = match answer {
+            Ok(r) => r.responses,
+            Err(e) if answers.is_empty() => return Profile::failed(e),
+            // A later round failed: keep the throttled answers, worded as such.
+            Err(_) => break,
+        };
+        let (throttled, wait_s) = Profile::throttled(&responses);
+        answers.retain(|a| responses.iter().all(|r| r.id != a.id));
+        answers.extend(responses);
+        if throttled.is_empty() || round == MAX_THROTTLED_ROUNDS {
+            break;
         }
+        request.requests.retain(|i| throttled.contains(&i.id));
+        gloo_timers::future::sleep(Duration::from_secs(u64::from(wait_s.min(60)))).await;
     }
-    let mut cover = Coverage::Covered;
-    if let Some(p) = policy {
-        let groups = tap::groups_to_check(&p);
-        if !groups.is_empty() {
-            let id = user.id.clone();
-            if let Ok(member_of) = graph_call(ctx, move |c, t| {
-                let (id, groups) = (id.clone(), groups.clone());
-                async move { api::check_member_groups(&c, &t, &id, &groups).await }
-            })
-            .await
-            {
-                cover = tap::coverage(&p, &member_of);
-            }
-        }
-    }
+    Profile::from_responses(&answers)
+}
+
+/// How many times throttled items of the user page's batch are sent again.
+const MAX_THROTTLED_ROUNDS: usize = 2;
+
+/// The warnings before creating, from the profile (roles, policy coverage).
+fn warnings(ctx: Ctx, user: &User, profile: &Profile, policy: Option<&TapPolicy>) -> Vec<String> {
+    let capability = ctx
+        .session
+        .with_value(|s| messages::capability(&s.account().roles));
+    let roles = profile.roles.clone().unwrap_or_default();
+    let cover = match (policy, &profile.member_of) {
+        (Some(p), Some(member_of)) => tap::coverage(p, member_of),
+        (Some(p), None) if tap::groups_to_check(p).is_empty() => tap::coverage(p, &[]),
+        _ => Coverage::Covered,
+    };
     tap::target_warnings(user.name(), capability, &roles, cover)
 }
 
@@ -62,36 +78,41 @@ pub fn UserPanel(
     policy: LocalResource<Result<TapPolicy, GraphError>>,
 ) -> impl IntoView {
     let reload = RwSignal::new(0u32);
+    // What happened on this page since the last read: a pass created (its value removed) or
+    // deleted. Shown instead of the list read, so neither costs another request.
+    let changed: RwSignal<Option<Option<TemporaryAccessPass>>, LocalStorage> =
+        RwSignal::new_local(None);
+    let deleted = RwSignal::new(false);
     let shown: RwSignal<Option<TemporaryAccessPass>, LocalStorage> = RwSignal::new_local(None);
-    let list_user = user.id.clone();
-    let passes: LocalResource<Result<Vec<TemporaryAccessPass>, GraphError>> =
-        LocalResource::new(move || {
-            reload.track();
-            let id = list_user.clone();
-            async move {
-                graph_call(ctx, move |c, t| {
-                    let id = id.clone();
-                    async move { api::list_passes(&c, &t, &id).await }
-                })
-                .await
-            }
-        });
-    let existing = Signal::derive(move || {
-        passes
-            .get()
-            .and_then(|r| r.ok())
-            .and_then(|v| v.into_iter().next())
-            .map(|p| p.id)
-    });
-    let warn_user = user.clone();
-    let notes: LocalResource<Vec<String>> = LocalResource::new(move || {
-        let user = warn_user.clone();
+    let profile_user = user.id.clone();
+    let profile: LocalResource<Profile> = LocalResource::new(move || {
+        reload.track();
+        let id = profile_user.clone();
         async move {
             let policy = policy.await.ok();
-            warnings(ctx, user, policy).await
+            read_profile(ctx, id, policy).await
         }
     });
-    let deleted = RwSignal::new(false);
+    let current = move || -> Option<Result<Option<TemporaryAccessPass>, GraphError>> {
+        if let Some(c) = changed.get() {
+            return Some(Ok(c));
+        }
+        Some(profile.get()?.passes.map(|v| v.into_iter().next()))
+    };
+    let existing = Signal::derive(move || current().and_then(Result::ok).flatten().map(|p| p.id));
+    let warn_user = user.clone();
+    let notes = move || {
+        let p = profile.get()?;
+        let policy = policy.get().and_then(Result::ok);
+        let list = warnings(ctx, &warn_user, &p, policy.as_ref());
+        (!list.is_empty()).then(|| {
+            view! {
+                <ul id="create-warnings" class="notice notice--warning" role="status">
+                    {list.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                </ul>
+            }
+        })
+    };
 
     let upn = user.user_principal_name.clone().unwrap_or_default();
     let guest = user.is_guest();
@@ -103,6 +124,28 @@ pub fn UserPanel(
         .join(" · ");
     let form_user = user.clone();
     let delete_user = user.id.clone();
+    let on_deleted = Callback::new(move |()| {
+        deleted.set(true);
+        changed.set(Some(None));
+    });
+    let pass_view = move || {
+        let delete_user = delete_user.clone();
+        match current() {
+            None => view! { <p class="status" role="status">"Reading the current pass…"</p> }.into_any(),
+            Some(Err(e)) => view! { <GraphErrorView error=e action=Action::ReadPasses /> }.into_any(),
+            Some(Ok(None)) => view! {
+                <p id="pass-status" class="pass pass--none">
+                    {if deleted.get() { "Pass deleted. This user has no Temporary Access Pass." } else { "No Temporary Access Pass." }}
+                </p>
+            }.into_any(),
+            Some(Ok(Some(p))) => view! { <CurrentPass pass=p ctx=ctx user_id=delete_user on_deleted=on_deleted /> }.into_any(),
+        }
+    };
+    let methods_view = move || {
+        profile
+            .get()
+            .map(|p| view! { <MethodsOverview profile=p /> })
+    };
 
     view! {
         <section id="user-panel" class="card user" aria-labelledby="user-name">
@@ -114,37 +157,11 @@ pub fn UserPanel(
                 {disabled.then(|| view! { <span class="badge badge--warning">"Account disabled"</span> })}
             </p>
             <h3>"Current pass"</h3>
-            <Transition fallback=|| view! { <p class="status" role="status">"Reading the current pass…"</p> }>
-                {move || {
-                    let delete_user = delete_user.clone();
-                    Suspend::new(async move {
-                        match passes.await {
-                            Err(e) => view! { <GraphErrorView error=e action=Action::ReadPasses /> }.into_any(),
-                            Ok(list) => match list.into_iter().next() {
-                                None => view! {
-                                    <p id="pass-status" class="pass pass--none">
-                                        {if deleted.get_untracked() { "Pass deleted. This user has no Temporary Access Pass." } else { "No Temporary Access Pass." }}
-                                    </p>
-                                }.into_any(),
-                                Some(p) => view! { <CurrentPass pass=p ctx=ctx user_id=delete_user on_deleted=Callback::new(move |()| { deleted.set(true); reload.update(|n| *n += 1) }) /> }.into_any(),
-                            },
-                        }
-                    })
-                }}
-            </Transition>
+            {pass_view}
             {move || shown.get().map(|p| view! { <RevealedPass pass=p on_done=Callback::new(move |()| shown.set(None))
                 clear_clipboard_after=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().clipboard_clear_seconds)))
                 show_at_most=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().pass_show_seconds))) /> })}
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let list = notes.await;
-                    (!list.is_empty()).then(|| view! {
-                        <ul id="create-warnings" class="notice notice--warning" role="status">
-                            {list.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
-                        </ul>
-                    })
-                })}
-            </Transition>
+            {notes}
             <Transition fallback=|| ()>
                 {move || {
                     let form_user = form_user.clone();
@@ -152,13 +169,60 @@ pub fn UserPanel(
                         let bounds = FormBounds::new(policy.await.ok().as_ref());
                         view! {
                             <CreateForm user=form_user ctx=ctx bounds=bounds existing=existing
-                                on_created=Callback::new(move |p| { shown.set(Some(p)); deleted.set(false); reload.update(|n| *n += 1) })
-                                on_uncertain=Callback::new(move |()| reload.update(|n| *n += 1)) />
+                                on_created=Callback::new(move |p: TemporaryAccessPass| {
+                                    // The list keeps the pass without its value; the value lives in the reveal only.
+                                    let listed = TemporaryAccessPass { temporary_access_pass: None, ..p.clone() };
+                                    changed.set(Some(Some(listed)));
+                                    shown.set(Some(p));
+                                    deleted.set(false);
+                                })
+                                on_uncertain=Callback::new(move |()| { changed.set(None); reload.update(|n| *n += 1) }) />
                         }
                     })
                 }}
             </Transition>
+            {methods_view}
         </section>
+    }
+}
+
+/// Every authentication method the user has registered, so the admin sees at a glance whether
+/// a pass is needed at all. Kinds this page does not know are listed by their Graph type.
+#[component]
+fn MethodsOverview(profile: Profile) -> impl IntoView {
+    let strong = profile.has_strong_method();
+    let body = match profile.methods {
+        Err(e) => view! { <GraphErrorView error=e action=Action::ReadPasses /> }.into_any(),
+        Ok(list) => {
+            let rows = list
+                .into_iter()
+                .map(|m| {
+                    let label = profile::method_label(&m);
+                    let when = m
+                        .created_date_time
+                        .as_deref()
+                        .and_then(crate::graph::time::parse_ms)
+                        .map(browser::local_datetime)
+                        .unwrap_or_else(|| "—".into());
+                    let name = m.display_name.clone().unwrap_or_default();
+                    view! { <tr><td>{label}</td><td>{name}</td><td>{when}</td></tr> }
+                })
+                .collect_view();
+            view! {
+                <table id="methods" class="table">
+                    <thead><tr><th scope="col">"Method"</th><th scope="col">"Name"</th><th scope="col">"Registered"</th></tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <details id="methods-overview" class="methods" open=strong>
+            <summary>"Sign-in methods"</summary>
+            {strong.then(|| view! { <p id="strong-method" class="notice">"This user already has a passwordless method (passkey, Authenticator or Windows Hello): they may not need a pass."</p> })}
+            {body}
+        </details>
     }
 }
 

@@ -17,6 +17,7 @@ use super::{count, sign_in_as};
 use crate::harness::{self, Harness, Options};
 
 mod heap;
+mod journeys;
 
 /// Target users of the 1,000-user benchmark.
 const USERS: usize = 1000;

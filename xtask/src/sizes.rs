@@ -10,6 +10,14 @@ use crate::shell::Shell;
 /// The extensions counted in the total: what a browser downloads to show the page.
 const PAGE_EXTENSIONS: [&str; 4] = ["html", "js", "wasm", "css"];
 
+/// Issue 6's budget for the page's initial transfer (html + js + wasm + css), in bytes:
+/// 200 KB brotli, 240 KB gzip.
+pub const BUDGET: Sizes = Sizes {
+    raw: 0,
+    gzip: 240 * 1000,
+    brotli: 200 * 1000,
+};
+
 /// Byte counts of one file.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Sizes {
@@ -68,6 +76,18 @@ pub fn print_sizes() -> Result<()> {
         "total html+js+wasm+css", total.raw, total.gzip, total.brotli
     );
     println!("(bytes)");
+    let verdict = |what: &str, got: u64, budget: u64| {
+        if got <= budget {
+            format!("{what} {got} ≤ {budget}: within budget")
+        } else {
+            format!("{what} {got} > {budget}: OVER budget by {}", got - budget)
+        }
+    };
+    println!(
+        "budget: {}; {}",
+        verdict("brotli", total.brotli, BUDGET.brotli),
+        verdict("gzip", total.gzip, BUDGET.gzip)
+    );
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use crate::sign_in_as;
 const HEAP_ROWS: usize = 10_000;
 
 /// V8's used heap of the page (`Runtime.getHeapUsage`, exact), in bytes.
-async fn cdp_heap(h: &Harness) -> Result<f64> {
+pub(super) async fn cdp_heap(h: &Harness) -> Result<f64> {
     let v = h
         .driver
         .issue_cmd(SessionPost {
@@ -40,7 +40,7 @@ const WASM_MEMORY: &str = "const done = arguments[arguments.length - 1];
             (w) => done(w && w.memory ? w.memory.buffer.byteLength : null), () => done(null));
     }";
 
-async fn wasm_memory(h: &Harness) -> Result<Option<f64>> {
+pub(super) async fn wasm_memory(h: &Harness) -> Result<Option<f64>> {
     Ok(h.driver.execute_async(WASM_MEMORY, vec![]).await?.as_f64())
 }
 

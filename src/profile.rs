@@ -1,0 +1,289 @@
+//! Everything the user page reads about one user, in one `$batch` (issue 6's critical path):
+//! the pass list, every authentication method, and when needed the user's admin roles and
+//! their membership of the policy's groups. No views: `ui::user` sends the request and shows
+//! the [`Profile`].
+
+use crate::bulk::batch::{self, item_error, BatchItemResponse, BatchRequest};
+use crate::graph::models::{AuthMethod, DirectoryRole, MethodKind, Page, TemporaryAccessPass};
+use crate::graph::GraphError;
+use crate::messages::DEFAULT_USER_ROLE;
+
+const PASSES: &str = "passes";
+const METHODS: &str = "methods";
+const ROLES: &str = "roles";
+const GROUPS: &str = "groups";
+
+/// Returns the one `$batch` that opens `user_id`: passes and methods always, the user's roles
+/// when `need_roles` (the admin cannot act on admins), `checkMemberGroups` when `groups` (from
+/// `tap::groups_to_check`) is not empty. Four items at most, all reads.
+pub fn request(user_id: &str, need_roles: bool, groups: &[String]) -> BatchRequest {
+    let mut requests = vec![
+        batch::list_passes_item(PASSES, user_id),
+        batch::list_methods_item(METHODS, user_id),
+    ];
+    if need_roles {
+        requests.push(batch::roles_item(ROLES, user_id));
+    }
+    if !groups.is_empty() {
+        requests.push(batch::check_groups_item(GROUPS, user_id, groups));
+    }
+    BatchRequest { requests }
+}
+
+/// What one user page knows about its user. A part that was not asked for, or whose answer is
+/// missing, is an error the page words like any other Graph failure.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    /// The pass list (Graph allows one pass per user).
+    pub passes: Result<Vec<TemporaryAccessPass>, GraphError>,
+    /// Every registered authentication method, passes included.
+    pub methods: Result<Vec<AuthMethod>, GraphError>,
+    /// Names of the admin roles the user holds (the default user role left out); `None` when
+    /// not asked for or not readable (the warning is then simply not shown).
+    pub roles: Option<Vec<String>>,
+    /// Which of the asked groups the user is in; `None` when not asked for or not readable.
+    pub member_of: Option<Vec<String>>,
+}
+
+impl Profile {
+    /// Returns the profile an envelope-level failure leaves: every part failed with `error`.
+    pub fn failed(error: GraphError) -> Profile {
+        Profile {
+            passes: Err(error.clone()),
+            methods: Err(error),
+            roles: None,
+            member_of: None,
+        }
+    }
+
+    /// Returns the profile read from the batch answer.
+    pub fn from_responses(responses: &[BatchItemResponse]) -> Profile {
+        let find = |id: &str| responses.iter().find(|r| r.id == id);
+        let page = |id: &str| -> Result<serde_json::Value, GraphError> {
+            let r = find(id).ok_or_else(|| missing(id))?;
+            if r.status != 200 {
+                return Err(item_error(r));
+            }
+            Ok(r.body.clone().unwrap_or_default())
+        };
+        let decode = |id: &str| {
+            let value = page(id)?;
+            serde_json::from_value::<Page<serde_json::Value>>(value).map_err(|e| GraphError {
+                status: 200,
+                code: "unreadableAnswer".into(),
+                message: format!("Graph's answer could not be read ({e})."),
+                ..GraphError::default()
+            })
+        };
+        let passes = decode(PASSES).map(|p| items::<TemporaryAccessPass>(p.value));
+        let methods = decode(METHODS).map(|p| items::<AuthMethod>(p.value));
+        let roles = find(ROLES).and_then(|_| decode(ROLES).ok()).map(|p| {
+            items::<DirectoryRole>(p.value)
+                .into_iter()
+                .filter(|r| r.role_template_id.as_deref() != Some(DEFAULT_USER_ROLE))
+                .map(|r| r.display_name.unwrap_or_else(|| "(unnamed role)".into()))
+                .collect()
+        });
+        let member_of = find(GROUPS)
+            .and_then(|_| decode(GROUPS).ok())
+            .map(|p| items::<String>(p.value));
+        Profile {
+            passes,
+            methods,
+            roles,
+            member_of,
+        }
+    }
+
+    /// Ids of the items that were throttled (429) and are worth sending again after
+    /// `Retry-After`, with the longest wait they asked for in seconds.
+    pub fn throttled(responses: &[BatchItemResponse]) -> (Vec<String>, u32) {
+        let throttled: Vec<&BatchItemResponse> =
+            responses.iter().filter(|r| r.status == 429).collect();
+        let wait = throttled
+            .iter()
+            .filter_map(|r| r.retry_after_s())
+            .max()
+            .unwrap_or(1);
+        (throttled.iter().map(|r| r.id.clone()).collect(), wait)
+    }
+
+    /// True when the user already has a strong (phishing-resistant or app-based) method, so a
+    /// pass may not be needed at all.
+    pub fn has_strong_method(&self) -> bool {
+        self.methods
+            .as_ref()
+            .is_ok_and(|m| m.iter().any(|m| is_strong(m.kind())))
+    }
+}
+
+/// True for methods that let a user sign in without a password and a pass: passkeys,
+/// Authenticator, Windows Hello for Business, platform credentials.
+pub fn is_strong(kind: MethodKind) -> bool {
+    matches!(
+        kind,
+        MethodKind::Fido2
+            | MethodKind::MicrosoftAuthenticator
+            | MethodKind::WindowsHelloForBusiness
+            | MethodKind::PlatformCredential
+    )
+}
+
+/// Returns the method's kind in words; a kind this page does not know is named by its Graph
+/// type, so a new method never disappears from the list.
+pub fn method_label(method: &AuthMethod) -> String {
+    let known = match method.kind() {
+        MethodKind::Password => "Password",
+        MethodKind::Phone => "Phone",
+        MethodKind::Email => "Email",
+        MethodKind::Fido2 => "Passkey (FIDO2)",
+        MethodKind::MicrosoftAuthenticator => "Microsoft Authenticator",
+        MethodKind::SoftwareOath => "Software OATH token",
+        MethodKind::HardwareOath => "Hardware OATH token",
+        MethodKind::WindowsHelloForBusiness => "Windows Hello for Business",
+        MethodKind::PlatformCredential => "Platform credential",
+        MethodKind::TemporaryAccessPass => "Temporary Access Pass",
+        MethodKind::QrCodePin => "QR code and PIN",
+        MethodKind::External => "External method",
+        MethodKind::Unknown => "",
+    };
+    if !known.is_empty() {
+        return known.to_owned();
+    }
+    let name = method
+        .odata_type
+        .trim_start_matches("#microsoft.graph.")
+        .trim_end_matches("AuthenticationMethod");
+    if name.is_empty() {
+        "Other method".to_owned()
+    } else {
+        format!("Other method ({name})")
+    }
+}
+
+/// Decodes each entry on its own: one entry of an unexpected shape is skipped, never the list.
+fn items<T: serde::de::DeserializeOwned>(values: Vec<serde_json::Value>) -> Vec<T> {
+    values
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
+}
+
+fn missing(id: &str) -> GraphError {
+    GraphError {
+        status: 0,
+        code: "missingAnswer".into(),
+        message: format!("Graph's batch answer had no \"{id}\" part. Try again."),
+        ..GraphError::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn resp(id: &str, status: u16, body: serde_json::Value) -> BatchItemResponse {
+        BatchItemResponse {
+            id: id.into(),
+            status,
+            headers: Default::default(),
+            body: Some(body),
+        }
+    }
+
+    #[test]
+    fn request_holds_two_to_four_reads() {
+        let r = request("u-1", false, &[]);
+        let urls: Vec<_> = r.requests.iter().map(|i| i.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "/users/u-1/authentication/temporaryAccessPassMethods",
+                "/users/u-1/authentication/methods"
+            ]
+        );
+        let r = request("u-1", true, &["g".into()]);
+        assert_eq!(r.requests.len(), 4);
+        assert_eq!(r.requests[3].method, "POST");
+        assert!(r
+            .requests
+            .iter()
+            .all(|i| i.method == "GET" || i.url.ends_with("checkMemberGroups")));
+    }
+
+    #[test]
+    fn profile_reads_each_part_and_keeps_failures_apart() {
+        let responses = vec![
+            resp(
+                "methods",
+                200,
+                json!({"value":[
+                    {"@odata.type":"#microsoft.graph.passwordAuthenticationMethod","id":"p"},
+                    {"@odata.type":"#microsoft.graph.fido2AuthenticationMethod","id":"f","displayName":"YubiKey"},
+                    "not an object"
+                ]}),
+            ),
+            resp(
+                "passes",
+                403,
+                json!({"error":{"code":"Authorization_RequestDenied","message":"no"}}),
+            ),
+            resp(
+                "roles",
+                200,
+                json!({"value":[
+                    {"id":"1","displayName":"User","roleTemplateId": DEFAULT_USER_ROLE},
+                    {"id":"2","displayName":"Helpdesk Administrator"}
+                ]}),
+            ),
+            resp("groups", 200, json!({"value":["g-2"]})),
+        ];
+        let p = Profile::from_responses(&responses);
+        assert_eq!(p.passes.as_ref().unwrap_err().status, 403);
+        assert_eq!(p.methods.as_ref().unwrap().len(), 2);
+        assert!(p.has_strong_method());
+        assert_eq!(p.roles, Some(vec!["Helpdesk Administrator".to_owned()]));
+        assert_eq!(p.member_of, Some(vec!["g-2".to_owned()]));
+    }
+
+    #[test]
+    fn missing_parts_are_errors_and_unasked_parts_are_none() {
+        let p = Profile::from_responses(&[resp("passes", 200, json!({"value":[]}))]);
+        assert_eq!(p.passes, Ok(vec![]));
+        assert_eq!(p.methods.unwrap_err().code, "missingAnswer");
+        assert_eq!((p.roles, p.member_of), (None, None));
+    }
+
+    #[test]
+    fn labels_name_known_kinds_and_keep_unknown_ones() {
+        let m = |t: &str| AuthMethod {
+            odata_type: t.into(),
+            id: "x".into(),
+            display_name: None,
+            created_date_time: None,
+        };
+        assert_eq!(
+            method_label(&m("#microsoft.graph.fido2AuthenticationMethod")),
+            "Passkey (FIDO2)"
+        );
+        assert_eq!(
+            method_label(&m("#microsoft.graph.quantumAuthenticationMethod")),
+            "Other method (quantum)"
+        );
+        assert_eq!(method_label(&m("")), "Other method");
+    }
+
+    #[test]
+    fn throttled_items_and_their_longest_wait() {
+        let mut a = resp("passes", 429, json!({}));
+        a.headers.insert("Retry-After".into(), "3".into());
+        let b = resp("methods", 429, json!({}));
+        let c = resp("roles", 200, json!({"value":[]}));
+        assert_eq!(
+            Profile::throttled(&[a, b, c]),
+            (vec!["passes".to_owned(), "methods".to_owned()], 3)
+        );
+        assert_eq!(Profile::throttled(&[]), (vec![], 1));
+    }
+}
