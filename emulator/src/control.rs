@@ -1,6 +1,9 @@
 //! Test controls beyond the tenant's data: fault rules, expiring refresh tokens, withdrawing
-//! consent and changing directory roles. The Rust API on [`Emulator`] and the HTTP control API
-//! (`login::control`) both call the functions here, so they behave the same.
+//! consent and changing directory roles; methods and passes set up without Graph in
+//! [`methods`]. The Rust API on [`Emulator`] and the HTTP control API (`login::control`) both
+//! call the functions here, so they behave the same.
+
+pub(crate) mod methods;
 
 use crate::faults::{ActiveRule, FaultError, FaultRule};
 use crate::model::Event;
@@ -20,6 +23,12 @@ pub enum ControlError {
     /// A role template id must be a GUID.
     #[error("'{0}' is not a role template id (a GUID)")]
     InvalidRole(String),
+    /// Not an `@odata.type` a user can register (see [`Emulator::register_method`]).
+    #[error("'{0}' is not a method type that can be registered")]
+    InvalidMethodType(String),
+    /// The user has no pass.
+    #[error("'{0}' has no Temporary Access Pass")]
+    NoPass(String),
     /// No token could be minted (disabled account, signing failure).
     #[error("no token: {0}")]
     TokenRefused(String),

@@ -2,9 +2,11 @@
 //! preflights, applies the fault rules, and hands `/v1.0` and `/beta` paths to the routing in
 //! [`routes`], directly or item by item for `$batch` (so both share every check).
 
+mod audit;
 mod auth;
 mod batch;
 mod groups;
+mod mail;
 mod member_of;
 mod paging;
 mod policy;
@@ -25,6 +27,7 @@ use serde_json::Value;
 
 pub use auth::Caller;
 use response::{Ctx, GResult, GraphError};
+pub(crate) use tap::generate_pass;
 
 use crate::faults::http::{cut_off, hold, pause};
 use crate::faults::{FaultKind, FaultOrigin, Kinds};

@@ -18,6 +18,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod audit;
 pub mod clock;
 mod control;
 pub mod faults;
@@ -40,11 +41,12 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use audit::AuditRecord;
 pub use control::ControlError;
 pub use faults::{FaultError, FaultKind, FaultOrigin, FaultRule, Match};
 pub use load::GraphRequestCounts;
 pub use model::{
-    Event, ExcludeTarget, Group, IncludeTarget, PassRecord, PolicyState, TapPolicy, User,
+    Event, ExcludeTarget, Group, IncludeTarget, PassRecord, PolicyState, SentMail, TapPolicy, User,
 };
 pub use state::Settings;
 pub use tenant::Usability;
@@ -243,25 +245,51 @@ impl Emulator {
             .collect()
     }
 
-    /// Marks the user's current pass as used for sign-in (a one-time pass then reports
-    /// `OneTimeUsed`). Returns false if the user has no pass.
+    /// Marks the user's current pass as used for sign-in: a one-time pass then reads back
+    /// `isUsable: false`, `methodUsabilityReason: "OneTimeUsed"`; a multi-use one stays usable.
+    /// Returns false if the user has no pass. Records nothing (sign-ins are not directory
+    /// audit events).
     pub fn mark_pass_used(&self, user_id_or_upn: &str) -> bool {
-        let mut inner = self.state.lock();
-        let Some(id) = inner.tenant.find_user(user_id_or_upn).map(|u| u.id.clone()) else {
-            return false;
-        };
-        match inner.tenant.passes.get_mut(&id) {
-            Some(p) => {
-                p.used = true;
-                true
-            }
-            None => false,
-        }
+        control::methods::use_pass(&self.state, user_id_or_upn).is_ok()
     }
 
     /// Everything that happened, in order.
     pub fn events(&self) -> Vec<Event> {
         self.state.lock().tenant.events.clone()
+    }
+
+    /// The directory audit log in the order recorded (oldest first; Graph's
+    /// `/auditLogs/directoryAudits` lists it newest first).
+    pub fn audit_records(&self) -> Vec<AuditRecord> {
+        self.state.lock().tenant.audit.clone()
+    }
+
+    /// Mails sent through Graph `sendMail`, in order (the [`Event::MailSent`] events).
+    pub fn mails(&self) -> Vec<SentMail> {
+        self.state
+            .lock()
+            .tenant
+            .events
+            .iter()
+            .filter_map(|e| match e {
+                Event::MailSent {
+                    from,
+                    to,
+                    cc,
+                    subject,
+                    content_type,
+                    content,
+                } => Some(SentMail {
+                    from: from.clone(),
+                    to: to.clone(),
+                    cc: cc.clone(),
+                    subject: subject.clone(),
+                    content_type: content_type.clone(),
+                    content: content.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The object id of a UPN (case-insensitive).

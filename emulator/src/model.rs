@@ -27,6 +27,10 @@ pub mod roles {
     pub const SECURITY_ADMINISTRATOR: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
     /// Security Reader.
     pub const SECURITY_READER: &str = "5d6b6bb7-de71-4623-b4af-96380a352509";
+    /// Security Operator.
+    pub const SECURITY_OPERATOR: &str = "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f";
+    /// Reports Reader.
+    pub const REPORTS_READER: &str = "4a5d8f65-41da-4de4-8968-e035b65339cf";
     /// The default member-user role every member carries in `wids`; not an admin role.
     pub const DEFAULT_USER: &str = "b79fbf4d-3ef9-4689-8143-76b194e85509";
 
@@ -42,6 +46,8 @@ pub mod roles {
             HELPDESK_ADMINISTRATOR => "Helpdesk Administrator",
             SECURITY_ADMINISTRATOR => "Security Administrator",
             SECURITY_READER => "Security Reader",
+            SECURITY_OPERATOR => "Security Operator",
+            REPORTS_READER => "Reports Reader",
             DEFAULT_USER => "User",
             _ => "Directory role",
         }
@@ -350,10 +356,52 @@ pub enum Event {
         /// path for item-level faults); login: the request path.
         path: String,
     },
+    /// A user sent mail through Graph (`/me/sendMail`); nothing is delivered.
+    MailSent {
+        /// The sender's address (the signed-in user's `mail`, else their UPN).
+        from: String,
+        /// `toRecipients` addresses, in order.
+        to: Vec<String>,
+        /// `ccRecipients` addresses, in order.
+        cc: Vec<String>,
+        /// `message.subject` (empty if absent).
+        subject: String,
+        /// `Text` or `HTML` (canonical spelling; `Text` if the body is absent).
+        content_type: String,
+        /// `message.body.content` (empty if absent).
+        content: String,
+    },
+    /// A user registered an authentication method for themselves
+    /// ([`crate::Emulator::register_method`]).
+    MethodRegistered {
+        /// Whose.
+        upn: String,
+        /// Its `@odata.type`, as given.
+        odata_type: String,
+    },
     /// The Rust or control API changed the directory or the grants (roles, consent, refresh
     /// tokens), so tests can see the step in the event log.
     DirectoryChanged {
         /// One sentence: what changed.
         what: String,
     },
+}
+
+/// A mail sent through Graph, as [`crate::Emulator::mails`] returns it (the fields of
+/// [`Event::MailSent`]).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SentMail {
+    /// Sender address.
+    pub from: String,
+    /// To addresses.
+    pub to: Vec<String>,
+    /// Cc addresses.
+    pub cc: Vec<String>,
+    /// Subject.
+    pub subject: String,
+    /// `Text` or `HTML`.
+    pub content_type: String,
+    /// Body.
+    pub content: String,
 }

@@ -1,10 +1,11 @@
-//! The mutable directory: users, groups, the TAP policy, issued passes, consent grants and the
-//! event log, with the lookups Graph and the sign-in pages share.
+//! The mutable directory: users, groups, the TAP policy, issued passes, consent grants, the
+//! directory audit log and the event log, with the lookups Graph and the sign-in pages share.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use time::OffsetDateTime;
 
+use crate::audit::AuditRecord;
 use crate::model::{Event, Group, PassRecord, PolicyState, TapPolicy, User};
 use crate::seed;
 
@@ -49,6 +50,8 @@ pub struct Tenant {
     pub passes: HashMap<String, PassRecord>,
     /// What happened, in order.
     pub events: Vec<Event>,
+    /// The directory audit log, oldest first (Graph lists it newest first).
+    pub audit: Vec<AuditRecord>,
     /// Graph permissions (bare names) consented tenant-wide for the demo app.
     pub admin_grants: BTreeSet<String>,
     /// Graph permissions each user consented to for themselves, by user id.
@@ -85,6 +88,7 @@ impl Tenant {
             policy,
             passes: HashMap::new(),
             events: Vec::new(),
+            audit: Vec::new(),
             admin_grants,
             user_grants: HashMap::new(),
             user_index,

@@ -1,5 +1,6 @@
-//! Paging shared by every Graph collection: `$top` (1..999, default 100), the opaque
-//! `$skiptoken` and the `@odata.nextLink` that carries the request's other options along.
+//! Paging shared by every Graph collection: `$top` (1..999, the audit log 1..1000; default
+//! 100), the opaque `$skiptoken` and the `@odata.nextLink` that carries the request's other
+//! options along.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -9,15 +10,22 @@ use super::response::{Ctx, GraphError};
 /// What every emulator skiptoken starts with (Graph's look like this too).
 const TOKEN_PREFIX: &str = "RFNwdAoAAQAAAA";
 
-/// `$top`, or 100.
+/// `$top` (1..999), or 100.
 pub fn top(ctx: &Ctx<'_>) -> Result<usize, GraphError> {
+    top_up_to(ctx, 999)
+}
+
+/// `$top` (1..=`max`), or 100.
+pub fn top_up_to(ctx: &Ctx<'_>, max: usize) -> Result<usize, GraphError> {
     match ctx.param("$top") {
         None => Ok(100),
         Some(t) => match t.trim().parse::<usize>() {
-            Ok(n) if (1..=999).contains(&n) => Ok(n),
+            Ok(n) if (1..=max).contains(&n) => Ok(n),
             _ => Err(GraphError::bad_request(
                 "Request_BadRequest",
-                format!("Invalid page size specified: '{t}'. Must be between 1 and 999 inclusive."),
+                format!(
+                    "Invalid page size specified: '{t}'. Must be between 1 and {max} inclusive."
+                ),
             )),
         },
     }

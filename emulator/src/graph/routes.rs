@@ -4,7 +4,7 @@
 use axum::http::{Method, StatusCode};
 
 use super::response::{Ctx, GResult, GraphError};
-use super::{auth, groups, member_of, policy, tap, users, Target};
+use super::{audit, auth, groups, mail, member_of, policy, tap, users, Target};
 
 fn seg_is(s: &str, lit: &str) -> bool {
     s.eq_ignore_ascii_case(lit)
@@ -91,6 +91,13 @@ pub fn handle(ctx: &Ctx<'_>, method: &Method, segs: &[String]) -> GResult {
                 Err(not_allowed())
             }
         }
+        (Some(t), [send]) if seg_is(send, "sendMail") => {
+            if *method == Method::POST {
+                mail::send(ctx, &caller, &t)
+            } else {
+                Err(not_allowed())
+            }
+        }
         (Some(_), [first, ..]) => Err(unknown_segment(first)),
         (None, _) => match rest.as_slice() {
             [users] if seg_is(users, "users") => {
@@ -125,6 +132,17 @@ pub fn handle(ctx: &Ctx<'_>, method: &Method, segs: &[String]) -> GResult {
                         )
                     }
                     [_, rel, ..] => Err(unknown_segment(rel)),
+                }
+            }
+            [logs, audits, id @ ..]
+                if id.len() <= 1
+                    && seg_is(logs, "auditLogs")
+                    && seg_is(audits, "directoryAudits") =>
+            {
+                match (get, id.first()) {
+                    (false, _) => Err(not_allowed()),
+                    (true, None) => audit::list(ctx, &caller),
+                    (true, Some(id)) => audit::get(ctx, &caller, id),
                 }
             }
             [p, amp, configs, tap]

@@ -1,6 +1,7 @@
 //! Temporary Access Pass methods (`/authentication/temporaryAccessPassMethods`) and the
 //! methods list (`/authentication/methods`): permission and role checks, the tenant policy,
-//! one pass per user, usability on the emulator clock.
+//! one pass per user, usability on the emulator clock. Every create (a replacement too) and
+//! delete appends one directory audit record ([`crate::audit`]).
 
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
@@ -9,6 +10,7 @@ use time::OffsetDateTime;
 use super::auth::Caller;
 use super::response::{ok, Ctx, GResult, GraphError};
 use super::Target;
+use crate::audit::{Activity, AuditRecord};
 use crate::clock;
 use crate::model::{roles::*, Event, PassRecord, User};
 use crate::state::AppState;
@@ -196,6 +198,14 @@ pub fn delete(ctx: &Ctx<'_>, caller: &Caller, t: &Target, id: &str) -> GResult {
                 user_id: target.id.clone(),
                 method_id,
             });
+            let now = ctx.st.clock.now();
+            let activity = if is_self(caller, &target) {
+                Activity::UserDeletedPass
+            } else {
+                Activity::PassDeleted
+            };
+            let record = AuditRecord::new(activity, &caller.user, &target, now);
+            inner.tenant.audit.push(record);
             Ok((StatusCode::NO_CONTENT, None))
         }
         _ => Err(method_not_found()),
@@ -318,6 +328,8 @@ pub fn create(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
             method_id: record.id.clone(),
             created: now,
         });
+        let audit = AuditRecord::new(Activity::PassRegistered, &caller.user, &target, now);
+        inner.tenant.audit.push(audit);
     }
     let body = with_context(
         format!(

@@ -198,7 +198,9 @@ pub async fn decline(
     }
 }
 
-/// The tenant check and request validation every authorize-flow handler starts with.
+/// The tenant check and request validation every authorize-flow handler starts with. The error
+/// is the page to answer with, returned straight away, so it is not boxed.
+#[allow(clippy::result_large_err)]
 fn checked(
     st: &AppState,
     tenant: &str,

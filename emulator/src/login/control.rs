@@ -1,6 +1,6 @@
 //! The control API under `/_emulator` on the sign-in origin: reset, policy, clock, events,
-//! redirect URIs, passes, settings, fault rules, refresh-token expiry, consent and roles, for
-//! tests and the demo (the same operations as the Rust API).
+//! redirect URIs, passes, settings, fault rules, refresh-token expiry, consent, roles, methods a
+//! user registers and pass use, for tests and the demo (the same operations as the Rust API).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +46,8 @@ pub fn router() -> Router<Arc<AppState>> {
             "/_emulator/users/{user}/roles/{role}",
             put(add_role).delete(remove_role),
         )
+        .route("/_emulator/users/{user}/methods", post(register_method))
+        .route("/_emulator/users/{user}/pass/use", post(use_pass))
 }
 
 fn refused(status: StatusCode, e: impl std::fmt::Display) -> Response {
@@ -54,7 +56,7 @@ fn refused(status: StatusCode, e: impl std::fmt::Display) -> Response {
 
 fn control_error(e: ControlError) -> Response {
     let status = match e {
-        ControlError::UnknownUser(_) => StatusCode::NOT_FOUND,
+        ControlError::UnknownUser(_) | ControlError::NoPass(_) => StatusCode::NOT_FOUND,
         _ => StatusCode::BAD_REQUEST,
     };
     refused(status, e)
@@ -142,6 +144,35 @@ async fn remove_role(
 ) -> Response {
     match control::set_role(&st, &user, &role, false) {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewMethod {
+    odata_type: String,
+    #[serde(default)]
+    display_name: Option<String>,
+}
+
+/// `{"odataType", "displayName"?}` → 201 `{"id"}`.
+async fn register_method(
+    State(st): State<Arc<AppState>>,
+    Path(user): Path<String>,
+    Json(m): Json<NewMethod>,
+) -> Response {
+    let name = m.display_name.as_deref();
+    match control::methods::register_method(&st, &user, &m.odata_type, name) {
+        Ok(id) => (StatusCode::CREATED, Json(json!({"id": id}))).into_response(),
+        Err(e) => control_error(e),
+    }
+}
+
+/// → 200 with the pass (camelCase, secret included); 404 without user or pass.
+async fn use_pass(State(st): State<Arc<AppState>>, Path(user): Path<String>) -> Response {
+    match control::methods::use_pass(&st, &user) {
+        Ok(p) => Json(p).into_response(),
         Err(e) => control_error(e),
     }
 }
