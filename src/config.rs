@@ -20,6 +20,9 @@ pub const WRITE_PERMISSION: &str = "UserAuthenticationMethod.ReadWrite.All";
 /// The permission reading a group's members needs; asked for only when the admin picks a group.
 pub const GROUP_PERMISSION: &str = "GroupMember.Read.All";
 
+/// The permission changing the TAP policy needs; asked for only on the Policy screen.
+pub const POLICY_WRITE_PERMISSION: &str = "Policy.ReadWrite.AuthenticationMethod";
+
 /// OpenID Connect scopes always requested besides the Graph permissions.
 pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "offline_access"];
 
@@ -55,6 +58,9 @@ pub struct RawConfig {
     /// National cloud preset (`global`, `usgov`, `dod`, `china`): the default Graph host.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud: Option<String>,
+    /// Hand-over message templates by language and audience, laid over the built-in ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handover_templates: Option<crate::handover::Templates>,
 }
 
 /// A checked configuration: every URL absolute and without a trailing slash.
@@ -78,6 +84,8 @@ pub struct Config {
     pub pass_show_seconds: u32,
     /// Where a handout's QR code sends the user (with `login_hint`): where they register methods.
     pub handout_url: String,
+    /// Hand-over message templates: the built-in ones with `handoverTemplates` laid over them.
+    pub handover_templates: crate::handover::Templates,
 }
 
 /// Where users register their methods with the pass, unless configured otherwise.
@@ -181,6 +189,16 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
         clipboard_clear_seconds: seconds_field(&map, "clipboardClearSeconds", 600, &mut problems),
         pass_show_seconds: seconds_field(&map, "passShowSeconds", 3600, &mut problems),
         handout_url: string_field(&map, "handoutUrl", &mut problems),
+        handover_templates: match map.get("handoverTemplates") {
+            None | Some(Value::Null) => None,
+            Some(v) => match serde_json::from_value(v.clone()) {
+                Ok(t) => Some(t),
+                Err(_) => {
+                    problems.push("\"handoverTemplates\" must look like {\"en\": {\"user\": {\"subject\": \"…\", \"body\": \"…\"}, \"manager\": {…}}}.".to_owned());
+                    None
+                }
+            },
+        },
     };
     Ok((raw, problems))
 }
@@ -291,6 +309,7 @@ impl RawConfig {
         pick(&mut self.pass_show_seconds, &top.pass_show_seconds);
         pick(&mut self.handout_url, &top.handout_url);
         pick(&mut self.cloud, &top.cloud);
+        pick(&mut self.handover_templates, &top.handover_templates);
         self
     }
 
@@ -337,6 +356,9 @@ impl RawConfig {
                 problems.push("\"redirectUri\" must not contain '#'.".to_owned());
             }
         }
+        if let Some(t) = &self.handover_templates {
+            problems.extend(crate::handover::problems(t));
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -357,6 +379,9 @@ impl RawConfig {
                 .handout_url
                 .clone()
                 .unwrap_or_else(|| DEFAULT_HANDOUT_URL.to_owned()),
+            handover_templates: crate::handover::merged(
+                &self.handover_templates.clone().unwrap_or_default(),
+            ),
         })
     }
 }
@@ -463,6 +488,27 @@ mod tests {
             raw.validate().unwrap().graph_scope("X.Y"),
             "https://graph.microsoft.com/X.Y"
         );
+    }
+
+    #[test]
+    fn handover_templates_are_merged_and_checked() {
+        let c = parse_raw(r#"{"clientId":"x","authority":"https://id.example.org/a","handoverTemplates":{"fr":{"user":{"subject":"Votre pass","body":"{pass}"}}}}"#)
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert!(["de", "en", "fr"]
+            .iter()
+            .all(|l| c.handover_templates.contains_key(*l)));
+        let err = parse_raw(r#"{"handoverTemplates":["nope"]}"#).unwrap_err();
+        assert!(
+            err[0].contains("\"handoverTemplates\" must look like"),
+            "{err:?}"
+        );
+        let err = parse_raw(r#"{"clientId":"x","authority":"https://id.example.org/a","handoverTemplates":{"en":{"user":{"subject":"s","body":"{secret}"}}}}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert!(err[0].contains("{secret} is not a placeholder"), "{err:?}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub enum Action {
     CreatePass,
     DeletePass,
     ReadPolicy,
+    EditPolicy,
 }
 
 /// Well-known directory role template ids (the `wids` claim) and their names.
@@ -133,6 +134,7 @@ fn forbidden(msg: &str, action: Action) -> String {
     match action {
         Action::CreatePass | Action::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthenticationMethod.ReadWrite.All.".into(),
         Action::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
+        Action::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
         Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy (it needs the Policy.Read.All permission and a role such as Global Reader or Authentication Policy Administrator). The form uses Graph's own limits; the policy is still enforced when you create a pass.".into(),
         Action::Search | Action::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
     }
@@ -140,6 +142,9 @@ fn forbidden(msg: &str, action: Action) -> String {
 
 fn bad_request(e: &GraphError, action: Action) -> String {
     let msg = e.message.as_str();
+    if action == Action::EditPolicy {
+        return format!("Graph refused the policy change{} Nothing was changed; correct the value and review again.", detail(msg));
+    }
     if msg.contains("LifetimeInMinutes") {
         return format!("The lifetime is outside what your tenant's policy allows ({}). Pick a value in that range.", msg.trim_end_matches('.'));
     }

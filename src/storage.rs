@@ -9,6 +9,7 @@
 //!   sign-in redirect (no secret: the pass is never part of it);
 //! - sessionStorage [`DISCOVERY`]: the authority's public discovery document, so it is fetched
 //!   once per session (checked again on every use);
+//! - sessionStorage [`TAB`]: the screen (tab) on show, so a reload or consent returns to it;
 //! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret).
 
 /// sessionStorage key of the pending sign-in attempt.
@@ -23,6 +24,8 @@ pub const VIEW: &str = "tapdesk.view";
 pub const INTENT: &str = "tapdesk.intent";
 /// sessionStorage key of the authority's discovery document.
 pub const DISCOVERY: &str = "tapdesk.discovery";
+/// sessionStorage key of the tab on show.
+pub const TAB: &str = "tapdesk.tab";
 /// localStorage key of the Settings screen's configuration overrides.
 pub const SETTINGS: &str = "tapdesk.settings";
 
@@ -69,7 +72,7 @@ pub fn take(which: Area, key: &str) -> Option<String> {
 
 /// Removes everything this page keeps in sessionStorage (sign-out).
 pub fn clear_session() {
-    for key in [ATTEMPT, INTERACTION, HINT, VIEW, INTENT, DISCOVERY] {
+    for key in [ATTEMPT, INTERACTION, HINT, VIEW, INTENT, DISCOVERY, TAB] {
         remove(Area::Session, key);
     }
 }

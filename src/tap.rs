@@ -343,6 +343,7 @@ mod coverage_tests {
                 .map(|id| PolicyTarget {
                     target_type: Some("group".into()),
                     id: (*id).into(),
+                    is_registration_required: None,
                 })
                 .collect()
         };

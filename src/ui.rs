@@ -8,7 +8,9 @@ mod boot;
 pub mod browser;
 mod bulk;
 mod create;
+mod handover;
 mod intent;
+mod policy;
 mod reveal;
 mod search;
 mod setup;
@@ -171,7 +173,49 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The signed-in screen: account bar, policy summary, search and the chosen user.
+/// The screens of the signed-in page, one tab each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tab {
+    Single,
+    Bulk,
+    Policy,
+}
+
+impl Tab {
+    /// Every tab, in the order shown.
+    pub const ALL: [Tab; 3] = [Tab::Single, Tab::Bulk, Tab::Policy];
+
+    /// Stable key: element ids (`tab-{key}`) and the kept tab.
+    pub fn key(self) -> &'static str {
+        match self {
+            Tab::Single => "single",
+            Tab::Bulk => "bulk",
+            Tab::Policy => "policy",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Tab::Single => "One user",
+            Tab::Bulk => "Many users",
+            Tab::Policy => "Policy",
+        }
+    }
+
+    fn panel_id(self) -> &'static str {
+        match self {
+            Tab::Single => "single",
+            Tab::Bulk => "panel-bulk",
+            Tab::Policy => "panel-policy",
+        }
+    }
+
+    fn from_key(key: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.key() == key)
+    }
+}
+
+/// The signed-in screen: account bar, policy summary, and the tabs.
 #[component]
 fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
     let account = session.account().clone();
@@ -202,7 +246,15 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             .await
         });
     let selected: RwSignal<Option<User>> = RwSignal::new(None);
-    let bulk_mode = RwSignal::new(false);
+    // The tab comes back after a reload or a consent redirect.
+    let tab = RwSignal::new(
+        storage::get(Area::Session, storage::TAB)
+            .and_then(|k| Tab::from_key(&k))
+            .unwrap_or(Tab::Single),
+    );
+    Effect::new(move |_| {
+        storage::set(Area::Session, storage::TAB, tab.get().key());
+    });
     // A reload returns to the user on screen (only the object id is kept).
     if let Some(id) = storage::get(Area::Session, storage::VIEW) {
         leptos::task::spawn_local(async move {
@@ -272,19 +324,23 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
                 }
             })}
         </Transition>
-        <div class="tabs" role="tablist" aria-label="Mode">
-            <button type="button" role="tab" id="tab-single" class="button" aria-selected=move || (!bulk_mode.get()).to_string()
-                aria-controls="single" on:click=move |_| bulk_mode.set(false)>"One user"</button>
-            <button type="button" role="tab" id="tab-bulk" class="button" aria-selected=move || bulk_mode.get().to_string()
-                aria-controls="bulk" on:click=move |_| bulk_mode.set(true)>"Many users"</button>
+        <div class="tabs" role="tablist" aria-label="Screens">
+            {Tab::ALL.into_iter().map(|t| view! {
+                <button type="button" role="tab" id=format!("tab-{}", t.key()) class="button"
+                    aria-selected=move || (tab.get() == t).to_string() aria-controls=t.panel_id()
+                    on:click=move |_| tab.set(t)>{t.label()}</button>
+            }).collect_view()}
         </div>
-        // Both stay mounted: switching tabs never loses a form or a run.
-        <div id="single" role="tabpanel" aria-labelledby="tab-single" hidden=move || bulk_mode.get()>
+        // Every screen stays mounted: switching tabs never loses a form, a scan or a run.
+        <div id="single" role="tabpanel" aria-labelledby="tab-single" hidden=move || tab.get() != Tab::Single>
             <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx />
             {move || selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy /> })}
         </div>
-        <div role="tabpanel" aria-labelledby="tab-bulk" hidden=move || !bulk_mode.get()>
+        <div id=Tab::Bulk.panel_id() role="tabpanel" aria-labelledby="tab-bulk" hidden=move || tab.get() != Tab::Bulk>
             <bulk::BulkPage ctx=ctx policy=policy />
+        </div>
+        <div id=Tab::Policy.panel_id() role="tabpanel" aria-labelledby="tab-policy" hidden=move || tab.get() != Tab::Policy>
+            <policy::PolicyEditor ctx=ctx policy=policy />
         </div>
     }
 }

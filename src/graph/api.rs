@@ -1,8 +1,8 @@
 //! Typed Graph calls: the paths and queries of reference §2-§4, nothing about views.
 
 use super::models::{
-    AuthMethod, BatchRequest, BatchResponse, DirectoryRole, Group, NewPass, Page, TapPolicy,
-    TemporaryAccessPass, User,
+    AuthMethod, BatchItem, BatchRequest, BatchResponse, DirectoryRole, Group, NewPass, Page,
+    TapPolicy, TemporaryAccessPass, User,
 };
 use super::{GraphClient, GraphError};
 
@@ -157,6 +157,47 @@ pub async fn check_member_groups(
 /// Reads the tenant's TAP policy.
 pub async fn get_policy(c: &GraphClient, token: &str) -> Result<TapPolicy, GraphError> {
     c.get(token, POLICY_PATH, false).await
+}
+
+/// Changes the tenant's TAP policy with `body` (from `policy_edit::patch_body`): 204 on success.
+pub async fn update_policy(
+    c: &GraphClient,
+    token: &str,
+    body: &serde_json::Value,
+) -> Result<(), GraphError> {
+    c.patch(token, POLICY_PATH, body).await
+}
+
+/// Reads the names of `ids` (groups) in one `$batch` per 20; groups Graph cannot find or show
+/// are left out.
+pub async fn group_names(
+    c: &GraphClient,
+    token: &str,
+    ids: &[String],
+) -> Result<Vec<Group>, GraphError> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(20) {
+        let requests = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, id)| BatchItem {
+                id: i.to_string(),
+                method: "GET".into(),
+                url: format!("/groups/{}?$select={}", encode(id), Group::SELECT),
+                headers: None,
+                body: None,
+            })
+            .collect();
+        let answer = batch_reads(c, token, &BatchRequest { requests }).await?;
+        out.extend(
+            answer
+                .responses
+                .into_iter()
+                .filter(|r| r.status == 200)
+                .filter_map(|r| serde_json::from_value::<Group>(r.body?).ok()),
+        );
+    }
+    Ok(out)
 }
 
 /// Returns `segment` percent-encoded for one path segment (`#`, `@`, `/`, spaces and the rest).

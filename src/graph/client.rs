@@ -103,14 +103,52 @@ impl GraphClient {
         path: &str,
         body: &B,
     ) -> Result<T, GraphError> {
+        decode(
+            self.send_json(kind, Method::POST, token, path, body)
+                .await?,
+        )
+    }
+
+    /// PATCH `body` as JSON to `path` (the same PATCH twice gives the same result: retried like
+    /// a GET); any 2xx, usually 204, is success.
+    pub async fn patch<B: Serialize>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<(), GraphError> {
+        self.send_json(Kind::Idempotent, Method::PATCH, token, path, body)
+            .await
+            .map(|_| ())
+    }
+
+    /// POST `body` to `path` for an action answering 202 with no body (e.g. `sendMail`): sent
+    /// again only after a 429, like a create.
+    pub async fn post_action<B: Serialize>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<(), GraphError> {
+        self.send_json(Kind::Create, Method::POST, token, path, body)
+            .await
+            .map(|_| ())
+    }
+
+    async fn send_json<B: Serialize>(
+        &self,
+        kind: Kind,
+        method: Method,
+        token: &str,
+        path: &str,
+        body: &B,
+    ) -> Result<Answer, GraphError> {
         let json = serde_json::to_string(body).map_err(|e| GraphError::network(e.to_string()))?;
-        let answer = self
-            .send(kind, Some(&json), || {
-                self.request(Method::POST, token, path)
-                    .header("Content-Type", "application/json")
-            })
-            .await?;
-        decode(answer)
+        self.send(kind, Some(&json), || {
+            self.request(method.clone(), token, path)
+                .header("Content-Type", "application/json")
+        })
+        .await
     }
 
     /// DELETE `path`; any 2xx is success.

@@ -34,12 +34,15 @@ pub struct User {
     /// `Member` or `Guest`.
     #[serde(default)]
     pub user_type: Option<String>,
+    /// e.g. `de-DE`: the language of hand-over messages.
+    #[serde(default)]
+    pub preferred_language: Option<String>,
 }
 
 impl User {
     /// The properties requested with `$select`.
     pub const SELECT: &'static str =
-        "id,displayName,userPrincipalName,mail,jobTitle,department,accountEnabled,userType";
+        "id,displayName,userPrincipalName,mail,jobTitle,department,accountEnabled,userType,preferredLanguage";
 
     /// Returns the best name to show.
     pub fn name(&self) -> &str {
@@ -136,6 +139,8 @@ pub struct PolicyTarget {
     #[serde(default)]
     pub target_type: Option<String>,
     pub id: String,
+    #[serde(default)]
+    pub is_registration_required: Option<bool>,
 }
 
 /// `#microsoft.graph.temporaryAccessPassAuthenticationMethodConfiguration`.

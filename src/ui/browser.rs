@@ -71,6 +71,22 @@ pub fn local_datetime(ms: f64) -> String {
     datetime_in_zone(ms, None)
 }
 
+/// Every IANA time zone the browser knows (`Intl.supportedValuesOf("timeZone")`), or none.
+pub fn time_zones() -> Vec<String> {
+    let list = js_sys::Reflect::get(&js_sys::global(), &JsValue::from_str("Intl"))
+        .and_then(|intl| js_sys::Reflect::get(&intl, &JsValue::from_str("supportedValuesOf")))
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+        .and_then(|f| f.call1(&JsValue::NULL, &JsValue::from_str("timeZone")).ok());
+    list.map(|l| {
+        js_sys::Array::from(&l)
+            .iter()
+            .filter_map(|v| v.as_string())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 /// The browser's IANA time zone name, e.g. "Europe/Berlin".
 pub fn time_zone() -> String {
     let options = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new())
@@ -197,12 +213,21 @@ pub fn zoned_to_utc(date: &str, time: &str, tz: &str) -> Option<f64> {
 
 /// Formats instant `ms` in time zone `tz` (the browser's own when `None`), e.g. "1 Dec 2026, 09:00".
 pub fn datetime_in_zone(ms: f64, tz: Option<&str>) -> String {
+    datetime_for(ms, tz, None)
+}
+
+/// Formats instant `ms` in time zone `tz` for language `locale` (e.g. `de`); the browser's own
+/// zone and locale where `None`.
+pub fn datetime_for(ms: f64, tz: Option<&str>, locale: Option<&str>) -> String {
     let mut pairs = vec![("dateStyle", "medium"), ("timeStyle", "short")];
     if let Some(tz) = tz {
         pairs.push(("timeZone", tz));
     }
-    let format =
-        js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &intl_options(&pairs)).format();
+    let locales = js_sys::Array::new();
+    if let Some(l) = locale {
+        locales.push(&JsValue::from_str(l));
+    }
+    let format = js_sys::Intl::DateTimeFormat::new(&locales, &intl_options(&pairs)).format();
     format
         .call1(&JsValue::NULL, &js_sys::Date::new(&JsValue::from_f64(ms)))
         .ok()

@@ -6,17 +6,42 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::browser;
-use crate::graph::models::TemporaryAccessPass;
+use super::handover::HandoverMessage;
+use super::{browser, Ctx};
+use crate::graph::models::{TemporaryAccessPass, User};
 use crate::tap;
 
 /// Copies made by the page so far; a clipboard clear belongs to the latest one only.
 static COPIES: AtomicU32 = AtomicU32::new(0);
 
-/// The shown-once pass. `on_done` must drop the caller's copy.
+/// Copies `text` (a secret: the pass, or a message holding it) on the admin's click, says so in
+/// `status`, and clears the clipboard after `clear_after` unless the page copied again since.
+pub fn copy_secret(text: String, clear_after: Duration, status: RwSignal<Option<&'static str>>) {
+    // Each copy restarts the clock; only the newest copy's timer may clear.
+    let mine = COPIES.fetch_add(1, Ordering::Relaxed) + 1;
+    leptos::task::spawn_local(async move {
+        if !browser::copy_text(&text).await {
+            status.try_set(Some("Copy failed: reveal the pass and copy it by hand."));
+            return;
+        }
+        status.try_set(Some("Copied. The clipboard will be cleared shortly."));
+        gloo_timers::future::sleep(clear_after).await;
+        // Best effort (security item 25): the page never reads the clipboard, so it cannot
+        // tell whether something else was copied meanwhile; it clears only if this was the
+        // page's latest copy, even after "Done".
+        if COPIES.load(Ordering::Relaxed) == mine {
+            browser::copy_text("").await;
+        }
+    });
+}
+
+/// The shown-once pass, and its hand-over message for `user`. `on_done` must drop the
+/// caller's copy.
 #[component]
 pub fn RevealedPass(
     pass: TemporaryAccessPass,
+    user: User,
+    ctx: Ctx,
     on_done: Callback<()>,
     clear_clipboard_after: Duration,
     show_at_most: Duration,
@@ -57,25 +82,8 @@ pub fn RevealedPass(
             _ => String::new(),
         }
     };
-    let copy = move |_| {
-        // Each copy restarts the clock; only the newest copy's timer may clear.
-        let mine = COPIES.fetch_add(1, Ordering::Relaxed) + 1;
-        leptos::task::spawn_local(async move {
-            let text = value.get_value();
-            if !browser::copy_text(&text).await {
-                copied.try_set(Some("Copy failed: reveal the pass and copy it by hand."));
-                return;
-            }
-            copied.try_set(Some("Copied. The clipboard will be cleared shortly."));
-            gloo_timers::future::sleep(clear_clipboard_after).await;
-            // Best effort (security item 25): the page never reads the clipboard, so it cannot
-            // tell whether something else was copied meanwhile; it clears only if this was the
-            // page's latest copy, even after "Done".
-            if COPIES.load(Ordering::Relaxed) == mine {
-                browser::copy_text("").await;
-            }
-        });
-    };
+    let copy = move |_| copy_secret(value.get_value(), clear_clipboard_after, copied);
+    let facts_value = value;
     let kind = if status.one_time {
         "One-time pass"
     } else {
@@ -101,6 +109,8 @@ pub fn RevealedPass(
             </div>
             <p class="status" role="status">{move || copied.get()}</p>
             <p id="pass-timing">{kind}". "{timing}</p>
+            <HandoverMessage value=facts_value starts_ms=starts ends_ms=ends one_time=status.one_time
+                user=user ctx=ctx clear_clipboard_after=clear_clipboard_after />
         </section>
     }
 }

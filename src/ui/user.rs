@@ -123,6 +123,7 @@ pub fn UserPanel(
         .collect::<Vec<_>>()
         .join(" · ");
     let form_user = user.clone();
+    let reveal_user = user.clone();
     let delete_user = user.id.clone();
     let on_deleted = Callback::new(move |()| {
         deleted.set(true);
@@ -158,7 +159,7 @@ pub fn UserPanel(
             </p>
             <h3>"Current pass"</h3>
             {pass_view}
-            {move || shown.get().map(|p| view! { <RevealedPass pass=p on_done=Callback::new(move |()| shown.set(None))
+            {move || shown.get().map(|p| view! { <RevealedPass pass=p user=reveal_user.clone() ctx=ctx on_done=Callback::new(move |()| shown.set(None))
                 clear_clipboard_after=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().clipboard_clear_seconds)))
                 show_at_most=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().pass_show_seconds))) /> })}
             {notes}

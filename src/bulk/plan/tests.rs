@@ -10,6 +10,7 @@ fn policy(once: bool, state: PolicyState, include: &[&str], exclude: &[&str]) ->
             .map(|id| PolicyTarget {
                 target_type: Some("group".into()),
                 id: (*id).into(),
+                is_registration_required: None,
             })
             .collect()
     };

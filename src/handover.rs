@@ -1,0 +1,375 @@
+//! Hand-over messages: the text an admin sends with a new pass, to the user or to their manager,
+//! with the validity in the user's time zone and the sign-in steps. English and German ship
+//! built in; a deployment overrides or adds languages with `handoverTemplates` in config.json.
+//! No views: `ui::reveal` fills in the [`Facts`] and copies the result.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Who a message is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// The user who signs in with the pass.
+    User,
+    /// Their manager, who hands the pass over in person.
+    Manager,
+}
+
+impl Audience {
+    /// Both audiences, in the order the page offers them.
+    pub const ALL: [Audience; 2] = [Audience::User, Audience::Manager];
+
+    /// The key used in `handoverTemplates`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Audience::User => "user",
+            Audience::Manager => "manager",
+        }
+    }
+}
+
+/// One message template: `{placeholder}`s are replaced by [`render`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Templates by language code (`en`, `de`, …), then by audience key (`user`, `manager`).
+pub type Templates = BTreeMap<String, BTreeMap<String, Template>>;
+
+/// Every placeholder a template may use, and what it stands for.
+pub const PLACEHOLDERS: &[(&str, &str)] = &[
+    ("name", "the user's display name"),
+    ("upn", "the user's sign-in name"),
+    ("pass", "the Temporary Access Pass"),
+    ("validFrom", "when the pass starts, in the chosen time zone"),
+    ("validUntil", "when the pass ends, in the chosen time zone"),
+    ("timeZone", "the chosen time zone (IANA name)"),
+    (
+        "usage",
+        "\"one-time\" or \"multi-use\", in the message's language",
+    ),
+    ("signInUrl", "where the user registers their methods"),
+    ("admin", "the signed-in admin's name"),
+];
+
+/// What a message says; every field already formatted for its language and zone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Facts {
+    pub name: String,
+    pub upn: String,
+    pub pass: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub time_zone: String,
+    pub one_time: bool,
+    pub sign_in_url: String,
+    pub admin: String,
+}
+
+/// The names of the languages the page knows, for the language picker; other codes show as is.
+pub fn language_name(code: &str) -> String {
+    match code {
+        "en" => "English".into(),
+        "de" => "Deutsch".into(),
+        "fr" => "Français".into(),
+        "es" => "Español".into(),
+        "nl" => "Nederlands".into(),
+        "it" => "Italiano".into(),
+        other => other.to_owned(),
+    }
+}
+
+/// The built-in templates: English and German, for the user and the manager.
+pub fn builtin() -> Templates {
+    let t = |subject: &str, body: &str| Template {
+        subject: subject.into(),
+        body: body.into(),
+    };
+    let mut all = Templates::new();
+    all.insert(
+        "en".into(),
+        BTreeMap::from([
+            ("user".into(), t(
+                "Your Temporary Access Pass",
+                "Hello {name},\n\nhere is your Temporary Access Pass ({usage}) to set up how you sign in:\n\n    {pass}\n\nIt is valid from {validFrom} until {validUntil} ({timeZone}).\n\n1. Go to {signInUrl}\n2. Sign in as {upn} and enter the pass when you are asked for it.\n3. Add a passkey or the Microsoft Authenticator app, as the page guides you.\n\nKeep the pass to yourself: nobody from IT will ever ask you for it.\n\n{admin}",
+            )),
+            ("manager".into(), t(
+                "Temporary Access Pass for {name}",
+                "Hello,\n\nplease hand this Temporary Access Pass ({usage}) to {name} ({upn}) in person:\n\n    {pass}\n\nIt is valid from {validFrom} until {validUntil} ({timeZone}). With it, {name} goes to {signInUrl}, signs in as {upn}, enters the pass and adds a passkey or the Microsoft Authenticator app.\n\nDo not forward this message; delete it once the pass is handed over.\n\n{admin}",
+            )),
+        ]),
+    );
+    all.insert(
+        "de".into(),
+        BTreeMap::from([
+            ("user".into(), t(
+                "Ihr befristeter Zugriffspass",
+                "Hallo {name},\n\nhier ist Ihr befristeter Zugriffspass (Temporary Access Pass, {usage}), um Ihre Anmeldung einzurichten:\n\n    {pass}\n\nEr gilt von {validFrom} bis {validUntil} ({timeZone}).\n\n1. Öffnen Sie {signInUrl}\n2. Melden Sie sich als {upn} an und geben Sie den Pass ein, wenn Sie danach gefragt werden.\n3. Fügen Sie einen Passkey oder die Microsoft Authenticator-App hinzu, wie die Seite Sie anleitet.\n\nGeben Sie den Pass an niemanden weiter: Die IT wird Sie nie danach fragen.\n\n{admin}",
+            )),
+            ("manager".into(), t(
+                "Befristeter Zugriffspass für {name}",
+                "Hallo,\n\nbitte übergeben Sie diesen befristeten Zugriffspass (Temporary Access Pass, {usage}) persönlich an {name} ({upn}):\n\n    {pass}\n\nEr gilt von {validFrom} bis {validUntil} ({timeZone}). Damit öffnet {name} {signInUrl}, meldet sich als {upn} an, gibt den Pass ein und fügt einen Passkey oder die Microsoft Authenticator-App hinzu.\n\nBitte leiten Sie diese Nachricht nicht weiter und löschen Sie sie nach der Übergabe.\n\n{admin}",
+            )),
+        ]),
+    );
+    all
+}
+
+/// The built-in templates with the deployment's `overrides` laid over them, audience by
+/// audience (an override may replace one audience of a language, or add a language).
+pub fn merged(overrides: &Templates) -> Templates {
+    let mut all = builtin();
+    for (lang, by_audience) in overrides {
+        let entry = all.entry(lang.clone()).or_default();
+        for (audience, t) in by_audience {
+            entry.insert(audience.clone(), t.clone());
+        }
+    }
+    all
+}
+
+/// Returns every problem of the `handoverTemplates` of a configuration, as sentences naming the
+/// language and audience: unknown audiences, empty subjects or bodies, unknown placeholders.
+pub fn problems(templates: &Templates) -> Vec<String> {
+    let mut out = Vec::new();
+    for (lang, by_audience) in templates {
+        if lang.is_empty()
+            || lang.len() > 12
+            || !lang.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            out.push(format!("\"handoverTemplates\": \"{lang}\" is not a language code such as \"en\" or \"de\"."));
+            continue;
+        }
+        for (audience, t) in by_audience {
+            let place = format!("\"handoverTemplates\".{lang}.{audience}");
+            if Audience::ALL.iter().all(|a| a.key() != audience) {
+                out.push(format!(
+                    "{place}: the audience must be \"user\" or \"manager\"."
+                ));
+                continue;
+            }
+            if t.subject.trim().is_empty() || t.body.trim().is_empty() {
+                out.push(format!(
+                    "{place}: the subject and the body must not be empty."
+                ));
+            }
+            for name in unknown_placeholders(&format!("{}\n{}", t.subject, t.body)) {
+                let known: Vec<&str> = PLACEHOLDERS.iter().map(|(n, _)| *n).collect();
+                out.push(format!(
+                    "{place}: {{{name}}} is not a placeholder; use {}.",
+                    known
+                        .iter()
+                        .map(|n| format!("{{{n}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn unknown_placeholders(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let name = &after[..close];
+        if !name.is_empty()
+            && name.chars().all(|c| c.is_ascii_alphanumeric())
+            && PLACEHOLDERS.iter().all(|(n, _)| *n != name)
+            && !out.iter().any(|o| o == name)
+        {
+            out.push(name.to_owned());
+        }
+        rest = &after[close..];
+    }
+    out
+}
+
+/// Picks the message language for a user's `preferredLanguage` (e.g. `de-AT`) among `available`
+/// codes: the exact code, then its first part, then English, then the first available.
+pub fn language_for(preferred: Option<&str>, available: &[String]) -> String {
+    let has = |c: &str| available.iter().any(|a| a.eq_ignore_ascii_case(c));
+    if let Some(p) = preferred.map(str::trim).filter(|p| !p.is_empty()) {
+        if has(p) {
+            return p.to_ascii_lowercase();
+        }
+        let base = p.split(['-', '_']).next().unwrap_or(p).to_ascii_lowercase();
+        if has(&base) {
+            return base;
+        }
+    }
+    if has("en") {
+        return "en".into();
+    }
+    available.first().cloned().unwrap_or_else(|| "en".into())
+}
+
+/// The word for one-time or multi-use in `lang`.
+fn usage_word(lang: &str, one_time: bool) -> &'static str {
+    match (lang, one_time) {
+        ("de", true) => "einmalig verwendbar",
+        ("de", false) => "mehrfach verwendbar",
+        (_, true) => "one-time use",
+        (_, false) => "multi-use",
+    }
+}
+
+/// Returns the subject and body of `template` in `lang` with every placeholder filled in.
+pub fn render(template: &Template, lang: &str, facts: &Facts) -> (String, String) {
+    let fill = |text: &str| {
+        let mut out = text.to_owned();
+        for (name, value) in [
+            ("name", facts.name.as_str()),
+            ("upn", &facts.upn),
+            ("pass", &facts.pass),
+            ("validFrom", &facts.valid_from),
+            ("validUntil", &facts.valid_until),
+            ("timeZone", &facts.time_zone),
+            ("usage", usage_word(lang, facts.one_time)),
+            ("signInUrl", &facts.sign_in_url),
+            ("admin", &facts.admin),
+        ] {
+            out = out.replace(&format!("{{{name}}}"), value);
+        }
+        out
+    };
+    (fill(&template.subject), fill(&template.body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> Facts {
+        Facts {
+            name: "Pradeep Gupta".into(),
+            upn: "pradeep@contoso.com".into(),
+            pass: "Xy3!kQ9+".into(),
+            valid_from: "1 Dec 2026, 09:00".into(),
+            valid_until: "1 Dec 2026, 17:00".into(),
+            time_zone: "Europe/Berlin".into(),
+            one_time: true,
+            sign_in_url: "https://mysignins.microsoft.com/security-info".into(),
+            admin: "Adele Vance".into(),
+        }
+    }
+
+    #[test]
+    fn builtins_fill_every_placeholder_in_both_languages() {
+        let all = builtin();
+        for (lang, by_audience) in &all {
+            for audience in Audience::ALL {
+                let t = &by_audience[audience.key()];
+                let (subject, body) = render(t, lang, &facts());
+                assert!(
+                    !subject.contains('{') && !body.contains('{'),
+                    "{lang}/{}: {body}",
+                    audience.key()
+                );
+                assert!(
+                    body.contains("Xy3!kQ9+")
+                        && body.contains("Europe/Berlin")
+                        && body.contains("pradeep@contoso.com")
+                );
+            }
+        }
+        assert!(problems(&all).is_empty());
+        let (_, de) = render(&all["de"]["user"], "de", &facts());
+        assert!(de.contains("einmalig verwendbar") && de.contains("Er gilt von 1 Dec 2026, 09:00"));
+    }
+
+    #[test]
+    fn overrides_replace_one_audience_or_add_a_language() {
+        let mut o = Templates::new();
+        o.insert(
+            "en".into(),
+            BTreeMap::from([(
+                "user".into(),
+                Template {
+                    subject: "TAP".into(),
+                    body: "{pass} for {name}".into(),
+                },
+            )]),
+        );
+        o.insert(
+            "fr".into(),
+            BTreeMap::from([(
+                "manager".into(),
+                Template {
+                    subject: "Pass".into(),
+                    body: "{pass}".into(),
+                },
+            )]),
+        );
+        let all = merged(&o);
+        assert_eq!(all["en"]["user"].subject, "TAP");
+        assert_eq!(all["en"]["manager"], builtin()["en"]["manager"]);
+        assert!(all.contains_key("fr") && all.contains_key("de"));
+        assert_eq!(
+            render(&all["en"]["user"], "en", &facts()).1,
+            "Xy3!kQ9+ for Pradeep Gupta"
+        );
+    }
+
+    #[test]
+    fn problems_name_the_place_and_the_fix() {
+        let mut o = Templates::new();
+        o.insert(
+            "en".into(),
+            BTreeMap::from([
+                (
+                    "user".into(),
+                    Template {
+                        subject: "Hi {firstName}".into(),
+                        body: "{pass} {firstName} {json:1}".into(),
+                    },
+                ),
+                (
+                    "boss".into(),
+                    Template {
+                        subject: "x".into(),
+                        body: "y".into(),
+                    },
+                ),
+                (
+                    "manager".into(),
+                    Template {
+                        subject: " ".into(),
+                        body: "y".into(),
+                    },
+                ),
+            ]),
+        );
+        o.insert("e n".into(), BTreeMap::new());
+        let p = problems(&o);
+        assert_eq!(p.len(), 4, "{p:#?}");
+        assert!(p
+            .iter()
+            .any(|s| s.contains("en.user: {firstName} is not a placeholder")));
+        assert!(p
+            .iter()
+            .any(|s| s.contains("en.boss: the audience must be")));
+        assert!(p
+            .iter()
+            .any(|s| s.contains("en.manager: the subject and the body")));
+        assert!(p
+            .iter()
+            .any(|s| s.contains("\"e n\" is not a language code")));
+    }
+
+    #[test]
+    fn language_follows_the_users_preference() {
+        let available = vec!["de".to_owned(), "en".to_owned()];
+        assert_eq!(language_for(Some("de-AT"), &available), "de");
+        assert_eq!(language_for(Some("fr-FR"), &available), "en");
+        assert_eq!(language_for(None, &available), "en");
+        assert_eq!(language_for(Some("DE"), &available), "de");
+        assert_eq!(language_for(None, &["fr".to_owned()]), "fr");
+    }
+}

@@ -1,0 +1,105 @@
+//! Hand-over messages (issue 7): built from the new pass for the user or their manager, in
+//! English or German, with the validity in the chosen time zone; the preview masks the pass and
+//! only "Copy message" puts the whole text on the clipboard.
+
+use std::sync::Arc;
+
+use anyhow::{ensure, Result};
+
+use super::{open_user, sign_in_as, PRADEEP};
+use crate::harness::{self, Harness, Options};
+
+/// Picks `value` in the `<select>` `css` the way a user would (change event included).
+async fn choose(h: &Harness, css: &str, value: &str) -> Result<()> {
+    h.driver
+        .execute(
+            "const s = document.querySelector(arguments[0]); s.value = arguments[1];
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![serde_json::json!(css), serde_json::json!(value)],
+        )
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.grant_permission("clipboard-read").await?;
+        h.grant_permission("clipboard-write").await?;
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
+
+        h.click("#handover summary").await?;
+        // Pradeep's preferred language is en-US: English for the user by default.
+        h.wait_for_text("#handover-preview", "Hello Pradeep Gupta")
+            .await?;
+        choose(&h, "#handover-audience", "manager").await?;
+        choose(&h, "#handover-language", "de").await?;
+        h.type_into("#handover-zone", "Asia/Tokyo").await?;
+        h.wait_for_text(
+            "#handover-preview",
+            "Befristeter Zugriffspass für Pradeep Gupta",
+        )
+        .await?;
+        let preview = h
+            .wait_for_text("#handover-preview", "(Asia/Tokyo)")
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            !preview.contains(&value),
+            "the preview shows the pass: {preview}"
+        );
+        ensure!(
+            preview.contains("persönlich an Pradeep Gupta (pradeep.gupta@contoso.onmicrosoft.com)"),
+            "{preview}"
+        );
+        ensure!(
+            preview.contains("einmalig verwendbar"),
+            "one-time not said: {preview}"
+        );
+
+        // A zone the browser does not know is refused in words, and nothing can be copied.
+        h.type_into("#handover-zone", "Mars/Olympus").await?;
+        h.wait_for_css("#handover-zone-error").await?;
+        ensure!(
+            h.wait_for_css("#copy-handover")
+                .await?
+                .attr("disabled")
+                .await?
+                .is_some(),
+            "Copy stays enabled with a wrong zone"
+        );
+        h.type_into("#handover-zone", "Asia/Tokyo").await?;
+
+        h.click("#copy-handover").await?;
+        h.wait_for_text("#handover", "Copied").await?;
+        let copied = h.clipboard_text().await?;
+        ensure!(
+            copied.starts_with("Befristeter Zugriffspass für Pradeep Gupta"),
+            "copied: {copied}"
+        );
+        ensure!(copied.contains(&value), "the copied message lacks the pass");
+        // The validity is written in Tokyo time (UTC+9): the emulator's record says when.
+        let start = h.emu.passes(PRADEEP)[0].start_date_time;
+        let tokyo = start.to_offset(time::UtcOffset::from_hms(9, 0, 0)?);
+        let hhmm = format!("{:02}:{:02}", tokyo.hour(), tokyo.minute());
+        ensure!(
+            copied.contains(&hhmm),
+            "validity not in Tokyo time ({hhmm}): {copied}"
+        );
+
+        // Done removes the message with the pass.
+        h.click("#done").await?;
+        h.wait_until("the message to leave the page", || async {
+            Ok(!h.body_text().await?.contains("Befristeter"))
+        })
+        .await?;
+        Ok(())
+    })
+    .await
+}
