@@ -369,6 +369,7 @@ mod tests {
         let mut d = Draft::from_policy(&p);
         assert!(d.problems().is_empty());
         d.minimum_lifetime = 5;
+        d.default_lifetime = 500;
         d.default_length = 60;
         let problems = d.problems();
         assert!(
