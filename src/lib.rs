@@ -4,6 +4,7 @@
 //! [`messages`]) → [`ui`]. Only [`storage`] touches Web Storage; only [`graph`] talks to Graph;
 //! only [`auth`] talks to the sign-in authority. See ARCHITECTURE.md.
 
+pub mod audit;
 pub mod auth;
 pub mod bulk;
 pub mod config;

@@ -13,6 +13,7 @@ pub enum Action {
     DeletePass,
     ReadPolicy,
     EditPolicy,
+    ReadAudit,
 }
 
 /// Well-known directory role template ids (the `wids` claim) and their names.
@@ -134,6 +135,7 @@ fn forbidden(msg: &str, action: Action) -> String {
     match action {
         Action::CreatePass | Action::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthenticationMethod.ReadWrite.All.".into(),
         Action::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
+        Action::ReadAudit => "You are not allowed to read the directory audit log: it needs the permission AuditLog.Read.All and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
         Action::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
         Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy (it needs the Policy.Read.All permission and a role such as Global Reader or Authentication Policy Administrator). The form uses Graph's own limits; the policy is still enforced when you create a pass.".into(),
         Action::Search | Action::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),

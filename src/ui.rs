@@ -4,6 +4,7 @@
 //! setup screen, signed out, signed in. Signed in, the page is one screen: search on top, the
 //! chosen user below.
 
+mod audit;
 mod boot;
 pub mod browser;
 mod bulk;
@@ -179,11 +180,12 @@ pub enum Tab {
     Single,
     Bulk,
     Policy,
+    Audit,
 }
 
 impl Tab {
     /// Every tab, in the order shown.
-    pub const ALL: [Tab; 3] = [Tab::Single, Tab::Bulk, Tab::Policy];
+    pub const ALL: [Tab; 4] = [Tab::Single, Tab::Bulk, Tab::Policy, Tab::Audit];
 
     /// Stable key: element ids (`tab-{key}`) and the kept tab.
     pub fn key(self) -> &'static str {
@@ -191,6 +193,7 @@ impl Tab {
             Tab::Single => "single",
             Tab::Bulk => "bulk",
             Tab::Policy => "policy",
+            Tab::Audit => "audit",
         }
     }
 
@@ -199,6 +202,7 @@ impl Tab {
             Tab::Single => "One user",
             Tab::Bulk => "Many users",
             Tab::Policy => "Policy",
+            Tab::Audit => "Audit trail",
         }
     }
 
@@ -207,6 +211,7 @@ impl Tab {
             Tab::Single => "single",
             Tab::Bulk => "panel-bulk",
             Tab::Policy => "panel-policy",
+            Tab::Audit => "panel-audit",
         }
     }
 
@@ -341,6 +346,9 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         </div>
         <div id=Tab::Policy.panel_id() role="tabpanel" aria-labelledby="tab-policy" hidden=move || tab.get() != Tab::Policy>
             <policy::PolicyEditor ctx=ctx policy=policy />
+        </div>
+        <div id=Tab::Audit.panel_id() role="tabpanel" aria-labelledby="tab-audit" hidden=move || tab.get() != Tab::Audit>
+            <audit::AuditTrail ctx=ctx active=Signal::derive(move || tab.get() == Tab::Audit) />
         </div>
     }
 }

@@ -168,6 +168,23 @@ pub async fn update_policy(
     c.patch(token, POLICY_PATH, body).await
 }
 
+/// Reads one page of authentication-method audit records: the first page since `since_ms`
+/// when `next` is `None`, else the whole `@odata.nextLink`.
+pub async fn audit_page(
+    c: &GraphClient,
+    token: &str,
+    since_ms: f64,
+    next: Option<&str>,
+) -> Result<Page<crate::audit::Record>, GraphError> {
+    match next {
+        Some(link) => c.get(token, link, false).await,
+        None => {
+            c.get(token, &crate::audit::query_path(since_ms), false)
+                .await
+        }
+    }
+}
+
 /// Reads the names of `ids` (groups) in one `$batch` per 20; groups Graph cannot find or show
 /// are left out.
 pub async fn group_names(

@@ -1,0 +1,199 @@
+//! The audit trail's logic: the directory audit query for authentication-method activities, and
+//! each record read as "who did what to whom, when" for passes. No views: `ui::audit` lists them.
+
+use serde::Deserialize;
+
+use crate::graph::time;
+
+/// The audit log's service name for authentication-method activities.
+pub const SERVICE: &str = "Authentication Methods";
+/// The permission reading the directory audit log; asked for only on the Audit screen.
+pub const PERMISSION: &str = "AuditLog.Read.All";
+
+/// One `directoryAudit` record (the properties this page reads).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Record {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub activity_display_name: String,
+    #[serde(default)]
+    pub activity_date_time: String,
+    #[serde(default)]
+    pub result: Option<String>,
+    #[serde(default)]
+    pub result_reason: Option<String>,
+    #[serde(default)]
+    pub initiated_by: Option<Initiator>,
+    #[serde(default)]
+    pub target_resources: Vec<Resource>,
+}
+
+/// `initiatedBy`: a user or an app.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Initiator {
+    #[serde(default)]
+    pub user: Option<Resource>,
+    #[serde(default)]
+    pub app: Option<App>,
+}
+
+/// An app that acted (`initiatedBy.app`).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct App {
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// A user named in a record.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    #[serde(default)]
+    pub id: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub user_principal_name: Option<String>,
+}
+
+impl Resource {
+    fn words(&self) -> String {
+        match (&self.display_name, &self.user_principal_name) {
+            (Some(n), Some(u)) => format!("{n} ({u})"),
+            (Some(n), None) => n.clone(),
+            (None, Some(u)) => u.clone(),
+            (None, None) => self.id.clone().unwrap_or_else(|| "(unknown)".into()),
+        }
+    }
+}
+
+/// What happened to a pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PassAction {
+    Created,
+    Deleted,
+}
+
+/// One pass event, in words.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PassEvent {
+    pub at_ms: f64,
+    pub action: PassAction,
+    /// Who acted: a user "Name (upn)" or an app's name.
+    pub actor: String,
+    /// Whose pass.
+    pub target: String,
+    /// False when the record says the action failed.
+    pub succeeded: bool,
+}
+
+/// The relative path listing authentication-method audit records since `since_ms`, newest first.
+pub fn query_path(since_ms: f64) -> String {
+    let filter = format!(
+        "loggedByService eq '{SERVICE}' and activityDateTime ge {}",
+        time::format_utc(since_ms)
+    );
+    format!(
+        "/auditLogs/directoryAudits?$filter={}&$top=100",
+        crate::graph::api::encode_segment(&filter)
+    )
+}
+
+/// Reads `record` as a pass creation or deletion; `None` for other activities (other methods,
+/// policy changes).
+pub fn pass_event(record: &Record) -> Option<PassEvent> {
+    let reason = record
+        .result_reason
+        .as_deref()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let activity = record.activity_display_name.to_ascii_lowercase();
+    if !reason.contains("temporary access pass") {
+        return None;
+    }
+    let action = if activity.contains("deleted") || reason.contains("deleted") {
+        PassAction::Deleted
+    } else if activity.contains("registered") || reason.contains("registered") {
+        PassAction::Created
+    } else {
+        return None;
+    };
+    let actor = record
+        .initiated_by
+        .as_ref()
+        .and_then(|i| {
+            i.user
+                .as_ref()
+                .map(Resource::words)
+                .or_else(|| i.app.as_ref().and_then(|a| a.display_name.clone()))
+        })
+        .unwrap_or_else(|| "(unknown)".into());
+    let target = record
+        .target_resources
+        .first()
+        .map(Resource::words)
+        .unwrap_or_else(|| "(unknown)".into());
+    Some(PassEvent {
+        at_ms: time::parse_ms(&record.activity_date_time)?,
+        action,
+        actor,
+        target,
+        succeeded: record
+            .result
+            .as_deref()
+            .is_none_or(|r| r.eq_ignore_ascii_case("success")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(activity: &str, reason: &str) -> Record {
+        serde_json::from_value(serde_json::json!({
+            "id": "a", "activityDisplayName": activity, "activityDateTime": "2026-11-27T08:00:00.1234567Z",
+            "result": "success", "resultReason": reason,
+            "initiatedBy": {"user": {"id": "u", "displayName": "Adele Vance", "userPrincipalName": "adele@contoso.com"}, "app": null},
+            "targetResources": [{"id": "t", "displayName": "Pradeep Gupta", "userPrincipalName": "pradeep@contoso.com", "type": "User"}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn pass_creations_and_deletions_are_read_in_words() {
+        let c = pass_event(&record(
+            "Admin registered security info",
+            "Admin registered temporary access pass method for user",
+        ))
+        .unwrap();
+        assert_eq!(c.action, PassAction::Created);
+        assert_eq!(c.actor, "Adele Vance (adele@contoso.com)");
+        assert_eq!(c.target, "Pradeep Gupta (pradeep@contoso.com)");
+        assert!(c.succeeded);
+        assert_eq!(c.at_ms, time::parse_ms("2026-11-27T08:00:00.123Z").unwrap());
+        let d = pass_event(&record(
+            "Admin deleted security info",
+            "Admin deleted temporary access pass method for user",
+        ))
+        .unwrap();
+        assert_eq!(d.action, PassAction::Deleted);
+        assert_eq!(
+            pass_event(&record(
+                "User registered security info",
+                "User registered fido2 method"
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn the_query_filters_on_the_service_and_the_time() {
+        let p = query_path(time::parse_ms("2026-11-20T00:00:00Z").unwrap());
+        assert!(p.starts_with("/auditLogs/directoryAudits?$filter=loggedByService%20eq%20%27Authentication%20Methods%27%20and%20activityDateTime%20ge%202026-11-20T00%3A00%3A00Z"), "{p}");
+        assert!(p.ends_with("&$top=100"));
+    }
+}

@@ -1,0 +1,125 @@
+//! What the admin can see beyond one pass (issue 7): a user's every sign-in method, unknown
+//! kinds included, and the tenant's audit trail of pass creations and deletions.
+
+use std::sync::Arc;
+
+use anyhow::{anyhow, ensure, Result};
+use fantoccini::Locator;
+
+use super::{open_user, sign_in_as, PRADEEP};
+use crate::harness::{self, Harness, Options};
+
+#[tokio::test]
+async fn the_user_page_lists_every_method_and_says_when_a_pass_may_not_be_needed() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let reg = |kind: &str, name: &str| {
+            h.emu
+                .register_method(PRADEEP, kind, Some(name))
+                .map_err(|e| anyhow!("{e:?}"))
+        };
+        reg("#microsoft.graph.fido2AuthenticationMethod", "YubiKey 5")?;
+        reg("#microsoft.graph.quantumAuthenticationMethod", "Q-key")?;
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        let table = h.wait_for_css("#methods").await?.text().await?;
+        for needle in [
+            "Passkey (FIDO2)",
+            "YubiKey 5",
+            "Other method (quantum)",
+            "Q-key",
+        ] {
+            ensure!(
+                table.contains(needle),
+                "the methods table lacks {needle:?}: {table}"
+            );
+        }
+        h.wait_for_text("#strong-method", "may not need a pass")
+            .await?;
+
+        // Miriam has only email and phone: no such note, the list stays folded.
+        h.type_into("#search", "").await?;
+        open_user(&h, "miriam", "Miriam Graham").await?;
+        // Folded, so read the DOM's text rather than what is displayed.
+        h.wait_until("Miriam's methods", || async {
+            let text = h
+                .driver
+                .execute(
+                    "const t = document.querySelector('#methods'); return t ? t.textContent : '';",
+                    vec![],
+                )
+                .await?;
+            let text = text.as_str().unwrap_or_default();
+            Ok(text.contains("Email") && text.contains("Phone"))
+        })
+        .await?;
+        ensure!(
+            h.driver.find(Locator::Css("#strong-method")).await.is_err(),
+            "a strong method is claimed for Miriam"
+        );
+        let open = h
+            .wait_for_css("#methods-overview")
+            .await?
+            .attr("open")
+            .await?;
+        ensure!(
+            open.is_none(),
+            "the overview is unfolded without a strong method"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_that_screen(
+) -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "alex.wilber").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        h.click("#done").await?;
+        h.click("#delete-pass").await?;
+        h.click("#confirm-delete").await?;
+        h.wait_for_text("#pass-status", "Pass deleted").await?;
+
+        h.click("#tab-audit").await?;
+        h.click("#audit-grant").await?;
+        h.click("#consent-accept").await?;
+        let table = h.wait_for_css("#audit").await?;
+        h.wait_until("both entries", || async {
+            Ok(table.find_all(Locator::Css(".audit__row")).await?.len() == 2)
+        })
+        .await?;
+        let text = table.text().await?;
+        for needle in [
+            "Pass created",
+            "Pass deleted",
+            "Alex Wilber (alex.wilber@contoso.onmicrosoft.com)",
+            "Pradeep Gupta (pradeep.gupta@contoso.onmicrosoft.com)",
+        ] {
+            ensure!(
+                text.contains(needle),
+                "the audit table lacks {needle:?}: {text}"
+            );
+        }
+        let records = h.emu.audit_records();
+        ensure!(
+            records.len() == 2,
+            "the emulator logged {} records",
+            records.len()
+        );
+        // Newest first: the deletion above the creation.
+        let first = table
+            .find(Locator::Css(".audit__row"))
+            .await?
+            .text()
+            .await?;
+        ensure!(first.contains("Pass deleted"), "first row: {first}");
+
+        h.type_into("#audit-filter", "nobody-here").await?;
+        h.wait_for_css("#audit-empty").await?;
+        Ok(())
+    })
+    .await
+}
