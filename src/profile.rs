@@ -95,19 +95,6 @@ impl Profile {
         }
     }
 
-    /// Ids of the items that were throttled (429) and are worth sending again after
-    /// `Retry-After`, with the longest wait they asked for in seconds.
-    pub fn throttled(responses: &[BatchItemResponse]) -> (Vec<String>, u32) {
-        let throttled: Vec<&BatchItemResponse> =
-            responses.iter().filter(|r| r.status == 429).collect();
-        let wait = throttled
-            .iter()
-            .filter_map(|r| r.retry_after_s())
-            .max()
-            .unwrap_or(1);
-        (throttled.iter().map(|r| r.id.clone()).collect(), wait)
-    }
-
     /// True when the user already has a strong (phishing-resistant or app-based) method, so a
     /// pass may not be needed at all.
     pub fn has_strong_method(&self) -> bool {
@@ -272,18 +259,5 @@ mod tests {
             "Other method (quantum)"
         );
         assert_eq!(method_label(&m("")), "Other method");
-    }
-
-    #[test]
-    fn throttled_items_and_their_longest_wait() {
-        let mut a = resp("passes", 429, json!({}));
-        a.headers.insert("Retry-After".into(), "3".into());
-        let b = resp("methods", 429, json!({}));
-        let c = resp("roles", 200, json!({"value":[]}));
-        assert_eq!(
-            Profile::throttled(&[a, b, c]),
-            (vec!["passes".to_owned(), "methods".to_owned()], 3)
-        );
-        assert_eq!(Profile::throttled(&[]), (vec![], 1));
     }
 }

@@ -10,8 +10,10 @@ pub mod browser;
 mod bulk;
 mod create;
 mod handover;
+mod holders;
 mod intent;
 mod policy;
+mod reads;
 mod reveal;
 mod search;
 mod setup;
@@ -179,19 +181,27 @@ pub fn App() -> impl IntoView {
 pub enum Tab {
     Single,
     Bulk,
+    Holders,
     Policy,
     Audit,
 }
 
 impl Tab {
     /// Every tab, in the order shown.
-    pub const ALL: [Tab; 4] = [Tab::Single, Tab::Bulk, Tab::Policy, Tab::Audit];
+    pub const ALL: [Tab; 5] = [
+        Tab::Single,
+        Tab::Bulk,
+        Tab::Holders,
+        Tab::Policy,
+        Tab::Audit,
+    ];
 
     /// Stable key: element ids (`tab-{key}`) and the kept tab.
     pub fn key(self) -> &'static str {
         match self {
             Tab::Single => "single",
             Tab::Bulk => "bulk",
+            Tab::Holders => "holders",
             Tab::Policy => "policy",
             Tab::Audit => "audit",
         }
@@ -201,6 +211,7 @@ impl Tab {
         match self {
             Tab::Single => "One user",
             Tab::Bulk => "Many users",
+            Tab::Holders => "Pass holders",
             Tab::Policy => "Policy",
             Tab::Audit => "Audit trail",
         }
@@ -210,6 +221,7 @@ impl Tab {
         match self {
             Tab::Single => "single",
             Tab::Bulk => "panel-bulk",
+            Tab::Holders => "panel-holders",
             Tab::Policy => "panel-policy",
             Tab::Audit => "panel-audit",
         }
@@ -343,6 +355,9 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         </div>
         <div id=Tab::Bulk.panel_id() role="tabpanel" aria-labelledby="tab-bulk" hidden=move || tab.get() != Tab::Bulk>
             <bulk::BulkPage ctx=ctx policy=policy />
+        </div>
+        <div id=Tab::Holders.panel_id() role="tabpanel" aria-labelledby="tab-holders" hidden=move || tab.get() != Tab::Holders>
+            <holders::PassHolders ctx=ctx />
         </div>
         <div id=Tab::Policy.panel_id() role="tabpanel" aria-labelledby="tab-policy" hidden=move || tab.get() != Tab::Policy>
             <policy::PolicyEditor ctx=ctx policy=policy />

@@ -293,6 +293,22 @@ pub async fn batch_reads(
     c.read_post(token, "/$batch", req).await
 }
 
+/// Reads one page of the tenant's users (999 per page), first page when `next` is `None`; pass
+/// the returned `next_link` back as `next` until it is `None`.
+pub async fn users_page(
+    c: &GraphClient,
+    token: &str,
+    next: Option<&str>,
+) -> Result<Page<User>, GraphError> {
+    match next {
+        Some(link) => c.get(token, link, false).await,
+        None => {
+            let path = format!("/users?$select={}&$top=999", User::SELECT);
+            c.get(token, &path, false).await
+        }
+    }
+}
+
 /// Reads one page of a group's users (transitive members), first page when `next` is `None`;
 /// pass the returned `next_link` back as `next` until it is `None`.
 pub async fn group_members(

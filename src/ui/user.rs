@@ -7,8 +7,7 @@ use leptos::prelude::*;
 
 use super::create::CreateForm;
 use super::reveal::RevealedPass;
-use super::{browser, graph_call, Ctx, GraphErrorView};
-use crate::bulk::batch::BatchItemResponse;
+use super::{browser, graph_call, reads, Ctx, GraphErrorView};
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
@@ -26,35 +25,15 @@ async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> P
         .as_ref()
         .map(tap::groups_to_check)
         .unwrap_or_default();
-    let mut request = profile::request(&user_id, capability == Capability::NonAdmins, &groups);
-    let mut answers: Vec<BatchItemResponse> = Vec::new();
-    for round in 0..=MAX_THROTTLED_ROUNDS {
-        let sent = request.clone();
-        let answer = graph_call(ctx, move |c, t| {
-            let sent = sent.clone();
-            async move { api::batch_reads(&c, &t, &sent).await }
-        })
-        .await;
-        let responses = match answer {
-            Ok(r) => r.responses,
-            Err(e) if answers.is_empty() => return Profile::failed(e),
-            // A later round failed: keep the throttled answers, worded as such.
-            Err(_) => break,
-        };
-        let (throttled, wait_s) = Profile::throttled(&responses);
-        answers.retain(|a| responses.iter().all(|r| r.id != a.id));
-        answers.extend(responses);
-        if throttled.is_empty() || round == MAX_THROTTLED_ROUNDS {
-            break;
+    let request = profile::request(&user_id, capability == Capability::NonAdmins, &groups);
+    let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
+    if let Some(Err(e)) = answers.values().find(|a| a.is_err()) {
+        if answers.values().all(Result::is_err) {
+            return Profile::failed(e.clone());
         }
-        request.requests.retain(|i| throttled.contains(&i.id));
-        gloo_timers::future::sleep(Duration::from_secs(u64::from(wait_s.min(60)))).await;
     }
-    Profile::from_responses(&answers)
+    Profile::from_responses(&reads::arrived(&answers))
 }
-
-/// How many times throttled items of the user page's batch are sent again.
-const MAX_THROTTLED_ROUNDS: usize = 2;
 
 /// The warnings before creating, from the profile (roles, policy coverage).
 fn warnings(ctx: Ctx, user: &User, profile: &Profile, policy: Option<&TapPolicy>) -> Vec<String> {

@@ -10,6 +10,7 @@ mod deploy;
 mod failures;
 mod handover;
 mod harness;
+mod holders;
 mod insight;
 mod policy;
 mod round_trips;

@@ -1,0 +1,434 @@
+//! "Who holds a pass": the logic of scanning users for passes (passes are also an attacker's way
+//! to stay in), classing, filtering and sorting what was found, and revoking a selection with a
+//! summary. No views: `ui::holders` runs the scan and shows the table.
+
+use crate::bulk::batch::{self, item_error, BatchItem, BatchItemResponse};
+use crate::graph::models::{Page, TemporaryAccessPass, UsabilityReason, User};
+use crate::graph::{api, GraphError};
+use crate::tap;
+
+/// A pass lifetime above this (8 hours) counts as long.
+pub const LONG_LIFETIME_MINUTES: u32 = 8 * 60;
+
+/// Where a pass stands now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Standing {
+    /// It can be signed in with right now.
+    UsableNow,
+    /// Its start time has not come.
+    NotYetValid,
+    /// Its lifetime is over, but it is still registered.
+    Expired,
+    /// A one-time pass already signed in with.
+    Used,
+    /// The policy no longer allows it, or Graph says something else.
+    Blocked,
+}
+
+impl Standing {
+    /// Words for the table.
+    pub fn words(self) -> &'static str {
+        match self {
+            Standing::UsableNow => "Usable now",
+            Standing::NotYetValid => "Not yet valid",
+            Standing::Expired => "Expired, still present",
+            Standing::Used => "Used",
+            Standing::Blocked => "Blocked by policy",
+        }
+    }
+}
+
+/// A user found holding a pass.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Holder {
+    pub user: User,
+    pub pass: TemporaryAccessPass,
+    pub standing: Standing,
+    pub one_time: bool,
+    pub lifetime_minutes: Option<u32>,
+    pub starts_ms: Option<f64>,
+    pub ends_ms: Option<f64>,
+}
+
+impl Holder {
+    /// Classes `pass` of `user` at `now_ms`.
+    pub fn new(user: User, pass: TemporaryAccessPass, now_ms: f64) -> Holder {
+        let status = tap::status(&pass, now_ms);
+        let reason = pass.method_usability_reason;
+        let standing = match reason {
+            Some(UsabilityReason::OneTimeUsed) => Standing::Used,
+            Some(UsabilityReason::DisabledByPolicy) => Standing::Blocked,
+            _ if status.usable => Standing::UsableNow,
+            _ => match (status.starts_ms, status.ends_ms) {
+                (Some(s), _) if now_ms < s => Standing::NotYetValid,
+                (_, Some(e)) if now_ms >= e => Standing::Expired,
+                _ => Standing::Blocked,
+            },
+        };
+        Holder {
+            lifetime_minutes: pass.lifetime_in_minutes,
+            one_time: status.one_time,
+            starts_ms: status.starts_ms,
+            ends_ms: status.ends_ms,
+            user,
+            pass,
+            standing,
+        }
+    }
+
+    /// True for a lifetime above [`LONG_LIFETIME_MINUTES`].
+    pub fn long_lived(&self) -> bool {
+        self.lifetime_minutes
+            .is_some_and(|m| m > LONG_LIFETIME_MINUTES)
+    }
+}
+
+/// What the table shows; every switch off shows all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub usable_now: bool,
+    pub not_yet_valid: bool,
+    pub expired: bool,
+    pub multi_use: bool,
+    pub long_lifetime: bool,
+}
+
+impl Filter {
+    /// True when `h` passes: any chosen standing (all when none is chosen), and multi-use and
+    /// long lifetime when those are chosen.
+    pub fn keeps(&self, h: &Holder) -> bool {
+        let standings = [
+            (self.usable_now, Standing::UsableNow),
+            (self.not_yet_valid, Standing::NotYetValid),
+            (self.expired, Standing::Expired),
+        ];
+        let any_standing = standings.iter().any(|(on, _)| *on);
+        (!any_standing || standings.iter().any(|(on, s)| *on && h.standing == *s))
+            && (!self.multi_use || !h.one_time)
+            && (!self.long_lifetime || h.long_lived())
+    }
+}
+
+/// Orders of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    Name,
+    Standing,
+    EndsFirst,
+    LongestLifetime,
+}
+
+impl Sort {
+    /// Every order with its key and words, for the picker.
+    pub const ALL: [(Sort, &'static str, &'static str); 4] = [
+        (Sort::Standing, "standing", "Standing (usable first)"),
+        (Sort::Name, "name", "Name"),
+        (Sort::EndsFirst, "ends", "Ends soonest"),
+        (Sort::LongestLifetime, "lifetime", "Longest lifetime"),
+    ];
+}
+
+/// Sorts `holders` by `sort` (ties by name).
+pub fn sort(holders: &mut [Holder], sort: Sort) {
+    let name = |h: &Holder| h.user.name().to_lowercase();
+    holders.sort_by(|a, b| {
+        let primary = match sort {
+            Sort::Name => std::cmp::Ordering::Equal,
+            Sort::Standing => a.standing.cmp(&b.standing),
+            Sort::EndsFirst => a
+                .ends_ms
+                .unwrap_or(f64::INFINITY)
+                .total_cmp(&b.ends_ms.unwrap_or(f64::INFINITY)),
+            Sort::LongestLifetime => b.lifetime_minutes.cmp(&a.lifetime_minutes),
+        };
+        primary.then_with(|| name(a).cmp(&name(b)))
+    });
+}
+
+/// The pass-list items of a scan, one per user, with the user's index as id.
+pub fn scan_items(users: &[User]) -> Vec<BatchItem> {
+    users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| batch::list_passes_item(&i.to_string(), &u.id))
+        .collect()
+}
+
+/// What a scan found: the holders, and the users whose passes could not be read.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Found {
+    pub holders: Vec<Holder>,
+    pub unreadable: Vec<(User, GraphError)>,
+}
+
+/// Reads the answers of [`scan_items`] (by user index); a missing answer (cancelled) is left out.
+pub fn found(
+    users: &[User],
+    answer: impl Fn(&str) -> Option<Result<BatchItemResponse, GraphError>>,
+    now_ms: f64,
+) -> Found {
+    let mut out = Found::default();
+    for (i, user) in users.iter().enumerate() {
+        match answer(&i.to_string()) {
+            None => {}
+            Some(Err(e)) => out.unreadable.push((user.clone(), e)),
+            Some(Ok(r)) if r.status == 200 => {
+                let page = r
+                    .body
+                    .and_then(|b| serde_json::from_value::<Page<TemporaryAccessPass>>(b).ok());
+                if let Some(pass) = page.and_then(|p| p.value.into_iter().next()) {
+                    out.holders.push(Holder::new(user.clone(), pass, now_ms));
+                }
+            }
+            Some(Ok(r)) => out.unreadable.push((user.clone(), item_error(&r))),
+        }
+    }
+    out
+}
+
+/// The `DELETE` items revoking the passes of `holders`, with the holder's index as id.
+pub fn revoke_items(holders: &[Holder]) -> Vec<BatchItem> {
+    holders
+        .iter()
+        .enumerate()
+        .map(|(i, h)| BatchItem {
+            id: i.to_string(),
+            method: "DELETE".into(),
+            url: format!(
+                "{}/{}",
+                api::passes_path(&h.user.id),
+                api::encode_segment(&h.pass.id)
+            ),
+            headers: None,
+            body: None,
+        })
+        .collect()
+}
+
+/// The outcome of a revocation, for the summary.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Revoked {
+    /// Passes deleted now.
+    pub deleted: usize,
+    /// Passes already gone (404): someone or something deleted them first.
+    pub already_gone: usize,
+    /// Users whose pass could not be deleted, with Graph's error.
+    pub failed: Vec<(String, GraphError)>,
+}
+
+/// Reads the answers of [`revoke_items`].
+pub fn revoked(
+    holders: &[Holder],
+    answer: impl Fn(&str) -> Option<Result<BatchItemResponse, GraphError>>,
+) -> Revoked {
+    let mut out = Revoked::default();
+    for (i, h) in holders.iter().enumerate() {
+        match answer(&i.to_string()) {
+            Some(Ok(r)) if (200..300).contains(&r.status) => out.deleted += 1,
+            Some(Ok(r)) if r.status == 404 => out.already_gone += 1,
+            Some(Ok(r)) => out.failed.push((h.user.name().to_owned(), item_error(&r))),
+            Some(Err(e)) => out.failed.push((h.user.name().to_owned(), e)),
+            None => out.failed.push((
+                h.user.name().to_owned(),
+                GraphError::network("not sent: the revocation was stopped"),
+            )),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graph::time;
+    use serde_json::json;
+
+    const NOW: &str = "2026-11-27T12:00:00Z";
+
+    fn now() -> f64 {
+        time::parse_ms(NOW).unwrap()
+    }
+
+    fn holder(name: &str, start: &str, minutes: u32, once: bool, reason: Option<&str>) -> Holder {
+        let mut pass = json!({"id": format!("p-{name}"), "startDateTime": start, "lifetimeInMinutes": minutes, "isUsableOnce": once});
+        if let Some(r) = reason {
+            pass["methodUsabilityReason"] = json!(r);
+            pass["isUsable"] = json!(r == "EnabledByPolicy");
+        }
+        let user = User {
+            id: format!("u-{name}"),
+            display_name: Some(name.into()),
+            ..User::default()
+        };
+        Holder::new(user, serde_json::from_value(pass).unwrap(), now())
+    }
+
+    #[test]
+    fn standings_follow_graph_and_the_clock() {
+        assert_eq!(
+            holder("a", "2026-11-27T11:00:00Z", 120, true, None).standing,
+            Standing::UsableNow
+        );
+        assert_eq!(
+            holder("b", "2026-11-28T09:00:00Z", 60, true, None).standing,
+            Standing::NotYetValid
+        );
+        assert_eq!(
+            holder("c", "2026-11-20T09:00:00Z", 60, true, None).standing,
+            Standing::Expired
+        );
+        assert_eq!(
+            holder("d", "2026-11-27T11:00:00Z", 120, true, Some("OneTimeUsed")).standing,
+            Standing::Used
+        );
+        assert_eq!(
+            holder(
+                "e",
+                "2026-11-27T11:00:00Z",
+                120,
+                true,
+                Some("DisabledByPolicy")
+            )
+            .standing,
+            Standing::Blocked
+        );
+        assert!(holder("f", "2026-11-27T11:00:00Z", 1440, false, None).long_lived());
+    }
+
+    #[test]
+    fn filters_combine_standings_with_flags() {
+        let all = vec![
+            holder(
+                "usable-multi-long",
+                "2026-11-27T11:00:00Z",
+                1440,
+                false,
+                None,
+            ),
+            holder("usable-once", "2026-11-27T11:00:00Z", 120, true, None),
+            holder("later", "2026-11-28T09:00:00Z", 60, false, None),
+            holder("old", "2026-11-20T09:00:00Z", 60, true, None),
+        ];
+        let names = |f: Filter| -> Vec<String> {
+            all.iter()
+                .filter(|h| f.keeps(h))
+                .map(|h| h.user.name().to_owned())
+                .collect()
+        };
+        assert_eq!(names(Filter::default()).len(), 4);
+        assert_eq!(
+            names(Filter {
+                usable_now: true,
+                ..Filter::default()
+            }),
+            ["usable-multi-long", "usable-once"]
+        );
+        assert_eq!(
+            names(Filter {
+                usable_now: true,
+                expired: true,
+                ..Filter::default()
+            })
+            .len(),
+            3
+        );
+        assert_eq!(
+            names(Filter {
+                multi_use: true,
+                ..Filter::default()
+            }),
+            ["usable-multi-long", "later"]
+        );
+        assert_eq!(
+            names(Filter {
+                multi_use: true,
+                long_lifetime: true,
+                ..Filter::default()
+            }),
+            ["usable-multi-long"]
+        );
+        let mut sorted = all.clone();
+        sort(&mut sorted, Sort::EndsFirst);
+        assert_eq!(sorted[0].user.name(), "old");
+        sort(&mut sorted, Sort::LongestLifetime);
+        assert_eq!(sorted[0].user.name(), "usable-multi-long");
+        sort(&mut sorted, Sort::Standing);
+        assert_eq!(sorted.last().unwrap().user.name(), "old");
+    }
+
+    #[test]
+    fn scan_answers_and_revocations_are_accounted_for() {
+        let users: Vec<User> = (0..4)
+            .map(|i| User {
+                id: format!("u{i}"),
+                ..User::default()
+            })
+            .collect();
+        let items = scan_items(&users);
+        assert_eq!(
+            items[2].url,
+            "/users/u2/authentication/temporaryAccessPassMethods"
+        );
+        let answer = |id: &str| -> Option<Result<BatchItemResponse, GraphError>> {
+            let r = |status, body| {
+                Some(Ok(BatchItemResponse {
+                    id: id.into(),
+                    status,
+                    headers: Default::default(),
+                    body: Some(body),
+                }))
+            };
+            match id {
+                "0" => r(
+                    200,
+                    json!({"value":[{"id":"p0","startDateTime":NOW,"lifetimeInMinutes":60}]}),
+                ),
+                "1" => r(200, json!({"value":[]})),
+                "2" => r(
+                    403,
+                    json!({"error":{"code":"Authorization_RequestDenied","message":"no"}}),
+                ),
+                _ => None,
+            }
+        };
+        let f = found(&users, answer, now());
+        assert_eq!(f.holders.len(), 1);
+        assert_eq!(f.unreadable.len(), 1);
+        assert_eq!(f.unreadable[0].1.status, 403);
+
+        let holders = vec![
+            f.holders[0].clone(),
+            f.holders[0].clone(),
+            f.holders[0].clone(),
+            f.holders[0].clone(),
+        ];
+        let del = revoke_items(&holders);
+        assert_eq!(
+            (del[0].method.as_str(), del[0].url.as_str()),
+            (
+                "DELETE",
+                "/users/u0/authentication/temporaryAccessPassMethods/p0"
+            )
+        );
+        let outcome = revoked(&holders, |id| {
+            let r = |status| {
+                Some(Ok(BatchItemResponse {
+                    id: id.into(),
+                    status,
+                    headers: Default::default(),
+                    body: None,
+                }))
+            };
+            match id {
+                "0" => r(204),
+                "1" => r(404),
+                "2" => r(403),
+                _ => None,
+            }
+        });
+        assert_eq!(
+            (outcome.deleted, outcome.already_gone, outcome.failed.len()),
+            (1, 1, 2)
+        );
+    }
+}

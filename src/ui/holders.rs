@@ -1,0 +1,344 @@
+//! The "Pass holders" screen: who in the tenant, a group or a search result holds a pass now
+//! (paged, batched, with progress and cancel), sortable and filterable, and revocation of a
+//! selection with a confirmation and a summary.
+
+use leptos::prelude::*;
+
+use super::{browser, graph_call, reads, Ctx, GraphErrorView};
+use crate::config::{GROUP_PERMISSION, WRITE_PERMISSION};
+use crate::graph::models::{Group, User};
+use crate::graph::{api, GraphError};
+use crate::holders::{self, Filter, Holder, Revoked, Sort};
+use crate::messages::{self, Action};
+use crate::tap::duration_words;
+
+/// Where the users come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Source {
+    Tenant,
+    Group,
+    Search,
+}
+
+/// Lists the users of `source` (every page), saying how many so far in `status`.
+async fn list_users(
+    ctx: Ctx,
+    source: Source,
+    text: String,
+    group: Option<Group>,
+    status: RwSignal<String>,
+    cancel: RwSignal<bool>,
+) -> Result<Vec<User>, GraphError> {
+    if source == Source::Search {
+        return graph_call(ctx, move |c, t| {
+            let text = text.clone();
+            async move { api::search_users(&c, &t, &text, 999).await }
+        })
+        .await;
+    }
+    let group_id = group.map(|g| g.id).unwrap_or_default();
+    let mut users = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let (link, gid) = (next.clone(), group_id.clone());
+        let page = graph_call(ctx, move |c, t| {
+            let (link, gid) = (link.clone(), gid.clone());
+            async move {
+                match source {
+                    Source::Group => api::group_members(&c, &t, &gid, link.as_deref()).await,
+                    _ => api::users_page(&c, &t, link.as_deref()).await,
+                }
+            }
+        })
+        .await?;
+        users.extend(page.value);
+        status.set(format!("Listing users… {}", users.len()));
+        next = page.next_link;
+        if next.is_none() || cancel.get_untracked() {
+            return Ok(users);
+        }
+    }
+}
+
+/// The Pass holders tab.
+#[component]
+pub fn PassHolders(ctx: Ctx) -> impl IntoView {
+    let source = RwSignal::new(Source::Tenant);
+    let text = RwSignal::new(String::new());
+    let group_query = RwSignal::new(String::new());
+    let groups: RwSignal<Vec<Group>> = RwSignal::new(Vec::new());
+    let group: RwSignal<Option<Group>> = RwSignal::new(None);
+    let scanning = RwSignal::new(false);
+    let cancel = RwSignal::new(false);
+    let status = RwSignal::new(String::new());
+    let failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
+    let found: RwSignal<Option<Vec<Holder>>, LocalStorage> = RwSignal::new_local(None);
+    let unreadable = RwSignal::new(0usize);
+    let checked = RwSignal::new(0usize);
+    let filter = RwSignal::new(Filter::default());
+    let order = RwSignal::new(Sort::Standing);
+    let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
+    let confirming = RwSignal::new(false);
+    let summary: RwSignal<Option<Revoked>> = RwSignal::new(None);
+    let may_group = ctx
+        .session
+        .with_value(|s| s.has_permission(GROUP_PERMISSION));
+    let may_revoke = ctx
+        .session
+        .with_value(|s| s.has_permission(WRITE_PERMISSION));
+
+    let scan = move |_| {
+        if scanning.get_untracked() {
+            return;
+        }
+        let (src, q, g) = (
+            source.get_untracked(),
+            text.get_untracked(),
+            group.get_untracked(),
+        );
+        if (src == Source::Search && q.trim().chars().count() < 2)
+            || (src == Source::Group && g.is_none())
+        {
+            status.set(if src == Source::Search {
+                "Type at least two letters to search.".into()
+            } else {
+                "Pick a group first.".into()
+            });
+            return;
+        }
+        scanning.set(true);
+        cancel.set(false);
+        failure.set(None);
+        summary.set(None);
+        selected.set(Vec::new());
+        found.set(None);
+        leptos::task::spawn_local(async move {
+            match list_users(ctx, src, q, g, status, cancel).await {
+                Err(e) => failure.set(Some(e)),
+                Ok(users) => {
+                    let total = users.len();
+                    status.set(format!("Checked 0 of {total} users…"));
+                    let answers = reads::send_all(
+                        ctx,
+                        holders::scan_items(&users),
+                        Some(cancel),
+                        |done, total| {
+                            status.set(format!("Checked {done} of {total} users…"));
+                        },
+                    )
+                    .await;
+                    let result =
+                        holders::found(&users, |id| answers.get(id).cloned(), browser::now_ms());
+                    let done = answers.len();
+                    checked.set(done);
+                    unreadable.set(result.unreadable.len());
+                    status.set(format!(
+                        "{}{done} of {total} users checked · {} hold a pass · {} could not be read.",
+                        if cancel.get_untracked() { "Stopped. " } else { "" },
+                        result.holders.len(),
+                        result.unreadable.len()
+                    ));
+                    found.set(Some(result.holders));
+                }
+            }
+            scanning.set(false);
+        });
+    };
+    let find_groups = move |_| {
+        let q = group_query.get_untracked();
+        leptos::task::spawn_local(async move {
+            match graph_call(ctx, move |c, t| {
+                let q = q.clone();
+                async move { api::search_groups(&c, &t, &q).await }
+            })
+            .await
+            {
+                Ok(g) => groups.set(g),
+                Err(e) => failure.set(Some(e)),
+            }
+        });
+    };
+    let grant_groups = move |_| {
+        let scope = ctx
+            .session
+            .with_value(|s| s.config().graph_scope(GROUP_PERMISSION));
+        ctx.reauthorize(None, vec![scope]);
+    };
+    let shown = move || -> Vec<Holder> {
+        let f = filter.get();
+        let mut list: Vec<Holder> =
+            found.with(|h| h.iter().flatten().filter(|h| f.keeps(h)).cloned().collect());
+        holders::sort(&mut list, order.get());
+        list
+    };
+    let revoke = move |_| {
+        let chosen: Vec<Holder> = found.with_untracked(|h| {
+            let ids = selected.get_untracked();
+            h.iter()
+                .flatten()
+                .filter(|h| ids.contains(&h.user.id))
+                .cloned()
+                .collect()
+        });
+        confirming.set(false);
+        if chosen.is_empty() {
+            return;
+        }
+        scanning.set(true);
+        status.set(format!("Deleting {} passes…", chosen.len()));
+        leptos::task::spawn_local(async move {
+            let answers =
+                reads::send_all(ctx, holders::revoke_items(&chosen), None, |done, total| {
+                    status.set(format!("Deleted {done} of {total}…"));
+                })
+                .await;
+            let outcome = holders::revoked(&chosen, |id| answers.get(id).cloned());
+            // Deleted and already-gone passes leave the table; failures stay selected.
+            let failed: Vec<String> = outcome.failed.iter().map(|(n, _)| n.clone()).collect();
+            found.update(|h| {
+                if let Some(list) = h {
+                    list.retain(|x| {
+                        !chosen.iter().any(|c| c.user.id == x.user.id)
+                            || failed.contains(&x.user.name().to_owned())
+                    });
+                }
+            });
+            selected.update(|s| {
+                s.retain(|id| {
+                    chosen
+                        .iter()
+                        .any(|c| &c.user.id == id && failed.contains(&c.user.name().to_owned()))
+                })
+            });
+            status.set(String::new());
+            summary.set(Some(outcome));
+            scanning.set(false);
+        });
+    };
+    let flag = move |label: &'static str,
+                     id: &'static str,
+                     get: fn(&Filter) -> bool,
+                     set: fn(&mut Filter, bool)| {
+        view! {
+            <label class="field field--inline">
+                <input type="checkbox" id=id prop:checked=move || filter.with(get) on:change=move |ev| filter.update(|f| set(f, event_target_checked(&ev))) />
+                <span>{label}</span>
+            </label>
+        }
+    };
+
+    view! {
+        <section class="card" aria-labelledby="holders-title">
+            <h2 id="holders-title">"Who holds a pass"</h2>
+            <p>"Passes that are still present are a way into an account, for the user and for anyone who saw the pass. Check who holds one, and revoke what should not be there."</p>
+            <fieldset class="holders__source">
+                <legend>"Check"</legend>
+                <label class="field field--inline"><input type="radio" name="holders-source" id="holders-tenant" checked=true on:change=move |_| source.set(Source::Tenant) /><span>"Everyone in the tenant"</span></label>
+                <label class="field field--inline"><input type="radio" name="holders-source" id="holders-group" on:change=move |_| source.set(Source::Group) /><span>"A group"</span></label>
+                <label class="field field--inline"><input type="radio" name="holders-source" id="holders-search" on:change=move |_| source.set(Source::Search) /><span>"Users matching a search"</span></label>
+            </fieldset>
+            <Show when=move || source.get() == Source::Search>
+                <label class="field">
+                    <span class="field__label">"Search (name, UPN or mail)"</span>
+                    <input id="holders-text" type="search" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+                </label>
+            </Show>
+            <Show when=move || source.get() == Source::Group>
+                {if may_group {
+                    view! {
+                        <div class="holders__group">
+                            <label class="field">
+                                <span class="field__label">"Group name"</span>
+                                <input id="holders-group-query" type="search" prop:value=move || group_query.get() on:input=move |ev| group_query.set(event_target_value(&ev)) />
+                            </label>
+                            <button type="button" id="holders-group-find" class="button" on:click=find_groups>"Find"</button>
+                            <ul class="results">
+                                {move || groups.get().into_iter().map(|g| {
+                                    let pick = g.clone();
+                                    view! { <li><button type="button" class="button button--quiet holders-group-pick" on:click=move |_| group.set(Some(pick.clone()))>{g.display_name.clone().unwrap_or(g.id.clone())}</button></li> }
+                                }).collect_view()}
+                            </ul>
+                            <p id="holders-group-picked">{move || group.get().map(|g| format!("Group: {}", g.display_name.unwrap_or(g.id)))}</p>
+                        </div>
+                    }.into_any()
+                } else {
+                    view! {
+                        <div class="notice"><p>"Picking a group needs the permission GroupMember.Read.All."</p>
+                            <button type="button" id="holders-grant-groups" class="button" on:click=grant_groups>"Grant permission"</button></div>
+                    }.into_any()
+                }}
+            </Show>
+            <div class="holders__actions">
+                <button type="button" id="holders-scan" class="button button--primary" disabled=move || scanning.get() on:click=scan>"Check passes"</button>
+                <Show when=move || scanning.get()>
+                    <button type="button" id="holders-cancel" class="button" on:click=move |_| cancel.set(true)>"Stop"</button>
+                </Show>
+            </div>
+            <p id="holders-status" class="status" role="status">{move || status.get()}</p>
+            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Action::Search /> })}
+            {move || summary.get().map(|s| view! {
+                <div id="holders-summary" class="notice" role="status">
+                    <p>{format!("{} passes deleted · {} were already gone · {} could not be deleted.", s.deleted, s.already_gone, s.failed.len())}</p>
+                    <ul>{s.failed.into_iter().map(|(name, e)| view! { <li>{format!("{name}: {}", messages::graph(&e, Action::DeletePass))}</li> }).collect_view()}</ul>
+                </div>
+            })}
+            <Show when=move || found.with(Option::is_some)>
+                <div class="holders__filters">
+                    {flag("Usable now", "holders-f-usable", |f| f.usable_now, |f, v| f.usable_now = v)}
+                    {flag("Not yet valid", "holders-f-later", |f| f.not_yet_valid, |f, v| f.not_yet_valid = v)}
+                    {flag("Expired but present", "holders-f-expired", |f| f.expired, |f, v| f.expired = v)}
+                    {flag("Multi-use", "holders-f-multi", |f| f.multi_use, |f, v| f.multi_use = v)}
+                    {flag("Lifetime over 8 hours", "holders-f-long", |f| f.long_lifetime, |f, v| f.long_lifetime = v)}
+                    <label class="field">
+                        <span class="field__label">"Sort by"</span>
+                        <select id="holders-sort" on:change=move |ev| {
+                            let key = event_target_value(&ev);
+                            if let Some((s, _, _)) = Sort::ALL.iter().find(|(_, k, _)| *k == key) { order.set(*s) }
+                        }>
+                            {Sort::ALL.iter().map(|(_, key, words)| view! { <option value=*key>{*words}</option> }).collect_view()}
+                        </select>
+                    </label>
+                </div>
+                <table id="holders" class="table">
+                    <thead><tr>
+                        <th scope="col"><input type="checkbox" id="holders-all" aria-label="Select every row shown"
+                            on:change=move |ev| selected.set(if event_target_checked(&ev) { shown().into_iter().map(|h| h.user.id).collect() } else { Vec::new() }) /></th>
+                        <th scope="col">"User"</th><th scope="col">"Standing"</th><th scope="col">"Kind"</th><th scope="col">"Lifetime"</th><th scope="col">"Valid until"</th>
+                    </tr></thead>
+                    <tbody>
+                        {move || shown().into_iter().map(|h| {
+                            let id = h.user.id.clone();
+                            let toggle_id = id.clone();
+                            view! {
+                                <tr class="holders__row" data-standing=format!("{:?}", h.standing)>
+                                    <td><input type="checkbox" class="holders-pick" aria-label=format!("Select {}", h.user.name())
+                                        prop:checked=move || selected.with(|s| s.contains(&id))
+                                        on:change=move |ev| {
+                                            let on = event_target_checked(&ev);
+                                            selected.update(|s| { s.retain(|x| x != &toggle_id); if on { s.push(toggle_id.clone()) } });
+                                        } /></td>
+                                    <td>{h.user.name().to_owned()}<br/><small>{h.user.user_principal_name.clone().unwrap_or_default()}</small></td>
+                                    <td>{h.standing.words()}</td>
+                                    <td>{if h.one_time { "One-time" } else { "Multi-use" }}</td>
+                                    <td>{h.lifetime_minutes.map(duration_words).unwrap_or_default()}</td>
+                                    <td>{h.ends_ms.map(browser::local_datetime).unwrap_or_default()}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission UserAuthenticationMethod.ReadWrite.All: grant it from a user's page."</p> })}
+                <button type="button" id="holders-revoke" class="button button--danger"
+                    disabled=move || !may_revoke || scanning.get() || selected.with(Vec::is_empty)
+                    on:click=move |_| confirming.set(true)>{move || format!("Revoke selected ({})", selected.with(Vec::len))}</button>
+                <Show when=move || confirming.get()>
+                    <div class="confirm" role="group" aria-labelledby="holders-confirm-text">
+                        <p id="holders-confirm-text">{move || format!("Delete the passes of {} users? They can no longer sign in with them.", selected.with(Vec::len))}</p>
+                        <button type="button" id="holders-confirm" class="button button--danger" on:click=revoke>"Delete passes"</button>
+                        <button type="button" id="holders-keep" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    </div>
+                </Show>
+            </Show>
+        </section>
+    }
+}

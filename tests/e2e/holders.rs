@@ -1,0 +1,181 @@
+//! "Who holds a pass" (issue 7): the whole tenant scanned in batches with progress, filtered and
+//! sorted, a selection revoked with a confirmation and a summary; a search as the source; a
+//! slow scan stopped.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, ensure, Result};
+use fantoccini::Locator;
+use tapdesk_emulator::{FaultKind, FaultRule, Match};
+
+use super::{sign_in_as, PRADEEP};
+use crate::harness::{self, Harness, Options};
+
+const DIEGO: &str = "diego.siciliani@contoso.onmicrosoft.com";
+const JOHANNA: &str = "johanna.lorenz@contoso.onmicrosoft.com";
+const NESTOR: &str = "nestor.wilke@contoso.onmicrosoft.com";
+
+/// Pradeep: usable one-time; Diego: tomorrow; Johanna: expired; Nestor: usable, multi-use, a day.
+fn seed(h: &Harness) -> Result<()> {
+    let now = h.emu.now();
+    let hour = time::Duration::hours(1);
+    for (upn, start, minutes, once) in [
+        (PRADEEP, now - hour / 6, 60, true),
+        (DIEGO, now + hour * 20, 60, true),
+        (JOHANNA, now - hour * 72, 60, true),
+        (NESTOR, now - hour, 1440, false),
+    ] {
+        h.emu
+            .seed_pass(upn, start, minutes, once)
+            .map_err(|e| anyhow!("{e:?}"))?;
+    }
+    Ok(())
+}
+
+async fn rows(h: &Harness) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for row in h
+        .driver
+        .find_all(Locator::Css("#holders .holders__row"))
+        .await?
+    {
+        out.push(row.text().await?);
+    }
+    Ok(out)
+}
+
+async fn wait_rows(h: &Harness, n: usize) -> Result<Vec<String>> {
+    h.wait_until(&format!("{n} rows"), || async {
+        Ok(rows(h).await?.len() == n)
+    })
+    .await?;
+    rows(h).await
+}
+
+#[tokio::test]
+async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        seed(&h)?;
+        sign_in_as(&h, "megan.bowen").await?;
+        h.click("#tab-holders").await?;
+        h.emu.reset_graph_counters();
+        h.click("#holders-scan").await?;
+        let status = h
+            .wait_for_text("#holders-status", "hold a pass")
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            status.contains("4 hold a pass · 0 could not be read"),
+            "{status}"
+        );
+        let all = wait_rows(&h, 4).await?;
+        // Standing order: usable first, then not yet valid, then expired.
+        ensure!(
+            all[3].contains("Johanna Lorenz") && all[3].contains("Expired, still present"),
+            "{all:#?}"
+        );
+        let counts = h.emu.graph_requests();
+        // 281 users: one page of users, then their pass lists 20 to a batch.
+        ensure!(
+            counts.batch_items >= 281
+                && counts.http_requests - counts.preflights <= 1 + 281_u64.div_ceil(20),
+            "{counts:?}"
+        );
+
+        h.click("#holders-f-usable").await?;
+        let usable = wait_rows(&h, 2).await?;
+        ensure!(
+            usable.iter().any(|r| r.contains("Pradeep Gupta"))
+                && usable.iter().any(|r| r.contains("Nestor Wilke")),
+            "{usable:#?}"
+        );
+        h.click("#holders-f-multi").await?;
+        let multi = wait_rows(&h, 1).await?;
+        ensure!(
+            multi[0].contains("Nestor Wilke")
+                && multi[0].contains("Multi-use")
+                && multi[0].contains("1 day"),
+            "{multi:#?}"
+        );
+        h.click("#holders-f-usable").await?;
+        h.click("#holders-f-multi").await?;
+        h.click("#holders-f-long").await?;
+        wait_rows(&h, 1).await?;
+        h.click("#holders-f-long").await?;
+        wait_rows(&h, 4).await?;
+
+        // Revoke Diego's and Johanna's passes.
+        for name in ["Diego Siciliani", "Johanna Lorenz"] {
+            h.click(&format!("input[aria-label='Select {name}']"))
+                .await?;
+        }
+        h.wait_for_text("#holders-revoke", "Revoke selected (2)")
+            .await?;
+        h.click("#holders-revoke").await?;
+        h.wait_for_text("#holders-confirm-text", "Delete the passes of 2 users?")
+            .await?;
+        h.click("#holders-confirm").await?;
+        h.wait_for_text(
+            "#holders-summary",
+            "2 passes deleted · 0 were already gone · 0 could not be deleted.",
+        )
+        .await?;
+        ensure!(
+            h.emu.passes(DIEGO).is_empty() && h.emu.passes(JOHANNA).is_empty(),
+            "the passes are still there"
+        );
+        ensure!(
+            h.emu.passes(PRADEEP).len() == 1 && h.emu.passes(NESTOR).len() == 1,
+            "an unselected pass went"
+        );
+        let left = wait_rows(&h, 2).await?;
+        ensure!(
+            left.iter()
+                .all(|r| !r.contains("Diego") && !r.contains("Johanna")),
+            "{left:#?}"
+        );
+
+        // A search as the source.
+        h.click("#holders-search").await?;
+        h.type_into("#holders-text", "pradeep").await?;
+        h.click("#holders-scan").await?;
+        h.wait_for_text("#holders-status", "1 of 1 users checked · 1 hold a pass")
+            .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_slow_scan_can_be_stopped() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        seed(&h)?;
+        sign_in_as(&h, "megan.bowen").await?;
+        h.click("#tab-holders").await?;
+        h.emu
+            .inject(FaultRule::new(
+                Match::graph().path_contains("$batch"),
+                FaultKind::Latency(Duration::from_millis(700)),
+            ))
+            .map_err(|e| anyhow!("{e}"))?;
+        h.click("#holders-scan").await?;
+        h.wait_for_text("#holders-status", "Checked").await?;
+        h.click("#holders-cancel").await?;
+        let status = h
+            .wait_for_text("#holders-status", "Stopped.")
+            .await?
+            .text()
+            .await?;
+        let done: usize = status
+            .trim_start_matches("Stopped. ")
+            .split(' ')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(usize::MAX);
+        ensure!(done < 281, "the scan did not stop: {status}");
+        Ok(())
+    })
+    .await
+}
