@@ -61,6 +61,9 @@ pub struct RawConfig {
     /// Hand-over message templates by language and audience, laid over the built-in ones.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handover_templates: Option<crate::handover::Templates>,
+    /// The tracker's first wait between checks (doubled while nothing changes, up to 5 min).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track_interval_seconds: Option<u32>,
 }
 
 /// A checked configuration: every URL absolute and without a trailing slash.
@@ -86,6 +89,8 @@ pub struct Config {
     pub handout_url: String,
     /// Hand-over message templates: the built-in ones with `handoverTemplates` laid over them.
     pub handover_templates: crate::handover::Templates,
+    /// The tracker's first wait between checks, in seconds.
+    pub track_interval_seconds: u32,
 }
 
 /// Where users register their methods with the pass, unless configured otherwise.
@@ -188,6 +193,7 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
         graph_timeout_seconds: seconds_field(&map, "graphTimeoutSeconds", 300, &mut problems),
         clipboard_clear_seconds: seconds_field(&map, "clipboardClearSeconds", 600, &mut problems),
         pass_show_seconds: seconds_field(&map, "passShowSeconds", 3600, &mut problems),
+        track_interval_seconds: seconds_field(&map, "trackIntervalSeconds", 3600, &mut problems),
         handout_url: string_field(&map, "handoutUrl", &mut problems),
         handover_templates: match map.get("handoverTemplates") {
             None | Some(Value::Null) => None,
@@ -310,6 +316,10 @@ impl RawConfig {
         pick(&mut self.handout_url, &top.handout_url);
         pick(&mut self.cloud, &top.cloud);
         pick(&mut self.handover_templates, &top.handover_templates);
+        pick(
+            &mut self.track_interval_seconds,
+            &top.track_interval_seconds,
+        );
         self
     }
 
@@ -379,6 +389,9 @@ impl RawConfig {
                 .handout_url
                 .clone()
                 .unwrap_or_else(|| DEFAULT_HANDOUT_URL.to_owned()),
+            track_interval_seconds: self
+                .track_interval_seconds
+                .unwrap_or(crate::tracker::FIRST_INTERVAL_S),
             handover_templates: crate::handover::merged(
                 &self.handover_templates.clone().unwrap_or_default(),
             ),

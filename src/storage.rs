@@ -9,6 +9,8 @@
 //!   sign-in redirect (no secret: the pass is never part of it);
 //! - sessionStorage [`DISCOVERY`]: the authority's public discovery document, so it is fetched
 //!   once per session (checked again on every use);
+//! - sessionStorage [`TRACKED`]: the object ids of the users the onboarding tracker follows, with
+//!   the time each was added (never a pass);
 //! - sessionStorage [`TAB`]: the screen (tab) on show, so a reload or consent returns to it;
 //! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret).
 
@@ -24,6 +26,8 @@ pub const VIEW: &str = "tapdesk.view";
 pub const INTENT: &str = "tapdesk.intent";
 /// sessionStorage key of the authority's discovery document.
 pub const DISCOVERY: &str = "tapdesk.discovery";
+/// sessionStorage key of the users the tracker follows.
+pub const TRACKED: &str = "tapdesk.tracked";
 /// sessionStorage key of the tab on show.
 pub const TAB: &str = "tapdesk.tab";
 /// localStorage key of the Settings screen's configuration overrides.
@@ -72,7 +76,16 @@ pub fn take(which: Area, key: &str) -> Option<String> {
 
 /// Removes everything this page keeps in sessionStorage (sign-out).
 pub fn clear_session() {
-    for key in [ATTEMPT, INTERACTION, HINT, VIEW, INTENT, DISCOVERY, TAB] {
+    for key in [
+        ATTEMPT,
+        INTERACTION,
+        HINT,
+        VIEW,
+        INTENT,
+        DISCOVERY,
+        TAB,
+        TRACKED,
+    ] {
         remove(Area::Session, key);
     }
 }

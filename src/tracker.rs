@@ -150,11 +150,18 @@ pub fn round_items(users: &[&Tracked]) -> Vec<BatchItem> {
 
 /// The wait before the next round, in seconds: back to `first_s` after a change, else doubled up
 /// to [`MAX_INTERVAL_S`]; never shorter than a `Retry-After` Graph asked for.
-pub fn next_interval(previous_s: u32, first_s: u32, changed: bool, retry_after_s: Option<u32>) -> u32 {
+pub fn next_interval(
+    previous_s: u32,
+    first_s: u32,
+    changed: bool,
+    retry_after_s: Option<u32>,
+) -> u32 {
     let base = if changed {
         first_s
     } else {
-        previous_s.saturating_mul(2).clamp(first_s, MAX_INTERVAL_S.max(first_s))
+        previous_s
+            .saturating_mul(2)
+            .clamp(first_s, MAX_INTERVAL_S.max(first_s))
     };
     base.max(retry_after_s.unwrap_or(0))
 }
@@ -196,23 +203,56 @@ mod tests {
         let now = ms(NOW);
         let old_phone = method("phone", "2025-01-01T00:00:00Z");
         let old_fido = method("fido2", "2025-01-01T00:00:00Z");
-        let at = |passes: &[TemporaryAccessPass], methods: &[AuthMethod]| assess(since, passes, methods, now);
-        assert_eq!(at(&[pass("2026-11-28T09:00:00Z", 60, None)], &[]).stage, Stage::NotYetValid);
-        assert_eq!(at(&[pass("2026-11-27T11:30:00Z", 60, None)], &[old_phone.clone(), old_fido.clone()]).stage, Stage::Usable);
-        assert_eq!(at(&[pass("2026-11-27T09:00:00Z", 60, None)], &[]).stage, Stage::ExpiredUnused);
-        assert_eq!(at(&[pass("2026-11-27T11:30:00Z", 60, Some("OneTimeUsed"))], &[]).stage, Stage::Used);
+        let at = |passes: &[TemporaryAccessPass], methods: &[AuthMethod]| {
+            assess(since, passes, methods, now)
+        };
+        assert_eq!(
+            at(&[pass("2026-11-28T09:00:00Z", 60, None)], &[]).stage,
+            Stage::NotYetValid
+        );
+        assert_eq!(
+            at(
+                &[pass("2026-11-27T11:30:00Z", 60, None)],
+                &[old_phone.clone(), old_fido.clone()]
+            )
+            .stage,
+            Stage::Usable
+        );
+        assert_eq!(
+            at(&[pass("2026-11-27T09:00:00Z", 60, None)], &[]).stage,
+            Stage::ExpiredUnused
+        );
+        assert_eq!(
+            at(
+                &[pass("2026-11-27T11:30:00Z", 60, Some("OneTimeUsed"))],
+                &[]
+            )
+            .stage,
+            Stage::Used
+        );
         assert_eq!(at(&[], &[old_fido]).stage, Stage::Used);
-        let done = at(&[pass("2026-11-27T11:30:00Z", 60, Some("OneTimeUsed"))], &[method("microsoftAuthenticator", "2026-11-27T11:45:00Z")]);
+        let done = at(
+            &[pass("2026-11-27T11:30:00Z", 60, Some("OneTimeUsed"))],
+            &[method("microsoftAuthenticator", "2026-11-27T11:45:00Z")],
+        );
         assert_eq!(done.stage, Stage::Registered);
         assert_eq!(done.new_methods, ["Microsoft Authenticator"]);
         assert!(done.may_revoke() && !done.finished());
-        let finished = at(&[], &[method("windowsHelloForBusiness", "2026-11-27T11:58:00Z")]);
+        let finished = at(
+            &[],
+            &[method("windowsHelloForBusiness", "2026-11-27T11:58:00Z")],
+        );
         assert!(finished.finished());
     }
 
     #[test]
     fn rounds_read_two_items_per_user_and_back_off_when_quiet() {
-        let t: Vec<Tracked> = (0..3).map(|i| Tracked { id: format!("u{i}"), since: 0.0 }).collect();
+        let t: Vec<Tracked> = (0..3)
+            .map(|i| Tracked {
+                id: format!("u{i}"),
+                since: 0.0,
+            })
+            .collect();
         let refs: Vec<&Tracked> = t.iter().collect();
         let items = round_items(&refs);
         assert_eq!(items.len(), 6);
@@ -227,6 +267,9 @@ mod tests {
         assert_eq!(requests_per_minute(500, 300), 10.0);
         let mut list = t.clone();
         track(&mut list, "u0", 5.0);
-        assert_eq!((list.len(), list[2].id.as_str(), list[2].since), (3, "u0", 5.0));
+        assert_eq!(
+            (list.len(), list[2].id.as_str(), list[2].since),
+            (3, "u0", 5.0)
+        );
     }
 }

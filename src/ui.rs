@@ -17,6 +17,7 @@ mod reads;
 mod reveal;
 mod search;
 mod setup;
+mod tracking;
 mod user;
 
 use std::future::Future;
@@ -60,9 +61,21 @@ pub struct Ctx {
     pub reauth: RwSignal<Option<String>>,
     /// The user on screen and the create form as typed, to keep across a new sign-in.
     pub draft: RwSignal<Option<intent::Intent>>,
+    /// The users the onboarding tracker follows (kept in sessionStorage: ids only).
+    pub tracked: RwSignal<Vec<crate::tracker::Tracked>>,
 }
 
 impl Ctx {
+    /// Follows `user_ids` on the Tracking screen from now on.
+    pub fn track(&self, user_ids: &[String]) {
+        let now = browser::now_ms();
+        self.tracked.update(|list| {
+            for id in user_ids {
+                crate::tracker::track(list, id, now);
+            }
+        });
+    }
+
     /// Leaves for the authority to sign in again (asking for `extra` scopes too), keeping `intent`.
     pub fn reauthorize(&self, intent: Option<intent::Intent>, extra: Vec<String>) {
         let Some(session) = self.session.try_get_value() else {
@@ -182,15 +195,17 @@ pub enum Tab {
     Single,
     Bulk,
     Holders,
+    Tracking,
     Policy,
     Audit,
 }
 
 impl Tab {
     /// Every tab, in the order shown.
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Single,
         Tab::Bulk,
+        Tab::Tracking,
         Tab::Holders,
         Tab::Policy,
         Tab::Audit,
@@ -202,6 +217,7 @@ impl Tab {
             Tab::Single => "single",
             Tab::Bulk => "bulk",
             Tab::Holders => "holders",
+            Tab::Tracking => "tracking",
             Tab::Policy => "policy",
             Tab::Audit => "audit",
         }
@@ -212,6 +228,7 @@ impl Tab {
             Tab::Single => "One user",
             Tab::Bulk => "Many users",
             Tab::Holders => "Pass holders",
+            Tab::Tracking => "Tracking",
             Tab::Policy => "Policy",
             Tab::Audit => "Audit trail",
         }
@@ -222,6 +239,7 @@ impl Tab {
             Tab::Single => "single",
             Tab::Bulk => "panel-bulk",
             Tab::Holders => "panel-holders",
+            Tab::Tracking => "panel-tracking",
             Tab::Policy => "panel-policy",
             Tab::Audit => "panel-audit",
         }
@@ -254,7 +272,20 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         session: StoredValue::new_local(session),
         reauth: RwSignal::new(None),
         draft: RwSignal::new(None),
+        tracked: RwSignal::new(
+            storage::get(Area::Session, storage::TRACKED)
+                .and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or_default(),
+        ),
     };
+    Effect::new(move |_| {
+        let list = ctx.tracked.get();
+        if list.is_empty() {
+            storage::remove(Area::Session, storage::TRACKED);
+        } else if let Ok(json) = serde_json::to_string(&list) {
+            storage::set(Area::Session, storage::TRACKED, &json);
+        }
+    });
     let policy: LocalResource<Result<TapPolicy, GraphError>> =
         LocalResource::new(move || async move {
             graph_call(ctx, |c, t| async move {
@@ -355,6 +386,9 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         </div>
         <div id=Tab::Bulk.panel_id() role="tabpanel" aria-labelledby="tab-bulk" hidden=move || tab.get() != Tab::Bulk>
             <bulk::BulkPage ctx=ctx policy=policy />
+        </div>
+        <div id=Tab::Tracking.panel_id() role="tabpanel" aria-labelledby="tab-tracking" hidden=move || tab.get() != Tab::Tracking>
+            <tracking::Tracking ctx=ctx />
         </div>
         <div id=Tab::Holders.panel_id() role="tabpanel" aria-labelledby="tab-holders" hidden=move || tab.get() != Tab::Holders>
             <holders::PassHolders ctx=ctx />

@@ -103,6 +103,7 @@ pub fn UserPanel(
         .join(" · ");
     let form_user = user.clone();
     let reveal_user = user.clone();
+    let track_id = user.id.clone();
     let delete_user = user.id.clone();
     let on_deleted = Callback::new(move |()| {
         deleted.set(true);
@@ -145,6 +146,7 @@ pub fn UserPanel(
             <Transition fallback=|| ()>
                 {move || {
                     let form_user = form_user.clone();
+                    let track_id = track_id.clone();
                     Suspend::new(async move {
                         let bounds = FormBounds::new(policy.await.ok().as_ref());
                         view! {
@@ -152,6 +154,7 @@ pub fn UserPanel(
                                 on_created=Callback::new(move |p: TemporaryAccessPass| {
                                     // The list keeps the pass without its value; the value lives in the reveal only.
                                     let listed = TemporaryAccessPass { temporary_access_pass: None, ..p.clone() };
+                                    ctx.track(std::slice::from_ref(&track_id));
                                     changed.set(Some(Some(listed)));
                                     shown.set(Some(p));
                                     deleted.set(false);

@@ -189,6 +189,18 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
         h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
         h.click("#bulk-run").await?;
         h.wait_for_css("#bulk-export").await?;
+        // All 60 (values seen or lost) are followed on Tracking: ids only.
+        let tracked = h
+            .driver
+            .execute(
+                "return JSON.parse(sessionStorage.getItem('tapdesk.tracked') || '[]').length",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            tracked.as_u64() == Some(60),
+            "{tracked} users followed after the run"
+        );
         let events = h.emu.events();
         let throttled = count(&events, |e| matches!(e, Event::FaultInjected { .. }));
         ensure!(throttled >= 2, "the faults did not fire ({throttled})");

@@ -14,6 +14,7 @@ mod holders;
 mod insight;
 mod policy;
 mod round_trips;
+mod tracking;
 
 use std::sync::Arc;
 
@@ -179,7 +180,7 @@ async fn no_token_or_secret_reaches_storage_cookies_or_console() -> Result<()> {
         // JWTs start with eyJ; refresh tokens are opaque but never stored at all.
         ensure!(!storage.contains("eyJ"), "a token is in storage: {storage}");
         let keys: Vec<_> = parsed["sessionStorage"].as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-        ensure!(keys.iter().all(|k| ["tapdesk.hint", "tapdesk.view", "tapdesk.discovery", "tapdesk.tab"].contains(&k.as_str())), "unexpected sessionStorage keys: {keys:?}");
+        ensure!(keys.iter().all(|k| ["tapdesk.hint", "tapdesk.view", "tapdesk.discovery", "tapdesk.tab", "tapdesk.tracked"].contains(&k.as_str())), "unexpected sessionStorage keys: {keys:?}");
         assert_nowhere(&h, &value, "the pass").await?;
         let console = h.console_messages().await?;
         ensure!(!console.iter().any(|m| m.contains("eyJ")), "a token reached the console: {console:?}");

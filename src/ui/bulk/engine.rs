@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::{Bulk, Item, Step};
-use crate::bulk::batch::{self, BatchRequest, Run};
+use crate::bulk::batch::{self, BatchRequest, JobState, Run};
 use crate::bulk::input::Parsed;
 use crate::bulk::lookup;
 use crate::bulk::plan::{self, Lookup, PlanContext};
@@ -344,6 +344,28 @@ async fn run_loop(bulk: Bulk) {
                 .data
                 .with_value(|d| d.run.as_ref().is_none_or(Run::is_finished))
             {
+                // Every user who got a pass (its value seen or not) is followed on Tracking.
+                let created: Vec<String> = bulk.data.with_value(|d| {
+                    let Some(run) = d.run.as_ref() else {
+                        return Vec::new();
+                    };
+                    (0..run.len())
+                        .filter(|&j| {
+                            matches!(
+                                run.state(j),
+                                JobState::Created(_) | JobState::CreatedUnseen { .. }
+                            )
+                        })
+                        .filter_map(|j| {
+                            d.items[*d.jobs.get(j)?]
+                                .lookup
+                                .user
+                                .as_ref()
+                                .map(|u| u.id.clone())
+                        })
+                        .collect()
+                });
+                bulk.ctx.track(&created);
                 bulk.step.set(Step::Results);
                 bulk.version.update(|v| *v += 1);
                 return;

@@ -1,0 +1,84 @@
+//! The onboarding tracker (issue 7): a user who got a pass is followed from "usable" to "used"
+//! to a passwordless method, then the pass is revoked from there; nothing is read while the
+//! browser tab is hidden; a bulk run's users are followed too.
+
+use std::sync::Arc;
+
+use anyhow::{anyhow, ensure, Context, Result};
+use serde_json::json;
+
+use super::{open_user, sign_in_as, PRADEEP};
+use crate::harness::{self, Harness, Options};
+
+/// The page's "Checked N times." counter.
+async fn rounds(h: &Harness) -> Result<u32> {
+    let text = h.wait_for_css("#tracking-rounds").await?.text().await?;
+    text.split(' ')
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .with_context(|| format!("rounds: {text}"))
+}
+
+/// Makes the page believe its browser tab is hidden (or visible again), as the Page Visibility
+/// API reports it, and tells it so.
+async fn set_hidden(h: &Harness, hidden: bool) -> Result<()> {
+    h.driver
+        .execute(
+            "Object.defineProperty(document, 'hidden', { configurable: true, get: () => arguments[0] });
+             Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => arguments[0] ? 'hidden' : 'visible' });
+             document.dispatchEvent(new Event('visibilitychange'));",
+            vec![json!(hidden)],
+        )
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        // One second between checks, so the test needs no long waits.
+        h.driver.execute("localStorage.setItem('tapdesk.settings', JSON.stringify({trackIntervalSeconds: 1}));", vec![]).await?;
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        h.click("#done").await?;
+
+        h.click("#tab-tracking").await?;
+        h.wait_for_text("#tracking", "Pradeep Gupta").await?;
+        h.wait_for_text(".tracking__stage", "Pass usable: waiting for the user").await?;
+        ensure!(h.driver.execute("return sessionStorage.getItem('tapdesk.tracked')", vec![]).await?.as_str().is_some_and(|s| !s.contains(&h.emu.passes(PRADEEP)[0].temporary_access_pass)), "the tracked list holds more than ids");
+
+        h.emu.mark_pass_used(PRADEEP);
+        h.wait_for_text(".tracking__stage", "Pass used: no passwordless method yet").await?;
+
+        // Hidden: no round runs, whatever the clock says.
+        set_hidden(&h, true).await?;
+        h.wait_for_text("#tracking-status", "Paused while this browser tab is hidden").await?;
+        let before = rounds(&h).await?;
+        h.emu.reset_graph_counters();
+        let t0 = h.driver.execute("return performance.now()", vec![]).await?.as_f64().unwrap_or(0.0);
+        h.wait_until("four check intervals to pass", || async {
+            Ok(h.driver.execute("return performance.now()", vec![]).await?.as_f64().unwrap_or(0.0) > t0 + 4000.0)
+        })
+        .await?;
+        ensure!(rounds(&h).await? == before, "a round ran while hidden");
+        let counts = h.emu.graph_requests();
+        ensure!(counts.http_requests == 0, "Graph was called while hidden: {counts:?}");
+        set_hidden(&h, false).await?;
+        h.wait_until("a round after the tab shows again", || async { Ok(rounds(&h).await? > before) }).await?;
+
+        h.emu
+            .register_method(PRADEEP, "#microsoft.graph.fido2AuthenticationMethod", Some("YubiKey 5"))
+            .map_err(|e| anyhow!("{e:?}"))?;
+        h.wait_for_text(".tracking__stage", "Passwordless method registered").await?;
+        h.wait_for_text("#tracking", "Passkey (FIDO2)").await?;
+        h.click(".tracking-revoke").await?;
+        h.wait_for_text(".tracking__stage", "Done").await?;
+        ensure!(h.emu.passes(PRADEEP).is_empty(), "the pass is still there");
+        h.driver.execute("localStorage.clear();", vec![]).await?;
+        Ok(())
+    })
+    .await
+}
