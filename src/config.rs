@@ -20,6 +20,9 @@ pub const WRITE_PERMISSION: &str = "UserAuthenticationMethod.ReadWrite.All";
 /// The permission reading a group's members needs; asked for only when the admin picks a group.
 pub const GROUP_PERMISSION: &str = "GroupMember.Read.All";
 
+/// The permission sending hand-over messages as the admin needs; asked for only when wanted.
+pub const MAIL_PERMISSION: &str = "Mail.Send";
+
 /// The permission changing the TAP policy needs; asked for only on the Policy screen.
 pub const POLICY_WRITE_PERMISSION: &str = "Policy.ReadWrite.AuthenticationMethod";
 
@@ -115,7 +118,7 @@ impl Config {
 pub fn load(
     text: Result<&str, String>,
     overrides: &RawConfig,
-) -> Result<Config, (RawConfig, Vec<String>)> {
+) -> Result<Config, (Box<RawConfig>, Vec<String>)> {
     let (file, mut problems) = match text {
         Ok(text) => parse_partial(text),
         Err(problem) => (RawConfig::default(), vec![problem]),
@@ -135,7 +138,7 @@ pub fn load(
                     problems.push(p);
                 }
             }
-            Err((raw, problems))
+            Err((Box::new(raw), problems))
         }
     }
 }

@@ -242,6 +242,33 @@ pub fn render(template: &Template, lang: &str, facts: &Facts) -> (String, String
     (fill(&template.subject), fill(&template.body))
 }
 
+/// True for something that looks like one email address (`local@domain`, no spaces).
+pub fn valid_address(text: &str) -> bool {
+    let t = text.trim();
+    let mut parts = t.split('@');
+    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !t.contains(char::is_whitespace)
+}
+
+/// The `sendMail` body (Graph `POST /me/sendMail`) of a message to `to`: plain text, and not
+/// kept in the admin's Sent Items, so the pass does not stay in their mailbox.
+pub fn mail_body(subject: &str, body: &str, to: &str) -> serde_json::Value {
+    serde_json::json!({
+        "message": {
+            "subject": subject,
+            "body": {"contentType": "Text", "content": body},
+            "toRecipients": [{"emailAddress": {"address": to.trim()}}]
+        },
+        "saveToSentItems": false
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,6 +388,29 @@ mod tests {
         assert!(p
             .iter()
             .any(|s| s.contains("\"e n\" is not a language code")));
+    }
+
+    #[test]
+    fn mail_goes_as_text_to_one_address_and_is_not_kept() {
+        let m = mail_body("S", "B", " pradeep@contoso.com ");
+        assert_eq!(
+            m["message"]["toRecipients"][0]["emailAddress"]["address"],
+            "pradeep@contoso.com"
+        );
+        assert_eq!(m["message"]["body"]["contentType"], "Text");
+        assert_eq!(m["saveToSentItems"], false);
+        assert!(valid_address("a.b@contoso.com"));
+        for bad in [
+            "",
+            "a@",
+            "@b.com",
+            "a b@c.com",
+            "a@b",
+            "a@b@c.com",
+            "a@.com",
+        ] {
+            assert!(!valid_address(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub enum Action {
     ReadPolicy,
     EditPolicy,
     ReadAudit,
+    SendMail,
 }
 
 /// Well-known directory role template ids (the `wids` claim) and their names.
@@ -101,6 +102,7 @@ pub fn graph(e: &GraphError, action: Action) -> String {
     match e.status {
         0 => match action {
             Action::CreatePass => "The connection to Graph was lost while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.".into(),
+            Action::SendMail => "The connection to Graph was lost while sending: the message may or may not have gone. Ask the recipient before sending it again.".into(),
             _ => "Graph did not answer. Check your network connection and the Graph URL in Settings, then try again.".into(),
         },
         401 => "Graph no longer accepts your sign-in. Sign in again.".into(),
@@ -114,6 +116,7 @@ pub fn graph(e: &GraphError, action: Action) -> String {
         429 => "Graph is limiting how fast this page may send requests. Wait a minute, then try again.".into(),
         500..=599 => match action {
             Action::CreatePass => format!("Graph had a problem (HTTP {}) while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.", e.status),
+            Action::SendMail => format!("Graph had a problem (HTTP {}) while sending: the message may or may not have gone. Ask the recipient before sending it again.", e.status),
             _ => format!("Graph had a temporary problem (HTTP {}). Try again in a moment.", e.status),
         },
         s => format!("Graph refused the request (HTTP {s}){}", detail(msg)),
@@ -135,6 +138,7 @@ fn forbidden(msg: &str, action: Action) -> String {
     match action {
         Action::CreatePass | Action::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthenticationMethod.ReadWrite.All.".into(),
         Action::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
+        Action::SendMail => "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox.".into(),
         Action::ReadAudit => "You are not allowed to read the directory audit log: it needs the permission AuditLog.Read.All and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
         Action::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
         Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy (it needs the Policy.Read.All permission and a role such as Global Reader or Authentication Policy Administrator). The form uses Graph's own limits; the policy is still enforced when you create a pass.".into(),
@@ -144,6 +148,12 @@ fn forbidden(msg: &str, action: Action) -> String {
 
 fn bad_request(e: &GraphError, action: Action) -> String {
     let msg = e.message.as_str();
+    if action == Action::SendMail {
+        return format!(
+            "The message was not sent{} Check the address and try again.",
+            detail(msg)
+        );
+    }
     if action == Action::EditPolicy {
         return format!("Graph refused the policy change{} Nothing was changed; correct the value and review again.", detail(msg));
     }
@@ -243,6 +253,38 @@ mod tests {
             message: message.into(),
             ..GraphError::default()
         }
+    }
+
+    #[test]
+    fn policy_and_mail_errors_become_sentences() {
+        let s = graph(
+            &ge(
+                400,
+                "badRequest",
+                "maximumLifetimeInMinutes must be at least minimumLifetimeInMinutes.",
+            ),
+            Action::EditPolicy,
+        );
+        assert!(
+            s.starts_with("Graph refused the policy change: maximumLifetimeInMinutes")
+                && s.contains("Nothing was changed"),
+            "{s}"
+        );
+        assert!(graph(
+            &ge(403, "Authorization_RequestDenied", "no"),
+            Action::EditPolicy
+        )
+        .contains("Authentication Policy Administrator"));
+        assert!(graph(&GraphError::network("lost"), Action::SendMail)
+            .contains("may or may not have gone"));
+        assert!(graph(&ge(503, "", ""), Action::SendMail).contains("may or may not have gone"));
+        assert!(graph(
+            &ge(400, "ErrorInvalidRecipients", "bad address"),
+            Action::SendMail
+        )
+        .starts_with("The message was not sent: bad address"));
+        assert!(graph(&ge(403, "ErrorAccessDenied", ""), Action::ReadAudit)
+            .contains("AuditLog.Read.All"));
     }
 
     #[test]

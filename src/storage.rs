@@ -74,18 +74,21 @@ pub fn take(which: Area, key: &str) -> Option<String> {
     value
 }
 
+/// Every sessionStorage key of this page.
+pub const SESSION_KEYS: &[&str] = &[
+    ATTEMPT,
+    INTERACTION,
+    HINT,
+    VIEW,
+    INTENT,
+    DISCOVERY,
+    TAB,
+    TRACKED,
+];
+
 /// Removes everything this page keeps in sessionStorage (sign-out).
 pub fn clear_session() {
-    for key in [
-        ATTEMPT,
-        INTERACTION,
-        HINT,
-        VIEW,
-        INTENT,
-        DISCOVERY,
-        TAB,
-        TRACKED,
-    ] {
+    for &key in SESSION_KEYS {
         remove(Area::Session, key);
     }
 }

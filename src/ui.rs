@@ -13,7 +13,7 @@ mod handover;
 mod holders;
 mod intent;
 mod policy;
-mod reads;
+pub(crate) mod reads;
 mod reveal;
 mod search;
 mod setup;
@@ -66,6 +66,23 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// True when the session's token carries the Graph `permission`.
+    pub fn may(&self, permission: &str) -> bool {
+        self.session.with_value(|s| s.has_permission(permission))
+    }
+
+    /// Leaves for the authority to grant the Graph `permissions` (incremental consent), coming
+    /// back to the same screen.
+    pub fn grant(&self, permissions: &[&str]) {
+        let scopes = self.session.with_value(|s| {
+            permissions
+                .iter()
+                .map(|p| s.config().graph_scope(p))
+                .collect()
+        });
+        self.reauthorize(None, scopes);
+    }
+
     /// Follows `user_ids` on the Tracking screen from now on.
     pub fn track(&self, user_ids: &[String]) {
         let now = browser::now_ms();
@@ -300,9 +317,17 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             .and_then(|k| Tab::from_key(&k))
             .unwrap_or(Tab::Single),
     );
+    // Screens that read Graph when they open are built on their first visit only, so signing
+    // in costs the policy read and nothing more.
+    let visited: RwSignal<Vec<Tab>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
-        storage::set(Area::Session, storage::TAB, tab.get().key());
+        let t = tab.get();
+        storage::set(Area::Session, storage::TAB, t.key());
+        if !visited.with_untracked(|v| v.contains(&t)) {
+            visited.update(|v| v.push(t));
+        }
     });
+    let opened = move |t: Tab| move || visited.with(|v| v.contains(&t));
     // A reload returns to the user on screen (only the object id is kept).
     if let Some(id) = storage::get(Area::Session, storage::VIEW) {
         leptos::task::spawn_local(async move {
@@ -388,16 +413,20 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             <bulk::BulkPage ctx=ctx policy=policy />
         </div>
         <div id=Tab::Tracking.panel_id() role="tabpanel" aria-labelledby="tab-tracking" hidden=move || tab.get() != Tab::Tracking>
-            <tracking::Tracking ctx=ctx />
+            <tracking::Tracking ctx=ctx active=Signal::derive(move || tab.get() == Tab::Tracking) />
         </div>
         <div id=Tab::Holders.panel_id() role="tabpanel" aria-labelledby="tab-holders" hidden=move || tab.get() != Tab::Holders>
             <holders::PassHolders ctx=ctx />
         </div>
         <div id=Tab::Policy.panel_id() role="tabpanel" aria-labelledby="tab-policy" hidden=move || tab.get() != Tab::Policy>
-            <policy::PolicyEditor ctx=ctx policy=policy />
+            <Show when=opened(Tab::Policy)>
+                <policy::PolicyEditor ctx=ctx policy=policy />
+            </Show>
         </div>
         <div id=Tab::Audit.panel_id() role="tabpanel" aria-labelledby="tab-audit" hidden=move || tab.get() != Tab::Audit>
-            <audit::AuditTrail ctx=ctx active=Signal::derive(move || tab.get() == Tab::Audit) />
+            <Show when=opened(Tab::Audit)>
+                <audit::AuditTrail ctx=ctx active=Signal::derive(move || tab.get() == Tab::Audit) />
+            </Show>
         </div>
     }
 }

@@ -20,22 +20,12 @@ fn take_reads_once() {
 
 #[wasm_bindgen_test]
 fn clear_session_removes_every_key_of_ours_only() {
-    for key in [
-        storage::ATTEMPT,
-        storage::INTERACTION,
-        storage::HINT,
-        storage::VIEW,
-    ] {
+    for &key in storage::SESSION_KEYS {
         storage::set(Area::Session, key, "x");
     }
     storage::set(Area::Session, "someone.else", "kept");
     storage::clear_session();
-    for key in [
-        storage::ATTEMPT,
-        storage::INTERACTION,
-        storage::HINT,
-        storage::VIEW,
-    ] {
+    for &key in storage::SESSION_KEYS {
         assert_eq!(storage::get(Area::Session, key), None, "{key}");
     }
     assert_eq!(

@@ -185,6 +185,16 @@ pub async fn audit_page(
     }
 }
 
+/// Sends `message` (a `sendMail` body) as the signed-in admin: 202, never re-sent after a lost
+/// answer (it may have gone).
+pub async fn send_mail(
+    c: &GraphClient,
+    token: &str,
+    message: &serde_json::Value,
+) -> Result<(), GraphError> {
+    c.post_action(token, "/me/sendMail", message).await
+}
+
 /// Reads the names of `ids` (groups) in one `$batch` per 20; groups Graph cannot find or show
 /// are left out.
 pub async fn group_names(

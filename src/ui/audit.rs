@@ -13,9 +13,7 @@ const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 /// The Audit tab; reads the log the first time it is shown.
 #[component]
 pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
-    let permitted = ctx
-        .session
-        .with_value(|s| s.has_permission(audit::PERMISSION));
+    let permitted = ctx.may(audit::PERMISSION);
     let days = RwSignal::new(7u32);
     let events: RwSignal<Vec<PassEvent>> = RwSignal::new(Vec::new());
     let next: RwSignal<Option<String>> = RwSignal::new(None);
@@ -63,12 +61,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             load(false);
         }
     });
-    let grant = move |_| {
-        let scope = ctx
-            .session
-            .with_value(|s| s.config().graph_scope(audit::PERMISSION));
-        ctx.reauthorize(None, vec![scope]);
-    };
+    let grant = move |_| ctx.grant(&[audit::PERMISSION]);
     let shown = move || {
         let needle = filter.get().trim().to_lowercase();
         events

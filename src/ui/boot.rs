@@ -21,8 +21,12 @@ pub async fn load_config() -> Result<Config, Phase> {
         .and_then(|s| serde_json::from_str::<RawConfig>(&s).ok())
         .unwrap_or_default();
     let file = fetch_config_file().await;
-    config::load(file.as_deref().map_err(Clone::clone), &overrides)
-        .map_err(|(raw, problems)| Phase::Setup { problems, raw })
+    config::load(file.as_deref().map_err(Clone::clone), &overrides).map_err(|(raw, problems)| {
+        Phase::Setup {
+            problems,
+            raw: *raw,
+        }
+    })
 }
 
 async fn fetch_config_file() -> Result<String, String> {

@@ -147,15 +147,8 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
             }
         });
     };
-    let needs_group_consent = ctx
-        .session
-        .with_value(|s| !s.has_permission(crate::config::GROUP_PERMISSION));
-    let grant_group_consent = move |_| {
-        let scope = ctx
-            .session
-            .with_value(|s| s.config().graph_scope(crate::config::GROUP_PERMISSION));
-        ctx.reauthorize(None, vec![scope]);
-    };
+    let needs_group_consent = !ctx.may(crate::config::GROUP_PERMISSION);
+    let grant_group_consent = move |_| ctx.grant(&[crate::config::GROUP_PERMISSION]);
     let find_groups = move |_| {
         let text = group_query.get_untracked();
         if text.trim().chars().count() < 2 {

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use super::intent::{Draft, Intent, Reason};
 use super::{browser, graph_call, Ctx, GraphErrorView};
-use crate::config::WRITE_PERMISSION;
+use crate::config::{MAIL_PERMISSION, WRITE_PERMISSION};
 use crate::graph::models::{NewPass, PolicyState, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, time, GraphError};
 use crate::messages::Action;
@@ -102,9 +102,7 @@ pub fn CreateForm(
     let failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
     let outcome: RwSignal<Option<Outcome>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
-    let needs_consent = ctx
-        .session
-        .with_value(|s| !s.has_permission(WRITE_PERMISSION));
+    let needs_consent = !ctx.may(WRITE_PERMISSION);
     let self_target = ctx.session.with_value(|s| user.id == s.account().object_id);
     let blocked_reason = if user.is_guest() {
         Some("Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.")
@@ -130,16 +128,20 @@ pub fn CreateForm(
     Effect::new(move |_| ctx.draft.set(Some(track())));
     on_cleanup(move || ctx.draft.set(None));
     let consent_intent = current.clone();
-    let grant_consent = move |_| {
+    // Leaves to grant `permission`, coming back to this form as typed.
+    let grant = move |permission: &'static str| {
         let config_scope = ctx
             .session
-            .with_value(|s| s.config().graph_scope(WRITE_PERMISSION));
+            .with_value(|s| s.config().graph_scope(permission));
         let intent = Intent {
             reason: Reason::Consent,
             ..consent_intent.clone()()
         };
         ctx.reauthorize(Some(intent), vec![config_scope]);
     };
+    let grant_mail = grant.clone();
+    let grant_consent = move |_| grant(WRITE_PERMISSION);
+    let may_mail = ctx.may(MAIL_PERMISSION);
 
     let check_bounds = bounds.clone();
     let user_id = user.id.clone();
@@ -304,6 +306,10 @@ pub fn CreateForm(
             <button type="submit" id="create" class="button button--primary" disabled=move || busy.get() || blocked_reason.is_some() || needs_consent>
                 {move || if busy.get() { "Creating…" } else { "Create pass" }}
             </button>
+            {(!may_mail && !needs_consent).then(|| view! {
+                <p class="field__hint">"To email hand-over messages from the new pass's screen, this page needs the permission Mail.Send (sent as you). Grant it before you create the pass: "
+                    <button type="button" id="grant-mail" class="button button--quiet" on:click=move |_| grant_mail(MAIL_PERMISSION)>"Allow email hand-over"</button></p>
+            })}
         </form>
     }
 }

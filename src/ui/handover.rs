@@ -8,9 +8,12 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::reveal::copy_secret;
-use super::{browser, Ctx};
+use super::{browser, graph_call, Ctx, GraphErrorView};
+use crate::config::MAIL_PERMISSION;
 use crate::graph::models::User;
+use crate::graph::{api, GraphError};
 use crate::handover::{self, Audience, Facts};
+use crate::messages::Action;
 
 /// The message builder under a revealed pass.
 #[component]
@@ -42,8 +45,8 @@ pub fn HandoverMessage(
     let zone_ok = move || browser::is_time_zone(zone.get().trim());
     let user = StoredValue::new(user);
 
-    // The message with `pass` in place of the pass; `None` while the zone is not a zone.
-    let message = move |pass: String| -> Option<String> {
+    // Subject and body with `pass` in place of the pass; `None` while the zone is not a zone.
+    let parts = move |pass: String| -> Option<(String, String)> {
         let (lang, tz) = (language.get(), zone.get().trim().to_owned());
         if !browser::is_time_zone(&tz) {
             return None;
@@ -68,8 +71,11 @@ pub fn HandoverMessage(
                 .and_then(|by| by.get(audience.get().key()))
                 .cloned()
         })?;
-        let (subject, body) = handover::render(&template, &lang, &facts);
-        Some(format!("{subject}\n\n{body}"))
+        Some(handover::render(&template, &lang, &facts))
+    };
+    let message = {
+        let parts = parts.clone();
+        move |pass: String| parts(pass).map(|(subject, body)| format!("{subject}\n\n{body}"))
     };
     let message_again = message.clone();
     let preview = move || {
@@ -82,6 +88,56 @@ pub fn HandoverMessage(
         }
     };
     let zones = browser::time_zones();
+
+    // Email, sent as the admin, only with Mail.Send (asked for on the create form).
+    let may_mail = ctx.may(MAIL_PERMISSION);
+    let user_mail = user.with_value(|u| u.mail.clone().unwrap_or_default());
+    let recipient = RwSignal::new(user_mail.clone());
+    let confirming = RwSignal::new(false);
+    let sending = RwSignal::new(false);
+    let sent: RwSignal<Option<String>> = RwSignal::new(None);
+    let mail_failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
+    Effect::new(move |_| {
+        // The user's own address for them; the manager's is typed.
+        recipient.set(if audience.get() == Audience::User {
+            user_mail.clone()
+        } else {
+            String::new()
+        });
+        confirming.set(false);
+    });
+    let address_ok = move || handover::valid_address(&recipient.get());
+    let send = move |_| {
+        let to = recipient.get_untracked().trim().to_owned();
+        let Some((subject, body)) = parts(value.get_value()) else {
+            return;
+        };
+        if sending.get_untracked() || !handover::valid_address(&to) {
+            return;
+        }
+        sending.set(true);
+        mail_failure.set(None);
+        let mail = handover::mail_body(&subject, &body, &to);
+        leptos::task::spawn_local(async move {
+            let result = graph_call(ctx, move |c, t| {
+                let mail = mail.clone();
+                async move { api::send_mail(&c, &t, &mail).await }
+            })
+            .await;
+            sending.try_set(false);
+            confirming.try_set(false);
+            match result {
+                Ok(()) => {
+                    sent.try_set(Some(format!(
+                        "Sent to {to}. It is not kept in your Sent Items."
+                    )));
+                }
+                Err(e) => {
+                    mail_failure.try_set(Some(e));
+                }
+            }
+        });
+    };
 
     view! {
         <details id="handover" class="handover">
@@ -120,9 +176,28 @@ pub fn HandoverMessage(
                 </p>
             })}
             <p class="field__hint">"The pass is masked here; Copy message puts the whole text, pass included, on the clipboard. Send it over a channel only the recipient reads."</p>
-            <pre id="handover-preview" class="handover__preview">{preview}</pre>
+            <pre id="handover-preview" class="handover__preview" tabindex="0" aria-label="Message preview">{preview}</pre>
             <button type="button" id="copy-handover" class="button" disabled=move || !zone_ok() on:click=copy>"Copy message"</button>
             <p class="status" role="status">{move || copied.get()}</p>
+            {may_mail.then(|| view! {
+                <div class="handover__mail">
+                    <label class="field">
+                        <span class="field__label">"Email to"</span>
+                        <input id="handover-to" type="email" autocomplete="off" prop:value=move || recipient.get() on:input=move |ev| recipient.set(event_target_value(&ev)) />
+                    </label>
+                    <button type="button" id="handover-send" class="button" disabled=move || !zone_ok() || !address_ok() || sending.get()
+                        on:click=move |_| confirming.set(true)>"Send by email"</button>
+                    <Show when=move || confirming.get()>
+                        <div class="confirm" role="group" aria-labelledby="handover-confirm-text">
+                            <p id="handover-confirm-text">{move || format!("Email the pass to {}? Email is less private than handing it over in person; only send it to an address the recipient alone reads.", recipient.get().trim())}</p>
+                            <button type="button" id="handover-send-confirm" class="button button--primary" disabled=move || sending.get() on:click=send.clone()>"Send"</button>
+                            <button type="button" id="handover-send-cancel" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        </div>
+                    </Show>
+                    <p id="handover-sent" class="status" role="status">{move || sent.get()}</p>
+                    {move || mail_failure.get().map(|e| view! { <GraphErrorView error=e action=Action::SendMail /> })}
+                </div>
+            })}
         </details>
     }
 }

@@ -80,12 +80,8 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
     let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let confirming = RwSignal::new(false);
     let summary: RwSignal<Option<Revoked>> = RwSignal::new(None);
-    let may_group = ctx
-        .session
-        .with_value(|s| s.has_permission(GROUP_PERMISSION));
-    let may_revoke = ctx
-        .session
-        .with_value(|s| s.has_permission(WRITE_PERMISSION));
+    let may_group = ctx.may(GROUP_PERMISSION);
+    let may_revoke = ctx.may(WRITE_PERMISSION);
 
     let scan = move |_| {
         if scanning.get_untracked() {
@@ -158,12 +154,7 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
             }
         });
     };
-    let grant_groups = move |_| {
-        let scope = ctx
-            .session
-            .with_value(|s| s.config().graph_scope(GROUP_PERMISSION));
-        ctx.reauthorize(None, vec![scope]);
-    };
+    let grant_groups = move |_| ctx.grant(&[GROUP_PERMISSION]);
     let shown = move || -> Vec<Holder> {
         let f = filter.get();
         let mut list: Vec<Holder> =

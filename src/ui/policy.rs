@@ -24,21 +24,9 @@ pub fn PolicyEditor(
     ctx: Ctx,
     policy: LocalResource<Result<TapPolicy, GraphError>>,
 ) -> impl IntoView {
-    let may_write = ctx
-        .session
-        .with_value(|s| s.has_permission(POLICY_WRITE_PERMISSION));
-    let may_read_groups = ctx
-        .session
-        .with_value(|s| s.has_permission(GROUP_PERMISSION));
-    let grant = move |_| {
-        let scopes = ctx.session.with_value(|s| {
-            vec![
-                s.config().graph_scope(POLICY_WRITE_PERMISSION),
-                s.config().graph_scope(GROUP_PERMISSION),
-            ]
-        });
-        ctx.reauthorize(None, scopes);
-    };
+    let may_write = ctx.may(POLICY_WRITE_PERMISSION);
+    let may_read_groups = ctx.may(GROUP_PERMISSION);
+    let grant = move |_| ctx.grant(&[POLICY_WRITE_PERMISSION, GROUP_PERMISSION]);
     // Outlives the form, which is rebuilt from the saved policy.
     let saved = RwSignal::new(false);
     view! {

@@ -46,17 +46,17 @@ fn retry_after(answers: &reads::Answers) -> Option<u32> {
 
 /// The Tracking tab.
 #[component]
-pub fn Tracking(ctx: Ctx) -> impl IntoView {
+pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     let first_s = ctx
         .session
         .with_value(|s| s.config().track_interval_seconds);
-    let may_revoke = ctx
-        .session
-        .with_value(|s| s.has_permission(WRITE_PERMISSION));
+    let may_revoke = ctx.may(WRITE_PERMISSION);
     let progress: RwSignal<HashMap<String, Progress>> = RwSignal::new(HashMap::new());
     let names: RwSignal<HashMap<String, User>> = RwSignal::new(HashMap::new());
     let interval_s = RwSignal::new(first_s);
-    let next_at = RwSignal::new(0.0f64);
+    // The first round waits one interval (a pass just issued has nothing new to tell), unless
+    // the screen is opened with users not yet checked.
+    let next_at = RwSignal::new(browser::now_ms() + f64::from(first_s) * 1000.0);
     let now = RwSignal::new(browser::now_ms());
     let rounds = RwSignal::new(0u32);
     let checking = RwSignal::new(false);
@@ -162,6 +162,14 @@ pub fn Tracking(ctx: Ctx) -> impl IntoView {
         rounds.update(|r| *r += 1);
     };
 
+    Effect::new(move |_| {
+        let unchecked = ctx
+            .tracked
+            .with(|l| progress.with_untracked(|p| l.iter().any(|t| !p.contains_key(&t.id))));
+        if active.get() && unchecked {
+            check_now.set(true);
+        }
+    });
     let loop_alive = alive.clone();
     leptos::task::spawn_local(async move {
         while loop_alive.load(Ordering::Relaxed) {

@@ -235,9 +235,7 @@ fn CurrentPass(
     } else {
         "Multi-use"
     };
-    let may_delete = ctx
-        .session
-        .with_value(|s| s.has_permission(WRITE_PERMISSION));
+    let may_delete = ctx.may(WRITE_PERMISSION);
     let pass_id = pass.id.clone();
     let delete = move |_| {
         if busy.get_untracked() {

@@ -18,6 +18,7 @@ use crate::harness::{self, Harness, Options};
 
 mod heap;
 mod journeys;
+mod screens;
 
 /// Target users of the 1,000-user benchmark.
 const USERS: usize = 1000;

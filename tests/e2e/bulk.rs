@@ -36,7 +36,7 @@ fn messy_csv() -> Messy {
             0 => format!("{upn};2027-03-01;09:00;Europe/Berlin;120;yes"),
             1 => format!("  {upn}  ;;;;;"),
             2 => format!("\"{upn}\";\"2027-03-02\";\"08:30\";\"America/New_York\";\"90\";\"no\""),
-            _ => format!("{upn}"),
+            _ => upn.clone(),
         };
         lines.push(line);
         valid.push(upn);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{ensure, Result};
 
-use super::{open_user, sign_in_as, PRADEEP};
+use super::{assert_accessible, open_user, sign_in_as, PRADEEP};
 use crate::harness::{self, Harness, Options};
 
 /// Picks `value` in the `<select>` `css` the way a user would (change event included).
@@ -45,6 +45,7 @@ async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() ->
             "Befristeter Zugriffspass für Pradeep Gupta",
         )
         .await?;
+        assert_accessible(&h, "the hand-over message").await?;
         let preview = h
             .wait_for_text("#handover-preview", "(Asia/Tokyo)")
             .await?
@@ -99,6 +100,66 @@ async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() ->
             Ok(!h.body_text().await?.contains("Befristeter"))
         })
         .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_message_is_emailed_as_the_admin_after_mail_send_is_granted_before_creating(
+) -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "adele.vance").await?;
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        // Asked for only when wanted, before the pass exists (a redirect would lose it).
+        h.click("#grant-mail").await?;
+        h.click("#consent-accept").await?;
+        h.wait_for_text("#restored", "Permission granted").await?;
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
+        h.click("#handover summary").await?;
+        let to = h
+            .wait_for_css("#handover-to")
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        ensure!(
+            to == PRADEEP,
+            "the address defaults to {to:?}, not the user's mail"
+        );
+        h.click("#handover-send").await?;
+        h.wait_for_text(
+            "#handover-confirm-text",
+            "Email the pass to pradeep.gupta@contoso.onmicrosoft.com?",
+        )
+        .await?;
+        ensure!(
+            h.emu.mails().is_empty(),
+            "mail went before the confirmation"
+        );
+        h.click("#handover-send-confirm").await?;
+        h.wait_for_text(
+            "#handover-sent",
+            "Sent to pradeep.gupta@contoso.onmicrosoft.com",
+        )
+        .await?;
+        let mails = h.emu.mails();
+        ensure!(mails.len() == 1, "{} mails sent", mails.len());
+        let m = &mails[0];
+        ensure!(
+            m.from == "adele.vance@contoso.onmicrosoft.com" && m.to == [PRADEEP],
+            "{m:?}"
+        );
+        ensure!(
+            m.subject == "Your Temporary Access Pass" && m.content_type == "Text",
+            "{m:?}"
+        );
+        ensure!(
+            m.content.contains(&value) && m.content.contains("Hello Pradeep Gupta"),
+            "the mail lacks the pass or the greeting"
+        );
         Ok(())
     })
     .await

@@ -190,6 +190,19 @@ impl Harness {
         .await
     }
 
+    /// The DOM text (`textContent`) of the first element matching `css`, shown or not (WebDriver's
+    /// own text is empty for hidden elements); empty when none matches.
+    pub async fn text_content(&self, css: &str) -> Result<String> {
+        let v = self
+            .driver
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : '';",
+                vec![serde_json::json!(css)],
+            )
+            .await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
     /// Clicks the first element matching `css`, retrying while it is missing, stale or not
     /// yet interactable.
     pub async fn click(&self, css: &str) -> Result<()> {

@@ -9,7 +9,7 @@ use anyhow::{anyhow, ensure, Result};
 use fantoccini::Locator;
 use tapdesk_emulator::{FaultKind, FaultRule, Match};
 
-use super::{sign_in_as, PRADEEP};
+use super::{assert_accessible, sign_in_as, PRADEEP};
 use crate::harness::{self, Harness, Options};
 
 const DIEGO: &str = "diego.siciliani@contoso.onmicrosoft.com";
@@ -71,6 +71,7 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
             "{status}"
         );
         let all = wait_rows(&h, 4).await?;
+        assert_accessible(&h, "the pass holders").await?;
         // Standing order: usable first, then not yet valid, then expired.
         ensure!(
             all[3].contains("Johanna Lorenz") && all[3].contains("Expired, still present"),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, ensure, Result};
 use fantoccini::Locator;
 
-use super::{open_user, sign_in_as, PRADEEP};
+use super::{assert_accessible, open_user, sign_in_as, PRADEEP};
 use crate::harness::{self, Harness, Options};
 
 #[tokio::test]
@@ -41,14 +41,7 @@ async fn the_user_page_lists_every_method_and_says_when_a_pass_may_not_be_needed
         open_user(&h, "miriam", "Miriam Graham").await?;
         // Folded, so read the DOM's text rather than what is displayed.
         h.wait_until("Miriam's methods", || async {
-            let text = h
-                .driver
-                .execute(
-                    "const t = document.querySelector('#methods'); return t ? t.textContent : '';",
-                    vec![],
-                )
-                .await?;
-            let text = text.as_str().unwrap_or_default();
+            let text = h.text_content("#methods").await?;
             Ok(text.contains("Email") && text.contains("Phone"))
         })
         .await?;
@@ -103,6 +96,7 @@ async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_t
                 "the audit table lacks {needle:?}: {text}"
             );
         }
+        assert_accessible(&h, "the audit trail").await?;
         let records = h.emu.audit_records();
         ensure!(
             records.len() == 2,

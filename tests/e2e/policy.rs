@@ -9,7 +9,7 @@ use tapdesk_emulator::model::{ExcludeTarget, TapPolicy};
 use tapdesk_emulator::seed::{GROUP_HELPDESK, GROUP_TAP_EXCLUDED};
 use tapdesk_emulator::Event;
 
-use super::{count, sign_in_as};
+use super::{assert_accessible, count, sign_in_as};
 use crate::harness::{self, Harness, Options};
 
 #[tokio::test]
@@ -66,6 +66,7 @@ async fn a_global_admin_grants_the_permission_reviews_the_changes_and_saves_the_
         h.wait_for_text("#policy-exclude", "Helpdesk").await?;
 
         h.click("#policy-review").await?;
+        assert_accessible(&h, "the policy review").await?;
         let diff = h.wait_for_css("#policy-diff").await?.text().await?;
         for needle in [
             "Maximum lifetime",

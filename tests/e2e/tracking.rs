@@ -7,12 +7,12 @@ use std::sync::Arc;
 use anyhow::{anyhow, ensure, Context, Result};
 use serde_json::json;
 
-use super::{open_user, sign_in_as, PRADEEP};
+use super::{assert_accessible, open_user, sign_in_as, PRADEEP};
 use crate::harness::{self, Harness, Options};
 
-/// The page's "Checked N times." counter.
-async fn rounds(h: &Harness) -> Result<u32> {
-    let text = h.wait_for_css("#tracking-rounds").await?.text().await?;
+/// The page's "Checked N times." counter (read even while the Tracking screen is not shown).
+pub async fn rounds(h: &Harness) -> Result<u32> {
+    let text = h.text_content("#tracking-rounds").await?;
     text.split(' ')
         .nth(1)
         .and_then(|n| n.parse().ok())
@@ -48,6 +48,7 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
         h.click("#tab-tracking").await?;
         h.wait_for_text("#tracking", "Pradeep Gupta").await?;
         h.wait_for_text(".tracking__stage", "Pass usable: waiting for the user").await?;
+        assert_accessible(&h, "the tracker").await?;
         ensure!(h.driver.execute("return sessionStorage.getItem('tapdesk.tracked')", vec![]).await?.as_str().is_some_and(|s| !s.contains(&h.emu.passes(PRADEEP)[0].temporary_access_pass)), "the tracked list holds more than ids");
 
         h.emu.mark_pass_used(PRADEEP);

@@ -37,7 +37,7 @@ pub fn bench() -> Result<()> {
     }
     timed(&mut stages, "sizes", sizes::print_sizes);
     let out = toolbox.shell.root.join("target").join("bench");
-    for name in ["bulk.json", "heap.json", "journeys.json"] {
+    for name in ["bulk.json", "heap.json", "journeys.json", "screens.json"] {
         // A figure left from an earlier run must not pass for this run's.
         let _ = std::fs::remove_file(out.join(name));
     }
@@ -131,6 +131,22 @@ fn print_figures(dir: &Path) {
             );
         }
         Err(e) => println!("journeys.json: {e:#}"),
+    }
+    match read(&dir.join("screens.json")) {
+        Ok(s) => {
+            println!(
+                "Graph requests to open: Policy {} · Audit trail {} · Pass holders (whole tenant) {}",
+                s["policyOpen"]["requests"], s["auditOpen"]["requests"], s["holdersTenantScan"]["requests"]
+            );
+            println!(
+                "tracker, {} users: {} requests per round; {:.0} requests/min at the first wait, {:.0}/min once backed off",
+                s["trackedUsers"],
+                s["trackerRound"]["requests"],
+                s["trackerRequestsPerMinute"][0].as_f64().unwrap_or(f64::NAN),
+                s["trackerSteadyRequestsPerMinute"].as_f64().unwrap_or(f64::NAN)
+            );
+        }
+        Err(e) => println!("screens.json: {e:#}"),
     }
 }
 

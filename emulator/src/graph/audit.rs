@@ -63,18 +63,6 @@ fn authorize(caller: &Caller) -> Result<(), GraphError> {
     }
 }
 
-fn check_options(ctx: &Ctx<'_>) -> Result<(), GraphError> {
-    match ctx.query.iter().find(|(k, _)| {
-        k.starts_with('$') && !KNOWN_OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(k))
-    }) {
-        Some((k, _)) => Err(GraphError::bad_request(
-            "BadRequest",
-            format!("Query option '{k}' is not supported."),
-        )),
-        None => Ok(()),
-    }
-}
-
 /// True for newest first (the default), false for `$orderby=activityDateTime asc`.
 fn newest_first(ctx: &Ctx<'_>) -> Result<bool, GraphError> {
     let Some(o) = ctx.param("$orderby") else {
@@ -113,7 +101,7 @@ fn record_json(r: &AuditRecord, select: Option<&[&str]>) -> Value {
 /// `GET /auditLogs/directoryAudits`.
 pub fn list(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
     authorize(caller)?;
-    check_options(ctx)?;
+    paging::check_options(ctx, KNOWN_OPTIONS)?;
     let filter = ctx.param("$filter").map(AuditFilter::parse).transpose()?;
     let (top, skip) = (paging::top_up_to(ctx, MAX_TOP)?, paging::skip(ctx)?);
     let newest = newest_first(ctx)?;

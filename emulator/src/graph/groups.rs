@@ -99,18 +99,6 @@ pub fn group_json(g: &Group, props: &[&str], typed: bool) -> Value {
     Value::Object(m)
 }
 
-fn check_options(ctx: &Ctx<'_>) -> Result<(), GraphError> {
-    match ctx.query.iter().find(|(k, _)| {
-        k.starts_with('$') && !KNOWN_OPTIONS.iter().any(|o| o.eq_ignore_ascii_case(k))
-    }) {
-        Some((k, _)) => Err(GraphError::bad_request(
-            "BadRequest",
-            format!("Query option '{k}' is not supported."),
-        )),
-        None => Ok(()),
-    }
-}
-
 /// `$count=true` (needs `ConsistencyLevel: eventual`, like on users).
 fn want_count(ctx: &Ctx<'_>) -> Result<bool, GraphError> {
     match ctx.param("$count").map(str::to_ascii_lowercase).as_deref() {
@@ -146,7 +134,7 @@ fn collection(ctx: &Ctx<'_>, context: String, path: &str, all: Vec<Value>) -> GR
 /// `GET /groups`.
 pub fn list(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
     require_read(caller)?;
-    check_options(ctx)?;
+    paging::check_options(ctx, KNOWN_OPTIONS)?;
     let search = match ctx.param("$search") {
         None => None,
         Some(_) if !ctx.eventual() => {

@@ -82,6 +82,22 @@ pub fn page<T: Clone>(items: &[T], skip: usize, top: usize) -> (Vec<T>, Option<u
     (page, more)
 }
 
+/// Refuses a `$` query option not in `known` (400 `BadRequest`, as Graph does for options an
+/// endpoint does not support).
+pub fn check_options(ctx: &Ctx<'_>, known: &[&str]) -> Result<(), GraphError> {
+    match ctx
+        .query
+        .iter()
+        .find(|(k, _)| k.starts_with('$') && !known.iter().any(|o| o.eq_ignore_ascii_case(k)))
+    {
+        Some((k, _)) => Err(GraphError::bad_request(
+            "BadRequest",
+            format!("Query option '{k}' is not supported."),
+        )),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -17,8 +17,6 @@ use crate::ui::{browser, graph_call, Ctx};
 
 /// How long the run loop sleeps when it has nothing to send.
 const IDLE_MS: u32 = 100;
-/// Dry-run lookups in flight at once.
-const LOOKUP_BATCHES_IN_FLIGHT: usize = 4;
 
 /// The input screen's defaults.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,38 +88,15 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
         capability == messages::Capability::NonAdmins,
         &groups,
     );
+    // Every lookup is a read: sent through the one fan-out (throttled items sent again).
+    let items = parts.iter().map(|p| p.item.clone()).collect();
+    let answers = crate::ui::reads::send_all(bulk.ctx, items, None, |_, _| {}).await;
     let mut lookups = vec![Lookup::default(); parsed.rows.len()];
-    for wave in parts.chunks(batch::MAX_PER_BATCH * LOOKUP_BATCHES_IN_FLIGHT) {
-        let sends = wave.chunks(batch::MAX_PER_BATCH).map(|chunk| {
-            let request = BatchRequest {
-                requests: chunk.iter().map(|p| p.item.clone()).collect(),
-            };
-            async move {
-                let answer = graph_call(bulk.ctx, move |c, t| {
-                    let request = BatchRequest {
-                        requests: request.requests.clone(),
-                    };
-                    async move { api::batch_reads(&c, &t, &request).await }
-                })
-                .await;
-                (chunk, answer)
-            }
-        });
-        for (chunk, answer) in futures::future::join_all(sends).await {
-            match answer {
-                Ok(resp) => {
-                    for r in resp.responses {
-                        if let Some(p) = chunk.iter().find(|p| p.item.id == r.id) {
-                            lookup::apply(&mut lookups[p.row], p.part, &r);
-                        }
-                    }
-                }
-                Err(e) => {
-                    for p in chunk {
-                        lookups[p.row].lookup_error = Some(e.clone());
-                    }
-                }
-            }
+    for p in &parts {
+        match answers.get(&p.item.id) {
+            Some(Ok(r)) => lookup::apply(&mut lookups[p.row], p.part, r),
+            Some(Err(e)) => lookups[p.row].lookup_error = Some(e.clone()),
+            None => {}
         }
     }
     let (mut plan_ctx, me) = context(&bounds, policy.as_ref(), bulk.ctx, &defaults);
