@@ -13,7 +13,7 @@ use crate::graph::models::{TapPolicy, User};
 use crate::graph::{api, GraphError};
 use crate::messages;
 use crate::tap::FormBounds;
-use crate::ui::{browser, graph_call, Ctx};
+use crate::ui::{browser, graph_call, reads, Ctx};
 
 /// How long the run loop sleeps when it has nothing to send.
 const IDLE_MS: u32 = 100;
@@ -88,15 +88,18 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
         capability == messages::Capability::NonAdmins,
         &groups,
     );
-    // Every lookup is a read: sent through the one fan-out (throttled items sent again).
-    let items = parts.iter().map(|p| p.item.clone()).collect();
-    let answers = crate::ui::reads::send_all(bulk.ctx, items, None, |_, _| {}).await;
+    // Every lookup is a read: sent through the one fan-out (throttled items sent again), one
+    // wave at a time so only a wave's answers are held in memory (10,000 rows make 40,000).
     let mut lookups = vec![Lookup::default(); parsed.rows.len()];
-    for p in &parts {
-        match answers.get(&p.item.id) {
-            Some(Ok(r)) => lookup::apply(&mut lookups[p.row], p.part, r),
-            Some(Err(e)) => lookups[p.row].lookup_error = Some(e.clone()),
-            None => {}
+    for wave in parts.chunks(batch::MAX_PER_BATCH * reads::IN_FLIGHT) {
+        let items = wave.iter().map(|p| p.item.clone()).collect();
+        let answers = reads::send_all(bulk.ctx, items, None, |_, _| {}).await;
+        for p in wave {
+            match answers.get(&p.item.id) {
+                Some(Ok(r)) => lookup::apply(&mut lookups[p.row], p.part, r),
+                Some(Err(e)) => lookups[p.row].lookup_error = Some(e.clone()),
+                None => {}
+            }
         }
     }
     let (mut plan_ctx, me) = context(&bounds, policy.as_ref(), bulk.ctx, &defaults);
