@@ -108,6 +108,14 @@ async fn main() -> ExitCode {
         "Control:    {}/_emulator/(reset|policy|clock|events|redirect-uris)",
         emu.login_url()
     );
+    println!(
+        "            POST {}/_emulator/users/<upn>/methods {{\"odataType\": \"#microsoft.graph.fido2AuthenticationMethod\"}} (the user registers a method)",
+        emu.login_url()
+    );
+    println!(
+        "            POST {}/_emulator/users/<upn>/pass/use (the user signs in with their pass)",
+        emu.login_url()
+    );
     println!("\nDemo accounts (tenant {}):", seed::DOMAIN);
     let width = seed::DEMO_ACCOUNTS
         .iter()
