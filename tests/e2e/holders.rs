@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{anyhow, ensure, Result};
 use fantoccini::Locator;
+use tapdesk_emulator::seed::new_hire_upn;
 use tapdesk_emulator::{FaultKind, FaultRule, Match};
 
 use super::{assert_accessible, sign_in_as, PRADEEP};
@@ -176,6 +177,42 @@ async fn a_slow_scan_can_be_stopped() -> Result<()> {
             .and_then(|n| n.parse().ok())
             .unwrap_or(usize::MAX);
         ensure!(done < 281, "the scan did not stop: {status}");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_group_is_scanned_transitively_after_consent_on_that_screen() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let now = h.emu.now();
+        // Two new hires hold a pass; Diego (HR, not a new hire) too.
+        for upn in [new_hire_upn(1), new_hire_upn(200), DIEGO.to_owned()] {
+            h.emu.seed_pass(&upn, now, 60, true).map_err(|e| anyhow!("{e:?}"))?;
+        }
+        sign_in_as(&h, "alex.wilber").await?;
+        h.click("#tab-holders").await?;
+        h.click("#holders-group").await?;
+        h.click("#holders-grant-groups").await?;
+        h.click("#consent-accept").await?;
+        // Back on this screen (the tab is kept); the source starts again from the tenant.
+        h.click("#holders-group").await?;
+        h.type_into("#holders-group-query", "New Hires").await?;
+        h.click("#holders-group-find").await?;
+        h.wait_for_text("#panel-holders .results", "New Hires").await?;
+        h.driver
+            .execute(
+                "[...document.querySelectorAll('.holders-group-pick')].find((b) => b.textContent === 'New Hires').click();",
+                vec![],
+            )
+            .await?;
+        h.wait_for_text("#holders-group-picked", "Group: New Hires").await?;
+        h.click("#holders-scan").await?;
+        let status = h.wait_for_text("#holders-status", "hold a pass").await?.text().await?;
+        // Diego is not counted: only the group's members, nested groups included, are checked.
+        ensure!(status.contains("2 hold a pass · 0 could not be read"), "{status}");
+        let members: usize = status.split(" of ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
+        ensure!(members >= 250, "only {members} members were checked: {status}");
         Ok(())
     })
     .await
