@@ -229,18 +229,23 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     };
     let summary = move || {
         let n = ctx.tracked.with(Vec::len);
+        let who = if n == 1 {
+            "1 user".to_owned()
+        } else {
+            format!("{n} users")
+        };
         if n == 0 {
             return "Nobody is followed yet: users who get a pass on this page appear here."
                 .to_owned();
         }
         if hidden.get() {
-            return format!("Following {n} users. Paused while this browser tab is hidden.");
+            return format!("Following {who}. Paused while this browser tab is hidden.");
         }
         if checking.get() {
-            return format!("Following {n} users. Checking now…");
+            return format!("Following {who}. Checking now…");
         }
         let left = ((next_at.get() - now.get()) / 1000.0).max(0.0).ceil();
-        format!("Following {n} users. Next check in {left} s (every {} s while nothing changes, up to 5 minutes).", interval_s.get())
+        format!("Following {who}. Next check in {left} s (every {} s while nothing changes, up to 5 minutes).", interval_s.get())
     };
 
     view! {
@@ -248,7 +253,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             <h2 id="tracking-title">"Onboarding tracker"</h2>
             <p>"Follows each user who got a pass here until they have registered a passkey, Authenticator or Windows Hello: then the pass can go."</p>
             <p id="tracking-status" class="status" role="status">{summary}</p>
-            <p id="tracking-rounds" class="field__hint">{move || format!("Checked {} times.", rounds.get())}</p>
+            <p id="tracking-rounds" class="field__hint">{move || { let n = rounds.get(); format!("Checked {n} {}.", if n == 1 { "time" } else { "times" }) }}</p>
             <div class="tracking__actions">
                 <button type="button" id="tracking-check" class="button" disabled=move || checking.get() on:click=move |_| check_now.set(true)>"Check now"</button>
                 <button type="button" id="tracking-clear" class="button button--quiet" on:click=clear_finished>"Stop following finished users"</button>
