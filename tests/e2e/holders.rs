@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{anyhow, ensure, Result};
 use fantoccini::Locator;
 use tapdesk_emulator::seed::new_hire_upn;
-use tapdesk_emulator::{FaultKind, FaultRule, Match};
+use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
 
 use super::{assert_accessible, sign_in_as, PRADEEP};
 use crate::harness::{self, Harness, Options};
@@ -213,6 +213,52 @@ async fn a_group_is_scanned_transitively_after_consent_on_that_screen() -> Resul
         ensure!(status.contains("2 hold a pass · 0 could not be read"), "{status}");
         let members: usize = status.split(" of ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
         ensure!(members >= 250, "only {members} members were checked: {status}");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn items_throttled_inside_the_scan_are_sent_again_and_nothing_is_missed() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        seed(&h)?;
+        sign_in_as(&h, "megan.bowen").await?;
+        h.click("#tab-holders").await?;
+        // A fifth of the pass-list items answer 429 (Retry-After 1 s) inside their $batch.
+        h.emu.set_fault_seed(7);
+        let lists = Match::graph()
+            .method("GET")
+            .path_contains("/temporaryAccessPassMethods");
+        h.emu
+            .inject(
+                FaultRule::new(
+                    lists,
+                    FaultKind::Throttle {
+                        retry_after_secs: 1,
+                    },
+                )
+                .share(0.2)
+                .times(40),
+            )
+            .map_err(|e| anyhow!("{e}"))?;
+        h.click("#holders-scan").await?;
+        let status = h
+            .wait_for_text("#holders-status", "hold a pass")
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            status.contains("281 of 281 users checked · 4 hold a pass · 0 could not be read"),
+            "{status}"
+        );
+        let throttled = h
+            .emu
+            .events()
+            .iter()
+            .filter(|e| matches!(e, Event::FaultInjected { .. }))
+            .count();
+        ensure!(throttled > 0, "no item was throttled");
+        wait_rows(&h, 4).await?;
         Ok(())
     })
     .await
