@@ -3,7 +3,7 @@
 //! summary. No views: `ui::holders` runs the scan and shows the table.
 
 use crate::bulk::batch::{self, item_error, BatchItem, BatchItemResponse};
-use crate::graph::models::{Page, TemporaryAccessPass, UsabilityReason, User};
+use crate::graph::models::{TemporaryAccessPass, UsabilityReason, User};
 use crate::graph::{api, GraphError};
 use crate::tap;
 
@@ -172,15 +172,14 @@ pub fn found(
         match answer(&i.to_string()) {
             None => {}
             Some(Err(e)) => out.unreadable.push((user.clone(), e)),
-            Some(Ok(r)) if r.status == 200 => {
-                let page = r
-                    .body
-                    .and_then(|b| serde_json::from_value::<Page<TemporaryAccessPass>>(b).ok());
-                if let Some(pass) = page.and_then(|p| p.value.into_iter().next()) {
-                    out.holders.push(Holder::new(user.clone(), pass, now_ms));
+            Some(Ok(r)) => match batch::item_values::<TemporaryAccessPass>(&r) {
+                Ok(passes) => {
+                    if let Some(pass) = passes.into_iter().next() {
+                        out.holders.push(Holder::new(user.clone(), pass, now_ms));
+                    }
                 }
-            }
-            Some(Ok(r)) => out.unreadable.push((user.clone(), item_error(&r))),
+                Err(e) => out.unreadable.push((user.clone(), e)),
+            },
         }
     }
     out

@@ -1,6 +1,7 @@
 //! Sentences an admin can act on, for every sign-in and Graph failure, and the names of directory roles.
 
 use crate::auth::AuthError;
+use crate::graph::models::DirectoryRole;
 use crate::graph::GraphError;
 
 /// What the admin was doing when Graph answered with an error.
@@ -94,6 +95,23 @@ pub fn capability_text(capability: Capability) -> &'static str {
         Capability::ReadOnly => "You can see passes but not issue or delete them.",
         Capability::None => "Your account has no role that issues passes: ask for the Authentication Administrator role (users without admin roles) or Privileged Authentication Administrator (everyone).",
     }
+}
+
+/// Names of the admin roles in `roles` (the default user role left out): the well-known name
+/// of the template, else Graph's display name, else the id.
+pub fn role_names(roles: Vec<DirectoryRole>) -> Vec<String> {
+    roles
+        .into_iter()
+        .filter(|r| {
+            r.role_template_id
+                .as_deref()
+                .is_none_or(|t| !t.eq_ignore_ascii_case(DEFAULT_USER_ROLE))
+        })
+        .map(|r| {
+            let known = r.role_template_id.as_deref().and_then(role_name);
+            known.map(str::to_owned).or(r.display_name).unwrap_or(r.id)
+        })
+        .collect()
 }
 
 /// Returns the sentence for a Graph error met while doing `action`.

@@ -3,10 +3,10 @@
 //! their membership of the policy's groups. No views: `ui::user` sends the request and shows
 //! the [`Profile`].
 
-use crate::bulk::batch::{self, item_error, BatchItemResponse, BatchRequest};
-use crate::graph::models::{AuthMethod, DirectoryRole, MethodKind, Page, TemporaryAccessPass};
+use crate::bulk::batch::{self, BatchItemResponse, BatchRequest};
+use crate::graph::models::{AuthMethod, MethodKind, TemporaryAccessPass};
 use crate::graph::GraphError;
-use crate::messages::DEFAULT_USER_ROLE;
+use crate::messages;
 
 const PASSES: &str = "passes";
 const METHODS: &str = "methods";
@@ -58,35 +58,22 @@ impl Profile {
 
     /// Returns the profile read from the batch answer.
     pub fn from_responses(responses: &[BatchItemResponse]) -> Profile {
-        let find = |id: &str| responses.iter().find(|r| r.id == id);
-        let page = |id: &str| -> Result<serde_json::Value, GraphError> {
-            let r = find(id).ok_or_else(|| missing(id))?;
-            if r.status != 200 {
-                return Err(item_error(r));
-            }
-            Ok(r.body.clone().unwrap_or_default())
-        };
-        let decode = |id: &str| {
-            let value = page(id)?;
-            serde_json::from_value::<Page<serde_json::Value>>(value).map_err(|e| GraphError {
-                status: 200,
-                code: "unreadableAnswer".into(),
-                message: format!("Graph's answer could not be read ({e})."),
-                ..GraphError::default()
-            })
-        };
-        let passes = decode(PASSES).map(|p| items::<TemporaryAccessPass>(p.value));
-        let methods = decode(METHODS).map(|p| items::<AuthMethod>(p.value));
-        let roles = find(ROLES).and_then(|_| decode(ROLES).ok()).map(|p| {
-            items::<DirectoryRole>(p.value)
-                .into_iter()
-                .filter(|r| r.role_template_id.as_deref() != Some(DEFAULT_USER_ROLE))
-                .map(|r| r.display_name.unwrap_or_else(|| "(unnamed role)".into()))
-                .collect()
-        });
-        let member_of = find(GROUPS)
-            .and_then(|_| decode(GROUPS).ok())
-            .map(|p| items::<String>(p.value));
+        fn find<'a>(responses: &'a [BatchItemResponse], id: &str) -> Option<&'a BatchItemResponse> {
+            responses.iter().find(|r| r.id == id)
+        }
+        fn read<T: serde::de::DeserializeOwned>(
+            responses: &[BatchItemResponse],
+            id: &str,
+        ) -> Result<Vec<T>, GraphError> {
+            find(responses, id)
+                .ok_or_else(|| missing(id))
+                .and_then(batch::item_values)
+        }
+        // Roles and groups only feed warnings: not asked, missing or unreadable means none shown.
+        let passes = read(responses, PASSES);
+        let methods = read(responses, METHODS);
+        let roles = read(responses, ROLES).ok().map(messages::role_names);
+        let member_of = read(responses, GROUPS).ok();
         Profile {
             passes,
             methods,
@@ -148,14 +135,6 @@ pub fn method_label(method: &AuthMethod) -> String {
     }
 }
 
-/// Decodes each entry on its own: one entry of an unexpected shape is skipped, never the list.
-fn items<T: serde::de::DeserializeOwned>(values: Vec<serde_json::Value>) -> Vec<T> {
-    values
-        .into_iter()
-        .filter_map(|v| serde_json::from_value(v).ok())
-        .collect()
-}
-
 fn missing(id: &str) -> GraphError {
     GraphError {
         status: 0,
@@ -168,6 +147,7 @@ fn missing(id: &str) -> GraphError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::DEFAULT_USER_ROLE;
     use serde_json::json;
 
     fn resp(id: &str, status: u16, body: serde_json::Value) -> BatchItemResponse {

@@ -74,6 +74,31 @@ pub fn item_error(resp: &BatchItemResponse) -> GraphError {
     }
 }
 
+/// Reads one item's collection answer (`{"value": [...]}`): each entry decoded on its own, so an
+/// entry of an unexpected shape is skipped, never the list. A non-200 answer is its error
+/// ([`item_error`]); a 200 whose body is no collection is `unreadableAnswer`.
+pub fn item_values<T: serde::de::DeserializeOwned>(
+    resp: &BatchItemResponse,
+) -> Result<Vec<T>, GraphError> {
+    if resp.status != 200 {
+        return Err(item_error(resp));
+    }
+    let page = serde_json::from_value::<crate::graph::models::Page<serde_json::Value>>(
+        resp.body.clone().unwrap_or_default(),
+    )
+    .map_err(|e| GraphError {
+        status: 200,
+        code: "unreadableAnswer".into(),
+        message: format!("Graph's answer could not be read ({e})."),
+        ..GraphError::default()
+    })?;
+    Ok(page
+        .value
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect())
+}
+
 fn item(id: &str, method: &str, url: String, body: Option<serde_json::Value>) -> BatchItem {
     // Graph requires a Content-Type for every item with a body.
     let headers = body

@@ -9,7 +9,7 @@ use super::batch::{self, BatchItem, BatchItemResponse};
 use super::input::Row;
 use super::plan::Lookup;
 use crate::graph::models::{DirectoryRole, Page, TemporaryAccessPass, User};
-use crate::messages::{self, DEFAULT_USER_ROLE};
+use crate::messages;
 
 /// What one lookup item asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,7 +89,7 @@ pub fn apply(lookup: &mut Lookup, part: LookupPart, resp: &BatchItemResponse) {
                 .map(|p| lookup.existing = p.value.into_iter().next())
                 .is_ok(),
             LookupPart::Roles => serde_json::from_value::<Page<DirectoryRole>>(body)
-                .map(|p| lookup.admin_roles = role_names(p.value))
+                .map(|p| lookup.admin_roles = messages::role_names(p.value))
                 .is_ok(),
             LookupPart::Groups => serde_json::from_value::<Page<String>>(body)
                 .map(|p| lookup.member_of = p.value)
@@ -108,24 +108,10 @@ pub fn apply(lookup: &mut Lookup, part: LookupPart, resp: &BatchItemResponse) {
     }
 }
 
-fn role_names(roles: Vec<DirectoryRole>) -> Vec<String> {
-    roles
-        .into_iter()
-        .filter(|r| {
-            r.role_template_id
-                .as_deref()
-                .is_none_or(|t| !t.eq_ignore_ascii_case(DEFAULT_USER_ROLE))
-        })
-        .map(|r| {
-            let known = r.role_template_id.as_deref().and_then(messages::role_name);
-            known.map(str::to_owned).or(r.display_name).unwrap_or(r.id)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::messages::DEFAULT_USER_ROLE;
     use serde_json::json;
 
     fn row(upn: &str) -> Row {

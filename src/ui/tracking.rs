@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 use super::{browser, graph_call, reads, Ctx, GraphErrorView};
 use crate::bulk::batch::{self, BatchItem};
 use crate::config::WRITE_PERMISSION;
-use crate::graph::models::{AuthMethod, Page, TemporaryAccessPass, User};
+use crate::graph::models::{AuthMethod, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
 use crate::messages::Action;
 use crate::tracker::{self, Progress, Stage, Tracked};
@@ -24,14 +24,7 @@ use crate::tracker::{self, Progress, Stage, Tracked};
 const TICK: Duration = Duration::from_millis(500);
 
 fn page_of<T: serde::de::DeserializeOwned>(answers: &reads::Answers, id: &str) -> Option<Vec<T>> {
-    let r = answers.get(id)?.as_ref().ok().filter(|r| r.status == 200)?;
-    let page: Page<serde_json::Value> = serde_json::from_value(r.body.clone()?).ok()?;
-    Some(
-        page.value
-            .into_iter()
-            .filter_map(|v| serde_json::from_value(v).ok())
-            .collect(),
-    )
+    batch::item_values(answers.get(id)?.as_ref().ok()?).ok()
 }
 
 /// The longest `Retry-After` among throttled answers.
