@@ -1,8 +1,8 @@
 //! Typed Graph calls: the paths and queries of reference §2-§4, nothing about views.
 
 use super::models::{
-    AuthMethod, BatchItem, BatchRequest, BatchResponse, DirectoryRole, Group, NewPass, Page,
-    TapPolicy, TemporaryAccessPass, User,
+    BatchItem, BatchRequest, BatchResponse, Group, NewPass, Page, TapPolicy, TemporaryAccessPass,
+    User,
 };
 use super::{GraphClient, GraphError};
 
@@ -107,51 +107,6 @@ pub async fn delete_pass(
 ) -> Result<(), GraphError> {
     c.delete(token, &format!("{}/{}", tap_path(user_id), encode(pass_id)))
         .await
-}
-
-/// Lists all authentication methods of the user.
-pub async fn list_methods(
-    c: &GraphClient,
-    token: &str,
-    user_id: &str,
-) -> Result<Vec<AuthMethod>, GraphError> {
-    Ok(
-        c.get::<Page<AuthMethod>>(token, &methods_path(user_id), false)
-            .await?
-            .value,
-    )
-}
-
-/// Lists the admin roles `user_id` holds, directly or through groups.
-pub async fn user_roles(
-    c: &GraphClient,
-    token: &str,
-    user_id: &str,
-) -> Result<Vec<DirectoryRole>, GraphError> {
-    let path = format!(
-        "/users/{}/transitiveMemberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId",
-        encode(user_id)
-    );
-    Ok(c.get::<Page<DirectoryRole>>(token, &path, false)
-        .await?
-        .value)
-}
-
-/// Returns which of `group_ids` the user is a member of, transitively.
-pub async fn check_member_groups(
-    c: &GraphClient,
-    token: &str,
-    user_id: &str,
-    group_ids: &[String],
-) -> Result<Vec<String>, GraphError> {
-    #[derive(serde::Serialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Body<'a> {
-        group_ids: &'a [String],
-    }
-    let path = format!("/users/{}/checkMemberGroups", encode(user_id));
-    let page: Page<String> = c.read_post(token, &path, &Body { group_ids }).await?;
-    Ok(page.value)
 }
 
 /// Reads the tenant's TAP policy.
