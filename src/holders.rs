@@ -4,7 +4,7 @@
 
 use crate::bulk::batch::{self, item_error, BatchItem, BatchItemResponse};
 use crate::graph::models::{TemporaryAccessPass, UsabilityReason, User};
-use crate::graph::{api, GraphError};
+use crate::graph::GraphError;
 use crate::tap;
 
 /// A pass lifetime above this (8 hours) counts as long.
@@ -190,17 +190,7 @@ pub fn revoke_items(holders: &[Holder]) -> Vec<BatchItem> {
     holders
         .iter()
         .enumerate()
-        .map(|(i, h)| BatchItem {
-            id: i.to_string(),
-            method: "DELETE".into(),
-            url: format!(
-                "{}/{}",
-                api::passes_path(&h.user.id),
-                api::encode_segment(&h.pass.id)
-            ),
-            headers: None,
-            body: None,
-        })
+        .map(|(i, h)| batch::delete_pass_item(&i.to_string(), &h.user.id, &h.pass.id))
         .collect()
 }
 

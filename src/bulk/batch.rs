@@ -28,6 +28,25 @@ pub fn list_passes_item(id: &str, user_id: &str) -> BatchItem {
     item(id, "GET", api::passes_path(user_id), None)
 }
 
+/// `GET` the group `group_id` (id and name).
+pub fn get_group_item(id: &str, group_id: &str) -> BatchItem {
+    item(id, "GET", api::group_path(group_id), None)
+}
+
+/// `DELETE` the user's pass `pass_id` (idempotent: a second one answers 404).
+pub fn delete_pass_item(id: &str, user_id: &str, pass_id: &str) -> BatchItem {
+    item(
+        id,
+        "DELETE",
+        format!(
+            "{}/{}",
+            api::passes_path(user_id),
+            api::encode_segment(pass_id)
+        ),
+        None,
+    )
+}
+
 /// `GET` every authentication method the user has registered.
 pub fn list_methods_item(id: &str, user_id: &str) -> BatchItem {
     item(id, "GET", api::methods_path(user_id), None)

@@ -1,8 +1,7 @@
 //! Typed Graph calls: the paths and queries of reference §2-§4, nothing about views.
 
 use super::models::{
-    BatchItem, BatchRequest, BatchResponse, Group, NewPass, Page, TapPolicy, TemporaryAccessPass,
-    User,
+    BatchRequest, BatchResponse, Group, NewPass, Page, TapPolicy, TemporaryAccessPass, User,
 };
 use super::{GraphClient, GraphError};
 
@@ -150,38 +149,6 @@ pub async fn send_mail(
     c.post_action(token, "/me/sendMail", message).await
 }
 
-/// Reads the names of `ids` (groups) in one `$batch` per 20; groups Graph cannot find or show
-/// are left out.
-pub async fn group_names(
-    c: &GraphClient,
-    token: &str,
-    ids: &[String],
-) -> Result<Vec<Group>, GraphError> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(20) {
-        let requests = chunk
-            .iter()
-            .enumerate()
-            .map(|(i, id)| BatchItem {
-                id: i.to_string(),
-                method: "GET".into(),
-                url: format!("/groups/{}?$select={}", encode(id), Group::SELECT),
-                headers: None,
-                body: None,
-            })
-            .collect();
-        let answer = batch_reads(c, token, &BatchRequest { requests }).await?;
-        out.extend(
-            answer
-                .responses
-                .into_iter()
-                .filter(|r| r.status == 200)
-                .filter_map(|r| serde_json::from_value::<Group>(r.body?).ok()),
-        );
-    }
-    Ok(out)
-}
-
 /// Returns `segment` percent-encoded for one path segment (`#`, `@`, `/`, spaces and the rest).
 pub fn encode_segment(segment: &str) -> String {
     encode(segment)
@@ -213,6 +180,11 @@ pub fn roles_path(user_key: &str) -> String {
 /// Returns the relative path of `checkMemberGroups` for a user.
 pub fn check_groups_path(user_key: &str) -> String {
     format!("/users/{}/checkMemberGroups", encode(user_key))
+}
+
+/// Returns the relative path reading one group (with [`Group::SELECT`]).
+pub fn group_path(group_id: &str) -> String {
+    format!("/groups/{}?$select={}", encode(group_id), Group::SELECT)
 }
 
 /// Returns the relative path listing a group's users, transitively, 999 per page.

@@ -4,7 +4,8 @@
 
 use leptos::prelude::*;
 
-use super::{graph_call, Ctx, GraphErrorView};
+use super::{graph_call, reads, Ctx, GraphErrorView};
+use crate::bulk::batch;
 use crate::config::{GROUP_PERMISSION, POLICY_WRITE_PERMISSION};
 use crate::graph::models::{Group, TapPolicy};
 use crate::graph::{api, GraphError};
@@ -97,11 +98,13 @@ fn PolicyForm(
         });
         if !ids.is_empty() {
             leptos::task::spawn_local(async move {
-                if let Ok(groups) = graph_call(ctx, move |c, t| {
-                    let ids = ids.clone();
-                    async move { api::group_names(&c, &t, &ids).await }
-                })
-                .await
+                let items = ids.iter().map(|id| batch::get_group_item(id, id)).collect();
+                let answers = reads::send_all(ctx, items, None, |_, _| {}).await;
+                let groups: Vec<Group> = answers
+                    .into_values()
+                    .filter_map(|a| a.ok().filter(|r| r.status == 200)?.body)
+                    .filter_map(|b| serde_json::from_value(b).ok())
+                    .collect();
                 {
                     let name = |t: &mut Target| {
                         if let Some(g) = groups.iter().find(|g| g.id == t.id) {
