@@ -150,6 +150,30 @@ where
     }
 }
 
+/// Searches groups by name for a group picker (two letters at least): the matches go to `found`,
+/// a failure to `failed`.
+pub fn find_groups(
+    ctx: Ctx,
+    text: String,
+    found: RwSignal<Vec<crate::graph::models::Group>>,
+    failed: RwSignal<Option<GraphError>>,
+) {
+    if text.trim().chars().count() < 2 {
+        return;
+    }
+    leptos::task::spawn_local(async move {
+        match graph_call(ctx, move |c, t| {
+            let text = text.clone();
+            async move { crate::graph::api::search_groups(&c, &t, &text).await }
+        })
+        .await
+        {
+            Ok(groups) => found.set(groups),
+            Err(e) => failed.set(Some(e)),
+        }
+    });
+}
+
 /// A Graph error as shown: the sentence, and the request id for a support ticket.
 #[component]
 pub fn GraphErrorView(error: GraphError, action: Action) -> impl IntoView {

@@ -14,7 +14,7 @@ use crate::bulk::batch::Run;
 use crate::bulk::input::{self, Parsed, Row, RowProblem};
 use crate::bulk::plan::{self, Lookup, Verdict};
 use crate::graph::models::{TapPolicy, User};
-use crate::graph::{api, GraphError};
+use crate::graph::GraphError;
 use crate::messages::{self, Action};
 use crate::tap::{duration_words, FormBounds};
 
@@ -149,23 +149,8 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
     };
     let needs_group_consent = !ctx.may(crate::config::GROUP_PERMISSION);
     let grant_group_consent = move |_| ctx.grant(&[crate::config::GROUP_PERMISSION]);
-    let find_groups = move |_| {
-        let text = group_query.get_untracked();
-        if text.trim().chars().count() < 2 {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match super::graph_call(ctx, move |c, t| {
-                let text = text.clone();
-                async move { api::search_groups(&c, &t, &text).await }
-            })
-            .await
-            {
-                Ok(found) => groups.set(found),
-                Err(e) => bulk.error.set(Some(e)),
-            }
-        });
-    };
+    let find_groups =
+        move |_| super::find_groups(ctx, group_query.get_untracked(), groups, bulk.error);
     let pick_group = move |id: String, name: String| {
         leptos::task::spawn_local(async move {
             match engine::all_members(ctx, &id).await {

@@ -140,20 +140,8 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
             scanning.set(false);
         });
     };
-    let find_groups = move |_| {
-        let q = group_query.get_untracked();
-        leptos::task::spawn_local(async move {
-            match graph_call(ctx, move |c, t| {
-                let q = q.clone();
-                async move { api::search_groups(&c, &t, &q).await }
-            })
-            .await
-            {
-                Ok(g) => groups.set(g),
-                Err(e) => failure.set(Some(e)),
-            }
-        });
-    };
+    let find_groups =
+        move |_| super::find_groups(ctx, group_query.get_untracked(), groups, failure);
     let grant_groups = move |_| ctx.grant(&[GROUP_PERMISSION]);
     let shown = move || -> Vec<Holder> {
         let f = filter.get();

@@ -162,24 +162,8 @@ fn PolicyForm(
     let can_review = move || may_write && problems().is_empty() && !changes().is_empty();
 
     let search = move |_| {
-        let text = query.get_untracked();
-        if text.trim().chars().count() < 2 {
-            return;
-        }
-        leptos::task::spawn_local(async move {
-            match graph_call(ctx, move |c, t| {
-                let text = text.clone();
-                async move { api::search_groups(&c, &t, &text).await }
-            })
-            .await
-            {
-                Ok(g) => {
-                    search_error.set(None);
-                    found.set(g);
-                }
-                Err(e) => search_error.set(Some(e)),
-            }
-        });
+        search_error.set(None);
+        super::find_groups(ctx, query.get_untracked(), found, search_error);
     };
     let add = move |side: Side, g: &Group| {
         let target = Target {
