@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{ensure, Result};
 
-use super::{assert_accessible, open_user, sign_in_as, PRADEEP};
+use super::{assert_accessible, create_for_pradeep, open_user, sign_in_as, PRADEEP};
 use crate::harness::{self, Harness, Options};
 
 /// Picks `value` in the `<select>` `css` the way a user would (change event included).
@@ -28,10 +28,7 @@ async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() ->
         h.grant_permission("clipboard-read").await?;
         h.grant_permission("clipboard-write").await?;
         sign_in_as(&h, "adele.vance").await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
-        let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
+        let value = create_for_pradeep(&h).await?;
 
         h.click("#handover summary").await?;
         // Pradeep's preferred language is en-US: English for the user by default.

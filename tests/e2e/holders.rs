@@ -34,6 +34,12 @@ fn seed(h: &Harness) -> Result<()> {
     Ok(())
 }
 
+/// Signs in as `admin` and opens the Pass holders screen.
+async fn holders_screen(h: &Harness, admin: &str) -> Result<()> {
+    sign_in_as(h, admin).await?;
+    h.click("#tab-holders").await
+}
+
 async fn rows(h: &Harness) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for row in h
@@ -58,8 +64,7 @@ async fn wait_rows(h: &Harness, n: usize) -> Result<Vec<String>> {
 async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         seed(&h)?;
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-holders").await?;
+        holders_screen(&h, "megan.bowen").await?;
         h.emu.reset_graph_counters();
         h.click("#holders-scan").await?;
         let status = h
@@ -154,8 +159,7 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
 async fn a_slow_scan_can_be_stopped() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         seed(&h)?;
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-holders").await?;
+        holders_screen(&h, "megan.bowen").await?;
         h.emu
             .inject(FaultRule::new(
                 Match::graph().path_contains("$batch"),
@@ -190,8 +194,7 @@ async fn a_group_is_scanned_transitively_after_consent_on_that_screen() -> Resul
         for upn in [new_hire_upn(1), new_hire_upn(200), DIEGO.to_owned()] {
             h.emu.seed_pass(&upn, now, 60, true).map_err(|e| anyhow!("{e:?}"))?;
         }
-        sign_in_as(&h, "alex.wilber").await?;
-        h.click("#tab-holders").await?;
+        holders_screen(&h, "alex.wilber").await?;
         h.click("#holders-group").await?;
         h.click("#holders-grant-groups").await?;
         h.click("#consent-accept").await?;
@@ -222,8 +225,7 @@ async fn a_group_is_scanned_transitively_after_consent_on_that_screen() -> Resul
 async fn items_throttled_inside_the_scan_are_sent_again_and_nothing_is_missed() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         seed(&h)?;
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-holders").await?;
+        holders_screen(&h, "megan.bowen").await?;
         // A fifth of the pass-list items answer 429 (Retry-After 1 s) inside their $batch.
         h.emu.set_fault_seed(7);
         let lists = Match::graph()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, ensure, Result};
 use fantoccini::Locator;
 
-use super::{assert_accessible, open_user, sign_in_as, PRADEEP};
+use super::{assert_accessible, create_for_pradeep, open_user, sign_in_as, PRADEEP};
 use crate::harness::{self, Harness, Options};
 
 #[tokio::test]
@@ -68,9 +68,7 @@ async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_t
 ) -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         sign_in_as(&h, "alex.wilber").await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
+        create_for_pradeep(&h).await?;
         h.click("#done").await?;
         h.click("#delete-pass").await?;
         h.click("#confirm-delete").await?;

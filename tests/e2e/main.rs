@@ -52,6 +52,15 @@ async fn open_user(h: &Harness, text: &str, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Opens Pradeep Gupta, creates a pass with the form's defaults and returns its value, read
+/// from the emulator's record (the signed-in admin must be allowed to).
+async fn create_for_pradeep(h: &Harness) -> Result<String> {
+    open_user(h, "pradeep", "Pradeep Gupta").await?;
+    h.click("#create").await?;
+    h.wait_for_css("#new-pass").await?;
+    Ok(h.emu.passes(PRADEEP)[0].temporary_access_pass.clone())
+}
+
 async fn text_of(h: &Harness, css: &str) -> Result<String> {
     Ok(h.driver.find(Locator::Css(css)).await?.text().await?)
 }
@@ -169,10 +178,7 @@ async fn admin_issues_a_pass_that_is_shown_once_then_deletes_it() -> Result<()> 
 async fn no_token_or_secret_reaches_storage_cookies_or_console() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         sign_in_as(&h, "adele.vance").await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
-        let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
+        let value = create_for_pradeep(&h).await?;
         let storage = h.storage_dump().await?;
         let parsed: serde_json::Value = serde_json::from_str(&storage)?;
         ensure!(parsed["localStorage"].as_object().is_some_and(|o| o.is_empty()), "localStorage is not empty: {storage}");
@@ -431,10 +437,7 @@ async fn copy_writes_the_pass_only_on_click_clears_it_later_and_the_pass_times_o
         h.grant_permission("clipboard-read").await?;
         h.grant_permission("clipboard-write").await?;
         sign_in_as(&h, "adele.vance").await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
-        let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
+        let value = create_for_pradeep(&h).await?;
         ensure!(h.clipboard_text().await? != value, "the pass reached the clipboard without a click");
         h.click("#copy").await?;
         h.wait_for_text("#new-pass", "Copied").await?;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, ensure, Context, Result};
 use serde_json::json;
 
-use super::{assert_accessible, open_user, sign_in_as, PRADEEP};
+use super::{assert_accessible, create_for_pradeep, sign_in_as, PRADEEP};
 use crate::harness::{self, Harness, Options};
 
 /// The page's "Checked N times." counter (read even while the Tracking screen is not shown).
@@ -40,9 +40,7 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
         // One second between checks, so the test needs no long waits.
         h.driver.execute("localStorage.setItem('tapdesk.settings', JSON.stringify({trackIntervalSeconds: 1}));", vec![]).await?;
         sign_in_as(&h, "adele.vance").await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
+        create_for_pradeep(&h).await?;
         h.click("#done").await?;
 
         h.click("#tab-tracking").await?;
