@@ -67,6 +67,9 @@ pub struct RawConfig {
     /// The tracker's first wait between checks (doubled while nothing changes, up to 5 min).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub track_interval_seconds: Option<u32>,
+    /// The organisation's name as printed on handouts (default: each user's sign-in domain).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_name: Option<String>,
 }
 
 /// A checked configuration: every URL absolute and without a trailing slash.
@@ -94,6 +97,8 @@ pub struct Config {
     pub handover_templates: crate::handover::Templates,
     /// The tracker's first wait between checks, in seconds.
     pub track_interval_seconds: u32,
+    /// The organisation printed on handouts; `None`: each user's sign-in domain.
+    pub organization_name: Option<String>,
 }
 
 /// Where users register their methods with the pass, unless configured otherwise.
@@ -208,6 +213,7 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
                 }
             },
         },
+        organization_name: string_field(&map, "organizationName", &mut problems),
     };
     Ok((raw, problems))
 }
@@ -323,6 +329,7 @@ impl RawConfig {
             &mut self.track_interval_seconds,
             &top.track_interval_seconds,
         );
+        pick(&mut self.organization_name, &top.organization_name);
         self
     }
 
@@ -372,6 +379,12 @@ impl RawConfig {
         if let Some(t) = &self.handover_templates {
             problems.extend(crate::handover::problems(t));
         }
+        let organization_name = self.organization_name.as_deref().map(str::trim);
+        if let Some(name) = organization_name {
+            if name.is_empty() || name.chars().count() > 120 || name.chars().any(char::is_control) {
+                problems.push("\"organizationName\" must be 1 to 120 characters on one line, e.g. \"Contoso Ltd\" (it is printed on every handout).".to_owned());
+            }
+        }
         if !problems.is_empty() {
             return Err(problems);
         }
@@ -398,6 +411,7 @@ impl RawConfig {
             handover_templates: crate::handover::merged(
                 &self.handover_templates.clone().unwrap_or_default(),
             ),
+            organization_name: organization_name.map(str::to_owned),
         })
     }
 }

@@ -24,6 +24,15 @@ pub fn qr_data_url(text: &str) -> Option<String> {
     ))
 }
 
+/// The organisation a handout names: `configured` (config.json `organizationName`) when set,
+/// else the domain of the user's sign-in name (`contoso.com`), which is what they type anyway.
+pub fn organisation(configured: Option<&str>, upn: &str) -> String {
+    match configured {
+        Some(name) => name.to_owned(),
+        None => upn.rsplit_once('@').map_or("", |(_, d)| d).to_owned(),
+    }
+}
+
 /// The short steps printed on every handout.
 pub const STEPS: &[&str] = &[
     "Scan the code or open the address below, and sign in with your user name.",
@@ -35,6 +44,19 @@ pub const STEPS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_handout_names_the_configured_organisation_or_the_sign_in_domain() {
+        assert_eq!(
+            organisation(Some("Contoso Ltd"), "a@contoso.com"),
+            "Contoso Ltd"
+        );
+        assert_eq!(
+            organisation(None, "a.b@fabrikam.example"),
+            "fabrikam.example"
+        );
+        assert_eq!(organisation(None, "no-domain"), "");
+    }
 
     #[test]
     fn link_carries_the_login_hint_encoded() {

@@ -37,7 +37,9 @@ fn lines(bulk: Bulk) -> Vec<Line> {
                 let window = |p: &TemporaryAccessPass| {
                     let start = p.start_date_time.as_deref().and_then(time::parse_ms);
                     let end = start.zip(p.lifetime_in_minutes).map(|(s, m)| s + f64::from(m) * 60_000.0);
-                    let label = zone.map(|z| format!(" ({z})")).unwrap_or_default();
+                    // Every time carries its zone: the row's own, else the browser's (a handout
+                    // may be read in another office).
+                    let label = format!(" ({})", zone.map_or_else(browser::time_zone, str::to_owned));
                     (
                         start.map(|s| format!("{}{label}", browser::datetime_in_zone(s, zone))).unwrap_or_default(),
                         end.map(|e| format!("{}{label}", browser::datetime_in_zone(e, zone))).unwrap_or_default(),
@@ -140,11 +142,12 @@ pub fn RunView(bulk: Bulk) -> impl IntoView {
             let _ = w.print();
         }
     };
-    let handout_base = StoredValue::new(
-        bulk.ctx
-            .session
-            .with_value(|s| s.config().handout_url.clone()),
-    );
+    let (handout_base, organization) = bulk.ctx.session.with_value(|s| {
+        let c = s.config();
+        (c.handout_url.clone(), c.organization_name.clone())
+    });
+    let handout_base = StoredValue::new(handout_base);
+    let organization = StoredValue::new(organization);
     view! {
         {move || progress().map(|(p, eta)| {
             let total = p.done + p.failed + p.remaining;
@@ -225,6 +228,7 @@ pub fn RunView(bulk: Bulk) -> impl IntoView {
                     let qr = handout::qr_data_url(&link);
                     view! {
                         <article class="handout">
+                            <p class="handout__org">{handout::organisation(organization.get_value().as_deref(), &l.upn)}</p>
                             <h2 class="handout__name">{l.name.clone()}</h2>
                             <p class="handout__upn">{l.upn.clone()}</p>
                             <p class="handout__pass"><span>"Temporary Access Pass: "</span><code>{l.pass.clone()}</code></p>
