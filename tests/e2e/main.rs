@@ -15,6 +15,7 @@ mod insight;
 mod policy;
 mod print;
 mod round_trips;
+mod tour;
 mod tracking;
 
 use std::sync::Arc;

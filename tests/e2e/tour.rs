@@ -1,0 +1,113 @@
+//! A tour of every screen at desktop (1280 px) and phone (360 px) width, light and dark: each
+//! screen must render its content, and a full-page PNG of each lands in
+//! `target/e2e-shots/tour/` for a person to look at (the README says how to open them).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{ensure, Context, Result};
+use base64::Engine as _;
+use serde_json::{json, Value};
+use tapdesk_emulator::seed::new_hire_upn;
+
+use super::{create_for_pradeep, sign_in_as};
+use crate::harness::{self, Harness, Options, SessionPost};
+
+async fn cdp(h: &Harness, cmd: &str, params: Value) -> Result<Value> {
+    h.driver
+        .issue_cmd(SessionPost {
+            path: "goog/cdp/execute",
+            body: json!({ "cmd": cmd, "params": params }).to_string(),
+        })
+        .await
+        .with_context(|| format!("CDP {cmd}"))
+}
+
+fn shots_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots/tour")
+}
+
+/// Saves `name` at both widths in both schemes; the screen must show `css` each time.
+async fn shoot(h: &Harness, name: &str, css: &str) -> Result<()> {
+    std::fs::create_dir_all(shots_dir())?;
+    for (width, mobile) in [(1280u32, false), (360, true)] {
+        for scheme in ["light", "dark"] {
+            cdp(
+                h,
+                "Emulation.setEmulatedMedia",
+                json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+            )
+            .await?;
+            cdp(
+                h,
+                "Emulation.setDeviceMetricsOverride",
+                json!({ "width": width, "height": 800, "deviceScaleFactor": 1, "mobile": mobile }),
+            )
+            .await?;
+            h.wait_for_css(css)
+                .await
+                .with_context(|| format!("{name} at {width} px ({scheme}) shows no {css}"))?;
+            let height = h
+                .driver
+                .execute(
+                    "return Math.min(6000, document.documentElement.scrollHeight)",
+                    vec![],
+                )
+                .await?
+                .as_u64()
+                .unwrap_or(800);
+            let png = cdp(
+                h,
+                "Page.captureScreenshot",
+                json!({ "format": "png", "captureBeyondViewport": true,
+                        "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 } }),
+            )
+            .await?;
+            let data = png["data"]
+                .as_str()
+                .context("captureScreenshot gave no data")?;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(data)?;
+            ensure!(bytes.len() > 1000, "{name}: empty screenshot");
+            std::fs::write(
+                shots_dir().join(format!("{name}-{width}-{scheme}.png")),
+                bytes,
+            )?;
+        }
+    }
+    cdp(h, "Emulation.clearDeviceMetricsOverride", json!({})).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_screen_renders_at_desktop_and_phone_widths_in_both_schemes() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        shoot(&h, "signed-out", "#signin").await?;
+        sign_in_as(&h, "megan.bowen").await?;
+        create_for_pradeep(&h).await?;
+        shoot(&h, "one-user-new-pass", "#new-pass").await?;
+
+        h.click("#tab-bulk").await?;
+        let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
+        h.type_into("#bulk-paste", &users.join("\n")).await?;
+        h.click("#bulk-check").await?;
+        h.wait_for_text("#bulk-counts", "3 ready").await?;
+        shoot(&h, "many-users-preview", "#bulk-counts").await?;
+        h.click("#bulk-run").await?;
+        h.wait_for_css("#bulk-handouts").await?;
+        h.click("#bulk-handouts").await?;
+        shoot(&h, "many-users-results-handouts", "#handouts .handout").await?;
+
+        for (tab, css) in [
+            ("tracking", "#tab-tracking[aria-selected=true]"),
+            ("holders", "#tab-holders[aria-selected=true]"),
+            ("policy", "#tab-policy[aria-selected=true]"),
+            ("audit", "#tab-audit[aria-selected=true]"),
+        ] {
+            h.click(&format!("#tab-{tab}")).await?;
+            shoot(&h, tab, css).await?;
+        }
+        Ok(())
+    })
+    .await
+}
