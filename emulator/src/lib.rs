@@ -48,7 +48,7 @@ pub use load::GraphRequestCounts;
 pub use model::{
     Event, ExcludeTarget, Group, IncludeTarget, PassRecord, PolicyState, SentMail, TapPolicy, User,
 };
-pub use state::Settings;
+pub use state::{Settings, SilentRefusal};
 pub use tenant::Usability;
 
 use state::AppState;
