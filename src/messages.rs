@@ -307,14 +307,35 @@ mod tests {
     #[test]
     fn silent_refusals_land_on_a_sentence_not_an_error() {
         let e = |err: &str, d: &str| AuthError::provider(err, Some(d));
-        let login = silent_refusal(&e("login_required", "AADSTS50058: A silent sign-in request was sent but no user is signed in.")).unwrap();
-        assert!(login.contains("session with the sign-in service has ended"), "{login}");
+        let login = silent_refusal(&e(
+            "login_required",
+            "AADSTS50058: A silent sign-in request was sent but no user is signed in.",
+        ))
+        .unwrap();
+        assert!(
+            login.contains("session with the sign-in service has ended"),
+            "{login}"
+        );
         let mfa = silent_refusal(&e("interaction_required", "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication")).unwrap();
         assert!(mfa.contains("multi-factor"), "{mfa}");
-        assert!(silent_refusal(&e("interaction_required", "AADSTS50079: enrol")).unwrap().contains("multi-factor"));
-        assert!(silent_refusal(&e("interaction_required", "AADSTS53003: blocked")).unwrap().contains("Conditional Access"));
-        assert!(silent_refusal(&e("consent_required", "AADSTS65001: no consent")).unwrap().contains("consent"));
-        assert!(silent_refusal(&e("interaction_required", "")).unwrap().contains("confirm"));
+        assert!(
+            silent_refusal(&e("interaction_required", "AADSTS50079: enrol"))
+                .unwrap()
+                .contains("multi-factor")
+        );
+        assert!(
+            silent_refusal(&e("interaction_required", "AADSTS53003: blocked"))
+                .unwrap()
+                .contains("Conditional Access")
+        );
+        assert!(
+            silent_refusal(&e("consent_required", "AADSTS65001: no consent"))
+                .unwrap()
+                .contains("consent")
+        );
+        assert!(silent_refusal(&e("interaction_required", ""))
+            .unwrap()
+            .contains("confirm"));
         assert_eq!(silent_refusal(&AuthError::StateMismatch), None);
     }
 
@@ -322,14 +343,22 @@ mod tests {
     fn cancelled_consent_and_domain_authority_are_explained() {
         let s = auth(&AuthError::Cancelled {
             consent: true,
-            description: "AADSTS65004: User declined to consent to access the app.\r\nTrace ID: x".into(),
+            description: "AADSTS65004: User declined to consent to access the app.\r\nTrace ID: x"
+                .into(),
         });
-        assert!(s.ends_with("The provider said: \"AADSTS65004: User declined to consent to access the app.\""), "{s}");
+        assert!(
+            s.ends_with(
+                "The provider said: \"AADSTS65004: User declined to consent to access the app.\""
+            ),
+            "{s}"
+        );
         assert!(s.starts_with("You cancelled the consent"), "{s}");
         let s = auth(&AuthError::TenantByDomain {
             configured: "https://login.microsoftonline.com/contoso.com/v2.0".into(),
-            found: "https://login.microsoftonline.com/7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31/v2.0".into(),
-            authority: "https://login.microsoftonline.com/7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31/v2.0".into(),
+            found: "https://login.microsoftonline.com/7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31/v2.0"
+                .into(),
+            authority:
+                "https://login.microsoftonline.com/7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31/v2.0".into(),
         });
         assert!(s.contains(r#"Put "authority": "https://login.microsoftonline.com/7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31/v2.0" in config.json"#), "{s}");
     }

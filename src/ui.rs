@@ -203,7 +203,8 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let body = move || match phase.get() {
+    let body = move || {
+        match phase.get() {
         Phase::Loading(what) => view! { <p class="status" role="status">{what}</p> }.into_any(),
         Phase::Setup { problems, raw } => {
             view! { <setup::SetupScreen problems=problems raw=raw /> }.into_any()
@@ -217,6 +218,7 @@ pub fn App() -> impl IntoView {
         } => view! { <boot::SignedOut config=config error=error admin_consent=admin_consent notice=notice login_hint=login_hint /> }
             .into_any(),
         Phase::SignedIn(session) => view! { <SignedIn session=session phase=phase /> }.into_any(),
+    }
     };
     let can_configure = move || !matches!(phase.get(), Phase::Setup { .. });
 

@@ -306,6 +306,12 @@ impl Emulator {
         self.state.reset();
     }
 
+    /// Every access, ID and refresh token value the token endpoint issued so far, in order
+    /// (kept across [`Emulator::reset`]), so tests can look for each one anywhere.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.lock().issued_tokens.clone()
+    }
+
     /// The behaviour switches.
     pub fn settings(&self) -> Settings {
         self.state.lock().settings.clone()

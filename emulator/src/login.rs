@@ -142,7 +142,17 @@ async fn discovery(State(st): State<Arc<AppState>>, Path(tenant): Path<String>) 
                 o.remove(entra_only);
             }
         }
-        doc["claims_supported"] = json!(["sub", "iss", "aud", "exp", "iat", "nonce", "name", "preferred_username", "email"]);
+        doc["claims_supported"] = json!([
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "nonce",
+            "name",
+            "preferred_username",
+            "email"
+        ]);
     }
     any_origin(axum::Json(doc).into_response())
 }

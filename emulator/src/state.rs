@@ -193,6 +193,9 @@ pub struct Inner {
     pub sessions: HashMap<String, Session>,
     /// Active fault rules and their generator.
     pub faults: FaultSet,
+    /// Every access, ID and refresh token value issued so far, in order (tests look for them
+    /// in the browser's storage; `reset` keeps them).
+    pub issued_tokens: Vec<String>,
 }
 
 /// The shared state.
@@ -245,6 +248,7 @@ impl AppState {
                 refresh_tokens: HashMap::new(),
                 sessions: HashMap::new(),
                 faults: FaultSet::default(),
+                issued_tokens: Vec::new(),
             }),
             rng: SystemRandom::new(),
             stopping: watch::channel(false).0,

@@ -33,7 +33,10 @@ async fn a_generic_provider_refuses_select_account_and_issues_no_entra_claims() 
         .get(&authorize_url(&emu, &s, &[("prompt", "select_account")]))
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(discovery(&emu).await.get("prompt_values_supported").is_none());
+    assert!(discovery(&emu)
+        .await
+        .get("prompt_values_supported")
+        .is_none());
 
     emu.update_settings(|s| s.generic_oidc_provider = true);
     let p = Browser::new()
@@ -70,8 +73,16 @@ async fn each_silent_refusal_is_answered_as_entra_does() {
     let mut b = Browser::new();
     b.sign_in(&emu, ADELE, &s, false).await;
     for (refusal, error, code) in [
-        (SilentRefusal::LoginRequired, "login_required", "AADSTS50058"),
-        (SilentRefusal::MfaRequired, "interaction_required", "AADSTS50076"),
+        (
+            SilentRefusal::LoginRequired,
+            "login_required",
+            "AADSTS50058",
+        ),
+        (
+            SilentRefusal::MfaRequired,
+            "interaction_required",
+            "AADSTS50076",
+        ),
         (
             SilentRefusal::MfaRegistrationRequired,
             "interaction_required",
@@ -82,7 +93,11 @@ async fn each_silent_refusal_is_answered_as_entra_does() {
             "interaction_required",
             "AADSTS53003",
         ),
-        (SilentRefusal::ConsentRequired, "consent_required", "AADSTS65001"),
+        (
+            SilentRefusal::ConsentRequired,
+            "consent_required",
+            "AADSTS65001",
+        ),
     ] {
         emu.update_settings(|s| s.silent_sign_in_refusal = Some(refusal));
         let p = b
@@ -131,7 +146,10 @@ async fn a_cancelled_consent_comes_back_as_entra_sends_it() {
     assert_eq!(p["error"], "access_denied");
     assert!(p["error_description"].starts_with("AADSTS65004: User declined to consent"));
     assert_eq!(p["error_subcode"], "cancel");
-    assert_eq!(p["error_uri"], format!("{}/error?code=65004", emu.login_url()));
+    assert_eq!(
+        p["error_uri"],
+        format!("{}/error?code=65004", emu.login_url())
+    );
     assert_eq!(p["admin_consent"], "True");
     assert_eq!(p["state"], "st-123");
     emu.shutdown().await;
@@ -148,7 +166,10 @@ async fn the_login_hint_claim_is_optional_and_logout_records_its_hint() {
     let v = tokens_for(&emu, ADELE, TAP_PERMS).await;
     let id = claims(v["id_token"].as_str().expect("id token"));
     let hint = id["login_hint"].as_str().expect("login_hint claim");
-    assert!(!hint.contains(ADELE) && !hint.contains('@'), "opaque: {hint}");
+    assert!(
+        !hint.contains(ADELE) && !hint.contains('@'),
+        "opaque: {hint}"
+    );
 
     let mut b = Browser::new();
     b.sign_in(&emu, ADELE, &scope(&emu, TAP_PERMS), false).await;

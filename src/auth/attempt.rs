@@ -191,9 +191,21 @@ impl Callback {
             // Back on its sign-in page with access_denied and error_subcode=cancel.
             let cancelled = error == "access_denied"
                 && (self.error_subcode.as_deref() == Some("cancel")
-                    || matches!(e, AuthError::Provider { code: Some(65004), .. }));
+                    || matches!(
+                        e,
+                        AuthError::Provider {
+                            code: Some(65004),
+                            ..
+                        }
+                    ));
             if cancelled {
-                let consent = matches!(e, AuthError::Provider { code: Some(65004), .. });
+                let consent = matches!(
+                    e,
+                    AuthError::Provider {
+                        code: Some(65004),
+                        ..
+                    }
+                );
                 return Err(AuthError::Cancelled {
                     consent,
                     description: self.error_description.clone().unwrap_or_default(),
@@ -221,7 +233,8 @@ pub fn is_prompt_refusal(error: &AuthError) -> bool {
             code,
         } => {
             *code == Some(90023)
-                || (error == "invalid_request" && description.to_ascii_lowercase().contains("prompt"))
+                || (error == "invalid_request"
+                    && description.to_ascii_lowercase().contains("prompt"))
         }
         _ => false,
     }
@@ -466,7 +479,10 @@ mod tests {
             now_ms: 5.0,
         })
         .unwrap();
-        assert!(!url.contains("login_hint") && !url.contains("prompt"), "{url}");
+        assert!(
+            !url.contains("login_hint") && !url.contains("prompt"),
+            "{url}"
+        );
         assert_eq!(a.prompt, None);
     }
 
@@ -479,8 +495,9 @@ mod tests {
             cb.verify(Some(&attempt()), ISS, 1_000_500.0),
             Err(AuthError::Cancelled { consent: true, .. })
         ));
-        let cb = Callback::from_url("https://app/?error=access_denied&error_subcode=cancel&state=st")
-            .unwrap();
+        let cb =
+            Callback::from_url("https://app/?error=access_denied&error_subcode=cancel&state=st")
+                .unwrap();
         assert_eq!(
             cb.verify(Some(&attempt()), ISS, 1_000_500.0),
             Err(AuthError::Cancelled {
@@ -491,7 +508,10 @@ mod tests {
         let cb = Callback::from_url("https://app/?error=access_denied&error_description=AADSTS50105%3A+not+assigned&state=st").unwrap();
         assert!(matches!(
             cb.verify(Some(&attempt()), ISS, 1_000_500.0),
-            Err(AuthError::Provider { code: Some(50105), .. })
+            Err(AuthError::Provider {
+                code: Some(50105),
+                ..
+            })
         ));
     }
 
@@ -522,7 +542,9 @@ mod tests {
         let href = "https://app/tap/?error=access_denied&error_description=x&error_uri=https%3A%2F%2Fl%2Ferror&error_subcode=cancel&admin_consent=True&state=s";
         assert_eq!(strip_callback_params(href), "https://app/tap/");
         assert!(has_callback_params(href));
-        assert!(has_callback_params("https://app/?admin_consent=True&tenant=t"));
+        assert!(has_callback_params(
+            "https://app/?admin_consent=True&tenant=t"
+        ));
         assert!(!has_callback_params("https://app/tap/"));
     }
 

@@ -77,7 +77,8 @@ impl ProviderMetadata {
         if !meta.navigations_stay_on(authority) {
             return Err(AuthError::Discovery {
                 url: discovery_url(authority),
-                reason: "the copy kept in this tab sends sign-in or sign-out to another host".into(),
+                reason: "the copy kept in this tab sends sign-in or sign-out to another host"
+                    .into(),
             });
         }
         Ok(meta)
@@ -265,11 +266,26 @@ mod tests {
         let good = r#"{"issuer":"https://login.example.com/tenant/v2.0","authorization_endpoint":"https://login.example.com/tenant/authorize","token_endpoint":"https://tokens.example.net/t","end_session_endpoint":"https://login.example.com/tenant/logout"}"#;
         assert!(ProviderMetadata::from_kept_copy(AUTH, good).is_ok());
         for tampered in [
-            good.replace("https://login.example.com/tenant/authorize", "https://evil.example/authorize"),
-            good.replace("https://login.example.com/tenant/logout", "https://evil.example/logout"),
-            good.replace("https://login.example.com/tenant/authorize", "http://login.example.com/tenant/authorize"),
-            good.replace("https://login.example.com/tenant/authorize", "https://login.example.com:8443/tenant/authorize"),
-            good.replace("https://login.example.com/tenant/authorize", "javascript:alert(1)"),
+            good.replace(
+                "https://login.example.com/tenant/authorize",
+                "https://evil.example/authorize",
+            ),
+            good.replace(
+                "https://login.example.com/tenant/logout",
+                "https://evil.example/logout",
+            ),
+            good.replace(
+                "https://login.example.com/tenant/authorize",
+                "http://login.example.com/tenant/authorize",
+            ),
+            good.replace(
+                "https://login.example.com/tenant/authorize",
+                "https://login.example.com:8443/tenant/authorize",
+            ),
+            good.replace(
+                "https://login.example.com/tenant/authorize",
+                "javascript:alert(1)",
+            ),
         ] {
             assert!(
                 matches!(
@@ -290,7 +306,10 @@ mod tests {
         let m = ProviderMetadata::parse(
             AUTH,
             "u",
-            &doc(AUTH, r#","prompt_values_supported":["none","login","consent"]"#),
+            &doc(
+                AUTH,
+                r#","prompt_values_supported":["none","login","consent"]"#,
+            ),
         )
         .unwrap();
         assert!(!m.supports_prompt("select_account"));

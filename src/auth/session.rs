@@ -418,17 +418,32 @@ mod tests {
     /// Issue 11 point 5: no Entra claim is required; the account bar always names someone.
     #[test]
     fn an_account_is_named_without_entra_claims() {
-        let a = Account::from_claims(&claims(r#"{"sub":"s-1","name":"Ada Lovelace","preferred_username":"ada","email":"ada@example.org"}"#));
-        assert_eq!((a.name.as_str(), a.username.as_str(), a.object_id.as_str()), ("Ada Lovelace", "ada", "s-1"));
+        let a = Account::from_claims(&claims(
+            r#"{"sub":"s-1","name":"Ada Lovelace","preferred_username":"ada","email":"ada@example.org"}"#,
+        ));
+        assert_eq!(
+            (a.name.as_str(), a.username.as_str(), a.object_id.as_str()),
+            ("Ada Lovelace", "ada", "s-1")
+        );
         assert!(a.roles.is_empty() && a.login_hint.is_none());
         let a = Account::from_claims(&claims(r#"{"sub":"s-1","email":"ada@example.org"}"#));
-        assert_eq!((a.name.as_str(), a.username.as_str()), ("ada@example.org", "ada@example.org"));
-        let a = Account::from_claims(&claims(r#"{"sub":"s-1","preferred_username":"ada","name":" "}"#));
+        assert_eq!(
+            (a.name.as_str(), a.username.as_str()),
+            ("ada@example.org", "ada@example.org")
+        );
+        let a = Account::from_claims(&claims(
+            r#"{"sub":"s-1","preferred_username":"ada","name":" "}"#,
+        ));
         assert_eq!(a.name, "ada");
         let a = Account::from_claims(&claims(r#"{"sub":"s-1"}"#));
         assert_eq!((a.name.as_str(), a.username.as_str()), ("s-1", ""));
-        let a = Account::from_claims(&claims(r#"{"sub":"s","oid":"o","wids":["w"],"login_hint":"O.abc","preferred_username":"adele@contoso.com"}"#));
-        assert_eq!((a.object_id.as_str(), a.login_hint.as_deref()), ("o", Some("O.abc")));
+        let a = Account::from_claims(&claims(
+            r#"{"sub":"s","oid":"o","wids":["w"],"login_hint":"O.abc","preferred_username":"adele@contoso.com"}"#,
+        ));
+        assert_eq!(
+            (a.object_id.as_str(), a.login_hint.as_deref()),
+            ("o", Some("O.abc"))
+        );
     }
 
     /// Issue 11 point 14: `logout_hint` carries the `login_hint` claim, never the UPN.
@@ -438,9 +453,16 @@ mod tests {
         assert_eq!(end_session_url(&m, "https://app/", Some("O.abc")), None);
         m.end_session_endpoint = Some("https://login.example.com/t/logout".into());
         let url = end_session_url(&m, "https://app/", None).unwrap();
-        assert_eq!(url, "https://login.example.com/t/logout?post_logout_redirect_uri=https%3A%2F%2Fapp%2F");
+        assert_eq!(
+            url,
+            "https://login.example.com/t/logout?post_logout_redirect_uri=https%3A%2F%2Fapp%2F"
+        );
         let url = end_session_url(&m, "https://app/", Some("O.abc+/=")).unwrap();
-        let q: std::collections::HashMap<String, String> = url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
+        let q: std::collections::HashMap<String, String> = url::Url::parse(&url)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect();
         assert_eq!(q["logout_hint"], "O.abc+/=");
     }
 

@@ -228,12 +228,10 @@ async fn begin(
     let metadata = discover(&config.authority).await?;
     // Only prompt values the provider accepts are sent (issue 11 point 5): those it lists in
     // `prompt_values_supported`, and none to an authority that refused one in this tab.
-    let refused_here = storage::get(Area::Session, storage::NO_PROMPT)
-        .is_some_and(|a| a == config.authority);
+    let refused_here =
+        storage::get(Area::Session, storage::NO_PROMPT).is_some_and(|a| a == config.authority);
     let prompt = match prompt {
-        Some("none") if !metadata.supports_prompt("none") => {
-            return Err(AuthError::SignInRequired)
-        }
+        Some("none") if !metadata.supports_prompt("none") => return Err(AuthError::SignInRequired),
         Some("none") => Some("none"),
         Some(p) if refused_here || !metadata.supports_prompt(p) => None,
         other => other,

@@ -422,6 +422,11 @@ pub(crate) fn mint(
         );
         body["refresh_token"] = json!(rt);
     }
+    for key in ["access_token", "id_token", "refresh_token"] {
+        if let Some(t) = body[key].as_str() {
+            inner.issued_tokens.push(t.to_string());
+        }
+    }
     inner.tenant.events.push(Event::TokenIssued {
         upn: user.user_principal_name.clone(),
         scopes: scp,
