@@ -102,8 +102,8 @@ async fn listed_prompt_values_are_honoured() -> Result<()> {
     .await
 }
 
-/// Issue 11 point 13: a silent sign-in refused with `login_required` or
-/// `interaction_required` lands on the Sign in button with a sentence (no error, no loop), and
+/// Issue 11 point 13: a silent sign-in refused with `login_required`, `interaction_required`
+/// (MFA, MFA registration, Conditional Access) or `consent_required` lands on the Sign in button with a sentence (no error, no loop), and
 /// the next click signs the same account in interactively: same `login_hint`, no `prompt=none`.
 #[tokio::test]
 async fn a_refused_silent_sign_in_lands_on_the_button_and_the_click_keeps_the_hint() -> Result<()> {
@@ -115,6 +115,12 @@ async fn a_refused_silent_sign_in_lands_on_the_button_and_the_click_keeps_the_hi
                 "session with the sign-in service has ended",
             ),
             (SilentRefusal::MfaRequired, "multi-factor authentication"),
+            (
+                SilentRefusal::MfaRegistrationRequired,
+                "multi-factor authentication",
+            ),
+            (SilentRefusal::ConditionalAccess, "Conditional Access"),
+            (SilentRefusal::ConsentRequired, "waiting for your consent"),
         ] {
             h.emu
                 .update_settings(|s| s.silent_sign_in_refusal = Some(refusal));
