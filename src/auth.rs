@@ -60,6 +60,18 @@ pub enum AuthError {
     /// Renewal is impossible without the user: sign in again.
     #[error("sign-in required")]
     SignInRequired,
+    /// The authority names the tenant by a domain name, and its discovery answers with the
+    /// tenant's id (Entra ID): `authority` is what config.json should say.
+    #[error("the issuer {found} names the tenant by id; use the authority {authority}")]
+    TenantByDomain {
+        configured: String,
+        found: String,
+        authority: String,
+    },
+    /// The admin cancelled: `consent` when on the consent page (AADSTS65004), else the sign-in.
+    /// `description` is the provider's text, if any (shown as text, never HTML).
+    #[error("cancelled: {description}")]
+    Cancelled { consent: bool, description: String },
 }
 
 impl AuthError {

@@ -223,7 +223,47 @@ pub fn auth(e: &AuthError) -> String {
         AuthError::Network(why) => format!("Could not reach the sign-in service ({why}). Check your connection, and that the authority allows this page's address (a Single-page application redirect URI)."),
         AuthError::SignInRequired => "Your session ended. Sign in again.".into(),
         AuthError::Provider { error, description, code } => provider(error, description, *code),
+        AuthError::TenantByDomain { configured, authority, .. } => format!("\"authority\" names the tenant by a domain name ({configured}), but the sign-in authority identifies it by its tenant ID. Put \"authority\": \"{authority}\" in config.json (or Settings): the same tenant, by an ID that never moves to another tenant as a domain name can."),
+        AuthError::Cancelled { consent, description } => {
+            let text = if *consent {
+                "You cancelled the consent, so nothing was granted. Sign in again and accept the permissions when you are ready; a Global Administrator can also grant them for the whole organisation."
+            } else {
+                "The sign-in was cancelled. Sign in when you are ready."
+            };
+            let first_line = description.lines().next().unwrap_or_default().trim();
+            if first_line.is_empty() {
+                text.to_owned()
+            } else {
+                format!("{text} The provider said: \"{first_line}\"")
+            }
+        }
     }
+}
+
+/// Returns the sentence shown beside the Sign in button when a silent sign-in (`prompt=none`)
+/// was refused, or `None` when the button says enough (issue 11 point 13). Never an error: the
+/// next click signs the same account in interactively.
+pub fn silent_refusal(e: &AuthError) -> Option<String> {
+    let AuthError::Provider { error, code, .. } = e else {
+        return None;
+    };
+    let text = match (code, error.as_str()) {
+        (Some(50076 | 50079), _) => "Your organisation asks you to confirm this sign-in (multi-factor authentication). Select Sign in to continue.",
+        (Some(53003), _) => "Conditional Access needs you to sign in again. Select Sign in; if it is blocked, ask your administrators which policy applies (the sign-in logs name it).",
+        (Some(65001), _) | (_, "consent_required") => "A permission this page needs is waiting for your consent. Select Sign in and accept it.",
+        (Some(50058), _) | (_, "login_required") => "Your session with the sign-in service has ended. Select Sign in to continue.",
+        (_, "interaction_required") => "The sign-in service needs you to confirm this sign-in. Select Sign in to continue.",
+        _ => return None,
+    };
+    Some(text.to_owned())
+}
+
+/// The sentence for a click on Sign in that does nothing because a sign-in is already under way.
+pub fn sign_in_already_started(seconds_ago: u64) -> String {
+    if seconds_ago == 0 {
+        return "The sign-in page is opening. Wait a moment.".into();
+    }
+    format!("A sign-in started in this tab {seconds_ago} s ago is still opening the sign-in page. Wait a moment, or reload this page to start again.")
 }
 
 fn provider(error: &str, description: &str, code: Option<u32>) -> String {
@@ -263,6 +303,65 @@ fn provider(error: &str, description: &str, code: Option<u32>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn silent_refusals_land_on_a_sentence_not_an_error() {
+        let e = |err: &str, d: &str| AuthError::provider(err, Some(d));
+        let login = silent_refusal(&e(
+            "login_required",
+            "AADSTS50058: A silent sign-in request was sent but no user is signed in.",
+        ))
+        .unwrap();
+        assert!(
+            login.contains("session with the sign-in service has ended"),
+            "{login}"
+        );
+        let mfa = silent_refusal(&e("interaction_required", "AADSTS50076: Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication")).unwrap();
+        assert!(mfa.contains("multi-factor"), "{mfa}");
+        assert!(
+            silent_refusal(&e("interaction_required", "AADSTS50079: enrol"))
+                .unwrap()
+                .contains("multi-factor")
+        );
+        assert!(
+            silent_refusal(&e("interaction_required", "AADSTS53003: blocked"))
+                .unwrap()
+                .contains("Conditional Access")
+        );
+        assert!(
+            silent_refusal(&e("consent_required", "AADSTS65001: no consent"))
+                .unwrap()
+                .contains("consent")
+        );
+        assert!(silent_refusal(&e("interaction_required", ""))
+            .unwrap()
+            .contains("confirm"));
+        assert_eq!(silent_refusal(&AuthError::StateMismatch), None);
+    }
+
+    #[test]
+    fn cancelled_consent_and_domain_authority_are_explained() {
+        let s = auth(&AuthError::Cancelled {
+            consent: true,
+            description: "AADSTS65004: User declined to consent to access the app.\r\nTrace ID: x"
+                .into(),
+        });
+        assert!(
+            s.ends_with(
+                "The provider said: \"AADSTS65004: User declined to consent to access the app.\""
+            ),
+            "{s}"
+        );
+        assert!(s.starts_with("You cancelled the consent"), "{s}");
+        let s = auth(&AuthError::TenantByDomain {
+            configured: "https://login.microsoftonline.com/contoso.com/v2.0".into(),
+            found: "https://login.microsoftonline.com/7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31/v2.0"
+                .into(),
+            authority:
+                "https://login.microsoftonline.com/7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31/v2.0".into(),
+        });
+        assert!(s.contains(r#"Put "authority": "https://login.microsoftonline.com/7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31/v2.0" in config.json"#), "{s}");
+    }
 
     fn ge(status: u16, code: &str, message: &str) -> GraphError {
         GraphError {

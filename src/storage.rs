@@ -12,7 +12,9 @@
 //! - sessionStorage [`TRACKED`]: the object ids of the users the onboarding tracker follows, with
 //!   the time each was added (never a pass);
 //! - sessionStorage [`TAB`]: the screen (tab) on show, so a reload or consent returns to it;
-//! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret).
+//! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret);
+//! - sessionStorage [`NO_PROMPT`]: the authority that refused `prompt=select_account`, so this
+//!   tab asks it without a prompt from then on (issue 11 point 5).
 
 /// sessionStorage key of the pending sign-in attempt.
 pub const ATTEMPT: &str = "tapdesk.attempt";
@@ -32,6 +34,8 @@ pub const TRACKED: &str = "tapdesk.tracked";
 pub const TAB: &str = "tapdesk.tab";
 /// localStorage key of the Settings screen's configuration overrides.
 pub const SETTINGS: &str = "tapdesk.settings";
+/// sessionStorage key of the authority that refused the `prompt` value `select_account`.
+pub const NO_PROMPT: &str = "tapdesk.noprompt";
 
 /// Which Web Storage area.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +88,7 @@ pub const SESSION_KEYS: &[&str] = &[
     DISCOVERY,
     TAB,
     TRACKED,
+    NO_PROMPT,
 ];
 
 /// Removes everything this page keeps in sessionStorage (sign-out).

@@ -47,6 +47,10 @@ pub enum Phase {
         config: Config,
         error: Option<String>,
         admin_consent: Option<String>,
+        /// A sentence beside the button (a refused silent sign-in), not an error.
+        notice: Option<String>,
+        /// The account the next click signs in (a refused silent sign-in, a cancelled consent).
+        login_hint: Option<String>,
     },
     /// Signed in.
     SignedIn(Session),
@@ -199,7 +203,8 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let body = move || match phase.get() {
+    let body = move || {
+        match phase.get() {
         Phase::Loading(what) => view! { <p class="status" role="status">{what}</p> }.into_any(),
         Phase::Setup { problems, raw } => {
             view! { <setup::SetupScreen problems=problems raw=raw /> }.into_any()
@@ -208,9 +213,12 @@ pub fn App() -> impl IntoView {
             config,
             error,
             admin_consent,
-        } => view! { <boot::SignedOut config=config error=error admin_consent=admin_consent /> }
+            notice,
+            login_hint,
+        } => view! { <boot::SignedOut config=config error=error admin_consent=admin_consent notice=notice login_hint=login_hint /> }
             .into_any(),
         Phase::SignedIn(session) => view! { <SignedIn session=session phase=phase /> }.into_any(),
+    }
     };
     let can_configure = move || !matches!(phase.get(), Phase::Setup { .. });
 
@@ -381,6 +389,8 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
                 config: signout_session.config().clone(),
                 error: None,
                 admin_consent: None,
+                notice: None,
+                login_hint: None,
             }),
         }
     };

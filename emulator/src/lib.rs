@@ -48,7 +48,7 @@ pub use load::GraphRequestCounts;
 pub use model::{
     Event, ExcludeTarget, Group, IncludeTarget, PassRecord, PolicyState, SentMail, TapPolicy, User,
 };
-pub use state::Settings;
+pub use state::{Settings, SilentRefusal};
 pub use tenant::Usability;
 
 use state::AppState;
@@ -304,6 +304,12 @@ impl Emulator {
     /// Fresh demo tenant, clock back to real time; keeps redirect URIs and settings.
     pub fn reset(&self) {
         self.state.reset();
+    }
+
+    /// Every access, ID and refresh token value the token endpoint issued so far, in order
+    /// (kept across [`Emulator::reset`]), so tests can look for each one anywhere.
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.state.lock().issued_tokens.clone()
     }
 
     /// The behaviour switches.

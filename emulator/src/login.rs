@@ -129,8 +129,30 @@ async fn discovery(State(st): State<Arc<AppState>>, Path(tenant): Path<String>) 
         "cloud_instance_name": "emulator.local",
         "msgraph_host": st.graph_url.trim_start_matches("http://"),
     });
-    if st.lock().settings.publish_code_challenge_methods {
+    let settings = st.lock().settings.clone();
+    if settings.publish_code_challenge_methods {
         doc["code_challenge_methods_supported"] = json!(["S256"]);
+    }
+    if let Some(values) = settings.prompt_values_supported {
+        doc["prompt_values_supported"] = json!(values);
+    }
+    if settings.generic_oidc_provider {
+        for entra_only in ["tenant_region_scope", "cloud_instance_name", "msgraph_host"] {
+            if let Some(o) = doc.as_object_mut() {
+                o.remove(entra_only);
+            }
+        }
+        doc["claims_supported"] = json!([
+            "sub",
+            "iss",
+            "aud",
+            "exp",
+            "iat",
+            "nonce",
+            "name",
+            "preferred_username",
+            "email"
+        ]);
     }
     any_origin(axum::Json(doc).into_response())
 }
@@ -159,7 +181,10 @@ async fn logout(
         if let Some(sid) = session_id(&headers) {
             inner.sessions.remove(&sid);
         }
-        inner.tenant.events.push(Event::SignedOut { upn });
+        inner.tenant.events.push(Event::SignedOut {
+            upn,
+            logout_hint: q.get("logout_hint").cloned(),
+        });
     }
     let target = q.get("post_logout_redirect_uri").filter(|uri| {
         let origin = url::Url::parse(uri)

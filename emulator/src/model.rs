@@ -286,6 +286,9 @@ pub enum Event {
         prompt: Option<String>,
         /// Its `state`, if any.
         state: Option<String>,
+        /// Its `login_hint`, if any.
+        #[serde(default)]
+        login_hint: Option<String>,
     },
     /// A user signed in on the sign-in page.
     SignedIn {
@@ -345,6 +348,9 @@ pub enum Event {
     SignedOut {
         /// Who, if a session existed.
         upn: Option<String>,
+        /// The request's `logout_hint`, if any.
+        #[serde(default)]
+        logout_hint: Option<String>,
     },
     /// An injected fault fired (see [`crate::faults`]).
     FaultInjected {
@@ -384,6 +390,12 @@ pub enum Event {
     DirectoryChanged {
         /// One sentence: what changed.
         what: String,
+    },
+    /// A request reached the token endpoint (recorded before any check, so refused requests
+    /// count too; [`Event::TokenIssued`] records only the answered ones).
+    TokenRequested {
+        /// Its `grant_type`, if any.
+        grant_type: Option<String>,
     },
 }
 

@@ -53,6 +53,55 @@ pub struct Settings {
     /// Default false: responses come in the order the items ran (request order, dependencies
     /// first).
     pub shuffle_batch_responses: bool,
+    /// Play a generic OpenID provider instead of Entra ID (issue 11 point 5): the authorize
+    /// endpoint refuses `prompt=select_account` (optional in OpenID Connect Core 3.1.2.1) with
+    /// `error=invalid_request&error_description=unsupported prompt value requested`, as a
+    /// certified open-source provider does, and ID tokens carry no Entra claims (`wids`, `tid`,
+    /// `oid`, `ver`, `login_hint`), only `sub`, `name`, `preferred_username` and `email`.
+    /// Default false (Entra).
+    pub generic_oidc_provider: bool,
+    /// Publish `prompt_values_supported` in discovery with this list (OpenID Connect
+    /// discovery metadata). Entra publishes none, so the default is `None`.
+    pub prompt_values_supported: Option<Vec<String>>,
+    /// Put the optional `login_hint` claim in ID tokens (an opaque value). Entra adds it only
+    /// when the app registration lists it under `optionalClaims.idToken` (Microsoft Learn,
+    /// "Optional claims reference"), so the default is false.
+    pub login_hint_claim: bool,
+    /// Refuse every silent sign-in (`prompt=none`) with this answer even while a session
+    /// exists (tests of issue 11 point 13). Without a session the emulator answers
+    /// `login_required` AADSTS50058 anyway, as Entra does. Default `None`.
+    pub silent_sign_in_refusal: Option<SilentRefusal>,
+}
+
+/// How Entra refuses a silent sign-in (Microsoft Learn: "Microsoft identity platform and OAuth
+/// 2.0 authorization code flow", error codes; AADSTS codes from the error code reference).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum SilentRefusal {
+    /// `login_required` AADSTS50058: no session any more.
+    LoginRequired,
+    /// `interaction_required` AADSTS50076: multi-factor authentication needed.
+    MfaRequired,
+    /// `interaction_required` AADSTS50079: the user must register for multi-factor authentication.
+    MfaRegistrationRequired,
+    /// `interaction_required` AADSTS53003: Conditional Access [choice: Entra names no OAuth
+    /// error code for it on a silent request].
+    ConditionalAccess,
+    /// `consent_required` AADSTS65001: a permission needs consent.
+    ConsentRequired,
+}
+
+impl SilentRefusal {
+    /// The OAuth `error`, the AADSTS number and the message text.
+    pub fn answer(self) -> (&'static str, u32, &'static str) {
+        match self {
+            SilentRefusal::LoginRequired => ("login_required", 50058, "A silent sign-in request was sent but no user is signed in."),
+            SilentRefusal::MfaRequired => ("interaction_required", 50076, "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access the application."),
+            SilentRefusal::MfaRegistrationRequired => ("interaction_required", 50079, "Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access the application."),
+            SilentRefusal::ConditionalAccess => ("interaction_required", 53003, "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."),
+            SilentRefusal::ConsentRequired => ("consent_required", 65001, "The user or administrator has not consented to use the application. Send an interactive authorization request for this user and resource."),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -68,6 +117,10 @@ impl Default for Settings {
             roles_from_token: false,
             live_consent_check: true,
             shuffle_batch_responses: false,
+            generic_oidc_provider: false,
+            prompt_values_supported: None,
+            login_hint_claim: false,
+            silent_sign_in_refusal: None,
         }
     }
 }
@@ -140,6 +193,9 @@ pub struct Inner {
     pub sessions: HashMap<String, Session>,
     /// Active fault rules and their generator.
     pub faults: FaultSet,
+    /// Every access, ID and refresh token value issued so far, in order (tests look for them
+    /// in the browser's storage; `reset` keeps them).
+    pub issued_tokens: Vec<String>,
 }
 
 /// The shared state.
@@ -192,6 +248,7 @@ impl AppState {
                 refresh_tokens: HashMap::new(),
                 sessions: HashMap::new(),
                 faults: FaultSet::default(),
+                issued_tokens: Vec::new(),
             }),
             rng: SystemRandom::new(),
             stopping: watch::channel(false).0,

@@ -111,6 +111,7 @@ async fn a_second_create_replaces_the_first() {
                 Event::SignedIn { .. }
                     | Event::TokenIssued { .. }
                     | Event::AuthorizeRequested { .. }
+                    | Event::TokenRequested { .. }
             )
         })
         .collect();

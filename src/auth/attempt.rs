@@ -21,6 +21,9 @@ pub const CALLBACK_PARAMS: &[&str] = &[
     "error_description",
     "error_uri",
     "error_codes",
+    "error_subcode",
+    "admin_consent",
+    "tenant",
     "access_token",
     "id_token",
     "token_type",
@@ -40,6 +43,12 @@ pub struct PendingAttempt {
     /// Scopes asked for, so renewals ask for the same.
     #[serde(default)]
     pub scopes: Vec<String>,
+    /// The `prompt` sent, if any (a provider refusing it is asked once more without it).
+    #[serde(default)]
+    pub prompt: Option<String>,
+    /// The `login_hint` sent, if any, so the next interactive attempt names the same account.
+    #[serde(default)]
+    pub login_hint: Option<String>,
 }
 
 /// What the authorize request needs.
@@ -81,7 +90,7 @@ pub fn authorize_url(req: &AuthorizeRequest<'_>) -> Result<(String, PendingAttem
     if let Some(prompt) = req.prompt {
         builder = builder.add_extra_param("prompt", prompt);
     }
-    if let Some(hint) = req.login_hint {
+    if let Some(hint) = req.login_hint.filter(|h| !h.is_empty()) {
         builder = builder.add_extra_param("login_hint", hint);
     }
     let (url, state) = builder.url();
@@ -92,6 +101,8 @@ pub fn authorize_url(req: &AuthorizeRequest<'_>) -> Result<(String, PendingAttem
         created_ms: req.now_ms,
         silent: req.prompt == Some("none"),
         scopes: req.scopes.to_vec(),
+        prompt: req.prompt.map(str::to_owned),
+        login_hint: req.login_hint.map(str::to_owned),
     };
     Ok((url.to_string(), attempt))
 }
@@ -104,6 +115,8 @@ pub struct Callback {
     pub error: Option<String>,
     pub error_description: Option<String>,
     pub iss: Option<String>,
+    /// Entra's `error_subcode` (`cancel` when the admin pressed Back or Cancel).
+    pub error_subcode: Option<String>,
     /// The URL carries tokens (an implicit-flow answer), which is always refused.
     pub has_tokens: bool,
 }
@@ -130,6 +143,7 @@ impl Callback {
                 "error" => &mut cb.error,
                 "error_description" => &mut cb.error_description,
                 "iss" => &mut cb.iss,
+                "error_subcode" => &mut cb.error_subcode,
                 "access_token" | "id_token" => {
                     cb.has_tokens = true;
                     found = true;
@@ -172,10 +186,32 @@ impl Callback {
             }
         }
         if let Some(error) = &self.error {
-            return Err(AuthError::provider(
-                error,
-                self.error_description.as_deref(),
-            ));
+            let e = AuthError::provider(error, self.error_description.as_deref());
+            // Entra answers Cancel on its consent page with access_denied and AADSTS65004, and
+            // Back on its sign-in page with access_denied and error_subcode=cancel.
+            let cancelled = error == "access_denied"
+                && (self.error_subcode.as_deref() == Some("cancel")
+                    || matches!(
+                        e,
+                        AuthError::Provider {
+                            code: Some(65004),
+                            ..
+                        }
+                    ));
+            if cancelled {
+                let consent = matches!(
+                    e,
+                    AuthError::Provider {
+                        code: Some(65004),
+                        ..
+                    }
+                );
+                return Err(AuthError::Cancelled {
+                    consent,
+                    description: self.error_description.clone().unwrap_or_default(),
+                });
+            }
+            return Err(e);
         }
         self.code.clone().filter(|c| !c.is_empty()).ok_or_else(|| {
             AuthError::provider(
@@ -184,6 +220,30 @@ impl Callback {
             )
         })
     }
+}
+
+/// Returns true if and only if an authorize error says the provider refused the `prompt` value
+/// (OpenID Connect makes `select_account` optional: some providers answer "unsupported prompt
+/// value requested"; Entra's own refusal is AADSTS90023 "Invalid prompt value").
+pub fn is_prompt_refusal(error: &AuthError) -> bool {
+    match error {
+        AuthError::Provider {
+            error,
+            description,
+            code,
+        } => {
+            *code == Some(90023)
+                || (error == "invalid_request"
+                    && description.to_ascii_lowercase().contains("prompt"))
+        }
+        _ => false,
+    }
+}
+
+/// Returns true if and only if `href` carries any sign-in response parameter (an answer from the
+/// authority, complete or not), so it must leave the address bar.
+pub fn has_callback_params(href: &str) -> bool {
+    strip_callback_params(href) != href
 }
 
 /// Returns `href` without any sign-in response parameter (query and fragment), for `history.replaceState`.
@@ -219,6 +279,8 @@ mod tests {
             created_ms: 1_000_000.0,
             silent: false,
             scopes: vec![],
+            prompt: None,
+            login_hint: None,
         }
     }
 
@@ -349,15 +411,26 @@ mod tests {
     #[test]
     fn error_parameters_are_kept_as_text() {
         let cb = Callback::from_url(
-            "https://app/?error=access_denied&error_description=AADSTS65004%3A+%3Cb%3Edeclined%3C%2Fb%3E&state=st",
+            "https://app/?error=access_denied&error_description=AADSTS50105%3A+%3Cb%3Enot+assigned%3C%2Fb%3E&state=st",
         )
         .unwrap();
         assert_eq!(
             cb.verify(Some(&attempt()), ISS, 1_000_500.0),
             Err(AuthError::Provider {
                 error: "access_denied".into(),
+                description: "AADSTS50105: <b>not assigned</b>".into(),
+                code: Some(50105)
+            })
+        );
+        let cb = Callback::from_url(
+            "https://app/?error=access_denied&error_description=AADSTS65004%3A+%3Cb%3Edeclined%3C%2Fb%3E&state=st",
+        )
+        .unwrap();
+        assert_eq!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Err(AuthError::Cancelled {
+                consent: true,
                 description: "AADSTS65004: <b>declined</b>".into(),
-                code: Some(65004)
             })
         );
         // With a wrong state the error is not believed.
@@ -387,6 +460,92 @@ mod tests {
         );
         let cb = Callback::from_url(&format!("https://app/?code=c&state=st&iss={}", ISS)).unwrap();
         assert!(cb.verify(Some(&attempt()), ISS, 1_000_500.0).is_ok());
+    }
+
+    #[test]
+    fn attempt_remembers_prompt_and_hint_and_drops_an_empty_hint() {
+        let (url, a) = request(Some("select_account"));
+        assert_eq!(a.prompt.as_deref(), Some("select_account"));
+        assert_eq!(a.login_hint.as_deref(), Some("adele@contoso.com"));
+        assert!(url.contains("prompt=select_account"));
+        let scopes = vec!["openid".to_owned()];
+        let (url, a) = authorize_url(&AuthorizeRequest {
+            client_id: "cid",
+            authorization_endpoint: "https://login.example.com/a",
+            redirect_uri: "https://app.example.com/",
+            scopes: &scopes,
+            prompt: None,
+            login_hint: Some(""),
+            now_ms: 5.0,
+        })
+        .unwrap();
+        assert!(
+            !url.contains("login_hint") && !url.contains("prompt"),
+            "{url}"
+        );
+        assert_eq!(a.prompt, None);
+    }
+
+    /// Issue 11 point 14: Entra's cancelled consent (AADSTS65004) and Back on its sign-in page
+    /// (`error_subcode=cancel`, no description) are told apart from other refusals.
+    #[test]
+    fn a_cancelled_consent_or_sign_in_is_recognised() {
+        let cb = Callback::from_url("https://app/?error=access_denied&error_description=AADSTS65004%3A+User+declined+to+consent+to+access+the+app.&error_subcode=cancel&error_uri=https%3A%2F%2Flogin%2Ferror%3Fcode%3D65004&state=st").unwrap();
+        assert!(matches!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Err(AuthError::Cancelled { consent: true, .. })
+        ));
+        let cb =
+            Callback::from_url("https://app/?error=access_denied&error_subcode=cancel&state=st")
+                .unwrap();
+        assert_eq!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Err(AuthError::Cancelled {
+                consent: false,
+                description: String::new()
+            })
+        );
+        let cb = Callback::from_url("https://app/?error=access_denied&error_description=AADSTS50105%3A+not+assigned&state=st").unwrap();
+        assert!(matches!(
+            cb.verify(Some(&attempt()), ISS, 1_000_500.0),
+            Err(AuthError::Provider {
+                code: Some(50105),
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn prompt_refusals_are_recognised() {
+        let generic = AuthError::provider(
+            "invalid_request",
+            Some("unsupported prompt value requested"),
+        );
+        assert!(is_prompt_refusal(&generic));
+        assert!(is_prompt_refusal(&AuthError::provider(
+            "invalid_request",
+            Some("AADSTS90023: Invalid prompt value 'x'.")
+        )));
+        assert!(!is_prompt_refusal(&AuthError::provider(
+            "invalid_request",
+            Some("AADSTS50011: redirect URI mismatch")
+        )));
+        assert!(!is_prompt_refusal(&AuthError::provider(
+            "login_required",
+            Some("prompt=none needs a session")
+        )));
+    }
+
+    /// Issue 11 point 14: Entra's error extras leave the address bar with the rest.
+    #[test]
+    fn error_extras_leave_the_address_bar() {
+        let href = "https://app/tap/?error=access_denied&error_description=x&error_uri=https%3A%2F%2Fl%2Ferror&error_subcode=cancel&admin_consent=True&state=s";
+        assert_eq!(strip_callback_params(href), "https://app/tap/");
+        assert!(has_callback_params(href));
+        assert!(has_callback_params(
+            "https://app/?admin_consent=True&tenant=t"
+        ));
+        assert!(!has_callback_params("https://app/tap/"));
     }
 
     #[test]

@@ -37,6 +37,12 @@ pub struct IdClaims {
     /// Directory role template ids (Entra only; absent elsewhere).
     #[serde(default)]
     pub wids: Vec<String>,
+    /// `email` (OpenID Connect standard claim, with the `email` scope).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Entra's optional `login_hint` claim: the only value `logout_hint` may carry.
+    #[serde(default)]
+    pub login_hint: Option<String>,
 }
 
 /// `aud` is a string or a list of strings.

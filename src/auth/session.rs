@@ -56,23 +56,41 @@ type OAuthClient = oauth2::Client<
 >;
 
 /// Who is signed in, from the ID token.
+///
+/// Only `sub` is certain (OpenID Connect requires it); `name`, `preferred_username`, `email`
+/// and Entra's `oid`, `tid`, `wids` and `login_hint` may all be missing, so every field has a
+/// fallback and nothing on the sign-in path requires an Entra claim.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
+    /// What the account bar shows: `name`, else `preferred_username`, else `email`, else `sub`.
     pub name: String,
-    /// `preferred_username`: the UPN on Entra ID.
+    /// `preferred_username` (the UPN on Entra ID), else `email`; empty when neither is present.
+    /// Sent as `login_hint` when signing the same account in again.
     pub username: String,
     pub object_id: String,
     /// Directory role template ids (`wids`), empty on other providers.
     pub roles: Vec<String>,
+    /// Entra's optional `login_hint` claim, the value `logout_hint` takes.
+    pub login_hint: Option<String>,
 }
 
 impl Account {
-    fn from_claims(c: &IdClaims) -> Account {
+    /// The account named by `c`'s claims.
+    pub fn from_claims(c: &IdClaims) -> Account {
+        let given = |v: &Option<String>| v.clone().filter(|s| !s.trim().is_empty());
+        let username = given(&c.preferred_username)
+            .or_else(|| given(&c.email))
+            .unwrap_or_default();
+        let name = given(&c.name)
+            .or_else(|| (!username.is_empty()).then(|| username.clone()))
+            .or_else(|| given(&c.sub))
+            .unwrap_or_default();
         Account {
-            name: c.name.clone().unwrap_or_default(),
-            username: c.preferred_username.clone().unwrap_or_default(),
-            object_id: c.oid.clone().or_else(|| c.sub.clone()).unwrap_or_default(),
+            name,
+            username,
+            object_id: given(&c.oid).or_else(|| given(&c.sub)).unwrap_or_default(),
             roles: c.wids.clone(),
+            login_hint: given(&c.login_hint),
         }
     }
 }
@@ -186,6 +204,28 @@ fn tokens_from(answer: &TokenAnswer, old_refresh: Option<String>, now_ms: f64) -
     }
 }
 
+/// Returns the sign-out URL of `metadata` (when it publishes an `end_session_endpoint`).
+///
+/// `logout_hint` is sent only with the ID token's `login_hint` claim: Microsoft's sign-out
+/// documentation says it takes that optional claim's value, never a UPN; without the claim the
+/// parameter is left out (the authority then asks which account to sign out).
+pub fn end_session_url(
+    metadata: &ProviderMetadata,
+    redirect_uri: &str,
+    login_hint_claim: Option<&str>,
+) -> Option<String> {
+    let endpoint = metadata.end_session_endpoint.as_deref()?;
+    let mut url = url::Url::parse(endpoint).ok()?;
+    {
+        let mut q = url.query_pairs_mut();
+        q.append_pair("post_logout_redirect_uri", redirect_uri);
+        if let Some(hint) = login_hint_claim.filter(|h| !h.is_empty()) {
+            q.append_pair("logout_hint", hint);
+        }
+    }
+    Some(url.to_string())
+}
+
 /// Returns the permission name of a scope: `https://graph.microsoft.com/User.Read.All` → `User.Read.All`.
 pub fn bare_permission(scope: &str) -> String {
     scope.rsplit('/').next().unwrap_or(scope).to_owned()
@@ -256,12 +296,11 @@ impl Session {
 
     /// Returns the URL that ends the provider's session, when it publishes one.
     pub fn end_session_url(&self) -> Option<String> {
-        let endpoint = self.0.metadata.end_session_endpoint.as_deref()?;
-        let mut url = url::Url::parse(endpoint).ok()?;
-        url.query_pairs_mut()
-            .append_pair("post_logout_redirect_uri", &self.0.redirect_uri)
-            .append_pair("logout_hint", &self.0.account.username);
-        Some(url.to_string())
+        end_session_url(
+            &self.0.metadata,
+            &self.0.redirect_uri,
+            self.0.account.login_hint.as_deref(),
+        )
     }
 
     /// Returns an access token valid for at least five more minutes, renewing it if needed.
@@ -368,7 +407,63 @@ mod tests {
             token_endpoint: "https://login.example.com/t/token".into(),
             end_session_endpoint: None,
             code_challenge_methods_supported: None,
+            prompt_values_supported: None,
         }
+    }
+
+    fn claims(json: &str) -> IdClaims {
+        serde_json::from_str(json).unwrap()
+    }
+
+    /// Issue 11 point 5: no Entra claim is required; the account bar always names someone.
+    #[test]
+    fn an_account_is_named_without_entra_claims() {
+        let a = Account::from_claims(&claims(
+            r#"{"sub":"s-1","name":"Ada Lovelace","preferred_username":"ada","email":"ada@example.org"}"#,
+        ));
+        assert_eq!(
+            (a.name.as_str(), a.username.as_str(), a.object_id.as_str()),
+            ("Ada Lovelace", "ada", "s-1")
+        );
+        assert!(a.roles.is_empty() && a.login_hint.is_none());
+        let a = Account::from_claims(&claims(r#"{"sub":"s-1","email":"ada@example.org"}"#));
+        assert_eq!(
+            (a.name.as_str(), a.username.as_str()),
+            ("ada@example.org", "ada@example.org")
+        );
+        let a = Account::from_claims(&claims(
+            r#"{"sub":"s-1","preferred_username":"ada","name":" "}"#,
+        ));
+        assert_eq!(a.name, "ada");
+        let a = Account::from_claims(&claims(r#"{"sub":"s-1"}"#));
+        assert_eq!((a.name.as_str(), a.username.as_str()), ("s-1", ""));
+        let a = Account::from_claims(&claims(
+            r#"{"sub":"s","oid":"o","wids":["w"],"login_hint":"O.abc","preferred_username":"adele@contoso.com"}"#,
+        ));
+        assert_eq!(
+            (a.object_id.as_str(), a.login_hint.as_deref()),
+            ("o", Some("O.abc"))
+        );
+    }
+
+    /// Issue 11 point 14: `logout_hint` carries the `login_hint` claim, never the UPN.
+    #[test]
+    fn logout_hint_is_the_login_hint_claim_or_nothing() {
+        let mut m = metadata();
+        assert_eq!(end_session_url(&m, "https://app/", Some("O.abc")), None);
+        m.end_session_endpoint = Some("https://login.example.com/t/logout".into());
+        let url = end_session_url(&m, "https://app/", None).unwrap();
+        assert_eq!(
+            url,
+            "https://login.example.com/t/logout?post_logout_redirect_uri=https%3A%2F%2Fapp%2F"
+        );
+        let url = end_session_url(&m, "https://app/", Some("O.abc+/=")).unwrap();
+        let q: std::collections::HashMap<String, String> = url::Url::parse(&url)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect();
+        assert_eq!(q["logout_hint"], "O.abc+/=");
     }
 
     /// Security items 4 and 6: the code redemption is a plain form POST (CORS-safelisted

@@ -54,62 +54,116 @@ fn redirect_uri(config: &Config) -> String {
 
 /// Decides the first phase: setup, a finished sign-in, a silent sign-in, or the sign-in button.
 pub async fn start() -> Phase {
+    // An answer from the authority leaves the address bar first, before config.json or
+    // anything else is fetched, whatever happens next (security item 13, issue 12 point 4).
+    let href = browser::href();
+    let callback = Callback::from_url(&href);
+    if attempt::has_callback_params(&href) {
+        browser::replace_address(&attempt::strip_callback_params(&href));
+    }
+    // The attempt is read once, for this answer only.
+    let pending = callback
+        .as_ref()
+        .and_then(|_| storage::take(Area::Session, storage::ATTEMPT))
+        .and_then(|s| serde_json::from_str::<PendingAttempt>(&s).ok());
+    // Every load starts clean: an attempt left behind (Back from the authority's page reloads
+    // this page without an answer) can never finish, and its in-progress flag would make Sign
+    // in do nothing for ten minutes (issue 12 point 11).
+    storage::forget_pending_sign_in();
     let config = match load_config().await {
         Ok(c) => c,
         Err(setup) => return setup,
     };
-    let href = browser::href();
-    if let Some(callback) = Callback::from_url(&href) {
-        // The response leaves the address bar before any request is made (security item 13).
-        browser::replace_address(&attempt::strip_callback_params(&href));
-        storage::remove(Area::Session, storage::INTERACTION);
-        let pending = storage::take(Area::Session, storage::ATTEMPT)
-            .and_then(|s| serde_json::from_str::<PendingAttempt>(&s).ok());
-        return match finish(config.clone(), &callback, pending.as_ref()).await {
-            Ok(session) => {
-                storage::set(Area::Session, storage::HINT, &session.account().username);
-                Phase::SignedIn(session)
-            }
-            Err(e) => {
-                let silent_miss = pending.as_ref().is_some_and(|p| p.silent)
-                    && matches!(e, AuthError::Provider { .. });
-                let admin_consent = matches!(
-                    e,
-                    AuthError::Provider {
-                        code: Some(65001 | 90094),
-                        ..
-                    }
-                )
-                .then(|| messages::admin_consent_url(&config, &redirect_uri(&config)));
-                Phase::SignedOut {
-                    error: (!silent_miss).then(|| messages::auth(&e)),
-                    admin_consent,
-                    config,
-                }
-            }
-        };
+    if let Some(callback) = callback {
+        return answered(config, &callback, pending).await;
     }
     if let Some(hint) = storage::take(Area::Session, storage::HINT) {
         // Tokens live in memory only, so a reload signs in again without a prompt (security item 16).
-        match begin(&config, Some("none"), Some(&hint), &[]).await {
+        let hint = Some(hint).filter(|h| !h.is_empty());
+        return match begin(&config, Some("none"), hint.as_deref(), &[]).await {
             Ok(url) => {
                 browser::navigate(&url);
-                return Phase::Loading("Signing you in again…");
+                Phase::Loading("Signing you in again…")
             }
-            Err(e) => {
-                return Phase::SignedOut {
-                    config,
-                    error: Some(messages::auth(&e)),
-                    admin_consent: None,
-                }
-            }
-        }
+            // The provider offers no silent sign-in: the button signs the same account in.
+            Err(AuthError::SignInRequired) => signed_out(config, None, hint),
+            Err(e) => failed(config, &e, None, hint),
+        };
     }
+    signed_out(config, None, None)
+}
+
+/// The signed-out phase with `notice` beside the button and `login_hint` for its next click.
+fn signed_out(config: Config, notice: Option<String>, login_hint: Option<String>) -> Phase {
     Phase::SignedOut {
         config,
         error: None,
         admin_consent: None,
+        notice,
+        login_hint,
     }
+}
+
+/// The signed-out phase saying why the sign-in failed, with `login_hint` for the next click.
+fn failed(
+    config: Config,
+    e: &AuthError,
+    admin_consent: Option<String>,
+    login_hint: Option<String>,
+) -> Phase {
+    Phase::SignedOut {
+        config,
+        error: Some(messages::auth(e)),
+        admin_consent,
+        notice: None,
+        login_hint,
+    }
+}
+
+/// Finishes the sign-in the authority answered, or says why it did not happen.
+async fn answered(config: Config, callback: &Callback, pending: Option<PendingAttempt>) -> Phase {
+    let e = match finish(config.clone(), callback, pending.as_ref()).await {
+        Ok(session) => {
+            storage::set(Area::Session, storage::HINT, &session.account().username);
+            return Phase::SignedIn(session);
+        }
+        Err(e) => e,
+    };
+    let hint = pending
+        .as_ref()
+        .and_then(|p| p.login_hint.clone())
+        .filter(|h| !h.is_empty());
+    let Some(pending) = pending else {
+        return failed(config, &e, None, None);
+    };
+    // A provider refusing the optional prompt value is asked once more without it, and this
+    // tab never sends it there again (issue 11 point 5). The retry carries no prompt, so it
+    // cannot lead here a second time.
+    let refused_prompt = pending.prompt.as_deref().is_some_and(|p| p != "none");
+    if refused_prompt && attempt::is_prompt_refusal(&e) {
+        storage::set(Area::Session, storage::NO_PROMPT, &config.authority);
+        return match begin(&config, None, hint.as_deref(), &pending.scopes).await {
+            Ok(url) => {
+                browser::navigate(&url);
+                Phase::Loading("Signing you in…")
+            }
+            Err(e) => failed(config, &e, None, hint),
+        };
+    }
+    // A refused silent sign-in is no error: the button, a sentence where it helps, and the
+    // next click signs the same account in interactively (issue 11 point 13).
+    if pending.silent && matches!(e, AuthError::Provider { .. }) {
+        return signed_out(config, messages::silent_refusal(&e), hint);
+    }
+    let admin_consent = matches!(
+        e,
+        AuthError::Provider {
+            code: Some(65001 | 90094),
+            ..
+        }
+    )
+    .then(|| messages::admin_consent_url(&config, &redirect_uri(&config)));
+    failed(config, &e, admin_consent, hint)
 }
 
 async fn finish(
@@ -140,18 +194,26 @@ async fn discover(authority: &str) -> Result<ProviderMetadata, AuthError> {
         .and_then(|s| serde_json::from_str::<Kept>(&s).ok())
         .filter(|k| k.authority == authority);
     if let Some(k) = kept {
-        if let Ok(m) = ProviderMetadata::from_document(authority, &k.document) {
-            return Ok(m);
+        // The copy steers top-level navigations the CSP does not govern: one that sends them
+        // off the authority's origin is dropped and the document fetched afresh (issue 12
+        // point 13).
+        match ProviderMetadata::from_kept_copy(authority, &k.document) {
+            Ok(m) => return Ok(m),
+            Err(_) => storage::remove(Area::Session, storage::DISCOVERY),
         }
     }
     let document = ProviderMetadata::fetch_document(authority).await?;
     let metadata = ProviderMetadata::from_document(authority, &document)?;
-    let kept = Kept {
-        authority: authority.to_owned(),
-        document,
-    };
-    if let Ok(json) = serde_json::to_string(&kept) {
-        storage::set(Area::Session, storage::DISCOVERY, &json);
+    // Only a document whose navigations stay on the authority's origin is kept; another is
+    // fetched each time it is needed.
+    if metadata.navigations_stay_on(authority) {
+        let kept = Kept {
+            authority: authority.to_owned(),
+            document,
+        };
+        if let Ok(json) = serde_json::to_string(&kept) {
+            storage::set(Area::Session, storage::DISCOVERY, &json);
+        }
     }
     Ok(metadata)
 }
@@ -164,6 +226,16 @@ async fn begin(
     extra_scopes: &[String],
 ) -> Result<String, AuthError> {
     let metadata = discover(&config.authority).await?;
+    // Only prompt values the provider accepts are sent (issue 11 point 5): those it lists in
+    // `prompt_values_supported`, and none to an authority that refused one in this tab.
+    let refused_here =
+        storage::get(Area::Session, storage::NO_PROMPT).is_some_and(|a| a == config.authority);
+    let prompt = match prompt {
+        Some("none") if !metadata.supports_prompt("none") => return Err(AuthError::SignInRequired),
+        Some("none") => Some("none"),
+        Some(p) if refused_here || !metadata.supports_prompt(p) => None,
+        other => other,
+    };
     let redirect = redirect_uri(config);
     let mut scopes = config.scopes.clone();
     scopes.extend(
@@ -203,21 +275,32 @@ pub async fn reauthorize(
 }
 
 /// The signed-out screen: what the page does, and one Sign in button.
+///
+/// `notice` explains a refused silent sign-in; `login_hint` names the account the next click
+/// signs in (then without `prompt=select_account`, which Entra does not combine with a hint).
 #[component]
 pub fn SignedOut(
     config: Config,
     error: Option<String>,
     admin_consent: Option<String>,
+    notice: Option<String>,
+    login_hint: Option<String>,
 ) -> impl IntoView {
     let error = RwSignal::new(error);
+    let note = RwSignal::new(notice);
     let busy = RwSignal::new(false);
     let sign_in = move |_| {
-        // One interactive sign-in at a time: a double click navigates once.
+        // One interactive sign-in at a time: a double click navigates once. An ignored click
+        // always says why (issue 12 point 11).
+        if busy.get_untracked() {
+            note.set(Some(messages::sign_in_already_started(0)));
+            return;
+        }
         let started =
             storage::get(Area::Session, storage::INTERACTION).and_then(|s| s.parse::<f64>().ok());
-        if busy.get_untracked()
-            || started.is_some_and(|t| browser::now_ms() - t < INTERACTION_STALE_MS)
-        {
+        if let Some(t) = started.filter(|t| browser::now_ms() - t < INTERACTION_STALE_MS) {
+            let seconds = ((browser::now_ms() - t) / 1000.0).max(0.0) as u64;
+            note.set(Some(messages::sign_in_already_started(seconds)));
             return;
         }
         busy.set(true);
@@ -227,8 +310,14 @@ pub fn SignedOut(
             &browser::now_ms().to_string(),
         );
         let config = config.clone();
+        let hint = login_hint.clone();
         leptos::task::spawn_local(async move {
-            match begin(&config, Some("select_account"), None, &[]).await {
+            let prompt = if hint.is_some() {
+                None
+            } else {
+                Some("select_account")
+            };
+            match begin(&config, prompt, hint.as_deref(), &[]).await {
                 Ok(url) => browser::navigate(&url),
                 Err(e) => {
                     storage::remove(Area::Session, storage::INTERACTION);
@@ -244,6 +333,7 @@ pub fn SignedOut(
             <h2 id="signin-title">"Sign in"</h2>
             <p>"Sign in with your administrator account to find users and give them a Temporary Access Pass. Nothing is stored on a server: this page talks only to your sign-in authority and Microsoft Graph."</p>
             {move || error.get().map(|e| view! { <p id="error" class="notice notice--error" role="alert">{e}</p> })}
+            {move || note.get().map(|n| view! { <p id="signin-note" class="notice" role="status">{n}</p> })}
             {admin_consent.map(|url| view! {
                 <p id="admin-consent">"A Global Administrator can grant consent for the whole organisation with this link: "
                     <a href=url.clone() rel="noreferrer">{url.clone()}</a></p>

@@ -389,12 +389,33 @@ async fn a_session_past_renewal_signs_in_again_keeping_the_form() -> Result<()> 
         h.emu.expire_refresh_tokens();
         h.click("#create").await?;
         h.wait_for_text("#reauth", "more than 24 hours old").await?;
+        let asked_before = count(&h.emu.events(), |e| {
+            matches!(e, Event::AuthorizeRequested { .. })
+        });
         h.click("#signin-again").await?;
         // The authority may ask which account; the emulator's session usually answers by itself.
         if h.wait_for_css("#restored").await.is_err() {
             h.click("[id='account-adele.vance']").await?;
         }
         h.wait_for_text("#restored", "signed in again").await?;
+        // Signing in again names the same account and forces no account picker (issue 12
+        // point 17).
+        let again: Vec<_> = h
+            .emu
+            .events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::AuthorizeRequested {
+                    prompt, login_hint, ..
+                } => Some((prompt, login_hint)),
+                _ => None,
+            })
+            .skip(asked_before)
+            .collect();
+        ensure!(
+            again.first() == Some(&(None, Some(ADELE.to_owned()))),
+            "sign-in again asked {again:?}"
+        );
         let lifetime = h
             .wait_for_css("#lifetime")
             .await?

@@ -36,7 +36,23 @@ pub async fn authorize(
     st.lock().tenant.events.push(Event::AuthorizeRequested {
         prompt: valid.prompt.clone(),
         state: req.state.clone(),
+        login_hint: req.login_hint.clone(),
     });
+    let (generic, refusal) = {
+        let inner = st.lock();
+        (
+            inner.settings.generic_oidc_provider,
+            inner.settings.silent_sign_in_refusal,
+        )
+    };
+    // A generic OpenID provider need not support `select_account` (OpenID Connect Core
+    // 3.1.2.1); a certified open-source one answers like this.
+    if generic && valid.prompt.as_deref() == Some("select_account") {
+        return valid.redirect(&[
+            ("error", "invalid_request"),
+            ("error_description", "unsupported prompt value requested"),
+        ]);
+    }
     let hint = req
         .login_hint
         .as_deref()
@@ -46,6 +62,10 @@ pub async fn authorize(
         .filter(|(_, u)| hint.is_none_or(|h| u.user_principal_name.eq_ignore_ascii_case(h)));
     match valid.prompt.as_deref() {
         Some("none") => {
+            if let Some(r) = refusal {
+                let (error, code, message) = r.answer();
+                return valid.error_redirect(&st, &AadError::new(error, code, message));
+            }
             let Some((session, user)) = session.filter(|(_, u)| u.account_enabled) else {
                 let e = AadError::new("login_required", 50058, "A silent sign-in request was sent but no user is signed in. The cookies used to represent the user's session were not sent in the request to Azure AD. This can happen if the user is using Internet Explorer or Edge, and the web app sending the silent sign-in request is in different IE security zone than the Azure AD endpoint (login.microsoftonline.com).");
                 return valid.error_redirect(&st, &e);
@@ -146,12 +166,26 @@ pub async fn consent(
         return pages::error_page(&st, StatusCode::BAD_REQUEST, &e);
     };
     if form.get("decision").map(String::as_str) != Some("accept") {
+        // What Entra sends for Cancel on its consent page [obs]: access_denied, AADSTS65004 in
+        // the description, error_uri, error_subcode=cancel, and admin_consent=True when the
+        // page offered consent for the organisation.
         let e = AadError::new(
             "access_denied",
             65004,
             "User declined to consent to access the app.",
         );
-        return valid.error_redirect(&st, &e);
+        let d = e.describe(&st);
+        let error_uri = format!("{}/error?code=65004", st.login_url);
+        let mut params = vec![
+            ("error", e.error),
+            ("error_description", d.description.as_str()),
+            ("error_uri", error_uri.as_str()),
+            ("error_subcode", "cancel"),
+        ];
+        if is_global_admin(&user) {
+            params.push(("admin_consent", "True"));
+        }
+        return valid.redirect(&params);
     }
     let requested = requested_permissions(&valid);
     let missing = missing_consent(&st, &valid, &user);

@@ -93,6 +93,14 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // Every request counts, refused ones too (tests count requests, not tokens).
+    let grant_type = url::form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "grant_type")
+        .map(|(_, v)| v.into_owned());
+    st.lock()
+        .tenant
+        .events
+        .push(Event::TokenRequested { grant_type });
     let origin = match cors_verdict(&st, &headers) {
         Cors::Allowed(o) => o,
         Cors::Refused(e, echo) => return with_cors(e.to_json_response(&st), echo.as_deref()),
@@ -375,6 +383,27 @@ pub(crate) fn mint(
                 id["email"] = json!(m);
             }
         }
+        let (generic, login_hint_claim) = {
+            let inner = st.lock();
+            (
+                inner.settings.generic_oidc_provider,
+                inner.settings.login_hint_claim,
+            )
+        };
+        if login_hint_claim && !generic {
+            // Opaque, like Entra's: the page may only hand it back as logout_hint.
+            id["login_hint"] = json!(format!(
+                "O.{}",
+                URL_SAFE_NO_PAD.encode(format!("{}@{}", user.id, seed::TENANT_ID))
+            ));
+        }
+        if generic {
+            if let Some(o) = id.as_object_mut() {
+                for entra_only in ["oid", "tid", "wids", "ver", "upn"] {
+                    o.remove(entra_only);
+                }
+            }
+        }
         body["id_token"] = json!(sign(&id)?);
     }
     let mut inner = st.lock();
@@ -392,6 +421,11 @@ pub(crate) fn mint(
             },
         );
         body["refresh_token"] = json!(rt);
+    }
+    for key in ["access_token", "id_token", "refresh_token"] {
+        if let Some(t) = body[key].as_str() {
+            inner.issued_tokens.push(t.to_string());
+        }
     }
     inner.tenant.events.push(Event::TokenIssued {
         upn: user.user_principal_name.clone(),
