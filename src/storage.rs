@@ -12,7 +12,9 @@
 //! - sessionStorage [`TRACKED`]: the object ids of the users the onboarding tracker follows, with
 //!   the time each was added (never a pass);
 //! - sessionStorage [`TAB`]: the screen (tab) on show, so a reload or consent returns to it;
-//! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret).
+//! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret);
+//! - sessionStorage [`CLIPBOARD`]: set while a pass the page copied may still be on the
+//!   clipboard (a flag, never the pass), so the page loaded after a reload clears it.
 
 /// sessionStorage key of the pending sign-in attempt.
 pub const ATTEMPT: &str = "tapdesk.attempt";
@@ -32,6 +34,9 @@ pub const TRACKED: &str = "tapdesk.tracked";
 pub const TAB: &str = "tapdesk.tab";
 /// localStorage key of the Settings screen's configuration overrides.
 pub const SETTINGS: &str = "tapdesk.settings";
+/// sessionStorage key of the "a copied pass may still be on the clipboard" flag. Not among
+/// [`SESSION_KEYS`]: it must outlive a sign-out whose clear the browser refused.
+pub const CLIPBOARD: &str = "tapdesk.clipboard";
 
 /// Which Web Storage area.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -140,6 +140,9 @@ pub struct Inner {
     pub sessions: HashMap<String, Session>,
     /// Active fault rules and their generator.
     pub faults: FaultSet,
+    /// Fields laid over the generated page `config.json` (a test aid, not a Microsoft
+    /// behaviour: the page's Settings no longer override timings, so tests set them here).
+    pub page_config_extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The shared state.
@@ -192,6 +195,7 @@ impl AppState {
                 refresh_tokens: HashMap::new(),
                 sessions: HashMap::new(),
                 faults: FaultSet::default(),
+                page_config_extra: serde_json::Map::new(),
             }),
             rng: SystemRandom::new(),
             stopping: watch::channel(false).0,
@@ -241,12 +245,15 @@ impl AppState {
 
     /// The generated page config `{"clientId","authority","graphBaseUrl"}`.
     pub fn config_json(&self) -> String {
-        serde_json::json!({
+        let mut config = serde_json::json!({
             "clientId": seed::CLIENT_ID,
             "authority": self.authority(),
             "graphBaseUrl": self.graph_url,
-        })
-        .to_string()
+        });
+        if let Some(map) = config.as_object_mut() {
+            map.extend(self.lock().page_config_extra.clone());
+        }
+        config.to_string()
     }
 
     /// The origins (`scheme://host:port`) of all registered redirect URIs.
