@@ -101,6 +101,11 @@ async fn sign_out_clears_a_copied_pass_at_once() -> Result<()> {
         h.emu
             .extend_page_config(json!({"clipboardClearSeconds": 600}));
         copy_pradeeps_pass(&h).await?;
+        // Sign out must clear before it leaves: the authority need not send the browser back,
+        // so the page after it (which clears by the sessionStorage flag) cannot be relied on.
+        h.driver
+            .execute("sessionStorage.removeItem('tapdesk.clipboard');", vec![])
+            .await?;
         h.click("#signout").await?;
         h.wait_for_css("#signin").await?;
         let left = h.clipboard_text().await?;
