@@ -8,7 +8,7 @@ use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
 use serde_json::json;
 
-use super::{create_for_pradeep, sign_in_as};
+use super::{assert_accessible, create_for_pradeep, sign_in_as};
 use crate::harness::{self, Harness, Options};
 
 async fn exists(h: &Harness, css: &str) -> Result<bool> {
@@ -163,6 +163,7 @@ async fn settings_override_only_sign_in_fields_on_known_hosts_under_a_banner() -
                 && banner.contains("Ignored (only config.json may set them): clipboardClearSeconds, handoutUrl."),
             "banner: {banner}"
         );
+        assert_accessible(&h, "the overrides banner").await?;
 
         // A Graph host of someone else's, saved through the form, is refused on reload.
         h.click("#settings").await?;
