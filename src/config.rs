@@ -114,21 +114,147 @@ impl Config {
     }
 }
 
+/// The fields the Settings form edits, the only ones read back from localStorage: anything
+/// else there (a clipboard time, templates, a handout address) is ignored, so a script or a
+/// shared workstation cannot quietly switch off a protection (issue 12, point 5).
+pub const SETTINGS_FIELDS: &[&str] = &["clientId", "authority", "graphBaseUrl", "redirectUri"];
+
+/// The Settings overrides as kept in localStorage: only [`SETTINGS_FIELDS`], read with the same
+/// checks as `config.json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// The fields the form edits, as saved.
+    pub raw: RawConfig,
+    /// The names of the other fields found there, ignored.
+    pub ignored: Vec<String>,
+    /// Why saved values cannot be used, each a sentence starting "Settings in this browser".
+    pub problems: Vec<String>,
+}
+
+impl Overrides {
+    /// True when anything at all is saved (the page then says so on every screen).
+    pub fn active(&self) -> bool {
+        self.raw != RawConfig::default() || !self.ignored.is_empty() || !self.problems.is_empty()
+    }
+
+    /// The [`SETTINGS_FIELDS`] this browser overrides, in the form's order.
+    pub fn fields(&self) -> Vec<&'static str> {
+        let r = &self.raw;
+        [
+            r.client_id.is_some(),
+            r.authority.is_some(),
+            r.graph_base_url.is_some(),
+            r.redirect_uri.is_some(),
+        ]
+        .into_iter()
+        .zip(SETTINGS_FIELDS)
+        .filter_map(|(set, name)| set.then_some(*name))
+        .collect()
+    }
+}
+
+const FROM_SETTINGS: &str = "Settings in this browser";
+
+/// Reads the Settings overrides kept in localStorage (`None`: nothing saved).
+pub fn read_overrides(text: Option<&str>) -> Overrides {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else {
+        return Overrides::default();
+    };
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else {
+        return Overrides {
+            problems: vec![format!("{FROM_SETTINGS} cannot be read: use \"Use config.json only\" and enter them again.")],
+            ..Overrides::default()
+        };
+    };
+    let (kept, ignored): (Map<String, Value>, Map<String, Value>) = map
+        .into_iter()
+        .partition(|(k, _)| SETTINGS_FIELDS.contains(&k.as_str()));
+    let mut problems = Vec::new();
+    let raw = fields_of(&kept, &mut problems);
+    let mut ignored: Vec<String> = ignored.into_iter().map(|(k, _)| k).collect();
+    ignored.sort();
+    Overrides {
+        raw,
+        ignored,
+        problems: problems
+            .into_iter()
+            .map(|p| format!("{FROM_SETTINGS}: {p}"))
+            .collect(),
+    }
+}
+
+/// Returns why the overrides' `authority` and `graphBaseUrl` may not be used: each must be on a
+/// national cloud preset's host, or on the host `config.json` (`file`) names for that field.
+fn override_host_problems(file: &RawConfig, overrides: &RawConfig) -> Vec<String> {
+    fn origin(url: &str) -> Option<String> {
+        url::Url::parse(url)
+            .ok()
+            .map(|u| u.origin().ascii_serialization())
+    }
+    let mut out = Vec::new();
+    let fields = [
+        (
+            "authority",
+            &overrides.authority,
+            &file.authority,
+            crate::registration::CLOUDS
+                .iter()
+                .map(|c| c.login)
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "graphBaseUrl",
+            &overrides.graph_base_url,
+            &file.graph_base_url,
+            crate::registration::CLOUDS
+                .iter()
+                .map(|c| c.graph)
+                .collect(),
+        ),
+    ];
+    for (name, wanted, named, presets) in fields {
+        let Some(host) = wanted.as_deref().and_then(origin) else {
+            continue; // missing, or not a URL: `validate` says so
+        };
+        let mut allowed: Vec<String> = presets.iter().filter_map(|p| origin(p)).collect();
+        allowed.extend(named.as_deref().and_then(origin));
+        allowed.dedup();
+        if !allowed.contains(&host) {
+            out.push(format!(
+                "{FROM_SETTINGS}: \"{name}\" may only name {}, not {host}. Another host must be named in config.json; use \"Use config.json only\" if you did not save this yourself.",
+                allowed.join(", ")
+            ));
+        }
+    }
+    out
+}
+
 /// Reads the configuration file `text` (or `Err(problem)` when it could not be had), lays the
 /// Settings `overrides` over it and checks the result.
 ///
 /// On failure returns what could be read (to prefill the setup form) and every problem, each
 /// field named once: a field of the wrong type is not also reported as missing. When the
-/// overrides make a usable configuration, the file's own problems do not matter.
+/// overrides make a usable configuration, the file's own problems do not matter; overrides
+/// that cannot be used (wrong type, a host outside the presets and config.json) always do.
 pub fn load(
     text: Result<&str, String>,
-    overrides: &RawConfig,
+    overrides: &Overrides,
 ) -> Result<Config, (Box<RawConfig>, Vec<String>)> {
     let (file, mut problems) = match text {
         Ok(text) => parse_partial(text),
         Err(problem) => (RawConfig::default(), vec![problem]),
     };
-    let raw = file.overlay(overrides);
+    let refused: Vec<String> = overrides
+        .problems
+        .iter()
+        .cloned()
+        .chain(override_host_problems(&file, &overrides.raw))
+        .collect();
+    let raw = file.overlay(&overrides.raw);
+    if !refused.is_empty() {
+        problems.extend(refused);
+        return Err((Box::new(raw), problems));
+    }
     match raw.validate() {
         // Settings that complete a missing or broken file win: they are the admin's explicit choice.
         Ok(config) => Ok(config),
@@ -182,13 +308,20 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
         return Err(vec!["config.json must be a JSON object such as {\"clientId\": \"…\", \"authority\": \"…\"}.".to_owned()]);
     };
     let mut problems = Vec::new();
-    let raw = RawConfig {
-        client_id: string_field(&map, "clientId", &mut problems),
-        authority: string_field(&map, "authority", &mut problems),
-        graph_base_url: string_field(&map, "graphBaseUrl", &mut problems),
-        redirect_uri: string_field(&map, "redirectUri", &mut problems),
-        scopes: scopes_field(&map, &mut problems),
-        cloud: match string_field(&map, "cloud", &mut problems) {
+    let raw = fields_of(&map, &mut problems);
+    Ok((raw, problems))
+}
+
+/// Reads every known field of `map` with its checks (types, ranges, cloud names), recording
+/// the problems.
+fn fields_of(map: &Map<String, Value>, problems: &mut Vec<String>) -> RawConfig {
+    RawConfig {
+        client_id: string_field(map, "clientId", problems),
+        authority: string_field(map, "authority", problems),
+        graph_base_url: string_field(map, "graphBaseUrl", problems),
+        redirect_uri: string_field(map, "redirectUri", problems),
+        scopes: scopes_field(map, problems),
+        cloud: match string_field(map, "cloud", problems) {
             Some(c) if crate::registration::CLOUDS.iter().any(|k| k.id == c) => Some(c),
             Some(c) => {
                 problems.push(format!(
@@ -198,11 +331,11 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
             }
             None => None,
         },
-        graph_timeout_seconds: seconds_field(&map, "graphTimeoutSeconds", 300, &mut problems),
-        clipboard_clear_seconds: seconds_field(&map, "clipboardClearSeconds", 600, &mut problems),
-        pass_show_seconds: seconds_field(&map, "passShowSeconds", 3600, &mut problems),
-        track_interval_seconds: seconds_field(&map, "trackIntervalSeconds", 3600, &mut problems),
-        handout_url: string_field(&map, "handoutUrl", &mut problems),
+        graph_timeout_seconds: seconds_field(map, "graphTimeoutSeconds", 300, problems),
+        clipboard_clear_seconds: seconds_field(map, "clipboardClearSeconds", 600, problems),
+        pass_show_seconds: seconds_field(map, "passShowSeconds", 3600, problems),
+        track_interval_seconds: seconds_field(map, "trackIntervalSeconds", 3600, problems),
+        handout_url: string_field(map, "handoutUrl", problems),
         handover_templates: match map.get("handoverTemplates") {
             None | Some(Value::Null) => None,
             Some(v) => match serde_json::from_value(v.clone()) {
@@ -213,9 +346,8 @@ fn parse_fields(text: &str) -> Result<(RawConfig, Vec<String>), Vec<String>> {
                 }
             },
         },
-        organization_name: string_field(&map, "organizationName", &mut problems),
-    };
-    Ok((raw, problems))
+        organization_name: string_field(map, "organizationName", problems),
+    }
 }
 
 /// Reads a whole number of seconds from 1 to `max`.
@@ -628,7 +760,7 @@ mod tests {
     fn load_names_each_field_once_and_keeps_readable_fields() {
         let (raw, problems) = load(
             Ok(r#"{"clientId": 42, "authority": "http://login.example.com/t/v2.0"}"#),
-            &RawConfig::default(),
+            &Overrides::default(),
         )
         .unwrap_err();
         assert_eq!(problems.len(), 2, "{problems:?}");
@@ -642,17 +774,20 @@ mod tests {
 
     #[test]
     fn load_lets_settings_complete_a_missing_file() {
-        let overrides = parse_raw(GOOD).unwrap();
+        let overrides = read_overrides(Some(GOOD));
         assert!(load(Err("config.json was not found.".into()), &overrides).is_ok());
         let (_, problems) = load(
             Err("config.json was not found.".into()),
-            &RawConfig::default(),
+            &Overrides::default(),
         )
         .unwrap_err();
         assert_eq!(problems[0], "config.json was not found.");
-        let partial = RawConfig {
-            authority: None,
-            ..overrides.clone()
+        let partial = Overrides {
+            raw: RawConfig {
+                authority: None,
+                ..overrides.raw.clone()
+            },
+            ..Overrides::default()
         };
         let c = load(
             Ok(r#"{"authority":"https://login.microsoftonline.com/t/v2.0"}"#),
@@ -660,6 +795,129 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.client_id, "a4b8c3d2-1e5f-4a6b-9c7d-8e9f0a1b2c3d");
+    }
+
+    #[test]
+    fn settings_keep_only_the_fields_the_form_edits() {
+        let o = read_overrides(Some(
+            r#"{"clientId":"other","clipboardClearSeconds":600000,"handoutUrl":"https://phish.example/","passShowSeconds":0,"handoverTemplates":{"en":{"user":{"subject":"s","body":"b"}}}}"#,
+        ));
+        assert_eq!(
+            o.raw,
+            RawConfig {
+                client_id: Some("other".into()),
+                ..RawConfig::default()
+            }
+        );
+        assert_eq!(o.fields(), ["clientId"]);
+        assert_eq!(
+            o.ignored,
+            [
+                "clipboardClearSeconds",
+                "handoutUrl",
+                "handoverTemplates",
+                "passShowSeconds"
+            ]
+        );
+        assert!(o.problems.is_empty() && o.active(), "{o:?}");
+        let c = load(Ok(GOOD), &o).unwrap();
+        assert_eq!(c.client_id, "other");
+        assert_eq!(c.clipboard_clear_seconds, 60);
+        assert_eq!(c.pass_show_seconds, 15 * 60);
+        assert_eq!(c.handout_url, DEFAULT_HANDOUT_URL);
+        assert_eq!(c.handover_templates, crate::handover::builtin());
+        assert!(!read_overrides(None).active() && !read_overrides(Some(" ")).active());
+    }
+
+    #[test]
+    fn settings_go_through_the_checks_of_config_json() {
+        // Wrong types and URLs that config.json would be refused for are refused here too.
+        let o = read_overrides(Some(
+            r#"{"clientId":7,"redirectUri":"http://app.example/"}"#,
+        ));
+        assert_eq!(o.problems.len(), 1, "{o:?}");
+        assert!(o.problems[0]
+            .starts_with("Settings in this browser: \"clientId\" must be a text value"));
+        let (_, p) = load(Ok(GOOD), &o).unwrap_err();
+        assert!(p.iter().any(|p| p.contains("clientId")), "{p:?}");
+        let o = read_overrides(Some(r#"{"redirectUri":"http://app.example/"}"#));
+        let (_, p) = load(Ok(GOOD), &o).unwrap_err();
+        assert!(
+            p.iter()
+                .any(|p| p.contains("\"redirectUri\" must use https://")),
+            "{p:?}"
+        );
+        let garbage = read_overrides(Some("[1]"));
+        assert!(garbage.active() && garbage.problems[0].contains("cannot be read"));
+        assert!(load(Ok(GOOD), &garbage).is_err());
+    }
+
+    #[test]
+    fn settings_keep_sign_in_and_graph_on_known_hosts() {
+        let with = |json: &str| read_overrides(Some(json));
+        // Another tenant or another national cloud is fine.
+        let c = load(
+            Ok(GOOD),
+            &with(r#"{"authority":"https://login.microsoftonline.us/t2/v2.0","graphBaseUrl":"https://dod-graph.microsoft.us"}"#),
+        )
+        .unwrap();
+        assert_eq!(c.graph_base_url, "https://dod-graph.microsoft.us");
+        // A host of the attacker's, or one that only starts like a preset, is refused.
+        for (json, field) in [
+            (
+                r#"{"authority":"https://login.evil.example/t/v2.0"}"#,
+                "authority",
+            ),
+            (
+                r#"{"authority":"https://login.microsoftonline.com.evil.example/t/v2.0"}"#,
+                "authority",
+            ),
+            (
+                r#"{"graphBaseUrl":"https://graph.evil.example"}"#,
+                "graphBaseUrl",
+            ),
+            (
+                r#"{"graphBaseUrl":"https://graph.microsoft.com:8443"}"#,
+                "graphBaseUrl",
+            ),
+        ] {
+            let (_, p) = load(Ok(GOOD), &with(json)).unwrap_err();
+            assert_eq!(p.len(), 1, "{json}: {p:?}");
+            assert!(
+                p[0].starts_with(&format!(
+                    "Settings in this browser: \"{field}\" may only name https://"
+                )),
+                "{p:?}"
+            );
+        }
+        // Hosts config.json names itself (a local emulator, another provider) stay allowed.
+        let file = r#"{"clientId":"x","authority":"http://127.0.0.1:8400/t/v2.0","graphBaseUrl":"http://127.0.0.1:8401"}"#;
+        assert!(load(Ok(file), &with(r#"{"authority":"http://127.0.0.1:8400/other/v2.0","graphBaseUrl":"http://127.0.0.1:8401/"}"#)).is_ok());
+        let (_, p) = load(
+            Ok(file),
+            &with(r#"{"graphBaseUrl":"http://127.0.0.1:9999"}"#),
+        )
+        .unwrap_err();
+        assert!(p[0].contains("http://127.0.0.1:8401"), "{p:?}");
+        // Without config.json only the presets remain.
+        assert!(load(
+            Err("config.json was not found.".into()),
+            &with(r#"{"clientId":"x","authority":"http://127.0.0.1:8400/t/v2.0"}"#)
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn a_subject_with_the_pass_is_a_config_error() {
+        let err = parse_raw(r#"{"clientId":"x","authority":"https://id.example.org/a","handoverTemplates":{"de":{"manager":{"subject":"Pass {pass}","body":"{pass}"}}}}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert!(
+            err[0].contains("de.manager: {pass} may appear only in the body"),
+            "{err:?}"
+        );
     }
 
     #[test]

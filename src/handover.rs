@@ -156,6 +156,11 @@ pub fn problems(templates: &Templates) -> Vec<String> {
                     "{place}: the subject and the body must not be empty."
                 ));
             }
+            if t.subject.contains("{pass}") {
+                out.push(format!(
+                    "{place}: {{pass}} may appear only in the body: subjects show in mail lists, notifications and previews."
+                ));
+            }
             for name in unknown_placeholders(&format!("{}\n{}", t.subject, t.body)) {
                 let known: Vec<&str> = PLACEHOLDERS.iter().map(|(n, _)| *n).collect();
                 out.push(format!(
@@ -221,25 +226,55 @@ fn usage_word(lang: &str, one_time: bool) -> &'static str {
 }
 
 /// Returns the subject and body of `template` in `lang` with every placeholder filled in.
+///
+/// Each text is read once from left to right and a value is never read again, so a display
+/// name such as "{pass}" stays that text instead of becoming the pass (issue 12, point 8).
+/// A subject never receives the pass, even from a template [`problems`] would refuse.
 pub fn render(template: &Template, lang: &str, facts: &Facts) -> (String, String) {
-    let fill = |text: &str| {
-        let mut out = text.to_owned();
-        for (name, value) in [
-            ("name", facts.name.as_str()),
-            ("upn", &facts.upn),
-            ("pass", &facts.pass),
-            ("validFrom", &facts.valid_from),
-            ("validUntil", &facts.valid_until),
-            ("timeZone", &facts.time_zone),
-            ("usage", usage_word(lang, facts.one_time)),
-            ("signInUrl", &facts.sign_in_url),
-            ("admin", &facts.admin),
-        ] {
-            out = out.replace(&format!("{{{name}}}"), value);
-        }
-        out
+    let value = |name: &str| -> Option<&str> {
+        Some(match name {
+            "name" => &facts.name,
+            "upn" => &facts.upn,
+            "pass" => &facts.pass,
+            "validFrom" => &facts.valid_from,
+            "validUntil" => &facts.valid_until,
+            "timeZone" => &facts.time_zone,
+            "usage" => usage_word(lang, facts.one_time),
+            "signInUrl" => &facts.sign_in_url,
+            "admin" => &facts.admin,
+            _ => return None,
+        })
     };
-    (fill(&template.subject), fill(&template.body))
+    let subject = fill(&template.subject, |name| {
+        (name != "pass").then(|| value(name)).flatten()
+    });
+    (subject, fill(&template.body, value))
+}
+
+/// Returns `text` with each `{name}` that `value` knows replaced, in one pass: the output of a
+/// replacement is never scanned again. Unknown `{…}` stay as written.
+fn fill<'a>(text: &str, value: impl Fn(&str) -> Option<&'a str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after
+            .find('}')
+            .and_then(|close| Some((close, value(&after[..close])?)))
+        {
+            Some((close, v)) => {
+                out.push_str(v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// True for something that looks like one email address (`local@domain`, no spaces).
@@ -254,6 +289,75 @@ pub fn valid_address(text: &str) -> bool {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !t.contains(char::is_whitespace)
+}
+
+/// Returns why email is not offered for a target holding `target_roles` (their admin roles'
+/// names, the default user role left out; `None` when they could not be read), or `None` when
+/// email may carry their pass.
+///
+/// A pass for an admin opens an admin account: whoever reads the mailbox it lands in can
+/// register their own passkey there. Every admin role counts (the page keeps no list of which
+/// are privileged), and roles that could not be read count as admin roles.
+pub fn mail_refusal(target_roles: Option<&[String]>) -> Option<String> {
+    match target_roles {
+        None => Some("Email is not offered: this user's admin roles could not be read, and a pass for an admin must not travel by email. Hand it over in person or copy the message.".to_owned()),
+        Some([]) => None,
+        Some(roles) => Some(format!(
+            "Email is not offered for admins ({}): a pass for an admin account must not travel by email. Hand it over in person, or by phone after checking who you are talking to.",
+            roles.join(", ")
+        )),
+    }
+}
+
+/// The tenant's domains as far as the page knows them without another request: the domains of
+/// the signed-in admin's and the target's sign-in names (a user principal name's domain is
+/// always one of the tenant's verified domains or its initial `onmicrosoft.com` domain).
+/// Lower case, each once.
+pub fn tenant_domains(upns: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for upn in upns {
+        if let Some((_, domain)) = upn.trim().rsplit_once('@') {
+            let d = domain.to_ascii_lowercase();
+            if !d.is_empty() && !out.contains(&d) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// Returns the warnings about emailing a pass to `to`: the mailbox of the account the pass
+/// unlocks (one of `target_addresses`: their mail and sign-in name), and an address outside
+/// `tenant_domains`. Empty when `to` is not an address yet.
+pub fn recipient_warnings(
+    to: &str,
+    target_addresses: &[&str],
+    tenant_domains: &[String],
+) -> Vec<String> {
+    let to = to.trim();
+    if !valid_address(to) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    if target_addresses
+        .iter()
+        .any(|a| !a.trim().is_empty() && a.trim().eq_ignore_ascii_case(to))
+    {
+        out.push("This is the mailbox of the account the pass unlocks: whoever can read it (a forwarding rule, a delegate, an attacker) can sign in with the pass and register their own passkey. Prefer the manager, or hand the pass over in person.".to_owned());
+    }
+    let domain = to
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !tenant_domains.contains(&domain) {
+        let known = if tenant_domains.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", tenant_domains.join(", "))
+        };
+        out.push(format!("{domain} is not one of your organisation's domains{known}: the message, pass included, leaves your organisation. Check the address."));
+    }
+    out
 }
 
 /// The `sendMail` body (Graph `POST /me/sendMail`) of a message to `to`: plain text, and not
@@ -388,6 +492,90 @@ mod tests {
         assert!(p
             .iter()
             .any(|s| s.contains("\"e n\" is not a language code")));
+    }
+
+    #[test]
+    fn inserted_text_is_never_read_as_a_placeholder() {
+        let t = Template {
+            subject: "Pass for {name} ({upn})".into(),
+            body: "{name}: {pass}".into(),
+        };
+        let f = Facts {
+            name: "{pass}".into(),
+            upn: "{name}@x".into(),
+            ..facts()
+        };
+        let (subject, body) = render(&t, "en", &f);
+        assert_eq!(subject, "Pass for {pass} ({name}@x)");
+        assert!(!subject.contains("Xy3!kQ9+"));
+        assert_eq!(body, "{pass}: Xy3!kQ9+");
+        // Braces that are not placeholders are kept as written.
+        let odd = Template {
+            subject: "{ {x} {".into(),
+            body: "}{upn}{".into(),
+        };
+        assert_eq!(
+            render(&odd, "en", &facts()),
+            ("{ {x} {".to_owned(), "}pradeep@contoso.com{".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_pass_never_goes_into_a_subject() {
+        let t = Template {
+            subject: "Your pass {pass}".into(),
+            body: "{pass}".into(),
+        };
+        let mut o = Templates::new();
+        o.insert("en".into(), BTreeMap::from([("user".into(), t.clone())]));
+        let p = problems(&o);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("en.user: {pass} may appear only in the body"));
+        // Even a template that slipped past the check keeps the pass out of the subject.
+        assert_eq!(render(&t, "en", &facts()).0, "Your pass {pass}");
+    }
+
+    #[test]
+    fn email_is_refused_for_admins_and_unread_roles() {
+        assert_eq!(mail_refusal(Some(&[])), None);
+        let roles = vec!["Global Administrator".to_owned()];
+        let why = mail_refusal(Some(&roles)).unwrap();
+        assert!(
+            why.contains("not offered for admins (Global Administrator)"),
+            "{why}"
+        );
+        assert!(mail_refusal(None).unwrap().contains("could not be read"));
+    }
+
+    #[test]
+    fn recipients_are_warned_about_the_users_own_mailbox_and_other_domains() {
+        let domains = tenant_domains(&[
+            "Adele@Contoso.com",
+            "pradeep@contoso.onmicrosoft.com",
+            "x@contoso.com",
+            "nodomain",
+        ]);
+        assert_eq!(domains, ["contoso.com", "contoso.onmicrosoft.com"]);
+        let own = [
+            "pradeep.gupta@contoso.com",
+            "pradeep@contoso.onmicrosoft.com",
+        ];
+        assert!(recipient_warnings("boss@contoso.com", &own, &domains).is_empty());
+        let w = recipient_warnings(" Pradeep.Gupta@CONTOSO.com ", &own, &domains);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains("mailbox of the account the pass unlocks"));
+        let w = recipient_warnings("pradeep@contoso.onmicrosoft.com", &own, &domains);
+        assert!(w[0].contains("mailbox of the account"), "{w:?}");
+        let w = recipient_warnings("boss@fabrikam.example", &own, &domains);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].starts_with("fabrikam.example is not one of your organisation's domains (contoso.com, contoso.onmicrosoft.com)"));
+        // A subdomain or a look-alike is another domain.
+        assert_eq!(
+            recipient_warnings("a@contoso.com.evil.example", &own, &domains).len(),
+            1
+        );
+        assert!(recipient_warnings("not an address", &own, &domains).is_empty());
+        assert!(recipient_warnings("a@b.example", &["", " "], &[]).len() == 1);
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod messages;
 pub mod policy_edit;
 pub mod profile;
 pub mod registration;
+pub mod secret;
 pub mod storage;
 pub mod tap;
 pub mod tracker;

@@ -15,6 +15,8 @@
 //! - localStorage [`SETTINGS`]: configuration overrides from the Settings screen (not secret);
 //! - sessionStorage [`NO_PROMPT`]: the authority that refused `prompt=select_account`, so this
 //!   tab asks it without a prompt from then on (issue 11 point 5).
+//! - sessionStorage [`CLIPBOARD`]: set while a pass the page copied may still be on the
+//!   clipboard (a flag, never the pass), so the page loaded after a reload clears it.
 
 /// sessionStorage key of the pending sign-in attempt.
 pub const ATTEMPT: &str = "tapdesk.attempt";
@@ -36,6 +38,9 @@ pub const TAB: &str = "tapdesk.tab";
 pub const SETTINGS: &str = "tapdesk.settings";
 /// sessionStorage key of the authority that refused the `prompt` value `select_account`.
 pub const NO_PROMPT: &str = "tapdesk.noprompt";
+/// sessionStorage key of the "a copied pass may still be on the clipboard" flag. Not among
+/// [`SESSION_KEYS`]: it must outlive a sign-out whose clear the browser refused.
+pub const CLIPBOARD: &str = "tapdesk.clipboard";
 
 /// Which Web Storage area.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -193,6 +193,7 @@ pub fn GraphErrorView(error: GraphError, action: Action) -> impl IntoView {
 pub fn App() -> impl IntoView {
     let phase = RwSignal::new_local(Phase::Loading("Loading…"));
     let settings_open = RwSignal::new(false);
+    reveal::resume_clipboard_clear();
     leptos::task::spawn_local(async move { phase.set(boot::start().await) });
     // A page restored from the back/forward cache must not resume a half-done sign-in (security item 15).
     let _ = window_event_listener(leptos::ev::pageshow, move |ev| {
@@ -234,6 +235,8 @@ pub fn App() -> impl IntoView {
         <Show when=move || settings_open.get() && can_configure()>
             <setup::SettingsPanel on_close=Callback::new(move |()| settings_open.set(false)) />
         </Show>
+        <setup::OverridesBanner />
+        <reveal::ClipboardNotice />
         <main class="main">{body}</main>
     }
 }
@@ -383,16 +386,21 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
 
     let sign_out = move |_| {
         storage::clear_session();
-        match signout_session.end_session_url() {
-            Some(url) => browser::navigate(&url),
-            None => phase.set(Phase::SignedOut {
-                config: signout_session.config().clone(),
-                error: None,
-                admin_consent: None,
-                notice: None,
-                login_hint: None,
-            }),
-        }
+        let session = signout_session.clone();
+        leptos::task::spawn_local(async move {
+            // A pass copied a moment ago leaves the clipboard before the page does (item 25).
+            reveal::clear_clipboard().await;
+            match session.end_session_url() {
+                Some(url) => browser::navigate(&url),
+                None => phase.set(Phase::SignedOut {
+                    config: session.config().clone(),
+                    error: None,
+                    admin_consent: None,
+                    notice: None,
+                    login_hint: None,
+                }),
+            }
+        });
     };
 
     let sign_in_again = move |_| {

@@ -203,6 +203,15 @@ impl Emulator {
         self.state.config_json()
     }
 
+    /// Lays `fields` (a JSON object) over the generated page `config.json` from the next time
+    /// the page loads it, e.g. `{"clipboardClearSeconds": 2}`. A test aid: the page's Settings
+    /// screen overrides only the sign-in fields.
+    pub fn extend_page_config(&self, fields: serde_json::Value) {
+        if let serde_json::Value::Object(map) = fields {
+            self.state.lock().page_config_extra.extend(map);
+        }
+    }
+
     /// Registers one more SPA redirect URI (exact match; its origin may redeem codes).
     pub fn register_redirect_uri(&self, uri: &str) {
         let mut inner = self.state.lock();

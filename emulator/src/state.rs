@@ -196,6 +196,9 @@ pub struct Inner {
     /// Every access, ID and refresh token value issued so far, in order (tests look for them
     /// in the browser's storage; `reset` keeps them).
     pub issued_tokens: Vec<String>,
+    /// Fields laid over the generated page `config.json` (a test aid, not a Microsoft
+    /// behaviour: the page's Settings no longer override timings, so tests set them here).
+    pub page_config_extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The shared state.
@@ -249,6 +252,7 @@ impl AppState {
                 sessions: HashMap::new(),
                 faults: FaultSet::default(),
                 issued_tokens: Vec::new(),
+                page_config_extra: serde_json::Map::new(),
             }),
             rng: SystemRandom::new(),
             stopping: watch::channel(false).0,
@@ -298,12 +302,15 @@ impl AppState {
 
     /// The generated page config `{"clientId","authority","graphBaseUrl"}`.
     pub fn config_json(&self) -> String {
-        serde_json::json!({
+        let mut config = serde_json::json!({
             "clientId": seed::CLIENT_ID,
             "authority": self.authority(),
             "graphBaseUrl": self.graph_url,
-        })
-        .to_string()
+        });
+        if let Some(map) = config.as_object_mut() {
+            map.extend(self.lock().page_config_extra.clone());
+        }
+        config.to_string()
     }
 
     /// The origins (`scheme://host:port`) of all registered redirect URIs.

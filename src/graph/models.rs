@@ -77,9 +77,9 @@ pub enum UsabilityReason {
 #[serde(rename_all = "camelCase")]
 pub struct TemporaryAccessPass {
     pub id: String,
-    /// The secret: present only in the create response.
+    /// The secret: present only in the create response; zeroed when dropped, hidden from `Debug`.
     #[serde(default)]
-    pub temporary_access_pass: Option<String>,
+    pub temporary_access_pass: Option<crate::secret::Secret>,
     #[serde(default)]
     pub created_date_time: Option<String>,
     #[serde(default)]
@@ -311,7 +311,10 @@ mod tests {
     fn create_response_decodes_and_debug_hides_the_secret() {
         let json = r##"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#users('x')/authentication/temporaryAccessPassMethods/$entity","id":"6f1f8f3e","isUsable":true,"methodUsabilityReason":"EnabledByPolicy","temporaryAccessPass":"+Xy3!kQ9","createdDateTime":"2022-06-05T20:02:51.1426714Z","startDateTime":"2022-06-05T20:02:51Z","lifetimeInMinutes":60,"isUsableOnce":false}"##;
         let p: TemporaryAccessPass = serde_json::from_str(json).unwrap();
-        assert_eq!(p.temporary_access_pass.as_deref(), Some("+Xy3!kQ9"));
+        assert_eq!(
+            p.temporary_access_pass.as_ref().map(|s| s.expose()),
+            Some("+Xy3!kQ9")
+        );
         assert_eq!(
             p.method_usability_reason,
             Some(UsabilityReason::EnabledByPolicy)

@@ -8,7 +8,7 @@ use crate::auth::attempt::{self, AuthorizeRequest, Callback, PendingAttempt};
 use crate::auth::metadata::ProviderMetadata;
 use crate::auth::session::Session;
 use crate::auth::AuthError;
-use crate::config::{self, Config, RawConfig};
+use crate::config::{self, Config};
 use crate::messages;
 use crate::storage::{self, Area};
 
@@ -17,9 +17,7 @@ const INTERACTION_STALE_MS: f64 = 10.0 * 60.0 * 1000.0;
 
 /// Reads `config.json` and the Settings overrides; returns the usable configuration or the setup phase.
 pub async fn load_config() -> Result<Config, Phase> {
-    let overrides = storage::get(Area::Local, storage::SETTINGS)
-        .and_then(|s| serde_json::from_str::<RawConfig>(&s).ok())
-        .unwrap_or_default();
+    let overrides = config::read_overrides(storage::get(Area::Local, storage::SETTINGS).as_deref());
     let file = fetch_config_file().await;
     config::load(file.as_deref().map_err(Clone::clone), &overrides).map_err(|(raw, problems)| {
         Phase::Setup {

@@ -14,23 +14,28 @@ use crate::graph::models::User;
 use crate::graph::{api, GraphError};
 use crate::handover::{self, Audience, Facts};
 use crate::messages::Action;
+use crate::secret::Secret;
 
 /// The message builder under a revealed pass.
 #[component]
 pub fn HandoverMessage(
-    value: StoredValue<String, LocalStorage>,
+    value: StoredValue<Secret, LocalStorage>,
     starts_ms: Option<f64>,
     ends_ms: Option<f64>,
     one_time: bool,
     user: User,
+    /// The target's admin roles (names), `None` when they could not be read: email is offered
+    /// only for users known to hold none.
+    target_roles: Option<Vec<String>>,
     ctx: Ctx,
     clear_clipboard_after: Duration,
 ) -> impl IntoView {
-    let (templates, sign_in_url, admin) = ctx.session.with_value(|s| {
+    let (templates, sign_in_url, admin, admin_upn) = ctx.session.with_value(|s| {
         (
             s.config().handover_templates.clone(),
             s.config().handout_url.clone(),
             s.account().name.clone(),
+            s.account().username.clone(),
         )
     });
     let templates = StoredValue::new(templates);
@@ -79,40 +84,46 @@ pub fn HandoverMessage(
     };
     let message_again = message.clone();
     let preview = move || {
-        let masked = "•".repeat(value.with_value(|v| v.chars().count()));
+        let masked = "•".repeat(value.with_value(Secret::chars));
         message(masked).unwrap_or_default()
     };
     let copy = move |_| {
-        if let Some(text) = message_again(value.get_value()) {
-            copy_secret(text, clear_clipboard_after, copied);
+        if let Some(text) = message_again(value.with_value(|v| v.expose().to_owned())) {
+            copy_secret(Secret::new(text), clear_clipboard_after, copied);
         }
     };
     let zones = browser::time_zones();
 
-    // Email, sent as the admin, only with Mail.Send (asked for on the create form).
+    // Email, sent as the admin, only with Mail.Send (asked for on the create form), never for
+    // admins, and to nobody until the admin types an address (issue 12, point 9).
     let may_mail = ctx.may(MAIL_PERMISSION);
-    let user_mail = user.with_value(|u| u.mail.clone().unwrap_or_default());
-    let recipient = RwSignal::new(user_mail.clone());
+    let refusal = handover::mail_refusal(target_roles.as_deref());
+    let mail_allowed = refusal.is_none();
+    let (target_addresses, domains) = user.with_value(|u| {
+        let upn = u.user_principal_name.clone().unwrap_or_default();
+        let domains = handover::tenant_domains(&[admin_upn.as_str(), upn.as_str()]);
+        (vec![u.mail.clone().unwrap_or_default(), upn], domains)
+    });
+    let recipient = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
     let sending = RwSignal::new(false);
     let sent: RwSignal<Option<String>> = RwSignal::new(None);
     let mail_failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
     Effect::new(move |_| {
-        // The user's own address for them; the manager's is typed.
-        recipient.set(if audience.get() == Audience::User {
-            user_mail.clone()
-        } else {
-            String::new()
-        });
+        audience.track();
         confirming.set(false);
     });
+    let recipient_warnings = move || {
+        let own: Vec<&str> = target_addresses.iter().map(String::as_str).collect();
+        handover::recipient_warnings(&recipient.get(), &own, &domains)
+    };
     let address_ok = move || handover::valid_address(&recipient.get());
     let send = move |_| {
         let to = recipient.get_untracked().trim().to_owned();
-        let Some((subject, body)) = parts(value.get_value()) else {
+        let Some((subject, body)) = parts(value.with_value(|v| v.expose().to_owned())) else {
             return;
         };
-        if sending.get_untracked() || !handover::valid_address(&to) {
+        if sending.get_untracked() || !mail_allowed || !handover::valid_address(&to) {
             return;
         }
         sending.set(true);
@@ -179,12 +190,24 @@ pub fn HandoverMessage(
             <pre id="handover-preview" class="handover__preview" tabindex="0" aria-label="Message preview">{preview}</pre>
             <button type="button" id="copy-handover" class="button" disabled=move || !zone_ok() on:click=copy>"Copy message"</button>
             <p class="status" role="status">{move || copied.get()}</p>
-            {may_mail.then(|| view! {
+            {(may_mail && !mail_allowed).then(|| view! {
+                <p id="handover-mail-refused" class="notice">{refusal.clone()}</p>
+            })}
+            {(may_mail && mail_allowed).then(|| view! {
                 <div class="handover__mail">
                     <label class="field">
                         <span class="field__label">"Email to"</span>
-                        <input id="handover-to" type="email" autocomplete="off" prop:value=move || recipient.get() on:input=move |ev| recipient.set(event_target_value(&ev)) />
+                        <input id="handover-to" type="email" autocomplete="off" aria-describedby="handover-to-hint" prop:value=move || recipient.get() on:input=move |ev| recipient.set(event_target_value(&ev)) />
+                        <span id="handover-to-hint" class="field__hint">"An address only the recipient reads: the manager's, for instance. Never the mailbox of the account this pass unlocks."</span>
                     </label>
+                    {move || {
+                        let list = recipient_warnings();
+                        (!list.is_empty()).then(|| view! {
+                            <div id="handover-to-warnings" class="notice notice--warning" role="status">
+                                <ul>{list.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}</ul>
+                            </div>
+                        })
+                    }}
                     <button type="button" id="handover-send" class="button" disabled=move || !zone_ok() || !address_ok() || sending.get()
                         on:click=move |_| confirming.set(true)>"Send by email"</button>
                     <Show when=move || confirming.get()>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use super::browser;
-use crate::config::RawConfig;
+use crate::config::{self, RawConfig};
 use crate::registration::{self, cloud_of, CLOUDS, PERMISSIONS};
 use crate::storage::{self, Area};
 
@@ -88,13 +88,11 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
 /// The Settings panel opened from the header.
 #[component]
 pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
-    let saved = storage::get(Area::Local, storage::SETTINGS)
-        .and_then(|s| serde_json::from_str::<RawConfig>(&s).ok())
-        .unwrap_or_default();
+    let saved = config::read_overrides(storage::get(Area::Local, storage::SETTINGS).as_deref()).raw;
     view! {
         <section id="settings-panel" class="card settings" aria-labelledby="settings-title">
             <h2 id="settings-title">"Settings"</h2>
-            <p>"Values here override config.json in this browser only. Leave a field empty to use config.json's value."</p>
+            <p>"Values here override config.json in this browser only. Leave a field empty to use config.json's value. The authority and the Graph URL may name a Microsoft cloud's hosts or those config.json names; anything else belongs in config.json."</p>
             <SettingsForm raw=saved.clone() cloud=RwSignal::new(initial_cloud(&saved)) />
             <button type="button" class="button button--quiet" on:click=move |_| on_close.run(())>"Close"</button>
         </section>
@@ -181,7 +179,7 @@ fn SettingsForm(raw: RawConfig, cloud: RwSignal<usize>) -> impl IntoView {
     view! {
         <form class="settings__form" on:submit=save novalidate>
             {field("cfg-client-id", "Application (client) ID", "From the app registration's Overview page.", client_id)}
-            {field("cfg-authority", "Authority", "https://login.microsoftonline.com/<tenant ID>/v2.0, or any OpenID provider's issuer URL.", authority)}
+            {field("cfg-authority", "Authority", "https://login.microsoftonline.com/<tenant ID>/v2.0; another OpenID provider's issuer must be named in config.json.", authority)}
             {field("cfg-graph", "Graph URL", "https://graph.microsoft.com (global); national clouds have their own.", graph)}
             {field("cfg-redirect", "Redirect URI (optional)", "Defaults to this page's address; must match the registration exactly.", redirect)}
             {move || (!problems.with(Vec::is_empty)).then(|| view! {
@@ -193,4 +191,47 @@ fn SettingsForm(raw: RawConfig, cloud: RwSignal<usize>) -> impl IntoView {
             </div>
         </form>
     }
+}
+
+/// The names the Settings form shows for [`config::SETTINGS_FIELDS`].
+fn field_label(name: &str) -> &str {
+    match name {
+        "clientId" => "Application (client) ID",
+        "authority" => "Authority",
+        "graphBaseUrl" => "Graph URL",
+        "redirectUri" => "Redirect URI",
+        other => other,
+    }
+}
+
+/// A banner on every screen while this browser keeps Settings overrides: which fields they
+/// change, what was ignored, and a one-click way back to config.json alone.
+#[component]
+pub fn OverridesBanner() -> impl IntoView {
+    let overrides = config::read_overrides(storage::get(Area::Local, storage::SETTINGS).as_deref());
+    overrides.active().then(|| {
+        let fields = overrides.fields();
+        let changed = if fields.is_empty() {
+            "Settings saved in this browser are in use.".to_owned()
+        } else {
+            let names: Vec<&str> = fields.iter().map(|f| field_label(f)).collect();
+            format!("Settings saved in this browser override config.json: {}.", names.join(", "))
+        };
+        let ignored = (!overrides.ignored.is_empty()).then(|| {
+            format!(
+                " Ignored (only config.json may set them): {}.",
+                overrides.ignored.join(", ")
+            )
+        });
+        let reset = move |_| {
+            storage::remove(Area::Local, storage::SETTINGS);
+            browser::reload();
+        };
+        view! {
+            <div id="overrides-banner" class="notice notice--warning" role="status">
+                <p>{changed}{ignored}" If you did not save them yourself, go back to config.json."</p>
+                <button type="button" id="overrides-reset" class="button" on:click=reset>"Use config.json only"</button>
+            </div>
+        }
+    })
 }

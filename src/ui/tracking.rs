@@ -185,7 +185,10 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
         }
     });
 
+    // The row whose "Revoke pass now" waits for its confirmation, like every other delete.
+    let confirming: RwSignal<Option<String>> = RwSignal::new(None);
     let revoke = move |user_id: String, pass_id: String| {
+        confirming.set(None);
         leptos::task::spawn_local(async move {
             let (u, p) = (user_id.clone(), pass_id.clone());
             let result = graph_call(ctx, move |c, t| {
@@ -262,6 +265,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                         let done = p.as_ref().is_some_and(Progress::finished);
                         let (stop_id, revoke_user) = (t.id.clone(), t.id.clone());
                         let revoke_pass = p.as_ref().and_then(|p| p.pass_id.clone());
+                        let who = user.as_ref().map_or_else(|| t.id.clone(), |u| u.name().to_owned());
                         view! {
                             <tr class="tracking__row" data-stage=format!("{stage:?}")>
                                 <td>{user.as_ref().map_or_else(|| t.id.clone(), |u| u.name().to_owned())}<br/>
@@ -271,7 +275,20 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                                 <td>
                                     {(p.as_ref().is_some_and(Progress::may_revoke) && may_revoke).then(|| {
                                         let (u, pass) = (revoke_user.clone(), revoke_pass.clone().unwrap_or_default());
-                                        view! { <button type="button" class="button button--danger tracking-revoke" on:click=move |_| revoke(u.clone(), pass.clone())>"Revoke pass now"</button> }
+                                        let asking = confirming.get().as_deref() == Some(u.as_str());
+                                        if asking {
+                                            let who = who.clone();
+                                            view! {
+                                                <span class="confirm" role="group">
+                                                    <span class="tracking-revoke-question">{format!("Revoke {who}'s pass? It stops working at once.")}</span>
+                                                    " "
+                                                    <button type="button" class="button button--danger tracking-revoke-confirm" on:click=move |_| revoke(u.clone(), pass.clone())>"Revoke"</button>
+                                                    <button type="button" class="button tracking-revoke-cancel" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                                                </span>
+                                            }.into_any()
+                                        } else {
+                                            view! { <button type="button" class="button button--danger tracking-revoke" on:click=move |_| confirming.set(Some(u.clone()))>"Revoke pass now"</button> }.into_any()
+                                        }
                                     })}
                                     <button type="button" class="button button--quiet tracking-stop" on:click=move |_| stop(stop_id.clone())>"Stop following"</button>
                                 </td>

@@ -11,21 +11,19 @@ use super::{browser, graph_call, reads, Ctx, GraphErrorView};
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
-use crate::messages::{self, Action, Capability};
+use crate::messages::{self, Action};
 use crate::profile::{self, Profile};
 use crate::tap::{self, Coverage, FormBounds};
 
 /// Reads the user page in one `$batch` (passes, methods, and roles and policy groups when they
 /// matter); items Graph throttled are sent again after their `Retry-After`, twice at most.
 async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> Profile {
-    let capability = ctx
-        .session
-        .with_value(|s| messages::capability(&s.account().roles));
     let groups = policy
         .as_ref()
         .map(tap::groups_to_check)
         .unwrap_or_default();
-    let request = profile::request(&user_id, capability == Capability::NonAdmins, &groups);
+    // Roles are read for every admin: they decide whether the pass may go by email (issue 12).
+    let request = profile::request(&user_id, true, &groups);
     let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
     if let Some(Err(e)) = answers.values().find(|a| a.is_err()) {
         if answers.values().all(Result::is_err) {
@@ -139,7 +137,8 @@ pub fn UserPanel(
             </p>
             <h3>"Current pass"</h3>
             {pass_view}
-            {move || shown.get().map(|p| view! { <RevealedPass pass=p user=reveal_user.clone() ctx=ctx on_done=Callback::new(move |()| shown.set(None))
+            {move || shown.get().map(|p| view! { <RevealedPass pass=p user=reveal_user.clone() ctx=ctx
+                target_roles=profile.get_untracked().and_then(|p| p.roles) on_done=Callback::new(move |()| shown.set(None))
                 clear_clipboard_after=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().clipboard_clear_seconds)))
                 show_at_most=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().pass_show_seconds))) /> })}
             {notes}

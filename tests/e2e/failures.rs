@@ -322,14 +322,19 @@ async fn a_create_that_times_out_is_checked_not_resent() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         h.goto_page().await?;
         h.wait_for_css("#signin").await?;
-        h.driver.execute("localStorage.setItem('tapdesk.settings', JSON.stringify({graphTimeoutSeconds: 2}));", vec![]).await?;
+        h.emu
+            .extend_page_config(serde_json::json!({"graphTimeoutSeconds": 2}));
         at_pradeeps_form(&h).await?;
         inject(&h, once(creates(), FaultKind::Timeout))?;
         h.click("#create").await?;
-        h.wait_for_text("#create-outcome", "No pass was created").await?;
-        h.wait_for_text("[role=alert]", "connection to Graph was lost").await?;
-        ensure!(created(&h) == 0 && faults_fired(&h) == 1, "the create was resent");
-        h.driver.execute("localStorage.clear();", vec![]).await?;
+        h.wait_for_text("#create-outcome", "No pass was created")
+            .await?;
+        h.wait_for_text("[role=alert]", "connection to Graph was lost")
+            .await?;
+        ensure!(
+            created(&h) == 0 && faults_fired(&h) == 1,
+            "the create was resent"
+        );
         Ok(())
     })
     .await

@@ -9,6 +9,8 @@ use anyhow::{ensure, Result};
 use super::{assert_accessible, create_for_pradeep, open_user, sign_in_as, PRADEEP};
 use crate::harness::{self, Harness, Options};
 
+const MEGAN: &str = "megan.bowen@contoso.onmicrosoft.com";
+
 /// Picks `value` in the `<select>` `css` the way a user would (change event included).
 async fn choose(h: &Harness, css: &str, value: &str) -> Result<()> {
     h.driver
@@ -116,20 +118,40 @@ async fn the_message_is_emailed_as_the_admin_after_mail_send_is_granted_before_c
         h.wait_for_css("#new-pass").await?;
         let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
         h.click("#handover summary").await?;
+        // Nobody until the admin types an address: not the mailbox the pass unlocks.
         let to = h
             .wait_for_css("#handover-to")
             .await?
             .prop("value")
             .await?
             .unwrap_or_default();
-        ensure!(
-            to == PRADEEP,
-            "the address defaults to {to:?}, not the user's mail"
-        );
+        ensure!(to.is_empty(), "the address defaults to {to:?}");
+        h.type_into("#handover-to", PRADEEP).await?;
+        h.wait_for_text(
+            "#handover-to-warnings",
+            "mailbox of the account the pass unlocks",
+        )
+        .await?;
+        h.type_into("#handover-to", "megan@fabrikam.example")
+            .await?;
+        h.wait_for_text(
+            "#handover-to-warnings",
+            "fabrikam.example is not one of your organisation's domains (contoso.onmicrosoft.com)",
+        )
+        .await?;
+        assert_accessible(&h, "the email hand-over with warnings").await?;
+        h.type_into("#handover-to", MEGAN).await?;
+        h.wait_until("the warnings to go for a colleague's address", || async {
+            Ok(h.driver
+                .find(fantoccini::Locator::Css("#handover-to-warnings"))
+                .await
+                .is_err())
+        })
+        .await?;
         h.click("#handover-send").await?;
         h.wait_for_text(
             "#handover-confirm-text",
-            "Email the pass to pradeep.gupta@contoso.onmicrosoft.com?",
+            "Email the pass to megan.bowen@contoso.onmicrosoft.com?",
         )
         .await?;
         ensure!(
@@ -139,14 +161,14 @@ async fn the_message_is_emailed_as_the_admin_after_mail_send_is_granted_before_c
         h.click("#handover-send-confirm").await?;
         h.wait_for_text(
             "#handover-sent",
-            "Sent to pradeep.gupta@contoso.onmicrosoft.com",
+            "Sent to megan.bowen@contoso.onmicrosoft.com",
         )
         .await?;
         let mails = h.emu.mails();
         ensure!(mails.len() == 1, "{} mails sent", mails.len());
         let m = &mails[0];
         ensure!(
-            m.from == "adele.vance@contoso.onmicrosoft.com" && m.to == [PRADEEP],
+            m.from == "adele.vance@contoso.onmicrosoft.com" && m.to == [MEGAN],
             "{m:?}"
         );
         ensure!(
@@ -157,6 +179,38 @@ async fn the_message_is_emailed_as_the_admin_after_mail_send_is_granted_before_c
             m.content.contains(&value) && m.content.contains("Hello Pradeep Gupta"),
             "the mail lacks the pass or the greeting"
         );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn email_is_not_offered_for_a_pass_to_an_admin() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // Megan (Privileged Authentication Administrator) issues a pass to Isaiah, a User
+        // Administrator: copying the message stays, email does not.
+        sign_in_as(&h, "megan.bowen").await?;
+        open_user(&h, "isaiah", "Isaiah Langer").await?;
+        h.click("#grant-mail").await?;
+        h.click("#consent-accept").await?;
+        h.wait_for_text("#restored", "Permission granted").await?;
+        h.click("#create").await?;
+        h.wait_for_css("#new-pass").await?;
+        h.click("#handover summary").await?;
+        h.wait_for_text(
+            "#handover-mail-refused",
+            "Email is not offered for admins (User Administrator)",
+        )
+        .await?;
+        ensure!(
+            h.driver
+                .find(fantoccini::Locator::Css("#handover-to, #handover-send"))
+                .await
+                .is_err(),
+            "an email form for an admin's pass"
+        );
+        h.wait_for_css("#copy-handover").await?;
+        ensure!(h.emu.mails().is_empty(), "a mail was sent");
         Ok(())
     })
     .await

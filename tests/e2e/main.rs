@@ -15,6 +15,7 @@ mod insight;
 mod policy;
 mod print;
 mod round_trips;
+mod secrets;
 mod sign_in;
 mod tour;
 mod tracking;
@@ -444,21 +445,34 @@ async fn a_double_click_on_sign_in_starts_one_attempt() -> Result<()> {
 #[tokio::test]
 async fn copy_writes_the_pass_only_on_click_clears_it_later_and_the_pass_times_out() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.emu.extend_page_config(
+            serde_json::json!({"clipboardClearSeconds": 2, "passShowSeconds": 3}),
+        );
         h.goto_page().await?;
         h.wait_for_css("#signin").await?;
-        h.driver.execute("localStorage.setItem('tapdesk.settings', JSON.stringify({clipboardClearSeconds: 2, passShowSeconds: 3}));", vec![]).await?;
         h.grant_permission("clipboard-read").await?;
         h.grant_permission("clipboard-write").await?;
         sign_in_as(&h, "adele.vance").await?;
         let value = create_for_pradeep(&h).await?;
-        ensure!(h.clipboard_text().await? != value, "the pass reached the clipboard without a click");
+        ensure!(
+            h.clipboard_text().await? != value,
+            "the pass reached the clipboard without a click"
+        );
         h.click("#copy").await?;
         h.wait_for_text("#new-pass", "Copied").await?;
-        ensure!(h.clipboard_text().await? == value, "Copy did not put the pass on the clipboard");
+        ensure!(
+            h.clipboard_text().await? == value,
+            "Copy did not put the pass on the clipboard"
+        );
         // Left alone, the pass leaves the screen by itself (passShowSeconds).
-        h.wait_until("the pass to leave the screen by itself", || async { Ok(h.driver.find(Locator::Css("#new-pass")).await.is_err()) }).await?;
-        h.wait_until("the clipboard to be cleared", || async { Ok(h.clipboard_text().await?.is_empty()) }).await?;
-        h.driver.execute("localStorage.clear();", vec![]).await?;
+        h.wait_until("the pass to leave the screen by itself", || async {
+            Ok(h.driver.find(Locator::Css("#new-pass")).await.is_err())
+        })
+        .await?;
+        h.wait_until("the clipboard to be cleared", || async {
+            Ok(h.clipboard_text().await?.is_empty())
+        })
+        .await?;
         Ok(())
     })
     .await

@@ -38,45 +38,90 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         h.goto_page().await?;
         // One second between checks, so the test needs no long waits.
-        h.driver.execute("localStorage.setItem('tapdesk.settings', JSON.stringify({trackIntervalSeconds: 1}));", vec![]).await?;
+        h.emu.extend_page_config(json!({"trackIntervalSeconds": 1}));
         sign_in_as(&h, "adele.vance").await?;
         create_for_pradeep(&h).await?;
         h.click("#done").await?;
 
         h.click("#tab-tracking").await?;
         h.wait_for_text("#tracking", "Pradeep Gupta").await?;
-        h.wait_for_text(".tracking__stage", "Pass usable: waiting for the user").await?;
+        h.wait_for_text(".tracking__stage", "Pass usable: waiting for the user")
+            .await?;
         assert_accessible(&h, "the tracker").await?;
-        ensure!(h.driver.execute("return sessionStorage.getItem('tapdesk.tracked')", vec![]).await?.as_str().is_some_and(|s| !s.contains(&h.emu.passes(PRADEEP)[0].temporary_access_pass)), "the tracked list holds more than ids");
+        ensure!(
+            h.driver
+                .execute("return sessionStorage.getItem('tapdesk.tracked')", vec![])
+                .await?
+                .as_str()
+                .is_some_and(|s| !s.contains(&h.emu.passes(PRADEEP)[0].temporary_access_pass)),
+            "the tracked list holds more than ids"
+        );
 
         h.emu.mark_pass_used(PRADEEP);
-        h.wait_for_text(".tracking__stage", "Pass used: no passwordless method yet").await?;
+        h.wait_for_text(".tracking__stage", "Pass used: no passwordless method yet")
+            .await?;
 
         // Hidden: no round runs, whatever the clock says.
         set_hidden(&h, true).await?;
-        h.wait_for_text("#tracking-status", "Paused while this browser tab is hidden").await?;
+        h.wait_for_text(
+            "#tracking-status",
+            "Paused while this browser tab is hidden",
+        )
+        .await?;
         let before = rounds(&h).await?;
         h.emu.reset_graph_counters();
-        let t0 = h.driver.execute("return performance.now()", vec![]).await?.as_f64().unwrap_or(0.0);
+        let t0 = h
+            .driver
+            .execute("return performance.now()", vec![])
+            .await?
+            .as_f64()
+            .unwrap_or(0.0);
         h.wait_until("four check intervals to pass", || async {
-            Ok(h.driver.execute("return performance.now()", vec![]).await?.as_f64().unwrap_or(0.0) > t0 + 4000.0)
+            Ok(h.driver
+                .execute("return performance.now()", vec![])
+                .await?
+                .as_f64()
+                .unwrap_or(0.0)
+                > t0 + 4000.0)
         })
         .await?;
         ensure!(rounds(&h).await? == before, "a round ran while hidden");
         let counts = h.emu.graph_requests();
-        ensure!(counts.http_requests == 0, "Graph was called while hidden: {counts:?}");
+        ensure!(
+            counts.http_requests == 0,
+            "Graph was called while hidden: {counts:?}"
+        );
         set_hidden(&h, false).await?;
-        h.wait_until("a round after the tab shows again", || async { Ok(rounds(&h).await? > before) }).await?;
+        h.wait_until("a round after the tab shows again", || async {
+            Ok(rounds(&h).await? > before)
+        })
+        .await?;
 
         h.emu
-            .register_method(PRADEEP, "#microsoft.graph.fido2AuthenticationMethod", Some("YubiKey 5"))
+            .register_method(
+                PRADEEP,
+                "#microsoft.graph.fido2AuthenticationMethod",
+                Some("YubiKey 5"),
+            )
             .map_err(|e| anyhow!("{e:?}"))?;
-        h.wait_for_text(".tracking__stage", "Passwordless method registered").await?;
+        h.wait_for_text(".tracking__stage", "Passwordless method registered")
+            .await?;
         h.wait_for_text("#tracking", "Passkey (FIDO2)").await?;
+        // Revoking asks first, like every other delete.
         h.click(".tracking-revoke").await?;
+        h.wait_for_text(".tracking-revoke-question", "Revoke Pradeep Gupta's pass?")
+            .await?;
+        ensure!(
+            h.emu.passes(PRADEEP).len() == 1,
+            "the pass went before the confirmation"
+        );
+        h.click(".tracking-revoke-cancel").await?;
+        h.wait_for_css(".tracking-revoke").await?;
+        ensure!(h.emu.passes(PRADEEP).len() == 1, "Cancel revoked the pass");
+        h.click(".tracking-revoke").await?;
+        h.click(".tracking-revoke-confirm").await?;
         h.wait_for_text(".tracking__stage", "Done").await?;
         ensure!(h.emu.passes(PRADEEP).is_empty(), "the pass is still there");
-        h.driver.execute("localStorage.clear();", vec![]).await?;
         Ok(())
     })
     .await

@@ -48,7 +48,7 @@ fn lines(bulk: Bulk) -> Vec<Line> {
                 let (pass, from, until, outcome, ok) = match run.state(job) {
                     JobState::Created(p) => {
                         let (f, u) = window(p);
-                        (p.temporary_access_pass.clone(), f, u, "Created".to_owned(), true)
+                        (p.temporary_access_pass.as_ref().map(|s| s.expose().to_owned()), f, u, "Created".to_owned(), true)
                     }
                     JobState::Failed(e) => (None, String::new(), String::new(), crate::bulk::batch::failure_sentence(e), false),
                     JobState::CreatedUnseen { created } => (

@@ -50,12 +50,12 @@ async fn screens_and_tracker_polling() -> Result<()> {
         for u in &upns {
             h.emu.seed_pass(u, now, 480, true).map_err(|e| anyhow!("{e:?}"))?;
         }
+        h.emu.extend_page_config(json!({"trackIntervalSeconds": 1}));
         h.goto_page().await?;
         let list: Vec<_> = upns.iter().map(|u| json!({"id": u, "since": 0})).collect();
         h.driver
             .execute(
-                "localStorage.setItem('tapdesk.settings', JSON.stringify({trackIntervalSeconds: 1}));
-                 sessionStorage.setItem('tapdesk.tracked', JSON.stringify(arguments[0]));",
+                "sessionStorage.setItem('tapdesk.tracked', JSON.stringify(arguments[0]));",
                 vec![json!(list)],
             )
             .await?;
@@ -79,11 +79,12 @@ async fn screens_and_tracker_polling() -> Result<()> {
         h.wait_for_css("#audit, #audit-empty").await?;
         h.driver
             .execute(
-                "localStorage.removeItem('tapdesk.settings'); sessionStorage.removeItem('tapdesk.tracked');
+                "sessionStorage.removeItem('tapdesk.tracked');
                  sessionStorage.setItem('tapdesk.tab', 'single');",
                 vec![],
             )
             .await?;
+        h.emu.extend_page_config(json!({"trackIntervalSeconds": null}));
         h.driver.refresh().await?;
         h.wait_for_text("#policy", "hour").await?;
         h.emu.reset_graph_counters();

@@ -61,7 +61,10 @@ fn item_answers_settle_jobs() {
         10.0,
     );
     match run.state(0) {
-        JobState::Created(p) => assert_eq!(p.temporary_access_pass.as_deref(), Some("Xy3!kQ9a")),
+        JobState::Created(p) => assert_eq!(
+            p.temporary_access_pass.as_ref().map(|s| s.expose()),
+            Some("Xy3!kQ9a")
+        ),
         s => panic!("{s:?}"),
     }
     match run.state(1) {
