@@ -25,6 +25,9 @@
 //! Environment: `TAPDESK_DIST` (built page, default `<repo>/dist`), `CHROMIUM` (default
 //! `/usr/bin/chromium`), `CHROMEDRIVER` (default `/usr/bin/chromedriver`), `TAPDESK_AXE`
 //! (`axe.min.js`, only for [`Harness::run_axe`]). `cargo xtask test` sets all four.
+//! `TAPDESK_E2E_BROWSERS` (default [`DEFAULT_BROWSERS`]) bounds how many Chromiums run at once
+//! in this process, whatever `--test-threads` says: a scenario waits for a slot before it starts
+//! anything, and its time bound ([`Options::scenario_timeout`]) starts once it has one.
 
 #![allow(dead_code)] // Each test binary uses a different subset of the helpers.
 
@@ -55,6 +58,24 @@ pub const POLL: Duration = Duration::from_millis(50);
 pub const SCENARIO_TIMEOUT: Duration = Duration::from_secs(180);
 /// Bound for each teardown step, so a wedged browser cannot block the cleanup.
 pub(crate) const TEARDOWN_STEP: Duration = Duration::from_secs(5);
+/// How many Chromiums run at once when `TAPDESK_E2E_BROWSERS` is not set (two cores: more
+/// browsers only make every wait slower and the `WAIT` bounds flaky).
+pub const DEFAULT_BROWSERS: usize = 2;
+
+/// The process-wide browser slots: `TAPDESK_E2E_BROWSERS` of them (at least one).
+fn browser_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(browser_limit()))
+}
+
+/// `TAPDESK_E2E_BROWSERS` as a number of at least one, [`DEFAULT_BROWSERS`] when unset or not
+/// a number.
+fn browser_limit() -> usize {
+    std::env::var("TAPDESK_E2E_BROWSERS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .map_or(DEFAULT_BROWSERS, |n| n.max(1))
+}
 
 /// What a scenario needs from the emulator and the page.
 #[derive(Debug, Clone)]
@@ -70,6 +91,9 @@ pub struct Options {
     pub site_path: String,
     /// The built page folder to serve instead of `$TAPDESK_DIST` (e.g. a tampered copy).
     pub dist: Option<PathBuf>,
+    /// Upper bound for this scenario (from the moment it has a browser slot), default
+    /// [`SCENARIO_TIMEOUT`]; long runs (benchmarks, big scans) raise it.
+    pub scenario_timeout: Duration,
 }
 
 impl Default for Options {
@@ -79,6 +103,7 @@ impl Default for Options {
             config_json: None,
             site_path: "/".to_string(),
             dist: None,
+            scenario_timeout: SCENARIO_TIMEOUT,
         }
     }
 }
@@ -105,21 +130,27 @@ pub struct Harness {
 /// the browser profile deleted; afterwards a panic in the scenario is resumed and an error is
 /// returned. On failure the console messages, body text and a screenshot
 /// (`target/e2e-failures/<test>.png`) are reported first. The scenario is bounded by
-/// [`SCENARIO_TIMEOUT`].
+/// [`Options::scenario_timeout`]. At most `TAPDESK_E2E_BROWSERS` scenarios run at once; the
+/// others wait for a slot before starting anything.
 pub async fn run<F, Fut>(opts: Options, scenario: F) -> Result<()>
 where
     F: FnOnce(Arc<Harness>) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
+    // Held until the teardown below is done, so a slot frees only when its Chromium is gone.
+    let _slot = browser_slots()
+        .acquire()
+        .await
+        .context("the browser slots were closed")?;
     let harness = Arc::new(Harness::start(&opts).await?);
     let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| scenario(harness.clone()))) {
         Ok(fut) => {
             let guarded = CatchUnwind(Box::pin(fut));
-            match tokio::time::timeout(SCENARIO_TIMEOUT, guarded).await {
+            match tokio::time::timeout(opts.scenario_timeout, guarded).await {
                 Ok(result) => result,
                 Err(_) => Ok(Err(anyhow!(
                     "scenario did not finish within {} s",
-                    SCENARIO_TIMEOUT.as_secs()
+                    opts.scenario_timeout.as_secs()
                 ))),
             }
         }
