@@ -68,6 +68,32 @@ fn browser_slots() -> &'static tokio::sync::Semaphore {
     SLOTS.get_or_init(|| tokio::sync::Semaphore::new(browser_limit()))
 }
 
+/// Scenarios between their slot and the end of their teardown, in this process.
+static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One scenario counted in [`RUNNING`] while it lives. Entering fails when more scenarios run
+/// than `TAPDESK_E2E_BROWSERS` allows: the proof that [`run`] keeps the bound.
+struct Running;
+
+impl Running {
+    fn enter() -> Result<Self> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = RUNNING.fetch_add(1, SeqCst) + 1;
+        let running = Running;
+        let limit = browser_limit();
+        if now > limit {
+            bail!("{now} scenarios run at once, above TAPDESK_E2E_BROWSERS ({limit})");
+        }
+        Ok(running)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// `TAPDESK_E2E_BROWSERS` as a number of at least one, [`DEFAULT_BROWSERS`] when unset or not
 /// a number.
 fn browser_limit() -> usize {
@@ -142,6 +168,7 @@ where
         .acquire()
         .await
         .context("the browser slots were closed")?;
+    let _running = Running::enter()?;
     let harness = Arc::new(Harness::start(&opts).await?);
     let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| scenario(harness.clone()))) {
         Ok(fut) => {
@@ -538,4 +565,34 @@ fn indent(text: &str) -> String {
         .map(|l| format!("    {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hung scenario ends at its own bound ([`Options::scenario_timeout`]) with an error, and
+    /// the harness still tears everything down.
+    #[tokio::test]
+    async fn a_scenario_past_its_own_bound_fails() {
+        let opts = Options {
+            scenario_timeout: Duration::from_secs(1),
+            ..Options::default()
+        };
+        let started = Instant::now();
+        let outcome = run(opts, |_h| async {
+            std::future::pending::<()>().await;
+            Ok(())
+        })
+        .await;
+        let err = outcome.expect_err("a hung scenario must fail");
+        assert!(
+            err.to_string().contains("did not finish within 1 s"),
+            "{err:#}"
+        );
+        assert!(
+            started.elapsed() < SCENARIO_TIMEOUT,
+            "the default bound was used"
+        );
+    }
 }

@@ -1,8 +1,8 @@
 //! Test hygiene: no test quietly switched off, and every test the docs name exists.
 //!
 //! - Only the benchmarks (`tests/e2e/bench.rs`, `tests/e2e/bench/`) may carry `#[ignore]`.
-//! - Every test name in the test column of `docs/failures.md` and `docs/security-tests.md`
-//!   resolves to a `fn` (see [`resolves`] for the accepted forms).
+//! - Every test name in the test column of `docs/failures.md`, `docs/security-tests.md` and
+//!   `docs/emulator-contract.md` resolves to a `fn` (see [`resolves`] for the accepted forms).
 //! - The in-browser wasm suite must run at least one test ([`wasm_tests_run`]).
 
 use std::path::{Path, PathBuf};
@@ -11,8 +11,12 @@ use anyhow::{bail, Result};
 
 use crate::source;
 
-/// Docs whose last table column names tests.
-pub const DOCS_NAMING_TESTS: &[&str] = &["docs/failures.md", "docs/security-tests.md"];
+/// Docs whose last table column names tests (the contract's rows end with their test too).
+pub const DOCS_NAMING_TESTS: &[&str] = &[
+    "docs/failures.md",
+    "docs/security-tests.md",
+    "docs/emulator-contract.md",
+];
 
 /// Runs the `#[ignore]` and the doc-name checks over the workspace at `root`.
 pub fn check(root: &Path) -> Result<()> {

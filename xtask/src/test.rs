@@ -19,9 +19,9 @@ pub(crate) struct Stage {
 }
 
 /// Runs tidy, setup (with browser), the release build, `cargo test --workspace --no-fail-fast`
-/// and, when `tests/browser.rs` exists, the in-browser wasm tests (which must run at least one
-/// test). Tidy and the test stages all run even if an earlier one failed; setup or build
-/// failing stops early. Fails if any stage failed.
+/// and the in-browser wasm tests of `tests/browser.rs` (which must run at least one test).
+/// Tidy and the test stages all run even if an earlier one failed; setup or build failing
+/// stops early. Fails if any stage failed.
 pub fn test() -> Result<()> {
     let mut stages = Vec::new();
     tidy::run_stages(&Shell::new()?, &mut stages);
@@ -44,26 +44,19 @@ pub fn test() -> Result<()> {
         cmd.args(["test", "--workspace", "--no-fail-fast"]);
         toolbox.shell.run(with_test_env(&toolbox, &mut cmd))
     });
-    if toolbox
-        .shell
-        .root
-        .join("tests")
-        .join("browser.rs")
-        .is_file()
-    {
-        timed(&mut stages, "wasm tests in Chromium", || {
-            let mut cmd = toolbox.shell.cargo();
-            cmd.args([
-                "test",
-                "-p",
-                "tapdesk",
-                "--target",
-                "wasm32-unknown-unknown",
-            ])
-            .args(["--test", "browser"]);
-            run_wasm_suite(&toolbox, &mut cmd)
-        });
-    }
+    // Always run: a missing or empty suite must fail, not be skipped.
+    timed(&mut stages, "wasm tests in Chromium", || {
+        let mut cmd = toolbox.shell.cargo();
+        cmd.args([
+            "test",
+            "-p",
+            "tapdesk",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .args(["--test", "browser"]);
+        run_wasm_suite(&toolbox, &mut cmd)
+    });
     summarize(&stages)
 }
 
@@ -71,12 +64,13 @@ pub fn test() -> Result<()> {
 /// one test (a suite that finds nothing, e.g. after a `cfg` mistake, must not pass quietly).
 fn run_wasm_suite(toolbox: &Toolbox, cmd: &mut Command) -> Result<()> {
     let shown = crate::shell::describe(cmd);
+    // stdout (the runner's report) is read; stderr (cargo's progress) streams live.
     let out = with_test_env(toolbox, cmd)
+        .stderr(std::process::Stdio::inherit())
         .output()
         .with_context(|| format!("could not start `{shown}`"))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     print!("{stdout}");
-    eprint!("{}", String::from_utf8_lossy(&out.stderr));
     if !out.status.success() {
         bail!("`{shown}` failed ({})", out.status);
     }

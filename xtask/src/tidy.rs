@@ -35,6 +35,8 @@ pub fn run_stages(shell: &Shell, stages: &mut Vec<Stage>) {
         shell.run(&mut cmd)
     });
     timed(stages, "tidy: clippy (wasm32)", || {
+        // Tidy runs before setup in `cargo xtask test`: a fresh machine lacks the target.
+        crate::tools::wasm_target(shell)?;
         let mut cmd = shell.cargo();
         cmd.args([
             "clippy",
