@@ -25,6 +25,9 @@
 //! Environment: `TAPDESK_DIST` (built page, default `<repo>/dist`), `CHROMIUM` (default
 //! `/usr/bin/chromium`), `CHROMEDRIVER` (default `/usr/bin/chromedriver`), `TAPDESK_AXE`
 //! (`axe.min.js`, only for [`Harness::run_axe`]). `cargo xtask test` sets all four.
+//! `TAPDESK_E2E_BROWSERS` (default [`DEFAULT_BROWSERS`]) bounds how many Chromiums run at once
+//! in this process, whatever `--test-threads` says: a scenario waits for a slot before it starts
+//! anything, and its time bound ([`Options::scenario_timeout`]) starts once it has one.
 
 #![allow(dead_code)] // Each test binary uses a different subset of the helpers.
 
@@ -55,6 +58,50 @@ pub const POLL: Duration = Duration::from_millis(50);
 pub const SCENARIO_TIMEOUT: Duration = Duration::from_secs(180);
 /// Bound for each teardown step, so a wedged browser cannot block the cleanup.
 pub(crate) const TEARDOWN_STEP: Duration = Duration::from_secs(5);
+/// How many Chromiums run at once when `TAPDESK_E2E_BROWSERS` is not set (two cores: more
+/// browsers only make every wait slower and the `WAIT` bounds flaky).
+pub const DEFAULT_BROWSERS: usize = 2;
+
+/// The process-wide browser slots: `TAPDESK_E2E_BROWSERS` of them (at least one).
+fn browser_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(browser_limit()))
+}
+
+/// Scenarios between their slot and the end of their teardown, in this process.
+static RUNNING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One scenario counted in [`RUNNING`] while it lives. Entering fails when more scenarios run
+/// than `TAPDESK_E2E_BROWSERS` allows: the proof that [`run`] keeps the bound.
+struct Running;
+
+impl Running {
+    fn enter() -> Result<Self> {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = RUNNING.fetch_add(1, SeqCst) + 1;
+        let running = Running;
+        let limit = browser_limit();
+        if now > limit {
+            bail!("{now} scenarios run at once, above TAPDESK_E2E_BROWSERS ({limit})");
+        }
+        Ok(running)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// `TAPDESK_E2E_BROWSERS` as a number of at least one, [`DEFAULT_BROWSERS`] when unset or not
+/// a number.
+fn browser_limit() -> usize {
+    std::env::var("TAPDESK_E2E_BROWSERS")
+        .ok()
+        .and_then(|v| v.trim().parse::<usize>().ok())
+        .map_or(DEFAULT_BROWSERS, |n| n.max(1))
+}
 
 /// What a scenario needs from the emulator and the page.
 #[derive(Debug, Clone)]
@@ -70,6 +117,9 @@ pub struct Options {
     pub site_path: String,
     /// The built page folder to serve instead of `$TAPDESK_DIST` (e.g. a tampered copy).
     pub dist: Option<PathBuf>,
+    /// Upper bound for this scenario (from the moment it has a browser slot), default
+    /// [`SCENARIO_TIMEOUT`]; long runs (benchmarks, big scans) raise it.
+    pub scenario_timeout: Duration,
 }
 
 impl Default for Options {
@@ -79,6 +129,7 @@ impl Default for Options {
             config_json: None,
             site_path: "/".to_string(),
             dist: None,
+            scenario_timeout: SCENARIO_TIMEOUT,
         }
     }
 }
@@ -105,21 +156,28 @@ pub struct Harness {
 /// the browser profile deleted; afterwards a panic in the scenario is resumed and an error is
 /// returned. On failure the console messages, body text and a screenshot
 /// (`target/e2e-failures/<test>.png`) are reported first. The scenario is bounded by
-/// [`SCENARIO_TIMEOUT`].
+/// [`Options::scenario_timeout`]. At most `TAPDESK_E2E_BROWSERS` scenarios run at once; the
+/// others wait for a slot before starting anything.
 pub async fn run<F, Fut>(opts: Options, scenario: F) -> Result<()>
 where
     F: FnOnce(Arc<Harness>) -> Fut,
     Fut: Future<Output = Result<()>>,
 {
+    // Held until the teardown below is done, so a slot frees only when its Chromium is gone.
+    let _slot = browser_slots()
+        .acquire()
+        .await
+        .context("the browser slots were closed")?;
+    let _running = Running::enter()?;
     let harness = Arc::new(Harness::start(&opts).await?);
     let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| scenario(harness.clone()))) {
         Ok(fut) => {
             let guarded = CatchUnwind(Box::pin(fut));
-            match tokio::time::timeout(SCENARIO_TIMEOUT, guarded).await {
+            match tokio::time::timeout(opts.scenario_timeout, guarded).await {
                 Ok(result) => result,
                 Err(_) => Ok(Err(anyhow!(
                     "scenario did not finish within {} s",
-                    SCENARIO_TIMEOUT.as_secs()
+                    opts.scenario_timeout.as_secs()
                 ))),
             }
         }
@@ -507,4 +565,34 @@ fn indent(text: &str) -> String {
         .map(|l| format!("    {l}"))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hung scenario ends at its own bound ([`Options::scenario_timeout`]) with an error, and
+    /// the harness still tears everything down.
+    #[tokio::test]
+    async fn a_scenario_past_its_own_bound_fails() {
+        let opts = Options {
+            scenario_timeout: Duration::from_secs(1),
+            ..Options::default()
+        };
+        let started = Instant::now();
+        let outcome = run(opts, |_h| async {
+            std::future::pending::<()>().await;
+            Ok(())
+        })
+        .await;
+        let err = outcome.expect_err("a hung scenario must fail");
+        assert!(
+            err.to_string().contains("did not finish within 1 s"),
+            "{err:#}"
+        );
+        assert!(
+            started.elapsed() < SCENARIO_TIMEOUT,
+            "the default bound was used"
+        );
+    }
 }

@@ -1,14 +1,18 @@
 //! `cargo xtask <command>`: project automation needing nothing but cargo (see `usage`).
 
+mod architecture;
 mod bench;
 mod build;
 mod cloud;
 mod demo;
 mod dist;
+mod hygiene;
 mod loader;
 mod shell;
 mod sizes;
+mod source;
 mod test;
+mod tidy;
 mod tools;
 
 use std::process::ExitCode;
@@ -22,7 +26,12 @@ commands:
                       chromedriver, axe-core, nginx, caddy
   build [--dev]       setup, then `trunk build --release --offline` into dist/ (--dev: no --release)
   demo [--port N]     build, then serve dist/ with the local emulator (site port N, default 8080)
-  test                setup --browser, build, then every test: native, end-to-end, in-browser wasm
+  tidy                cargo fmt --check, clippy -D warnings (native and wasm32), the architecture
+                      test (layers, seams, import cycles) and test hygiene (no #[ignore] outside
+                      the benchmarks, every test docs/failures.md and docs/security-tests.md name
+                      exists)
+  test                tidy, setup --browser, build, then every test: native, end-to-end,
+                      in-browser wasm (which must run at least one test)
   dist [--cloud C]    release build packaged for cloud C (global, usgov, dod, china; default
                       global): target/tapdesk-dist/tapdesk-<version>-C.tar.gz + SHA256SUMS
   sizes               raw / gzip / brotli size of every file in dist/
@@ -49,6 +58,7 @@ fn main() -> ExitCode {
             build::build(&toolbox, build::Profile::from_dev_flag(f.has("--dev")))
         }),
         "demo" => parse_flags(flags, &["--port="]).and_then(|f| demo::demo(f.port()?)),
+        "tidy" => parse_flags(flags, &[]).and_then(|_| tidy::tidy()),
         "test" => parse_flags(flags, &[]).and_then(|_| test::test()),
         "dist" => parse_flags(flags, &["--cloud="]).and_then(|f| dist::dist(f.cloud()?)),
         "sizes" => parse_flags(flags, &[]).and_then(|_| sizes::print_sizes()),

@@ -3,9 +3,12 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 
 use crate::build::{self, Profile};
+use crate::hygiene;
+use crate::shell::Shell;
+use crate::tidy;
 use crate::tools::{self, SetupOptions, Toolbox, CADDY, CHROMEDRIVER, CHROMIUM, NGINX};
 
 /// One finished stage for the summary.
@@ -15,11 +18,13 @@ pub(crate) struct Stage {
     outcome: Result<()>,
 }
 
-/// Runs setup (with browser), the release build, `cargo test --workspace --no-fail-fast`
-/// and, when `tests/browser.rs` exists, the in-browser wasm tests. Test stages all run even
-/// if an earlier one failed; setup or build failing stops early. Fails if any stage failed.
+/// Runs tidy, setup (with browser), the release build, `cargo test --workspace --no-fail-fast`
+/// and the in-browser wasm tests of `tests/browser.rs` (which must run at least one test).
+/// Tidy and the test stages all run even if an earlier one failed; setup or build failing
+/// stops early. Fails if any stage failed.
 pub fn test() -> Result<()> {
     let mut stages = Vec::new();
+    tidy::run_stages(&Shell::new()?, &mut stages);
     let toolbox = timed(&mut stages, "setup --browser", || {
         tools::setup(SetupOptions { browser: true })
     });
@@ -39,27 +44,37 @@ pub fn test() -> Result<()> {
         cmd.args(["test", "--workspace", "--no-fail-fast"]);
         toolbox.shell.run(with_test_env(&toolbox, &mut cmd))
     });
-    if toolbox
-        .shell
-        .root
-        .join("tests")
-        .join("browser.rs")
-        .is_file()
-    {
-        timed(&mut stages, "wasm tests in Chromium", || {
-            let mut cmd = toolbox.shell.cargo();
-            cmd.args([
-                "test",
-                "-p",
-                "tapdesk",
-                "--target",
-                "wasm32-unknown-unknown",
-            ])
-            .args(["--test", "browser"]);
-            toolbox.shell.run(with_test_env(&toolbox, &mut cmd))
-        });
-    }
+    // Always run: a missing or empty suite must fail, not be skipped.
+    timed(&mut stages, "wasm tests in Chromium", || {
+        let mut cmd = toolbox.shell.cargo();
+        cmd.args([
+            "test",
+            "-p",
+            "tapdesk",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .args(["--test", "browser"]);
+        run_wasm_suite(&toolbox, &mut cmd)
+    });
     summarize(&stages)
+}
+
+/// Runs the in-browser suite, showing its output, and fails unless it passed and ran at least
+/// one test (a suite that finds nothing, e.g. after a `cfg` mistake, must not pass quietly).
+fn run_wasm_suite(toolbox: &Toolbox, cmd: &mut Command) -> Result<()> {
+    let shown = crate::shell::describe(cmd);
+    // stdout (the runner's report) is read; stderr (cargo's progress) streams live.
+    let out = with_test_env(toolbox, cmd)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .with_context(|| format!("could not start `{shown}`"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    if !out.status.success() {
+        bail!("`{shown}` failed ({})", out.status);
+    }
+    hygiene::require_wasm_tests(&stdout)
 }
 
 /// The environment the end-to-end harness, the host config tests and wasm-bindgen-test-runner

@@ -77,7 +77,7 @@ pub fn installed_wasm_bindgen(shell: &Shell) -> Option<String> {
     version_word(&out, "wasm-bindgen")
 }
 
-fn wasm_target(shell: &Shell) -> Result<()> {
+pub(crate) fn wasm_target(shell: &Shell) -> Result<()> {
     let installed = shell
         .probe(shell.cmd("rustup").args(["target", "list", "--installed"]))
         .context("`rustup` is not available; install Rust with rustup (https://rustup.rs)")?;
