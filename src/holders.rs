@@ -212,7 +212,11 @@ pub struct Chosen {
 pub fn chosen(shown: &[Holder], selected: &[String]) -> Chosen {
     let holders: Vec<Holder> = shown
         .iter()
-        .filter(|h| selected.iter().any(|id| id.eq_ignore_ascii_case(&h.user.id)))
+        .filter(|h| {
+            selected
+                .iter()
+                .any(|id| id.eq_ignore_ascii_case(&h.user.id))
+        })
         .cloned()
         .collect();
     let hidden = selected
@@ -530,11 +534,21 @@ mod tests {
 
     #[test]
     fn only_shown_and_selected_rows_are_revoked() {
-        let rows = [named("a", "Ann", "ann@x"), named("b", "Bo", "bo@x"), named("c", "Cy", "cy@x")];
+        let rows = [
+            named("a", "Ann", "ann@x"),
+            named("b", "Bo", "bo@x"),
+            named("c", "Cy", "cy@x"),
+        ];
         // "b" is selected but hidden by a filter (not among the shown rows).
         let shown = [rows[0].clone(), rows[2].clone()];
         let c = chosen(&shown, &["b".into(), "C".into()]);
-        assert_eq!(c.holders.iter().map(|h| h.user.id.as_str()).collect::<Vec<_>>(), ["c"]);
+        assert_eq!(
+            c.holders
+                .iter()
+                .map(|h| h.user.id.as_str())
+                .collect::<Vec<_>>(),
+            ["c"]
+        );
         assert_eq!(c.hidden, 1);
         assert_eq!(chosen(&shown, &[]), Chosen::default());
     }
@@ -542,22 +556,45 @@ mod tests {
     #[test]
     fn the_confirmation_names_the_users() {
         let one = [named("a", "Ann Lee", "ann@x")];
-        assert_eq!(confirm_sentence(&one), "Delete the pass of Ann Lee (1 user)? They can no longer sign in with them.");
+        assert_eq!(
+            confirm_sentence(&one),
+            "Delete the pass of Ann Lee (1 user)? They can no longer sign in with them."
+        );
         let two = [named("a", "Ann Lee", "ann@x"), named("b", "Bo Ray", "bo@x")];
-        assert!(confirm_sentence(&two).starts_with("Delete the passes of Ann Lee and Bo Ray (2 users)?"), "{}", confirm_sentence(&two));
-        let many: Vec<Holder> = (0..8).map(|i| named(&format!("u{i}"), &format!("User {i}"), "u@x")).collect();
+        assert!(
+            confirm_sentence(&two)
+                .starts_with("Delete the passes of Ann Lee and Bo Ray (2 users)?"),
+            "{}",
+            confirm_sentence(&two)
+        );
+        let many: Vec<Holder> = (0..8)
+            .map(|i| named(&format!("u{i}"), &format!("User {i}"), "u@x"))
+            .collect();
         let s = confirm_sentence(&many);
-        assert!(s.contains("User 0, User 1, User 2, User 3, User 4 and 3 more (8 users)"), "{s}");
+        assert!(
+            s.contains("User 0, User 1, User 2, User 3, User 4 and 3 more (8 users)"),
+            "{s}"
+        );
         assert!(!s.contains("User 5"), "{s}");
         // Two people with one name are told apart by their UPN.
-        let twins = [named("a", "Sam Lee", "sam.lee@x"), named("b", "Sam Lee", "sam.lee2@x")];
-        assert!(confirm_sentence(&twins).contains("Sam Lee (sam.lee@x) and Sam Lee (sam.lee2@x)"), "{}", confirm_sentence(&twins));
+        let twins = [
+            named("a", "Sam Lee", "sam.lee@x"),
+            named("b", "Sam Lee", "sam.lee2@x"),
+        ];
+        assert!(
+            confirm_sentence(&twins).contains("Sam Lee (sam.lee@x) and Sam Lee (sam.lee2@x)"),
+            "{}",
+            confirm_sentence(&twins)
+        );
     }
 
     #[test]
     fn outcomes_are_keyed_by_object_id_not_by_name() {
         // Two people named "Sam Lee": the first revocation fails, the second works.
-        let twins = vec![named("a", "Sam Lee", "sam.lee@x"), named("b", "Sam Lee", "sam.lee2@x")];
+        let twins = vec![
+            named("a", "Sam Lee", "sam.lee@x"),
+            named("b", "Sam Lee", "sam.lee2@x"),
+        ];
         let other = named("c", "Cy", "cy@x");
         let outcome = revoked(&twins, |id| {
             Some(Ok(BatchItemResponse {
@@ -574,7 +611,14 @@ mod tests {
         let mut found = vec![twins[0].clone(), twins[1].clone(), other.clone()];
         let mut selected: Vec<String> = vec!["a".into(), "b".into(), "c".into()];
         after_revoke(&mut found, &mut selected, &twins, &outcome);
-        assert_eq!(found.iter().map(|h| h.user.id.as_str()).collect::<Vec<_>>(), ["a", "c"]);
-        assert_eq!(selected, ["a", "c"], "the failed row and the untouched selection stay");
+        assert_eq!(
+            found.iter().map(|h| h.user.id.as_str()).collect::<Vec<_>>(),
+            ["a", "c"]
+        );
+        assert_eq!(
+            selected,
+            ["a", "c"],
+            "the failed row and the untouched selection stay"
+        );
     }
 }

@@ -57,7 +57,11 @@ mod tests {
             ..Kept::default()
         };
         assert!(k.loses_passes());
-        assert!(k.question().contains("Forget the 3 passes"), "{}", k.question());
+        assert!(
+            k.question().contains("Forget the 3 passes"),
+            "{}",
+            k.question()
+        );
         k.exported = true;
         assert!(!k.loses_passes());
         let printed = Kept {
@@ -66,8 +70,13 @@ mod tests {
             ..Kept::default()
         };
         assert!(!printed.loses_passes());
-        assert!(!Kept::default().loses_passes(), "nothing held, nothing lost");
-        assert!(Kept { held: 1, ..k }.question().contains("the pass on this page"));
+        assert!(
+            !Kept::default().loses_passes(),
+            "nothing held, nothing lost"
+        );
+        assert!(Kept { held: 1, ..k }
+            .question()
+            .contains("the pass on this page"));
     }
 
     #[test]

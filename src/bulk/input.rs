@@ -114,7 +114,10 @@ impl RowProblem {
     pub fn text(&self, several: bool) -> String {
         let place = self.source.place(self.line, several);
         let mut chars = place.chars();
-        let first = chars.next().map(|c| c.to_uppercase().to_string()).unwrap_or_default();
+        let first = chars
+            .next()
+            .map(|c| c.to_uppercase().to_string())
+            .unwrap_or_default();
         format!("{first}{}: {}", chars.as_str(), self.reason)
     }
 }
@@ -369,10 +372,13 @@ fn row(
         let v = cells.get(*i).map_or("", String::as_str);
         let n = v.chars().count();
         if *col != Column::Upn && n > MAX_CELL_CHARS {
-            too_long.push((*i, format!(
-                "\"{name}\" is \"{}\" ({n} characters): far longer than such a value can be.",
-                shorten(v, QUOTE_CHARS)
-            )));
+            too_long.push((
+                *i,
+                format!(
+                    "\"{name}\" is \"{}\" ({n} characters): far longer than such a value can be.",
+                    shorten(v, QUOTE_CHARS)
+                ),
+            ));
         }
     }
     too_long.sort();

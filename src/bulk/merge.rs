@@ -112,7 +112,10 @@ mod tests {
 
     #[test]
     fn the_same_upn_in_two_sources_is_one_row_and_names_the_source() {
-        let group = ["alex@contoso.com".to_owned(), "Adele@Contoso.com".to_owned()];
+        let group = [
+            "alex@contoso.com".to_owned(),
+            "Adele@Contoso.com".to_owned(),
+        ];
         let p = read_all(
             &Inputs {
                 pasted: "adele@contoso.com",
@@ -174,14 +177,21 @@ mod tests {
     fn a_upn_and_the_same_users_object_id_keep_only_the_first_line() {
         let p = read_all(
             &Inputs {
-                pasted: &format!("adele@contoso.com\nnobody@contoso.com\n{ADELE_ID}\nalex@contoso.com"),
+                pasted: &format!(
+                    "adele@contoso.com\nnobody@contoso.com\n{ADELE_ID}\nalex@contoso.com"
+                ),
                 ..Inputs::default()
             },
             &|_| true,
         );
         assert_eq!(p.rows.len(), 4, "not the same text: both are looked up");
         // What the lookups found: Adele twice (by UPN and by id), no one, Alex.
-        let found = [Some(ADELE_ID.to_uppercase()), None, Some(ADELE_ID.to_owned()), Some("alex-id".into())];
+        let found = [
+            Some(ADELE_ID.to_uppercase()),
+            None,
+            Some(ADELE_ID.to_owned()),
+            Some("alex-id".into()),
+        ];
         let entries: Vec<(Row, Option<String>)> = p.rows.into_iter().zip(found).collect();
         let (kept, same) = by_object_id(entries, |id| id.as_deref(), p.several);
         let kept_lines: Vec<usize> = kept.iter().map(|(r, _)| r.line).collect();

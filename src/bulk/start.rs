@@ -49,20 +49,43 @@ mod tests {
     #[test]
     fn a_start_is_read_in_its_zone_and_must_be_ahead() {
         let utc = |_: &str, _: &str, z: &str| (z != "Mars/Olympus").then_some(100.0);
-        assert_eq!(resolve(None, Some(5.0), 0.0, "Europe/Berlin", utc), Ok(Some(5.0)));
-        assert_eq!(resolve(Some(&start(None)), None, 0.0, "Europe/Berlin", utc), Ok(Some(100.0)));
+        assert_eq!(
+            resolve(None, Some(5.0), 0.0, "Europe/Berlin", utc),
+            Ok(Some(5.0))
+        );
+        assert_eq!(
+            resolve(Some(&start(None)), None, 0.0, "Europe/Berlin", utc),
+            Ok(Some(100.0))
+        );
         assert_eq!(
             resolve(Some(&start(None)), None, 200.0, "Europe/Berlin", utc),
             Err("The start time is in the past.".into())
         );
-        let e = resolve(Some(&start(Some("Mars/Olympus"))), None, 0.0, "Europe/Berlin", utc);
+        let e = resolve(
+            Some(&start(Some("Mars/Olympus"))),
+            None,
+            0.0,
+            "Europe/Berlin",
+            utc,
+        );
         assert!(e.is_err_and(|e| e.starts_with("\"Mars/Olympus\" is not a time zone")));
     }
 
     #[test]
     fn a_start_problem_joins_an_earlier_block() {
-        let v = with_problem(Verdict::Blocked("No user with this UPN or object ID.".into()), "The start time is in the past.".into());
-        assert_eq!(v, Verdict::Blocked("No user with this UPN or object ID. The start time is in the past.".into()));
-        assert_eq!(with_problem(Verdict::Warn(vec!["x".into()]), "p".into()), Verdict::Blocked("p".into()));
+        let v = with_problem(
+            Verdict::Blocked("No user with this UPN or object ID.".into()),
+            "The start time is in the past.".into(),
+        );
+        assert_eq!(
+            v,
+            Verdict::Blocked(
+                "No user with this UPN or object ID. The start time is in the past.".into()
+            )
+        );
+        assert_eq!(
+            with_problem(Verdict::Warn(vec!["x".into()]), "p".into()),
+            Verdict::Blocked("p".into())
+        );
     }
 }

@@ -189,7 +189,11 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
         let members: Vec<String> = group_members.with_untracked(|g| {
             g.iter()
                 .flat_map(|(_, users)| users)
-                .map(|u| u.user_principal_name.clone().unwrap_or_else(|| u.id.clone()))
+                .map(|u| {
+                    u.user_principal_name
+                        .clone()
+                        .unwrap_or_else(|| u.id.clone())
+                })
                 .collect()
         });
         let inputs = merge::Inputs {

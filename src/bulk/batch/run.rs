@@ -399,7 +399,9 @@ impl Run {
     pub fn values_held(&self) -> usize {
         self.jobs
             .iter()
-            .filter(|j| matches!(&j.state, JobState::Created(p) if p.temporary_access_pass.is_some()))
+            .filter(
+                |j| matches!(&j.state, JobState::Created(p) if p.temporary_access_pass.is_some()),
+            )
             .count()
     }
 

@@ -313,10 +313,20 @@ fn two_hundred_messy_lines_give_exact_counts() {
 fn a_value_longer_than_a_upn_is_refused_here_and_quoted_short() {
     let long = format!("{}@contoso.com", "a".repeat(5_000));
     for p in [parse_csv(&format!("upn\n{long}\n")), parse_list(&long)] {
-        assert!(p.rows.is_empty(), "a 5,000-character UPN would be looked up");
+        assert!(
+            p.rows.is_empty(),
+            "a 5,000-character UPN would be looked up"
+        );
         let reason = &p.problems[0].reason;
-        assert!(reason.contains("5012 characters long, but a UPN has at most 113"), "{reason}");
-        assert!(reason.chars().count() < 200, "the sentence quotes it whole: {} characters", reason.chars().count());
+        assert!(
+            reason.contains("5012 characters long, but a UPN has at most 113"),
+            "{reason}"
+        );
+        assert!(
+            reason.chars().count() < 200,
+            "the sentence quotes it whole: {} characters",
+            reason.chars().count()
+        );
     }
     // 113 characters is still a UPN; 114 is not.
     let edge = format!("{}@{}.com", "a".repeat(64), "b".repeat(44));
@@ -324,8 +334,15 @@ fn a_value_longer_than_a_upn_is_refused_here_and_quoted_short() {
     assert_eq!(parse_list(&edge).rows.len(), 1);
     assert_eq!(parse_list(&format!("x{edge}")).rows.len(), 0);
     // Any other column: a value far too long is named once, shortened.
-    let p = parse_csv(&format!("upn,timeZone,start\nadele@contoso.com,{},2027-01-01 09:00\n", "Z".repeat(3_000)));
-    assert!(p.problems[0].reason.contains("(3000 characters)") && p.problems[0].reason.len() < 200, "{:?}", p.problems);
+    let p = parse_csv(&format!(
+        "upn,timeZone,start\nadele@contoso.com,{},2027-01-01 09:00\n",
+        "Z".repeat(3_000)
+    ));
+    assert!(
+        p.problems[0].reason.contains("(3000 characters)") && p.problems[0].reason.len() < 200,
+        "{:?}",
+        p.problems
+    );
 }
 
 #[test]
@@ -334,10 +351,19 @@ fn every_problem_of_a_line_is_named() {
     let p = parse_csv_checked("upn,start,timeZone,lifetime\nadele@contoso.com,,Mars/Olympus,5000000\nalex@contoso.com,2027-01-01 09:00,Europe/Berlin,\n", &known);
     assert_eq!(lines(&p.problems), vec![2]);
     let reason = &p.problems[0].reason;
-    for part in ["A time zone needs a start", "\"Mars/Olympus\" is not a time zone", "lifetime"] {
+    for part in [
+        "A time zone needs a start",
+        "\"Mars/Olympus\" is not a time zone",
+        "lifetime",
+    ] {
         assert!(reason.contains(part), "{part} is not named: {reason}");
     }
     assert_eq!(p.rows.len(), 1, "a known zone is fine");
     // Unchecked reading leaves zones to the dry run, as before.
-    assert!(!parse_csv("upn,start,timeZone\nadele@contoso.com,2027-01-01 09:00,Mars/Olympus\n").problems.iter().any(|p| p.reason.contains("not a time zone")));
+    assert!(
+        !parse_csv("upn,start,timeZone\nadele@contoso.com,2027-01-01 09:00,Mars/Olympus\n")
+            .problems
+            .iter()
+            .any(|p| p.reason.contains("not a time zone"))
+    );
 }

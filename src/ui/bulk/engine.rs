@@ -8,8 +8,8 @@ use super::{Bulk, Item, Step};
 use crate::bulk::batch::{self, BatchRequest, JobState, Run};
 use crate::bulk::input::Parsed;
 use crate::bulk::lookup;
-use crate::bulk::start;
 use crate::bulk::plan::{self, Lookup, PlanContext};
+use crate::bulk::start;
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::{api, GraphError};
 use crate::messages;
@@ -119,15 +119,31 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
         .map(|(row, lookup)| {
             let mut verdict = plan::verdict(&row, &lookup, &plan_ctx);
             let zone = row.start.as_ref().and_then(|s| s.time_zone.clone());
-            let start_ms = match start::resolve(row.start.as_ref(), defaults.start_ms, now, &browser_zone, browser::zoned_to_utc) {
+            let start_ms = match start::resolve(
+                row.start.as_ref(),
+                defaults.start_ms,
+                now,
+                &browser_zone,
+                browser::zoned_to_utc,
+            ) {
                 Ok(ms) => ms,
                 Err(problem) => {
                     verdict = start::with_problem(verdict, problem);
                     None
                 }
             };
-            let body = plan::new_pass(&row, start_ms.map(crate::graph::time::format_utc), &plan_ctx);
-            Item { row, lookup, verdict, zone, body }
+            let body = plan::new_pass(
+                &row,
+                start_ms.map(crate::graph::time::format_utc),
+                &plan_ctx,
+            );
+            Item {
+                row,
+                lookup,
+                verdict,
+                zone,
+                body,
+            }
         })
         .collect();
     let mut problems = parsed.problems;

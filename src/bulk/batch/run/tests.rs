@@ -392,7 +392,10 @@ fn forgetting_drops_every_value_and_keeps_the_outcomes() {
     for j in 0..2 {
         match run.state(j) {
             JobState::Created(p) => {
-                assert_eq!(p.temporary_access_pass, None, "job {j} still holds its value");
+                assert_eq!(
+                    p.temporary_access_pass, None,
+                    "job {j} still holds its value"
+                );
                 assert_eq!(p.id, format!("p{j}"));
             }
             s => panic!("{s:?}"),
