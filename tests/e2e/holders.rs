@@ -121,8 +121,11 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         h.wait_for_text("#holders-revoke", "Revoke selected (2)")
             .await?;
         h.click("#holders-revoke").await?;
-        h.wait_for_text("#holders-confirm-text", "Delete the passes of 2 users?")
-            .await?;
+        h.wait_for_text(
+            "#holders-confirm-text",
+            "Delete the passes of Diego Siciliani and Johanna Lorenz (2 users)?",
+        )
+        .await?;
         h.click("#holders-confirm").await?;
         h.wait_for_text(
             "#holders-summary",
