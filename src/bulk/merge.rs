@@ -56,6 +56,16 @@ pub fn in_order(problems: &mut [RowProblem]) {
     problems.sort_by_key(|p| (p.source, p.line));
 }
 
+/// Everything the preview lists about lines not used, in one list sorted by [`in_order`]: bad
+/// lines, lines repeating a UPN, and lines whose user resolved to one already kept.
+pub fn listed(parsed: Parsed, same_users: Vec<RowProblem>) -> Vec<RowProblem> {
+    let mut out = parsed.problems;
+    out.extend(parsed.duplicates);
+    out.extend(same_users);
+    in_order(&mut out);
+    out
+}
+
 /// Splits `entries` (rows with what the dry run found) into those kept and a "same user as …"
 /// problem for every later entry whose object id (`id_of`, compared case-insensitively)
 /// belongs to an earlier entry. Entries without an id (no such user, lookup failed) are kept.
@@ -170,6 +180,27 @@ mod tests {
                 (Source::Csv, 2),
                 (Source::Csv, 3)
             ]
+        );
+    }
+
+    #[test]
+    fn bad_lines_and_repeated_users_are_listed_together_in_line_order() {
+        let p = read_all(
+            &Inputs {
+                csv: Some("upn\nadele@contoso.com\nADELE@contoso.com\nbroken\nalex@contoso.com\n"),
+                ..Inputs::default()
+            },
+            &|_| true,
+        );
+        let later = RowProblem {
+            source: Source::Csv,
+            line: 2,
+            reason: "x".into(),
+        };
+        let all = listed(p, vec![later]);
+        assert_eq!(
+            places(&all),
+            [(Source::Csv, 2), (Source::Csv, 3), (Source::Csv, 4)]
         );
     }
 

@@ -328,6 +328,15 @@ fn a_value_longer_than_a_upn_is_refused_here_and_quoted_short() {
             reason.chars().count()
         );
     }
+    // A long value that is no UPN at all is quoted shortened too.
+    let p = parse_list(&"y".repeat(100));
+    assert!(
+        p.problems[0]
+            .reason
+            .starts_with(&format!("\"{}…\" is not a UPN", "y".repeat(QUOTE_CHARS))),
+        "{:?}",
+        p.problems
+    );
     // 113 characters is still a UPN; 114 is not.
     let edge = format!("{}@{}.com", "a".repeat(64), "b".repeat(44));
     assert_eq!(edge.chars().count(), MAX_UPN_CHARS);
