@@ -74,7 +74,12 @@ fn context<'a>(
 }
 
 /// Looks every row up in batches and gives each its verdict; then shows the preview.
-pub async fn dry_run(bulk: Bulk, mut parsed: Parsed, policy: Option<TapPolicy>, defaults: Defaults) {
+pub async fn dry_run(
+    bulk: Bulk,
+    mut parsed: Parsed,
+    policy: Option<TapPolicy>,
+    defaults: Defaults,
+) {
     let bounds = FormBounds::new(policy.as_ref());
     let capability = bulk
         .ctx
@@ -109,7 +114,10 @@ pub async fn dry_run(bulk: Bulk, mut parsed: Parsed, policy: Option<TapPolicy>, 
     // and the same user's id) is listed as "same user as …" and never created.
     let several = parsed.several;
     let (entries, same_users) = crate::bulk::merge::by_object_id(
-        std::mem::take(&mut parsed.rows).into_iter().zip(lookups).collect(),
+        std::mem::take(&mut parsed.rows)
+            .into_iter()
+            .zip(lookups)
+            .collect(),
         |l: &Lookup| l.user.as_ref().map(|u| u.id.as_str()),
         several,
     );
