@@ -508,6 +508,21 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
                 ),
             "{problems}"
         );
+        // Long user cells are clipped with an ellipsis; the whole text is in the title.
+        let clip = h
+            .driver
+            .execute(
+                "const c = document.querySelector('#bulk-preview tbody td.cell--clip'); \
+                 return c ? [getComputedStyle(c).textOverflow, getComputedStyle(c).whiteSpace, c.title] : null;",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            clip[0] == "ellipsis"
+                && clip[1] == "nowrap"
+                && clip[2].as_str().is_some_and(|t| t.contains(pradeep)),
+            "{clip}"
+        );
         h.click("#bulk-run").await?;
         h.wait_for_css("#bulk-done").await?;
         ensure!(
