@@ -194,6 +194,87 @@ pub fn revoke_items(holders: &[Holder]) -> Vec<BatchItem> {
         .collect()
 }
 
+/// How many names a confirmation lists before "and N more".
+pub const NAMES_SHOWN: usize = 5;
+
+/// What "Revoke selected" acts on: only rows that are both shown (pass the filter) and
+/// selected. Selected rows a filter hides are never revoked; the view says how many there are.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Chosen {
+    /// Shown and selected, in table order.
+    pub holders: Vec<Holder>,
+    /// Selected but hidden by the filter: left alone.
+    pub hidden: usize,
+}
+
+/// Returns what a revocation of `selected` (object ids) would delete in `shown` (the rows the
+/// table shows, in order), and how many selected ids are not among them.
+pub fn chosen(shown: &[Holder], selected: &[String]) -> Chosen {
+    let holders: Vec<Holder> = shown
+        .iter()
+        .filter(|h| {
+            selected
+                .iter()
+                .any(|id| id.eq_ignore_ascii_case(&h.user.id))
+        })
+        .cloned()
+        .collect();
+    let hidden = selected
+        .iter()
+        .filter(|id| !holders.iter().any(|h| h.user.id.eq_ignore_ascii_case(id)))
+        .count();
+    Chosen { holders, hidden }
+}
+
+/// A holder as named to the admin: the display name, with the UPN when another holder in
+/// `among` has the same display name (two people can share one).
+pub fn name_of(h: &Holder, among: &[Holder]) -> String {
+    let name = h.user.name();
+    let shared = among
+        .iter()
+        .any(|o| o.user.id != h.user.id && o.user.name() == name);
+    match (&h.user.user_principal_name, shared) {
+        (Some(upn), true) => format!("{name} ({upn})"),
+        _ => name.to_owned(),
+    }
+}
+
+/// The confirmation before deleting the passes of `chosen`: it names the first
+/// [`NAMES_SHOWN`] users and says how many more.
+pub fn confirm_sentence(chosen: &[Holder]) -> String {
+    let names: Vec<String> = chosen
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(|h| name_of(h, chosen))
+        .collect();
+    let more = chosen.len().saturating_sub(NAMES_SHOWN);
+    let list = match (names.as_slice(), more) {
+        ([], _) => String::new(),
+        ([one], 0) => one.clone(),
+        (all, 0) => format!(
+            "{} and {}",
+            all[..all.len() - 1].join(", "),
+            all[all.len() - 1]
+        ),
+        (some, more) => format!("{} and {more} more", some.join(", ")),
+    };
+    let whose = if chosen.len() == 1 { "pass" } else { "passes" };
+    format!(
+        "Delete the {whose} of {list} ({} {})? They can no longer sign in with them.",
+        chosen.len(),
+        if chosen.len() == 1 { "user" } else { "users" }
+    )
+}
+
+/// A revocation that did not happen, keyed by the user's object id.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub user_id: String,
+    /// As named to the admin ([`name_of`] among the revoked).
+    pub name: String,
+    pub error: GraphError,
+}
+
 /// The outcome of a revocation, for the summary.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Revoked {
@@ -202,7 +283,7 @@ pub struct Revoked {
     /// Passes already gone (404): someone or something deleted them first.
     pub already_gone: usize,
     /// Users whose pass could not be deleted, with Graph's error.
-    pub failed: Vec<(String, GraphError)>,
+    pub failed: Vec<Failure>,
 }
 
 /// Reads the answers of [`revoke_items`].
@@ -212,18 +293,41 @@ pub fn revoked(
 ) -> Revoked {
     let mut out = Revoked::default();
     for (i, h) in holders.iter().enumerate() {
-        match answer(&i.to_string()) {
-            Some(Ok(r)) if (200..300).contains(&r.status) => out.deleted += 1,
-            Some(Ok(r)) if r.status == 404 => out.already_gone += 1,
-            Some(Ok(r)) => out.failed.push((h.user.name().to_owned(), item_error(&r))),
-            Some(Err(e)) => out.failed.push((h.user.name().to_owned(), e)),
-            None => out.failed.push((
-                h.user.name().to_owned(),
-                GraphError::network("not sent: the revocation was stopped"),
-            )),
-        }
+        let error = match answer(&i.to_string()) {
+            Some(Ok(r)) if (200..300).contains(&r.status) => {
+                out.deleted += 1;
+                continue;
+            }
+            Some(Ok(r)) if r.status == 404 => {
+                out.already_gone += 1;
+                continue;
+            }
+            Some(Ok(r)) => item_error(&r),
+            Some(Err(e)) => e,
+            None => GraphError::network("not sent: the revocation was stopped"),
+        };
+        out.failed.push(Failure {
+            user_id: h.user.id.clone(),
+            name: name_of(h, holders),
+            error,
+        });
     }
     out
+}
+
+/// Updates the table after a revocation of `revoked_from`, by object id: rows whose pass was
+/// deleted or already gone leave `found`; rows that failed stay, and stay selected; every
+/// other selection (rows not revoked, hidden by a filter) is kept as it was.
+pub fn after_revoke(
+    found: &mut Vec<Holder>,
+    selected: &mut Vec<String>,
+    revoked_from: &[Holder],
+    outcome: &Revoked,
+) {
+    let failed = |id: &str| outcome.failed.iter().any(|f| f.user_id == id);
+    let gone = |id: &str| revoked_from.iter().any(|h| h.user.id == id) && !failed(id);
+    found.retain(|h| !gone(&h.user.id));
+    selected.retain(|id| !gone(id));
 }
 
 #[cfg(test)]
@@ -418,6 +522,103 @@ mod tests {
         assert_eq!(
             (outcome.deleted, outcome.already_gone, outcome.failed.len()),
             (1, 1, 2)
+        );
+    }
+
+    fn named(id: &str, name: &str, upn: &str) -> Holder {
+        let mut h = holder(name, NOW, 60, true, None);
+        h.user.id = id.into();
+        h.user.user_principal_name = Some(upn.into());
+        h
+    }
+
+    #[test]
+    fn only_shown_and_selected_rows_are_revoked() {
+        let rows = [
+            named("a", "Ann", "ann@x"),
+            named("b", "Bo", "bo@x"),
+            named("c", "Cy", "cy@x"),
+        ];
+        // "b" is selected but hidden by a filter (not among the shown rows).
+        let shown = [rows[0].clone(), rows[2].clone()];
+        let c = chosen(&shown, &["b".into(), "C".into()]);
+        assert_eq!(
+            c.holders
+                .iter()
+                .map(|h| h.user.id.as_str())
+                .collect::<Vec<_>>(),
+            ["c"]
+        );
+        assert_eq!(c.hidden, 1);
+        assert_eq!(chosen(&shown, &[]), Chosen::default());
+    }
+
+    #[test]
+    fn the_confirmation_names_the_users() {
+        let one = [named("a", "Ann Lee", "ann@x")];
+        assert_eq!(
+            confirm_sentence(&one),
+            "Delete the pass of Ann Lee (1 user)? They can no longer sign in with them."
+        );
+        let two = [named("a", "Ann Lee", "ann@x"), named("b", "Bo Ray", "bo@x")];
+        assert!(
+            confirm_sentence(&two)
+                .starts_with("Delete the passes of Ann Lee and Bo Ray (2 users)?"),
+            "{}",
+            confirm_sentence(&two)
+        );
+        let many: Vec<Holder> = (0..8)
+            .map(|i| named(&format!("u{i}"), &format!("User {i}"), "u@x"))
+            .collect();
+        let s = confirm_sentence(&many);
+        assert!(
+            s.contains("User 0, User 1, User 2, User 3, User 4 and 3 more (8 users)"),
+            "{s}"
+        );
+        assert!(!s.contains("User 5"), "{s}");
+        // Two people with one name are told apart by their UPN.
+        let twins = [
+            named("a", "Sam Lee", "sam.lee@x"),
+            named("b", "Sam Lee", "sam.lee2@x"),
+        ];
+        assert!(
+            confirm_sentence(&twins).contains("Sam Lee (sam.lee@x) and Sam Lee (sam.lee2@x)"),
+            "{}",
+            confirm_sentence(&twins)
+        );
+    }
+
+    #[test]
+    fn outcomes_are_keyed_by_object_id_not_by_name() {
+        // Two people named "Sam Lee": the first revocation fails, the second works.
+        let twins = vec![
+            named("a", "Sam Lee", "sam.lee@x"),
+            named("b", "Sam Lee", "sam.lee2@x"),
+        ];
+        let other = named("c", "Cy", "cy@x");
+        let outcome = revoked(&twins, |id| {
+            Some(Ok(BatchItemResponse {
+                id: id.into(),
+                status: if id == "0" { 500 } else { 204 },
+                headers: Default::default(),
+                body: None,
+            }))
+        });
+        assert_eq!(outcome.deleted, 1);
+        assert_eq!(outcome.failed.len(), 1);
+        assert_eq!(outcome.failed[0].user_id, "a");
+        assert_eq!(outcome.failed[0].name, "Sam Lee (sam.lee@x)");
+        let mut found = vec![twins[0].clone(), twins[1].clone(), other.clone()];
+        let mut selected: Vec<String> = vec!["a".into(), "b".into(), "c".into()];
+        after_revoke(&mut found, &mut selected, &twins, &outcome);
+        assert_eq!(
+            found.iter().map(|h| h.user.id.as_str()).collect::<Vec<_>>(),
+            ["a", "c"]
+        );
+        assert_eq!(
+            selected,
+            ["a", "c"],
+            "the failed row and the untouched selection stay"
         );
     }
 }

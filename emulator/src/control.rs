@@ -160,4 +160,17 @@ impl Emulator {
     pub fn remove_role(&self, upn: &str, role_template_id: &str) -> Result<(), ControlError> {
         set_role(&self.state, upn, role_template_id, false)
     }
+
+    /// Gives the user another display name (two people may share one); Graph shows it at once.
+    pub fn rename_user(&self, upn: &str, display_name: &str) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        let user = inner
+            .tenant
+            .find_user_mut(upn)
+            .ok_or_else(|| ControlError::UnknownUser(upn.to_string()))?;
+        user.display_name = display_name.to_string();
+        let what = format!("{upn} renamed to {display_name}");
+        inner.tenant.events.push(Event::DirectoryChanged { what });
+        Ok(())
+    }
 }

@@ -116,6 +116,7 @@ mod tests {
 
     fn row(upn: &str) -> Row {
         Row {
+            source: crate::bulk::input::Source::Csv,
             line: 1,
             upn: upn.into(),
             start: None,

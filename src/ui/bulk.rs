@@ -1,8 +1,10 @@
 //! Bulk onboarding: input (paste, CSV file, or a group) → dry run with verdicts → the run with
 //! progress, pause and cancel → results with masked passes, CSV export and printable handouts.
 //!
-//! Nothing of a run is stored: results live in this view's memory until the tab closes; leaving
-//! with results neither exported nor printed asks first.
+//! Nothing of a run is stored: results live in this view's memory, and their pass values no
+//! longer than a single pass's (security item 24, `bulk::ending`): "Done" forgets them (asking
+//! first when they were neither exported nor printed), and so do the `passShowSeconds` time-out
+//! and `pagehide`. Leaving with passes neither exported nor printed asks first.
 
 mod engine;
 mod results;
@@ -11,7 +13,8 @@ use leptos::prelude::*;
 
 use super::{browser, Ctx, GraphErrorView};
 use crate::bulk::batch::Run;
-use crate::bulk::input::{self, Parsed, Row, RowProblem};
+use crate::bulk::input::{Row, RowProblem};
+use crate::bulk::merge;
 use crate::bulk::plan::{self, Lookup, Verdict};
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::GraphError;
@@ -44,14 +47,31 @@ pub enum Step {
 #[derive(Default)]
 pub struct Data {
     pub items: Vec<Item>,
+    /// Bad lines and lines naming a user already named, in source and line order.
     pub problems: Vec<RowProblem>,
-    pub duplicates: Vec<RowProblem>,
+    /// More than one input was read: places name their input ("CSV line 4").
+    pub several: bool,
     /// Item index of each job of the run.
     pub jobs: Vec<usize>,
     pub run: Option<Run>,
     pub started_ms: f64,
     pub exported: bool,
     pub printed: bool,
+    /// Why the pass values were removed (time-out or leaving the page), once they were.
+    pub forgotten: Option<String>,
+    /// When the results appeared: the time-out (`passShowSeconds`) counts from here.
+    pub results_at_ms: Option<f64>,
+}
+
+impl Data {
+    /// What the admin did with the results' passes (security item 24).
+    pub fn kept(&self) -> crate::bulk::ending::Kept {
+        crate::bulk::ending::Kept {
+            held: self.run.as_ref().map_or(0, Run::values_held),
+            exported: self.exported,
+            printed: self.printed,
+        }
+    }
 }
 
 /// Shared handles of the bulk screen.
@@ -90,7 +110,7 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
     let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
         let unsaved = bulk
             .data
-            .try_with_value(|d| d.run.is_some() && !d.exported && !d.printed)
+            .try_with_value(|d| d.kept().loses_passes())
             .unwrap_or(false);
         if unsaved {
             ev.prevent_default();
@@ -163,25 +183,25 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
     let check = move |_| {
         problem.set(None);
         bulk.error.set(None);
-        let mut parsed = Parsed::default();
-        let mut merge = |p: Parsed| {
-            parsed.rows.extend(p.rows);
-            parsed.problems.extend(p.problems);
-            parsed.duplicates.extend(p.duplicates);
+        // Every source read into one list, one line per user across them (bulk::merge).
+        let pasted_text = pasted.get_untracked();
+        let csv_text = file_text.get_untracked();
+        let members: Vec<String> = group_members.with_untracked(|g| {
+            g.iter()
+                .flat_map(|(_, users)| users)
+                .map(|u| {
+                    u.user_principal_name
+                        .clone()
+                        .unwrap_or_else(|| u.id.clone())
+                })
+                .collect()
+        });
+        let inputs = merge::Inputs {
+            pasted: &pasted_text,
+            csv: csv_text.as_deref(),
+            group: &members,
         };
-        if !pasted.get_untracked().trim().is_empty() {
-            merge(input::parse_list(&pasted.get_untracked()));
-        }
-        if let Some(text) = file_text.get_untracked() {
-            merge(input::parse_csv(&text));
-        }
-        if let Some((_, users)) = group_members.get_untracked() {
-            let list: Vec<String> = users
-                .iter()
-                .filter_map(|u| u.user_principal_name.clone())
-                .collect();
-            merge(input::parse_list(&list.join("\n")));
-        }
+        let parsed = merge::read_all(&inputs, &browser::is_time_zone);
         if parsed.rows.is_empty() && parsed.problems.is_empty() {
             return problem.set(Some(
                 "Paste user names, choose a CSV file or pick a group first.".into(),
@@ -302,10 +322,10 @@ fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>)
             </p>
             {move || {
                 bulk.version.track();
-                let (problems, duplicates) = bulk.data.with_value(|d| (d.problems.clone(), d.duplicates.clone()));
-                (!problems.is_empty() || !duplicates.is_empty()).then(|| view! {
-                    <ul id="bulk-problems" class="notice notice--warning">
-                        {problems.into_iter().chain(duplicates).map(|p| view! { <li>{format!("Line {}: {}", p.line, p.reason)}</li> }).collect_view()}
+                let (problems, several) = bulk.data.with_value(|d| (d.problems.clone(), d.several));
+                (!problems.is_empty()).then(|| view! {
+                    <ul id="bulk-problems" class="notice notice--warning bulk__problems">
+                        {problems.into_iter().map(|p| view! { <li>{p.text(several)}</li> }).collect_view()}
                     </ul>
                 })
             }}
@@ -322,7 +342,9 @@ fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>)
                                     Verdict::Warn(w) => ("verdict verdict--warn", w.join(" ")),
                                     Verdict::Blocked(b) => ("verdict verdict--blocked", b.clone()),
                                 };
-                                view! { <tr><td>{i.row.line}</td><td>{name}" "<span class="results__upn">{i.row.upn.clone()}</span></td><td class=class>{text}</td></tr> }
+                                let place = if d.several { i.row.source.place(i.row.line, true) } else { i.row.line.to_string() };
+                                let who = format!("{name} {}", i.row.upn);
+                                view! { <tr><td>{place}</td><td class="cell--clip" title=who>{name}" "<span class="results__upn">{i.row.upn.clone()}</span></td><td class=class>{text}</td></tr> }
                             }).collect_view())
                         }}
                     </tbody>

@@ -78,7 +78,7 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
     let filter = RwSignal::new(Filter::default());
     let order = RwSignal::new(Sort::Standing);
     let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
-    let confirming = RwSignal::new(false);
+    let confirming: RwSignal<Option<Vec<Holder>>, LocalStorage> = RwSignal::new_local(None);
     let summary: RwSignal<Option<Revoked>> = RwSignal::new(None);
     let may_group = ctx.may(GROUP_PERMISSION);
     let may_revoke = ctx.may(WRITE_PERMISSION);
@@ -150,16 +150,20 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
         holders::sort(&mut list, order.get());
         list
     };
+    // What "Revoke selected" acts on: shown (filtered) and selected rows only.
+    let chosen = move || selected.with(|ids| holders::chosen(&shown(), ids));
+    let ask = move |_| {
+        let list = chosen().holders;
+        if !list.is_empty() {
+            confirming.set(Some(list));
+        }
+    };
     let revoke = move |_| {
-        let chosen: Vec<Holder> = found.with_untracked(|h| {
-            let ids = selected.get_untracked();
-            h.iter()
-                .flatten()
-                .filter(|h| ids.contains(&h.user.id))
-                .cloned()
-                .collect()
-        });
-        confirming.set(false);
+        // Exactly the users the confirmation named, even if the filter changed since.
+        let Some(chosen) = confirming.get_untracked() else {
+            return;
+        };
+        confirming.set(None);
         if chosen.is_empty() {
             return;
         }
@@ -172,23 +176,14 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                 })
                 .await;
             let outcome = holders::revoked(&chosen, |id| answers.get(id).cloned());
-            // Deleted and already-gone passes leave the table; failures stay selected.
-            let failed: Vec<String> = outcome.failed.iter().map(|(n, _)| n.clone()).collect();
+            // By object id: deleted and already-gone passes leave the table; failures stay selected.
+            let mut ids = selected.get_untracked();
             found.update(|h| {
                 if let Some(list) = h {
-                    list.retain(|x| {
-                        !chosen.iter().any(|c| c.user.id == x.user.id)
-                            || failed.contains(&x.user.name().to_owned())
-                    });
+                    holders::after_revoke(list, &mut ids, &chosen, &outcome);
                 }
             });
-            selected.update(|s| {
-                s.retain(|id| {
-                    chosen
-                        .iter()
-                        .any(|c| &c.user.id == id && failed.contains(&c.user.name().to_owned()))
-                })
-            });
+            selected.set(ids);
             status.set(String::new());
             summary.set(Some(outcome));
             scanning.set(false);
@@ -258,7 +253,7 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
             {move || summary.get().map(|s| view! {
                 <div id="holders-summary" class="notice" role="status">
                     <p>{format!("{} passes deleted · {} were already gone · {} could not be deleted.", s.deleted, s.already_gone, s.failed.len())}</p>
-                    <ul>{s.failed.into_iter().map(|(name, e)| view! { <li>{format!("{name}: {}", messages::graph(&e, Action::DeletePass))}</li> }).collect_view()}</ul>
+                    <ul>{s.failed.into_iter().map(|f| view! { <li class="holders__failed" data-user=f.user_id.clone()>{format!("{}: {}", f.name, messages::graph(&f.error, Action::DeletePass))}</li> }).collect_view()}</ul>
                 </div>
             })}
             <Show when=move || found.with(Option::is_some)>
@@ -308,13 +303,21 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                 </table>
                 {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission UserAuthenticationMethod.ReadWrite.All: grant it from a user's page."</p> })}
                 <button type="button" id="holders-revoke" class="button button--danger"
-                    disabled=move || !may_revoke || scanning.get() || selected.with(Vec::is_empty)
-                    on:click=move |_| confirming.set(true)>{move || format!("Revoke selected ({})", selected.with(Vec::len))}</button>
-                <Show when=move || confirming.get()>
+                    disabled=move || !may_revoke || scanning.get() || chosen().holders.is_empty()
+                    on:click=ask>{move || format!("Revoke selected ({})", chosen().holders.len())}</button>
+                {move || {
+                    let hidden = chosen().hidden;
+                    (hidden > 0).then(|| view! {
+                        <p id="holders-hidden-selected" class="field__hint">
+                            {format!("{hidden} selected {} hidden by the filters and will not be revoked.", if hidden == 1 { "user is" } else { "users are" })}
+                        </p>
+                    })
+                }}
+                <Show when=move || confirming.with(Option::is_some)>
                     <div class="confirm" role="group" aria-labelledby="holders-confirm-text">
-                        <p id="holders-confirm-text">{move || format!("Delete the passes of {} users? They can no longer sign in with them.", selected.with(Vec::len))}</p>
+                        <p id="holders-confirm-text">{move || confirming.with(|c| c.as_deref().map(holders::confirm_sentence).unwrap_or_default())}</p>
                         <button type="button" id="holders-confirm" class="button button--danger" on:click=revoke>"Delete passes"</button>
-                        <button type="button" id="holders-keep" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                        <button type="button" id="holders-keep" class="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
                     </div>
                 </Show>
             </Show>

@@ -366,3 +366,220 @@ async fn leaving_with_unsaved_results_asks_first() -> Result<()> {
     })
     .await
 }
+
+/// Runs `users` (pasted) through the dry run and the run, and returns the emulator's pass values.
+async fn run_pasted(h: &Harness, users: &[String]) -> Result<Vec<String>> {
+    h.click("#tab-bulk").await?;
+    h.type_into("#bulk-paste", &users.join("\n")).await?;
+    h.click("#bulk-check").await?;
+    h.wait_for_text("#bulk-counts", &format!("{} ready", users.len()))
+        .await?;
+    h.click("#bulk-run").await?;
+    h.wait_for_css("#bulk-done").await?;
+    Ok(users
+        .iter()
+        .filter_map(|u| {
+            h.emu
+                .passes(u)
+                .first()
+                .map(|p| p.temporary_access_pass.clone())
+        })
+        .collect())
+}
+
+/// Whether any of `values` is anywhere in the page's text (hidden elements included).
+async fn page_holds_any(h: &Harness, values: &[String]) -> Result<bool> {
+    let text = h
+        .driver
+        .execute("return document.body.textContent;", vec![])
+        .await?;
+    let text = text.as_str().unwrap_or_default().to_owned();
+    Ok(values.iter().any(|v| text.contains(v.as_str())))
+}
+
+#[tokio::test]
+async fn done_and_pagehide_forget_every_bulk_pass() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "megan.bowen").await?;
+        let values = run_pasted(&h, &(1..=3).map(new_hire_upn).collect::<Vec<_>>()).await?;
+        ensure!(values.len() == 3, "{} passes created", values.len());
+        // Reveal all and the handouts show the values.
+        h.click("#bulk-reveal-all").await?;
+        h.click("#bulk-handouts").await?;
+        h.wait_until("the handouts to show the passes", || async {
+            page_holds_any(&h, &values).await
+        })
+        .await?;
+        // Neither exported nor printed: Done asks first; "Keep them" keeps them.
+        h.click("#bulk-done").await?;
+        h.wait_for_text("#bulk-done-question", "Forget the 3 passes on this page?").await?;
+        h.click("#bulk-keep").await?;
+        ensure!(page_holds_any(&h, &values).await?, "Keep them dropped the passes");
+        h.click("#bulk-done").await?;
+        h.click("#bulk-forget").await?;
+        h.wait_for_css("#bulk-check").await?;
+        ensure!(!page_holds_any(&h, &values).await?, "a pass is still in the page after Done");
+
+        // pagehide (leaving, or the page going into the back/forward cache) forgets them too.
+        let values = run_pasted(&h, &(4..=5).map(new_hire_upn).collect::<Vec<_>>()).await?;
+        h.click("#bulk-reveal-all").await?;
+        h.wait_until("the passes to show", || async { page_holds_any(&h, &values).await }).await?;
+        h.driver
+            .execute("window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));", vec![])
+            .await?;
+        h.wait_for_text("#bulk-forget-at", "because the page was left (2 removed)").await?;
+        ensure!(!page_holds_any(&h, &values).await?, "a pass is still in the page after pagehide");
+        let results = h.text_content("#bulk-results").await?;
+        ensure!(results.matches("Removed from the page").count() == 2, "{results}");
+        ensure!(h.driver.find(Locator::Css("#bulk-handouts")).await.is_err(), "handouts still offered");
+        // Nothing left to lose: leaving no longer asks, and Done does not ask either.
+        const LEAVING: &str = "const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented;";
+        ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(false), "leaving still asks");
+        h.click("#bulk-done").await?;
+        h.wait_for_css("#bulk-check").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn bulk_passes_leave_the_page_after_pass_show_seconds() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // Only config.json sets the time-out (Settings overrides carry sign-in fields only).
+        h.emu
+            .extend_page_config(serde_json::json!({"passShowSeconds": 4}));
+        sign_in_as(&h, "megan.bowen").await?;
+        let values = run_pasted(&h, &(1..=2).map(new_hire_upn).collect::<Vec<_>>()).await?;
+        h.click("#bulk-reveal-all").await?;
+        h.click("#bulk-handouts").await?;
+        h.wait_until("the passes to show", || async {
+            page_holds_any(&h, &values).await
+        })
+        .await?;
+        h.wait_for_text(
+            "#bulk-forget-at",
+            "shown for as long as a single pass is (2 removed)",
+        )
+        .await?;
+        ensure!(
+            !page_holds_any(&h, &values).await?,
+            "a pass is still in the page after the time-out"
+        );
+        ensure!(
+            h.driver.find(Locator::Css("#handouts")).await.is_err(),
+            "the handouts stayed open"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let pradeep = "pradeep.gupta@contoso.onmicrosoft.com";
+        let id = h.emu.user_id(pradeep).context("Pradeep is seeded")?;
+        sign_in_as(&h, "megan.bowen").await?;
+        h.click("#tab-bulk").await?;
+        h.type_into("#bulk-paste", &format!("{pradeep}\n{}", new_hire_upn(1)))
+            .await?;
+        // The CSV names Pradeep again by UPN (another case) and by object id.
+        let csv = format!(
+            "upn\n{}\n{id}\n{}\n",
+            pradeep.to_uppercase(),
+            new_hire_upn(2)
+        );
+        upload(&h, &csv).await?;
+        h.click("#bulk-check").await?;
+        h.wait_for_text("#bulk-counts", "3 ready · 0 with warnings · 0 blocked")
+            .await?;
+        let problems = h.wait_for_css("#bulk-problems").await?.text().await?;
+        ensure!(
+            problems
+                .contains("CSV line 2: Same user as pasted line 1; only pasted line 1 is used.")
+                && problems.contains(
+                    "CSV line 3: Same user as pasted line 1; only pasted line 1 is used."
+                ),
+            "{problems}"
+        );
+        // Long user cells are clipped with an ellipsis; the whole text is in the title.
+        let clip = h
+            .driver
+            .execute(
+                "const c = document.querySelector('#bulk-preview tbody td.cell--clip'); \
+                 return c ? [getComputedStyle(c).textOverflow, getComputedStyle(c).whiteSpace, c.title] : null;",
+                vec![],
+            )
+            .await?;
+        ensure!(
+            clip[0] == "ellipsis"
+                && clip[1] == "nowrap"
+                && clip[2].as_str().is_some_and(|t| t.contains(pradeep)),
+            "{clip}"
+        );
+        h.click("#bulk-run").await?;
+        h.wait_for_css("#bulk-done").await?;
+        ensure!(
+            h.emu.passes(pradeep).len() == 1,
+            "Pradeep has {} passes",
+            h.emu.passes(pradeep).len()
+        );
+        let events = h.emu.events();
+        ensure!(
+            count(&events, |e| matches!(e, Event::PassCreated { .. })) == 3,
+            "creates != users"
+        );
+        ensure!(
+            count(&events, |e| matches!(e, Event::PassReplaced { .. })) == 0,
+            "a pass was replaced"
+        );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_overlong_upn_is_refused_without_asking_graph() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        sign_in_as(&h, "megan.bowen").await?;
+        h.click("#tab-bulk").await?;
+        let long = format!("{}@contoso.onmicrosoft.com", "x".repeat(5_000));
+        upload(
+            &h,
+            &format!(
+                "upn,start,timeZone\n{long}\n{},,Mars/Olympus\n{}\n",
+                new_hire_upn(1),
+                new_hire_upn(2)
+            ),
+        )
+        .await?;
+        h.emu.reset_graph_counters();
+        h.click("#bulk-check").await?;
+        h.wait_for_text("#bulk-counts", "1 ready").await?;
+        let items: Vec<String> = {
+            let mut out = Vec::new();
+            for li in h.driver.find_all(Locator::Css("#bulk-problems li")).await? {
+                out.push(li.text().await?);
+            }
+            out
+        };
+        ensure!(items.len() == 2, "{items:#?}");
+        ensure!(
+            items[0].starts_with("Line 2:")
+                && items[0].contains("but a UPN has at most 113")
+                && items[0].len() < 300,
+            "{items:#?}"
+        );
+        ensure!(
+            items[1].starts_with("Line 3:")
+                && items[1].contains("A time zone needs a start")
+                && items[1].contains("\"Mars/Olympus\" is not a time zone"),
+            "{items:#?}"
+        );
+        // Only the good line was looked up: no request carried the long value.
+        let counts = h.emu.graph_requests();
+        ensure!(counts.batch_items <= 4, "{counts:?}");
+        Ok(())
+    })
+    .await
+}

@@ -121,8 +121,11 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         h.wait_for_text("#holders-revoke", "Revoke selected (2)")
             .await?;
         h.click("#holders-revoke").await?;
-        h.wait_for_text("#holders-confirm-text", "Delete the passes of 2 users?")
-            .await?;
+        h.wait_for_text(
+            "#holders-confirm-text",
+            "Delete the passes of Diego Siciliani and Johanna Lorenz (2 users)?",
+        )
+        .await?;
         h.click("#holders-confirm").await?;
         h.wait_for_text(
             "#holders-summary",
@@ -261,6 +264,102 @@ async fn items_throttled_inside_the_scan_are_sent_again_and_nothing_is_missed() 
             .count();
         ensure!(throttled > 0, "no item was throttled");
         wait_rows(&h, 4).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        seed(&h)?;
+        // Nestor now shares Diego's display name: outcomes must not be matched by name.
+        h.emu
+            .rename_user(NESTOR, "Diego Siciliani")
+            .map_err(|e| anyhow!("{e:?}"))?;
+        holders_screen(&h, "megan.bowen").await?;
+        h.click("#holders-scan").await?;
+        wait_rows(&h, 4).await?;
+
+        // Johanna (expired) is selected, then hidden by "Usable now": she is not revoked.
+        h.click("input[aria-label='Select Johanna Lorenz']").await?;
+        h.click("#holders-f-usable").await?;
+        wait_rows(&h, 2).await?;
+        h.click("input[aria-label='Select Pradeep Gupta']").await?;
+        h.wait_for_text("#holders-revoke", "Revoke selected (1)")
+            .await?;
+        h.wait_for_text(
+            "#holders-hidden-selected",
+            "1 selected user is hidden by the filters",
+        )
+        .await?;
+        h.click("#holders-revoke").await?;
+        h.wait_for_text(
+            "#holders-confirm-text",
+            "Delete the pass of Pradeep Gupta (1 user)?",
+        )
+        .await?;
+        h.click("#holders-confirm").await?;
+        h.wait_for_text("#holders-summary", "1 passes deleted")
+            .await?;
+        ensure!(
+            h.emu.passes(PRADEEP).is_empty(),
+            "Pradeep's pass is still there"
+        );
+        ensure!(h.emu.passes(JOHANNA).len() == 1, "a hidden row was revoked");
+
+        // The two "Diego Siciliani": the real Diego's deletion fails (500), Nestor's works.
+        h.click("#holders-f-usable").await?;
+        h.click("input[aria-label='Select Johanna Lorenz']").await?;
+        wait_rows(&h, 3).await?;
+        for pick in h
+            .driver
+            .find_all(Locator::Css("input[aria-label='Select Diego Siciliani']"))
+            .await?
+        {
+            pick.click().await?;
+        }
+        let diego = h
+            .emu
+            .user_id(DIEGO)
+            .ok_or_else(|| anyhow!("Diego is seeded"))?;
+        h.emu
+            .inject(FaultRule::new(
+                Match::graph().method("DELETE").path_contains(&diego),
+                FaultKind::ServerError(500),
+            ))
+            .map_err(|e| anyhow!("{e}"))?;
+        h.click("#holders-revoke").await?;
+        let confirm = h
+            .wait_for_text("#holders-confirm-text", "(2 users)")
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            confirm.contains(&format!("Diego Siciliani ({DIEGO})"))
+                && confirm.contains(&format!("Diego Siciliani ({NESTOR})")),
+            "{confirm}"
+        );
+        h.click("#holders-confirm").await?;
+        h.wait_for_text(
+            "#holders-summary",
+            "1 passes deleted · 0 were already gone · 1 could not be deleted.",
+        )
+        .await?;
+        let failed = h.text_content("#holders-summary .holders__failed").await?;
+        ensure!(failed.contains(DIEGO), "{failed}");
+        ensure!(
+            h.emu.passes(DIEGO).len() == 1 && h.emu.passes(NESTOR).is_empty(),
+            "the emulator disagrees"
+        );
+        // Only the real Diego's row stays (still selected); Nestor's row left the table.
+        let left = wait_rows(&h, 2).await?;
+        ensure!(
+            left.iter().any(|r| r.contains(DIEGO)) && !left.iter().any(|r| r.contains(NESTOR)),
+            "{left:#?}"
+        );
+        h.wait_for_text("#holders-revoke", "Revoke selected (1)")
+            .await?;
         Ok(())
     })
     .await

@@ -395,6 +395,31 @@ impl Run {
             .filter(|j| j.state == JobState::InFlight)
     }
 
+    /// How many pass values the run holds (created passes whose value was not forgotten).
+    pub fn values_held(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(
+                |j| matches!(&j.state, JobState::Created(p) if p.temporary_access_pass.is_some()),
+            )
+            .count()
+    }
+
+    /// Drops the value of every created pass (security item 24: "Done", the time-out and
+    /// `pagehide`); each job stays `Created` with the pass's other facts, so the outcomes can
+    /// still be read. Returns how many values were dropped.
+    pub fn forget_values(&mut self) -> usize {
+        let mut n = 0;
+        for job in &mut self.jobs {
+            if let JobState::Created(p) = &mut job.state {
+                if p.temporary_access_pass.take().is_some() {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
     fn ids(&self, keep: impl Fn(&JobState) -> bool) -> Vec<usize> {
         self.jobs
             .iter()

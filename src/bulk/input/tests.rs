@@ -85,6 +85,7 @@ fn no_header_uses_column_one_and_ignores_the_rest() {
     assert_eq!(
         p.problems,
         vec![RowProblem {
+            source: Source::Csv,
             line: 4,
             reason: "\"not a user\" is not a UPN (name@domain) or an object ID.".into()
         }]
@@ -104,10 +105,12 @@ fn duplicates_are_case_insensitive_and_point_at_the_first_line() {
         p.duplicates,
         vec![
             RowProblem {
+                source: Source::Csv,
                 line: 4,
                 reason: "Same user as line 2; only line 2 is used.".into()
             },
             RowProblem {
+                source: Source::Csv,
                 line: 6,
                 reason: "Same user as line 3; only line 3 is used.".into()
             },
@@ -246,6 +249,7 @@ fn pasted_lists() {
     assert_eq!(
         p.duplicates,
         vec![RowProblem {
+            source: Source::Pasted,
             line: 5,
             reason: "Same user as line 2; only line 2 is used.".into()
         }]
@@ -303,4 +307,72 @@ fn two_hundred_messy_lines_give_exact_counts() {
         .expect("kind 2 kept");
     assert_eq!((r2.lifetime_minutes, r2.one_time), (Some(60), Some(false)));
     assert_eq!(r2.start.as_ref().map(|s| s.time.as_str()), Some("09:15"));
+}
+
+#[test]
+fn a_value_longer_than_a_upn_is_refused_here_and_quoted_short() {
+    let long = format!("{}@contoso.com", "a".repeat(5_000));
+    for p in [parse_csv(&format!("upn\n{long}\n")), parse_list(&long)] {
+        assert!(
+            p.rows.is_empty(),
+            "a 5,000-character UPN would be looked up"
+        );
+        let reason = &p.problems[0].reason;
+        assert!(
+            reason.contains("5012 characters long, but a UPN has at most 113"),
+            "{reason}"
+        );
+        assert!(
+            reason.chars().count() < 200,
+            "the sentence quotes it whole: {} characters",
+            reason.chars().count()
+        );
+    }
+    // A long value that is no UPN at all is quoted shortened too.
+    let p = parse_list(&"y".repeat(100));
+    assert!(
+        p.problems[0]
+            .reason
+            .starts_with(&format!("\"{}…\" is not a UPN", "y".repeat(QUOTE_CHARS))),
+        "{:?}",
+        p.problems
+    );
+    // 113 characters is still a UPN; 114 is not.
+    let edge = format!("{}@{}.com", "a".repeat(64), "b".repeat(44));
+    assert_eq!(edge.chars().count(), MAX_UPN_CHARS);
+    assert_eq!(parse_list(&edge).rows.len(), 1);
+    assert_eq!(parse_list(&format!("x{edge}")).rows.len(), 0);
+    // Any other column: a value far too long is named once, shortened.
+    let p = parse_csv(&format!(
+        "upn,timeZone,start\nadele@contoso.com,{},2027-01-01 09:00\n",
+        "Z".repeat(3_000)
+    ));
+    assert!(
+        p.problems[0].reason.contains("(3000 characters)") && p.problems[0].reason.len() < 200,
+        "{:?}",
+        p.problems
+    );
+}
+
+#[test]
+fn every_problem_of_a_line_is_named() {
+    let known = |z: &str| z == "Europe/Berlin";
+    let p = parse_csv_checked("upn,start,timeZone,lifetime\nadele@contoso.com,,Mars/Olympus,5000000\nalex@contoso.com,2027-01-01 09:00,Europe/Berlin,\n", &known);
+    assert_eq!(lines(&p.problems), vec![2]);
+    let reason = &p.problems[0].reason;
+    for part in [
+        "A time zone needs a start",
+        "\"Mars/Olympus\" is not a time zone",
+        "lifetime",
+    ] {
+        assert!(reason.contains(part), "{part} is not named: {reason}");
+    }
+    assert_eq!(p.rows.len(), 1, "a known zone is fine");
+    // Unchecked reading leaves zones to the dry run, as before.
+    assert!(
+        !parse_csv("upn,start,timeZone\nadele@contoso.com,2027-01-01 09:00,Mars/Olympus\n")
+            .problems
+            .iter()
+            .any(|p| p.reason.contains("not a time zone"))
+    );
 }

@@ -28,6 +28,7 @@ fn policy(once: bool, state: PolicyState, include: &[&str], exclude: &[&str]) ->
 
 fn row(lifetime: Option<u32>, one_time: Option<bool>) -> Row {
     Row {
+        source: crate::bulk::input::Source::Csv,
         line: 2,
         upn: "adele@contoso.com".into(),
         start: None,

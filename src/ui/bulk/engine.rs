@@ -9,6 +9,7 @@ use crate::bulk::batch::{self, BatchRequest, JobState, Run};
 use crate::bulk::input::Parsed;
 use crate::bulk::lookup;
 use crate::bulk::plan::{self, Lookup, PlanContext};
+use crate::bulk::start;
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::{api, GraphError};
 use crate::messages;
@@ -73,7 +74,12 @@ fn context<'a>(
 }
 
 /// Looks every row up in batches and gives each its verdict; then shows the preview.
-pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defaults: Defaults) {
+pub async fn dry_run(
+    bulk: Bulk,
+    mut parsed: Parsed,
+    policy: Option<TapPolicy>,
+    defaults: Defaults,
+) {
     let bounds = FormBounds::new(policy.as_ref());
     let capability = bulk
         .ctx
@@ -104,38 +110,55 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
     }
     let (mut plan_ctx, me) = context(&bounds, policy.as_ref(), bulk.ctx, &defaults);
     plan_ctx.admin_object_id = &me;
-    let items: Vec<Item> = parsed
-        .rows
+    // One line per user: a later line whose user resolved to an object id already kept (a UPN
+    // and the same user's id) is listed as "same user as …" and never created.
+    let several = parsed.several;
+    let (entries, same_users) = crate::bulk::merge::by_object_id(
+        std::mem::take(&mut parsed.rows)
+            .into_iter()
+            .zip(lookups)
+            .collect(),
+        |l: &Lookup| l.user.as_ref().map(|u| u.id.as_str()),
+        several,
+    );
+    let (now, browser_zone) = (browser::now_ms(), browser::time_zone());
+    let items: Vec<Item> = entries
         .into_iter()
-        .zip(lookups)
         .map(|(row, lookup)| {
             let mut verdict = plan::verdict(&row, &lookup, &plan_ctx);
             let zone = row.start.as_ref().and_then(|s| s.time_zone.clone());
-            let start_ms = match &row.start {
-                Some(s) => {
-                    let tz = s.time_zone.clone().unwrap_or_else(browser::time_zone);
-                    match browser::zoned_to_utc(&s.date, &s.time, &tz) {
-                        Some(ms) if ms > browser::now_ms() => Some(ms),
-                        Some(_) => {
-                            verdict = plan::Verdict::Blocked("The start time is in the past.".into());
-                            None
-                        }
-                        None => {
-                            verdict = plan::Verdict::Blocked(format!("\"{tz}\" is not a time zone this browser knows (use an IANA name such as Europe/Berlin), or the date is invalid."));
-                            None
-                        }
-                    }
+            let start_ms = match start::resolve(
+                row.start.as_ref(),
+                defaults.start_ms,
+                now,
+                &browser_zone,
+                browser::zoned_to_utc,
+            ) {
+                Ok(ms) => ms,
+                Err(problem) => {
+                    verdict = start::with_problem(verdict, problem);
+                    None
                 }
-                None => defaults.start_ms,
             };
-            let body = plan::new_pass(&row, start_ms.map(crate::graph::time::format_utc), &plan_ctx);
-            Item { row, lookup, verdict, zone, body }
+            let body = plan::new_pass(
+                &row,
+                start_ms.map(crate::graph::time::format_utc),
+                &plan_ctx,
+            );
+            Item {
+                row,
+                lookup,
+                verdict,
+                zone,
+                body,
+            }
         })
         .collect();
+    let problems = crate::bulk::merge::listed(parsed, same_users);
     bulk.update(|d| {
         d.items = items;
-        d.problems = parsed.problems;
-        d.duplicates = parsed.duplicates;
+        d.problems = problems;
+        d.several = several;
         d.run = None;
         d.jobs.clear();
     });
@@ -344,6 +367,7 @@ async fn run_loop(bulk: Bulk) {
                         .collect()
                 });
                 bulk.ctx.track(&created);
+                bulk.update(|d| d.results_at_ms = Some(browser::now_ms()));
                 bulk.step.set(Step::Results);
                 bulk.version.update(|v| *v += 1);
                 return;

@@ -4,8 +4,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::{Bulk, Step};
+use super::{Bulk, Data, Step};
 use crate::bulk::batch::JobState;
+use crate::bulk::ending;
 use crate::export::{pass_cell, text_cell};
 use crate::graph::models::TemporaryAccessPass;
 use crate::graph::time;
@@ -22,6 +23,8 @@ struct Line {
     until: String,
     outcome: String,
     ok: bool,
+    /// Created, but its value was removed from the page (Done, time-out or `pagehide`).
+    removed: bool,
 }
 
 fn lines(bulk: Bulk) -> Vec<Line> {
@@ -64,7 +67,8 @@ fn lines(bulk: Bulk) -> Vec<Line> {
                     JobState::Cancelled => (None, String::new(), String::new(), "Cancelled: nothing was sent.".to_owned(), false),
                     _ => (None, String::new(), String::new(), "Not finished.".to_owned(), false),
                 };
-                Line { name, upn: item.row.upn.clone(), pass, from, until, outcome, ok }
+                let removed = ok && pass.is_none();
+                Line { name, upn: item.row.upn.clone(), pass, from, until, outcome, ok, removed }
             })
             .collect()
     })
@@ -148,6 +152,70 @@ pub fn RunView(bulk: Bulk) -> impl IntoView {
     });
     let handout_base = StoredValue::new(handout_base);
     let organization = StoredValue::new(organization);
+
+    // Security item 24: the values end like a single pass's. Forgetting drops every value
+    // from the run (and so from the table, "Reveal all", the handouts and any later export).
+    let show_seconds = bulk
+        .ctx
+        .session
+        .with_value(|s| s.config().pass_show_seconds);
+    let forget = move |by_time_out: bool| {
+        reveal_all.try_set(false);
+        revealed.try_set(Vec::new());
+        handouts_open.try_set(false);
+        bulk.data.try_update_value(|d| {
+            let n = d.run.as_mut().map_or(0, |r| r.forget_values());
+            if n > 0 {
+                d.forgotten = Some(ending::forgotten_notice(n, by_time_out));
+            }
+        });
+        bulk.version.try_update(|v| *v += 1);
+    };
+    let now = RwSignal::new(browser::now_ms());
+    let forget_at = move || {
+        bulk.version.track();
+        bulk.data
+            .with_value(|d| d.results_at_ms)
+            .map(|at| ending::forget_at_ms(at, show_seconds))
+    };
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let t = browser::now_ms();
+            now.try_set(t);
+            let (held, at) = bulk
+                .data
+                .try_with_value(|d| (d.kept().held, d.results_at_ms))
+                .unwrap_or((0, None));
+            let due = at.is_some_and(|at| t >= ending::forget_at_ms(at, show_seconds));
+            if held > 0 && due {
+                forget(true);
+            }
+        },
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    let listener = window_event_listener(leptos::ev::pagehide, move |_| forget(false));
+    on_cleanup(move || listener.remove());
+    let confirm_done = RwSignal::new(false);
+    let held = move || {
+        bulk.version.track();
+        bulk.data.with_value(|d| d.kept().held)
+    };
+    // "Done": every value forgotten, back to an empty input screen.
+    let finish = move || {
+        confirm_done.set(false);
+        forget(false);
+        bulk.update(|d| *d = Data::default());
+        bulk.step.set(Step::Input);
+    };
+    let done = move |_| {
+        if bulk.data.with_value(|d| d.kept().loses_passes()) {
+            confirm_done.set(true);
+        } else {
+            finish();
+        }
+    };
     view! {
         {move || progress().map(|(p, eta)| {
             let total = p.done + p.failed + p.remaining;
@@ -172,12 +240,33 @@ pub fn RunView(bulk: Bulk) -> impl IntoView {
         </Show>
         <Show when=move || bulk.step.get() == Step::Results>
             <div class="bulk__actions">
-                <button type="button" id="bulk-reveal-all" class="button" aria-pressed=move || reveal_all.get().to_string()
-                    on:click=move |_| reveal_all.update(|r| *r = !*r)>{move || if reveal_all.get() { "Hide all" } else { "Reveal all" }}</button>
+                <Show when=move || { held() > 0 }>
+                    <button type="button" id="bulk-reveal-all" class="button" aria-pressed=move || reveal_all.get().to_string()
+                        on:click=move |_| reveal_all.update(|r| *r = !*r)>{move || if reveal_all.get() { "Hide all" } else { "Reveal all" }}</button>
+                </Show>
                 <button type="button" id="bulk-export" class="button" on:click=export>"Export CSV"</button>
-                <button type="button" id="bulk-handouts" class="button" aria-expanded=move || handouts_open.get().to_string()
-                    on:click=move |_| handouts_open.update(|o| *o = !*o)>"Handouts"</button>
+                <Show when=move || { held() > 0 }>
+                    <button type="button" id="bulk-handouts" class="button" aria-expanded=move || handouts_open.get().to_string()
+                        on:click=move |_| handouts_open.update(|o| *o = !*o)>"Handouts"</button>
+                </Show>
+                <button type="button" id="bulk-done" class="button button--primary" on:click=done>"Done"</button>
             </div>
+            <Show when=move || confirm_done.get()>
+                <div id="bulk-done-confirm" class="confirm" role="group" aria-labelledby="bulk-done-question">
+                    <p id="bulk-done-question">{move || bulk.data.with_value(|d| d.kept().question())}</p>
+                    <button type="button" id="bulk-forget" class="button button--danger" on:click=move |_| finish()>"Forget the passes"</button>
+                    <button type="button" id="bulk-keep" class="button" on:click=move |_| confirm_done.set(false)>"Keep them"</button>
+                </div>
+            </Show>
+            <p id="bulk-forget-at" class="status" role="status">{move || {
+                let t = now.get();
+                match (held(), forget_at()) {
+                    (0, _) => bulk.data.with_value(|d| d.forgotten.clone()).unwrap_or_default(),
+                    (_, Some(at)) => format!("The passes leave this page at {} ({} left), or when you press Done or leave the page.",
+                        browser::local_datetime(at), crate::tap::countdown((at - t).max(0.0))),
+                    _ => String::new(),
+                }
+            }}</p>
             <p class="field__hint">"The exported file holds the passes in plain text: keep it safe and delete it when done."</p>
         </Show>
         // The table is built once, when the run is over: redrawing 1,000 rows per batch answer
@@ -195,8 +284,8 @@ pub fn RunView(bulk: Bulk) -> impl IntoView {
                             let length = value.as_ref().map_or(0, |v| v.chars().count());
                             view! {
                                 <tr class:row--failed=!l.ok>
-                                    <td>{l.name.clone()}" "<span class="results__upn">{l.upn.clone()}</span></td>
-                                    <td>{value.clone().map(|v| view! {
+                                    <td class="cell--clip" title=format!("{} {}", l.name, l.upn)>{l.name.clone()}" "<span class="results__upn">{l.upn.clone()}</span></td>
+                                    <td>{l.removed.then_some("Removed from the page")}{value.clone().map(|v| view! {
                                         <code class="bulk__pass">{move || if shown() { v.clone() } else { "•".repeat(length) }}</code>
                                         " "<button type="button" class="button button--quiet reveal-one" aria-pressed=move || shown().to_string()
                                             on:click=move |_| revealed.update(|r| if let Some(k) = r.iter().position(|x| *x == i) { r.remove(k); } else { r.push(i) })>
@@ -259,6 +348,7 @@ mod tests {
             until: "y".into(),
             outcome: "Created".into(),
             ok: true,
+            removed: false,
         };
         let text = csv(&[l]);
         assert!(text.starts_with("name,upn,temporaryAccessPass"));

@@ -381,3 +381,29 @@ fn an_unreadable_pass_list_fails_the_job_without_resending() {
     assert_eq!(run.next_batch(1.0), None, "never sent again");
     assert!(run.is_finished());
 }
+
+#[test]
+fn forgetting_drops_every_value_and_keeps_the_outcomes() {
+    let mut run = Run::new(3, vec![None; 3]);
+    assert_eq!(run.next_batch(0.0), Some(vec![0, 1, 2]));
+    run.record_item(0, &created("p0"), 10.0);
+    run.record_item(1, &created("p1"), 10.0);
+    run.record_item(2, &answer(403, &[], None), 10.0);
+    assert_eq!(run.values_held(), 2);
+    assert_eq!(run.forget_values(), 2);
+    assert_eq!(run.values_held(), 0);
+    for j in 0..2 {
+        match run.state(j) {
+            JobState::Created(p) => {
+                assert_eq!(
+                    p.temporary_access_pass, None,
+                    "job {j} still holds its value"
+                );
+                assert_eq!(p.id, format!("p{j}"));
+            }
+            s => panic!("{s:?}"),
+        }
+    }
+    assert_eq!(run.progress().done, 2, "the outcomes stay");
+    assert_eq!(run.forget_values(), 0);
+}
