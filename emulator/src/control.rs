@@ -160,4 +160,19 @@ impl Emulator {
     pub fn remove_role(&self, upn: &str, role_template_id: &str) -> Result<(), ControlError> {
         set_role(&self.state, upn, role_template_id, false)
     }
+
+    /// Sets the user's `userType` (`Member` or `Guest`): a member made `Guest` is an internal
+    /// guest (a UPN of this tenant, no external identity), who may get a pass; the seeded
+    /// Jordan Miller (UPN with `#EXT#`) is an external guest, who may not.
+    pub fn set_user_type(&self, upn: &str, user_type: &str) -> Result<(), ControlError> {
+        let mut inner = self.state.lock();
+        let user = inner
+            .tenant
+            .find_user_mut(upn)
+            .ok_or_else(|| ControlError::UnknownUser(upn.to_string()))?;
+        user.user_type = user_type.to_string();
+        let what = format!("userType of {upn} set to {user_type}");
+        inner.tenant.events.push(Event::DirectoryChanged { what });
+        Ok(())
+    }
 }

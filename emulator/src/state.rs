@@ -53,6 +53,35 @@ pub struct Settings {
     /// Default false: responses come in the order the items ran (request order, dependencies
     /// first).
     pub shuffle_batch_responses: bool,
+    /// The demo app registration's `groupMembershipClaims` (`None`, `SecurityGroup`,
+    /// `DirectoryRole`, `ApplicationGroup` or `All`). Microsoft Learn ("Configure group claims
+    /// for applications", "Optional claims"): `wids` is not a default ID-token claim; Entra adds
+    /// it only when this is `DirectoryRole` or `All`, and then lists only active tenant-wide
+    /// role assignments. Default `DirectoryRole`, as tapdesk's generated registration commands
+    /// set it; `None` gives ID tokens without `wids` (the page must then treat the admin's roles
+    /// as unknown). Access tokens for Graph keep their `wids` either way.
+    pub group_membership_claims: String,
+    /// Accept OData casts on `memberOf`/`transitiveMemberOf` and
+    /// `members`/`transitiveMembers` without the advanced-query parameters. Microsoft Learn
+    /// ("Advanced query capabilities on Microsoft Entra ID objects", "List group transitive
+    /// members", "List a user's memberships"): a cast needs `ConsistencyLevel: eventual` and
+    /// `$count=true`. Default false: refused with 400 `Request_UnsupportedQuery`.
+    pub casts_without_advanced_query: bool,
+    /// Return full directory role objects (`displayName`, `roleTemplateId`) to callers without a
+    /// role-read permission. Microsoft Learn ("Limited information returned for inaccessible
+    /// member objects"): without `RoleManagement.Read.Directory` or `Directory.Read.All`
+    /// (or their write forms) a role in `memberOf`/`transitiveMemberOf` comes back with
+    /// `@odata.type` and `id` only, other properties null. Default false (limited).
+    pub full_role_objects_without_role_read: bool,
+}
+
+impl Settings {
+    /// True if and only if the registration's `groupMembershipClaims` puts `wids` in ID tokens
+    /// (`DirectoryRole` or `All`, any case).
+    pub fn wids_in_id_token(&self) -> bool {
+        let v = self.group_membership_claims.trim();
+        v.eq_ignore_ascii_case("DirectoryRole") || v.eq_ignore_ascii_case("All")
+    }
 }
 
 impl Default for Settings {
@@ -68,6 +97,9 @@ impl Default for Settings {
             roles_from_token: false,
             live_consent_check: true,
             shuffle_batch_responses: false,
+            group_membership_claims: "DirectoryRole".into(),
+            casts_without_advanced_query: false,
+            full_role_objects_without_role_read: false,
         }
     }
 }
