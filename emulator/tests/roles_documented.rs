@@ -51,7 +51,7 @@ async fn wids_reach_the_id_token_only_through_group_membership_claims() {
 #[tokio::test]
 async fn casts_are_advanced_queries_unless_switched_off() {
     let emu = start().await;
-    let token = token_for(&emu, ALEX).await;
+    let token = org_token_for(&emu, ALEX, &["User.Read.All", "GroupMember.Read.All"]).await;
     let roles_path = format!("/users/{PRADEEP}/transitiveMemberOf/microsoft.graph.directoryRole");
     let members_path = format!(
         "/groups/{}/transitiveMembers/microsoft.graph.user",

@@ -62,8 +62,9 @@ pub struct Account {
     /// `preferred_username`: the UPN on Entra ID.
     pub username: String,
     pub object_id: String,
-    /// Directory role template ids (`wids`), empty on other providers.
-    pub roles: Vec<String>,
+    /// Directory role template ids (`wids`); `None` when the ID token has no `wids` claim (the
+    /// registration does not ask for it, or another provider): roles unknown.
+    pub roles: Option<Vec<String>>,
 }
 
 impl Account {

@@ -11,21 +11,18 @@ use super::{browser, graph_call, reads, Ctx, GraphErrorView};
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
-use crate::messages::{self, Action, Capability};
+use crate::messages::{self, Action};
 use crate::profile::{self, Profile};
 use crate::tap::{self, Coverage, FormBounds};
 
 /// Reads the user page in one `$batch` (passes, methods, and roles and policy groups when they
 /// matter); items Graph throttled are sent again after their `Retry-After`, twice at most.
 async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> Profile {
-    let capability = ctx
-        .session
-        .with_value(|s| messages::capability(&s.account().roles));
     let groups = policy
         .as_ref()
         .map(tap::groups_to_check)
         .unwrap_or_default();
-    let request = profile::request(&user_id, capability == Capability::NonAdmins, &groups);
+    let request = profile::request(&user_id, &groups);
     let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
     if let Some(Err(e)) = answers.values().find(|a| a.is_err()) {
         if answers.values().all(Result::is_err) {
@@ -39,14 +36,20 @@ async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> P
 fn warnings(ctx: Ctx, user: &User, profile: &Profile, policy: Option<&TapPolicy>) -> Vec<String> {
     let capability = ctx
         .session
-        .with_value(|s| messages::capability(&s.account().roles));
-    let roles = profile.roles.clone().unwrap_or_default();
+        .with_value(|s| messages::capability(s.account().roles.as_deref()));
     let cover = match (policy, &profile.member_of) {
         (Some(p), Some(member_of)) => tap::coverage(p, member_of),
         (Some(p), None) if tap::groups_to_check(p).is_empty() => tap::coverage(p, &[]),
         _ => Coverage::Covered,
     };
-    tap::target_warnings(user.name(), capability, &roles, cover)
+    let shortest = policy.map(|p| FormBounds::new(Some(p)).min_minutes);
+    tap::target_warnings(
+        user.name(),
+        capability,
+        profile.roles.as_ref(),
+        cover,
+        shortest,
+    )
 }
 
 /// The chosen user's panel.
