@@ -170,11 +170,20 @@ pub fn check(
             .map(|m| format!(" ({m} minutes)"))
             .unwrap_or_default();
         out.warnings.push(format!(
-            "{name} holds the admin role {}. A pass lets whoever holds it register a sign-in method on this admin account: make sure the request is genuine, and prefer a one-time pass with the shortest lifetime{shortest}.",
-            privileged.join(", ")
+            "{name} holds {}. A pass lets whoever holds it register a sign-in method on this admin account: make sure the request is genuine, and prefer a one-time pass with the shortest lifetime{shortest}.",
+            roles_phrase(&privileged)
         ));
     }
     out
+}
+
+/// "the admin role X, Y", or "an admin role" when Graph named none of them.
+fn roles_phrase(labels: &[String]) -> String {
+    if labels.iter().all(|l| l == UNNAMED_ROLE) {
+        UNNAMED_ROLE.to_owned()
+    } else {
+        format!("the admin role {}", labels.join(", "))
+    }
 }
 
 #[cfg(test)]
@@ -278,6 +287,11 @@ mod tests {
         assert!(c.privileged);
         assert_eq!(c.warnings.len(), 2);
         assert!(c.warnings[0].contains("RoleManagement.Read.Directory"));
+        assert!(
+            c.warnings[1].starts_with("Megan holds an admin role. A pass"),
+            "{}",
+            c.warnings[1]
+        );
         for w in &c.warnings {
             assert!(!w.contains("5b3f2a1c"), "no GUID: {w}");
         }

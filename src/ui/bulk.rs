@@ -311,7 +311,11 @@ fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>)
     view! {
         <div class="bulk__preview">
             <p id="bulk-counts" class="bulk__counts" role="status">
-                {move || { let c = counts(); format!("{} ready · {} with warnings · {} admin accounts · {} blocked", c.ready, c.warn, c.confirm, c.blocked) }}
+                {move || {
+                    let c = counts();
+                    let admins = if c.confirm > 0 { format!(" · {} admin accounts", c.confirm) } else { String::new() };
+                    format!("{} ready · {} with warnings · {} blocked{admins}", c.ready, c.warn, c.blocked)
+                }}
             </p>
             {move || (counts().confirm > 0).then(|| view! {
                 <div class="notice notice--warning">

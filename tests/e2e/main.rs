@@ -13,6 +13,7 @@ mod harness;
 mod holders;
 mod insight;
 mod policy;
+mod roles;
 mod round_trips;
 mod tracking;
 
