@@ -50,9 +50,9 @@ async fn open_create_and_bulk(h: &Harness, hires: [usize; 2]) -> Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn each_issuing_role_signs_in_opens_creates_and_runs_bulk_with_documented_defaults(
-) -> Result<()> {
+/// The three issuing roles' journeys (sign in, open a user and create, bulk check and run),
+/// with the registration asking for `wids` or not; hires are numbered from `first_hire`.
+async fn journeys_of_each_issuing_role(wids: bool, first_hire: usize) -> Result<()> {
     for (n, (local, role)) in [
         ("adele.vance", "Authentication Administrator"),
         ("megan.bowen", "Privileged Authentication Administrator"),
@@ -71,13 +71,29 @@ async fn each_issuing_role_signs_in_opens_creates_and_runs_bulk_with_documented_
                     && !s.full_role_objects_without_role_read,
                 "not the documented defaults: {s:?}"
             );
+            if !wids {
+                h.emu
+                    .update_settings(|s| s.group_membership_claims = "None".into());
+            }
             sign_in_as(&h, local).await?;
-            h.wait_for_text("#roles", role).await?;
-            open_create_and_bulk(&h, [n * 2 + 1, n * 2 + 2]).await
+            h.wait_for_text("#roles", if wids { role } else { "Roles unknown" })
+                .await?;
+            open_create_and_bulk(&h, [first_hire + n * 2, first_hire + n * 2 + 1]).await
         })
         .await?;
     }
     Ok(())
+}
+
+#[tokio::test]
+async fn each_issuing_role_signs_in_opens_creates_and_runs_bulk_with_documented_defaults(
+) -> Result<()> {
+    journeys_of_each_issuing_role(true, 1).await
+}
+
+#[tokio::test]
+async fn each_issuing_role_does_the_same_without_any_wids_claim() -> Result<()> {
+    journeys_of_each_issuing_role(false, 31).await
 }
 
 #[tokio::test]
