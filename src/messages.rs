@@ -47,7 +47,30 @@ pub const ROLES: &[(&str, &str)] = &[
         "Security Administrator",
     ),
     ("5d6b6bb7-de71-4623-b4af-96380a352509", "Security Reader"),
+    ("88d8e3e3-8f55-4a1e-953a-9b9898b8876b", "Directory Readers"),
+    ("95e79109-95c0-4d8e-aee3-d01accf2d47b", "Guest Inviter"),
+    (
+        "790c1fb9-7f7d-4f88-86a1-ef1f95c05c1b",
+        "Message Center Reader",
+    ),
+    (
+        "966707d0-3269-4727-9be2-8c3a10f19b9d",
+        "Password Administrator",
+    ),
+    ("4a5d8f65-41da-4de4-8968-e035b65339cf", "Reports Reader"),
+    (
+        "75934031-6c7e-415a-99d7-48dbd49e875e",
+        "Usage Summary Reports Reader",
+    ),
+    (
+        "27460883-1df1-4691-b032-3b79643e5e63",
+        "User Experience Success Manager",
+    ),
+    ("5f2222b1-57c3-48ba-8ad5-d4759f1fde6f", "Security Operator"),
 ];
+
+/// How a role Graph did not name is shown (limited information: id and type only).
+pub const UNNAMED_ROLE: &str = "an admin role";
 
 /// The default user role every member holds; not an admin role.
 pub const DEFAULT_USER_ROLE: &str = "b79fbf4d-3ef9-4689-8143-76b194e85509";
@@ -69,12 +92,21 @@ pub enum Capability {
     NonAdmins,
     /// Global Reader: sees passes, cannot issue them.
     ReadOnly,
-    /// No role that issues passes.
+    /// No tenant-wide active role that issues passes (one scoped to an administrative unit or
+    /// eligible in PIM is not in `wids`: Graph decides).
     None,
+    /// The sign-in did not say (no `wids` claim: the app registration's
+    /// `groupMembershipClaims` adds it, other providers never send it). Nothing is blocked on
+    /// the page; Graph decides and its refusal is explained.
+    Unknown,
 }
 
-/// Returns what `roles` (template ids) allow.
-pub fn capability(roles: &[String]) -> Capability {
+/// Returns what `roles` (template ids from `wids`) allow; `None` (no `wids` claim) is
+/// [`Capability::Unknown`].
+pub fn capability(roles: Option<&[String]>) -> Capability {
+    let Some(roles) = roles else {
+        return Capability::Unknown;
+    };
     let has = |name: &str| roles.iter().any(|r| role_name(r) == Some(name));
     if has("Global Administrator") || has("Privileged Authentication Administrator") {
         Capability::Everyone
@@ -93,7 +125,26 @@ pub fn capability_text(capability: Capability) -> &'static str {
         Capability::Everyone => "You can issue passes to every user except yourself.",
         Capability::NonAdmins => "You can issue passes to users without admin roles.",
         Capability::ReadOnly => "You can see passes but not issue or delete them.",
-        Capability::None => "Your account has no role that issues passes: ask for the Authentication Administrator role (users without admin roles) or Privileged Authentication Administrator (everyone).",
+        Capability::None => "Your sign-in lists no role that issues passes. A role scoped to an administrative unit or not yet activated in PIM is not listed, so Graph decides; if it refuses, ask for the Authentication Administrator role (users without admin roles) or Privileged Authentication Administrator (everyone).",
+        Capability::Unknown => "Your sign-in does not list your admin roles, so this page blocks nothing: Graph decides on each pass and its refusal is explained. (The app registration's groupMembershipClaims set to DirectoryRole adds them.)",
+    }
+}
+
+/// What the account bar says about the admin's roles: their names, "No admin role", or that
+/// the sign-in did not list them (never a GUID: unknown template ids are "an admin role").
+pub fn roles_text(roles: Option<&[String]>) -> String {
+    let Some(roles) = roles else {
+        return "Roles unknown".to_owned();
+    };
+    let names: Vec<&str> = roles
+        .iter()
+        .filter(|r| !r.eq_ignore_ascii_case(DEFAULT_USER_ROLE))
+        .map(|r| role_name(r).unwrap_or("an admin role"))
+        .collect();
+    if names.is_empty() {
+        "No admin role".to_owned()
+    } else {
+        names.join(", ")
     }
 }
 
@@ -109,7 +160,11 @@ pub fn role_names(roles: Vec<DirectoryRole>) -> Vec<String> {
         })
         .map(|r| {
             let known = r.role_template_id.as_deref().and_then(role_name);
-            known.map(str::to_owned).or(r.display_name).unwrap_or(r.id)
+            // Never the object id: without a role-read permission Graph gives id and type only.
+            known
+                .map(str::to_owned)
+                .or(r.display_name.filter(|n| !n.trim().is_empty()))
+                .unwrap_or_else(|| UNNAMED_ROLE.to_owned())
         })
         .collect()
 }
@@ -495,21 +550,45 @@ mod tests {
     fn capabilities_from_roles() {
         let r = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            capability(&r(&[
+            capability(Some(&r(&[
                 "c4e39bd9-1100-46d3-8c65-fb160da0071f",
                 DEFAULT_USER_ROLE
-            ])),
+            ]))),
             Capability::NonAdmins
         );
         assert_eq!(
-            capability(&r(&["7be44c8a-adaf-4e2a-84d6-ab2649e08a13"])),
+            capability(Some(&r(&["7be44c8a-adaf-4e2a-84d6-ab2649e08a13"]))),
             Capability::Everyone
         );
         assert_eq!(
-            capability(&r(&["f2ef992c-3afb-46b9-b7cf-a126ee74c451"])),
+            capability(Some(&r(&["f2ef992c-3afb-46b9-b7cf-a126ee74c451"]))),
             Capability::ReadOnly
         );
-        assert_eq!(capability(&r(&[DEFAULT_USER_ROLE])), Capability::None);
+        assert_eq!(capability(Some(&r(&[DEFAULT_USER_ROLE]))), Capability::None);
         assert_eq!(role_name(DEFAULT_USER_ROLE), None);
+    }
+
+    #[test]
+    fn a_missing_wids_claim_means_roles_unknown_not_no_role() {
+        assert_eq!(capability(None), Capability::Unknown);
+        assert_eq!(roles_text(None), "Roles unknown");
+        assert!(capability_text(Capability::Unknown).contains("blocks nothing"));
+        assert_eq!(
+            roles_text(Some(&[DEFAULT_USER_ROLE.to_owned()])),
+            "No admin role"
+        );
+        // A template id this page does not know is never shown as a GUID.
+        let odd = "0f971eea-41eb-4569-a71e-57bb8a3eff1e".to_owned();
+        assert_eq!(roles_text(Some(&[odd])), "an admin role");
+    }
+
+    #[test]
+    fn role_names_never_show_an_id() {
+        let limited = DirectoryRole {
+            id: "5b3f2a1c-0000-4000-8000-000000000001".into(),
+            display_name: None,
+            role_template_id: None,
+        };
+        assert_eq!(role_names(vec![limited]), [UNNAMED_ROLE]);
     }
 }

@@ -6,24 +6,23 @@
 use crate::bulk::batch::{self, BatchItemResponse, BatchRequest};
 use crate::graph::models::{AuthMethod, MethodKind, TemporaryAccessPass};
 use crate::graph::GraphError;
-use crate::messages;
+use crate::tap::TargetRoles;
 
 const PASSES: &str = "passes";
 const METHODS: &str = "methods";
 const ROLES: &str = "roles";
 const GROUPS: &str = "groups";
 
-/// Returns the one `$batch` that opens `user_id`: passes and methods always, the user's roles
-/// when `need_roles` (the admin cannot act on admins), `checkMemberGroups` when `groups` (from
-/// `tap::groups_to_check`) is not empty. Four items at most, all reads.
-pub fn request(user_id: &str, need_roles: bool, groups: &[String]) -> BatchRequest {
+/// Returns the one `$batch` that opens `user_id`: passes, methods and the user's roles always
+/// (whatever the admin's own roles: a pass on an admin account earns a warning, and an
+/// Authentication Administrator cannot serve most admins), `checkMemberGroups` when `groups`
+/// (from `tap::groups_to_check`) is not empty. Four items at most, all reads.
+pub fn request(user_id: &str, groups: &[String]) -> BatchRequest {
     let mut requests = vec![
         batch::list_passes_item(PASSES, user_id),
         batch::list_methods_item(METHODS, user_id),
+        batch::roles_item(ROLES, user_id),
     ];
-    if need_roles {
-        requests.push(batch::roles_item(ROLES, user_id));
-    }
     if !groups.is_empty() {
         requests.push(batch::check_groups_item(GROUPS, user_id, groups));
     }
@@ -38,9 +37,9 @@ pub struct Profile {
     pub passes: Result<Vec<TemporaryAccessPass>, GraphError>,
     /// Every registered authentication method, passes included.
     pub methods: Result<Vec<AuthMethod>, GraphError>,
-    /// Names of the admin roles the user holds (the default user role left out); `None` when
-    /// not asked for or not readable (the warning is then simply not shown).
-    pub roles: Option<Vec<String>>,
+    /// The admin roles the user holds (the default user role left out); `None` when not
+    /// readable (the page then says it cannot tell, see `tap::targets::check`).
+    pub roles: Option<TargetRoles>,
     /// Which of the asked groups the user is in; `None` when not asked for or not readable.
     pub member_of: Option<Vec<String>>,
 }
@@ -69,10 +68,10 @@ impl Profile {
                 .ok_or_else(|| missing(id))
                 .and_then(batch::item_values)
         }
-        // Roles and groups only feed warnings: not asked, missing or unreadable means none shown.
+        // Roles and groups only feed warnings; unreadable roles are said to be unknown.
         let passes = read(responses, PASSES);
         let methods = read(responses, METHODS);
-        let roles = read(responses, ROLES).ok().map(messages::role_names);
+        let roles = read(responses, ROLES).ok().map(TargetRoles::from_graph);
         let member_of = read(responses, GROUPS).ok();
         Profile {
             passes,
@@ -160,17 +159,19 @@ mod tests {
     }
 
     #[test]
-    fn request_holds_two_to_four_reads() {
-        let r = request("u-1", false, &[]);
+    fn request_holds_three_or_four_reads_and_always_the_roles() {
+        let r = request("u-1", &[]);
         let urls: Vec<_> = r.requests.iter().map(|i| i.url.as_str()).collect();
+        assert_eq!(urls.len(), 3);
         assert_eq!(
-            urls,
+            urls[..2],
             [
                 "/users/u-1/authentication/temporaryAccessPassMethods",
                 "/users/u-1/authentication/methods"
             ]
         );
-        let r = request("u-1", true, &["g".into()]);
+        assert!(urls[2].starts_with("/users/u-1/transitiveMemberOf/microsoft.graph.directoryRole"));
+        let r = request("u-1", &["g".into()]);
         assert_eq!(r.requests.len(), 4);
         assert_eq!(r.requests[3].method, "POST");
         assert!(r
@@ -210,7 +211,10 @@ mod tests {
         assert_eq!(p.passes.as_ref().unwrap_err().status, 403);
         assert_eq!(p.methods.as_ref().unwrap().len(), 2);
         assert!(p.has_strong_method());
-        assert_eq!(p.roles, Some(vec!["Helpdesk Administrator".to_owned()]));
+        assert_eq!(
+            p.roles.as_ref().map(TargetRoles::labels),
+            Some(vec!["Helpdesk Administrator".to_owned()])
+        );
         assert_eq!(p.member_of, Some(vec!["g-2".to_owned()]));
     }
 

@@ -3,6 +3,10 @@
 use crate::graph::models::{PolicyState, TapPolicy, TemporaryAccessPass, UsabilityReason};
 use crate::graph::time;
 
+pub mod targets;
+
+pub use targets::{RoleCheck, TargetRoles};
+
 /// Graph's own limits on `lifetimeInMinutes`, used when the policy could not be read.
 pub const GRAPH_MIN_LIFETIME: u32 = 10;
 /// See [`GRAPH_MIN_LIFETIME`].
@@ -305,30 +309,41 @@ pub fn coverage(policy: &crate::graph::models::TapPolicy, member_of: &[String]) 
     }
 }
 
-/// Warnings to show before creating a pass for `name`: roles the admin cannot act on, and policy coverage.
-pub fn target_warnings(
+/// Returns what stands before creating a pass for `name`: reasons Graph will refuse (the
+/// target's roles for an Authentication Administrator, policy coverage), warnings (privileged
+/// targets, roles Graph did not name or that could not be read) and whether the target is
+/// privileged. `roles` is `None` when they could not be read; `shortest_minutes` is the
+/// policy's shortest lifetime, suggested for privileged targets.
+pub fn target_check(
     name: &str,
     capability: crate::messages::Capability,
-    target_roles: &[String],
+    roles: Option<&TargetRoles>,
     coverage: Coverage,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    if capability == crate::messages::Capability::NonAdmins && !target_roles.is_empty() {
-        out.push(format!(
-            "{name} holds the admin role {}. As an Authentication Administrator you cannot issue them a pass: a Privileged Authentication Administrator can.",
-            target_roles.join(", ")
-        ));
-    }
+    shortest_minutes: Option<u32>,
+) -> RoleCheck {
+    let mut out = targets::check(name, capability, roles, shortest_minutes);
     match coverage {
         Coverage::Covered => {}
-        Coverage::Excluded => out.push(format!(
+        Coverage::Excluded => out.blocks.push(format!(
             "{name} is in a group the Temporary Access Pass policy excludes, so Graph will refuse a pass. Remove them from that group, or ask an Authentication Policy Administrator to change the policy."
         )),
-        Coverage::NotIncluded => out.push(format!(
+        Coverage::NotIncluded => out.blocks.push(format!(
             "{name} is not in any group the Temporary Access Pass policy includes, so Graph will refuse a pass. Add them to an included group, or ask an Authentication Policy Administrator to change the policy."
         )),
     }
     out
+}
+
+/// Every sentence of [`target_check`] for the user page, reasons Graph will refuse first.
+pub fn target_warnings(
+    name: &str,
+    capability: crate::messages::Capability,
+    roles: Option<&TargetRoles>,
+    coverage: Coverage,
+    shortest_minutes: Option<u32>,
+) -> Vec<String> {
+    let c = target_check(name, capability, roles, coverage, shortest_minutes);
+    c.blocks.into_iter().chain(c.warnings).collect()
 }
 
 #[cfg(test)]
@@ -378,26 +393,41 @@ mod coverage_tests {
 
     #[test]
     fn warnings_name_roles_only_for_authentication_administrators() {
-        let roles = vec!["User Administrator".to_owned()];
+        let roles = TargetRoles(vec![targets::TargetRole {
+            template_id: Some("fe930be7-5e62-47db-91af-98c3a49a38b1".into()),
+            name: Some("User Administrator".into()),
+        }]);
         let w = target_warnings(
             "Isaiah Langer",
             Capability::NonAdmins,
-            &roles,
+            Some(&roles),
             Coverage::Covered,
+            None,
         );
         assert_eq!(w.len(), 1);
         assert!(
             w[0].contains("User Administrator")
                 && w[0].contains("Privileged Authentication Administrator")
         );
-        assert!(target_warnings(
+        let c = target_check(
             "Isaiah Langer",
             Capability::Everyone,
-            &roles,
-            Coverage::Covered
-        )
-        .is_empty());
-        let w = target_warnings("Nestor", Capability::Everyone, &[], Coverage::Excluded);
-        assert!(w[0].contains("excludes"));
+            Some(&roles),
+            Coverage::Covered,
+            Some(60),
+        );
+        assert!(
+            c.blocks.is_empty() && c.privileged,
+            "a privileged target: warned, not blocked"
+        );
+        let empty = TargetRoles::default();
+        let c = target_check(
+            "Nestor",
+            Capability::Everyone,
+            Some(&empty),
+            Coverage::Excluded,
+            None,
+        );
+        assert!(c.blocks[0].contains("excludes") && !c.privileged);
     }
 }

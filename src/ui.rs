@@ -306,17 +306,8 @@ impl Tab {
 #[component]
 fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
     let account = session.account().clone();
-    let capability = messages::capability(&account.roles);
-    let role_names: Vec<&str> = account
-        .roles
-        .iter()
-        .filter_map(|r| messages::role_name(r))
-        .collect();
-    let roles_text = if role_names.is_empty() {
-        "No admin role".to_owned()
-    } else {
-        role_names.join(", ")
-    };
+    let capability = messages::capability(account.roles.as_deref());
+    let roles_text = messages::roles_text(account.roles.as_deref());
 
     // The policy is read once per sign-in; every form reads this copy.
     let signout_session = session.clone();

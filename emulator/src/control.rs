@@ -163,13 +163,33 @@ impl Emulator {
 
     /// Gives the user another display name (two people may share one); Graph shows it at once.
     pub fn rename_user(&self, upn: &str, display_name: &str) -> Result<(), ControlError> {
+        self.change_user(upn, format!("{upn} renamed to {display_name}"), |u| {
+            u.display_name = display_name.to_string()
+        })
+    }
+
+    /// Sets the user's `userType` (`Member` or `Guest`): a member made `Guest` is an internal
+    /// guest (a UPN of this tenant, no external identity), who may get a pass; the seeded
+    /// Jordan Miller (UPN with `#EXT#`) is an external guest, who may not.
+    pub fn set_user_type(&self, upn: &str, user_type: &str) -> Result<(), ControlError> {
+        self.change_user(upn, format!("userType of {upn} set to {user_type}"), |u| {
+            u.user_type = user_type.to_string()
+        })
+    }
+
+    /// Applies `change` to the user and records it as a directory change.
+    fn change_user(
+        &self,
+        upn: &str,
+        what: String,
+        change: impl FnOnce(&mut crate::model::User),
+    ) -> Result<(), ControlError> {
         let mut inner = self.state.lock();
         let user = inner
             .tenant
             .find_user_mut(upn)
             .ok_or_else(|| ControlError::UnknownUser(upn.to_string()))?;
-        user.display_name = display_name.to_string();
-        let what = format!("{upn} renamed to {display_name}");
+        change(user);
         inner.tenant.events.push(Event::DirectoryChanged { what });
         Ok(())
     }

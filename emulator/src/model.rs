@@ -33,6 +33,34 @@ pub mod roles {
     pub const REPORTS_READER: &str = "4a5d8f65-41da-4de4-8968-e035b65339cf";
     /// The default member-user role every member carries in `wids`; not an admin role.
     pub const DEFAULT_USER: &str = "b79fbf4d-3ef9-4689-8143-76b194e85509";
+    /// Directory Readers.
+    pub const DIRECTORY_READERS: &str = "88d8e3e3-8f55-4a1e-953a-9b9898b8876b";
+    /// Guest Inviter.
+    pub const GUEST_INVITER: &str = "95e79109-95c0-4d8e-aee3-d01accf2d47b";
+    /// Message Center Reader.
+    pub const MESSAGE_CENTER_READER: &str = "790c1fb9-7f7d-4f88-86a1-ef1f95c05c1b";
+    /// Password Administrator.
+    pub const PASSWORD_ADMINISTRATOR: &str = "966707d0-3269-4727-9be2-8c3a10f19b9d";
+    /// Usage Summary Reports Reader.
+    pub const USAGE_SUMMARY_REPORTS_READER: &str = "75934031-6c7e-415a-99d7-48dbd49e875e";
+    /// User Experience Success Manager.
+    pub const USER_EXPERIENCE_SUCCESS_MANAGER: &str = "27460883-1df1-4691-b032-3b79643e5e63";
+
+    /// Roles whose holders an Authentication Administrator may still serve (Microsoft Learn,
+    /// "Privileged roles and permissions" / "Who can perform sensitive actions": users with
+    /// no role or only these roles). Any other role needs a Privileged Authentication
+    /// Administrator or a Global Administrator.
+    pub const SERVABLE_BY_AUTHENTICATION_ADMINISTRATOR: &[&str] = &[
+        DEFAULT_USER,
+        DIRECTORY_READERS,
+        GUEST_INVITER,
+        MESSAGE_CENTER_READER,
+        PASSWORD_ADMINISTRATOR,
+        REPORTS_READER,
+        AUTHENTICATION_ADMINISTRATOR,
+        USAGE_SUMMARY_REPORTS_READER,
+        USER_EXPERIENCE_SUCCESS_MANAGER,
+    ];
 
     /// Human name of a role template id (for pages and the demo table).
     pub fn name(id: &str) -> &'static str {
@@ -49,6 +77,12 @@ pub mod roles {
             SECURITY_OPERATOR => "Security Operator",
             REPORTS_READER => "Reports Reader",
             DEFAULT_USER => "User",
+            DIRECTORY_READERS => "Directory Readers",
+            GUEST_INVITER => "Guest Inviter",
+            MESSAGE_CENTER_READER => "Message Center Reader",
+            PASSWORD_ADMINISTRATOR => "Password Administrator",
+            USAGE_SUMMARY_REPORTS_READER => "Usage Summary Reports Reader",
+            USER_EXPERIENCE_SUCCESS_MANAGER => "User Experience Success Manager",
             _ => "Directory role",
         }
     }
@@ -103,9 +137,25 @@ impl User {
         self.roles.iter().any(|r| r != roles::DEFAULT_USER)
     }
 
-    /// True if and only if the user is an external guest.
+    /// True if and only if the user's `userType` is `Guest` (internal or external).
     pub fn is_guest(&self) -> bool {
         self.user_type.eq_ignore_ascii_case("Guest")
+    }
+
+    /// True if and only if the user is an external guest: a `Guest` whose account lives in
+    /// another organisation (B2B invitation: the UPN carries `#EXT#`, Graph shows
+    /// `externalUserState` and `creationType: Invitation`). An internal guest (`userType`
+    /// Guest, signing in with a UPN of this tenant) is not external and may get a pass.
+    pub fn is_external_guest(&self) -> bool {
+        self.is_guest() && self.user_principal_name.contains("#EXT#")
+    }
+
+    /// True if and only if an Authentication Administrator may change this user's methods:
+    /// no role, or only the roles of [`roles::SERVABLE_BY_AUTHENTICATION_ADMINISTRATOR`].
+    pub fn servable_by_authentication_administrator(&self) -> bool {
+        self.roles
+            .iter()
+            .all(|r| roles::SERVABLE_BY_AUTHENTICATION_ADMINISTRATOR.contains(&r.as_str()))
     }
 
     /// The `wids` claim: held roles plus the default user role for members.

@@ -71,6 +71,26 @@ pub struct Settings {
     /// exists (tests of issue 11 point 13). Without a session the emulator answers
     /// `login_required` AADSTS50058 anyway, as Entra does. Default `None`.
     pub silent_sign_in_refusal: Option<SilentRefusal>,
+    /// The demo app registration's `groupMembershipClaims` (`None`, `SecurityGroup`,
+    /// `DirectoryRole`, `ApplicationGroup` or `All`). Microsoft Learn ("Configure group claims
+    /// for applications", "Optional claims"): `wids` is not a default ID-token claim; Entra adds
+    /// it only when this is `DirectoryRole` or `All`, and then lists only active tenant-wide
+    /// role assignments. Default `DirectoryRole`, as tapdesk's generated registration commands
+    /// set it; `None` gives ID tokens without `wids` (the page must then treat the admin's roles
+    /// as unknown). Access tokens for Graph keep their `wids` either way.
+    pub group_membership_claims: String,
+    /// Accept OData casts on `memberOf`/`transitiveMemberOf` and
+    /// `members`/`transitiveMembers` without the advanced-query parameters. Microsoft Learn
+    /// ("Advanced query capabilities on Microsoft Entra ID objects", "List group transitive
+    /// members", "List a user's memberships"): a cast needs `ConsistencyLevel: eventual` and
+    /// `$count=true`. Default false: refused with 400 `Request_UnsupportedQuery`.
+    pub casts_without_advanced_query: bool,
+    /// Return full directory role objects (`displayName`, `roleTemplateId`) to callers without a
+    /// role-read permission. Microsoft Learn ("Limited information returned for inaccessible
+    /// member objects"): without `RoleManagement.Read.Directory` or `Directory.Read.All`
+    /// (or their write forms) a role in `memberOf`/`transitiveMemberOf` comes back with
+    /// `@odata.type` and `id` only, other properties null. Default false (limited).
+    pub full_role_objects_without_role_read: bool,
 }
 
 /// How Entra refuses a silent sign-in (Microsoft Learn: "Microsoft identity platform and OAuth
@@ -104,6 +124,15 @@ impl SilentRefusal {
     }
 }
 
+impl Settings {
+    /// True if and only if the registration's `groupMembershipClaims` puts `wids` in ID tokens
+    /// (`DirectoryRole` or `All`, any case).
+    pub fn wids_in_id_token(&self) -> bool {
+        let v = self.group_membership_claims.trim();
+        v.eq_ignore_ascii_case("DirectoryRole") || v.eq_ignore_ascii_case("All")
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -121,6 +150,9 @@ impl Default for Settings {
             prompt_values_supported: None,
             login_hint_claim: false,
             silent_sign_in_refusal: None,
+            group_membership_claims: "DirectoryRole".into(),
+            casts_without_advanced_query: false,
+            full_role_objects_without_role_read: false,
         }
     }
 }

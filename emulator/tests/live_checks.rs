@@ -51,10 +51,10 @@ async fn graph_authorises_by_live_roles_not_the_tokens_wids() {
     let (_, _, v) = graph(
         &emu,
         Method::GET,
-        "/me/transitiveMemberOf/microsoft.graph.directoryRole",
+        "/me/transitiveMemberOf/microsoft.graph.directoryRole?$count=true",
         Some(&token),
         None,
-        &[],
+        &[("ConsistencyLevel", "eventual")],
     )
     .await;
     assert_eq!(v["value"], json!([]));

@@ -34,9 +34,11 @@ pub struct IdClaims {
     pub sub: Option<String>,
     #[serde(default)]
     pub tid: Option<String>,
-    /// Directory role template ids (Entra only; absent elsewhere).
+    /// Directory role template ids (Entra only, and only when the app registration's
+    /// `groupMembershipClaims` asks for them); `None` when the claim is absent, which means
+    /// "roles unknown", never "no role".
     #[serde(default)]
-    pub wids: Vec<String>,
+    pub wids: Option<Vec<String>>,
     /// `email` (OpenID Connect standard claim, with the `email` scope).
     #[serde(default)]
     pub email: Option<String>,
@@ -152,7 +154,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.preferred_username.as_deref(), Some("adele@contoso.com"));
-        assert_eq!(c.wids.len(), 1);
+        assert_eq!(c.wids.as_ref().map(Vec::len), Some(1));
         assert!(verify(
             &token("n", "https://i/v2.0", "[\"x\",\"cid\"]", 1_800_003_600),
             "https://i/v2.0",

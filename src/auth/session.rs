@@ -68,8 +68,9 @@ pub struct Account {
     /// Sent as `login_hint` when signing the same account in again.
     pub username: String,
     pub object_id: String,
-    /// Directory role template ids (`wids`), empty on other providers.
-    pub roles: Vec<String>,
+    /// Directory role template ids (`wids`); `None` when the ID token has no `wids` claim (the
+    /// registration does not ask for it, or another provider): roles unknown.
+    pub roles: Option<Vec<String>>,
     /// Entra's optional `login_hint` claim, the value `logout_hint` takes.
     pub login_hint: Option<String>,
 }
@@ -425,7 +426,7 @@ mod tests {
             (a.name.as_str(), a.username.as_str(), a.object_id.as_str()),
             ("Ada Lovelace", "ada", "s-1")
         );
-        assert!(a.roles.is_empty() && a.login_hint.is_none());
+        assert!(a.roles.is_none() && a.login_hint.is_none());
         let a = Account::from_claims(&claims(r#"{"sub":"s-1","email":"ada@example.org"}"#));
         assert_eq!(
             (a.name.as_str(), a.username.as_str()),

@@ -52,9 +52,16 @@ pub fn list_methods_item(id: &str, user_id: &str) -> BatchItem {
     item(id, "GET", api::methods_path(user_id), None)
 }
 
-/// `GET` the directory roles the user holds, directly or through groups.
+/// `GET` the directory roles the user holds, directly or through groups: an advanced query,
+/// so the item carries `ConsistencyLevel: eventual` (inside `$batch` each item has its own
+/// headers).
 pub fn roles_item(id: &str, user_id: &str) -> BatchItem {
-    item(id, "GET", api::roles_path(user_id), None)
+    let mut i = item(id, "GET", api::roles_path(user_id), None);
+    let (name, value) = api::ADVANCED_QUERY_HEADER;
+    i.headers
+        .get_or_insert_with(BTreeMap::new)
+        .insert(name.to_owned(), value.to_owned());
+    i
 }
 
 /// `POST checkMemberGroups` for `group_ids` (a read: safe to repeat).
@@ -172,9 +179,18 @@ mod tests {
             )
         );
         assert!(user.get("headers").is_none() && user.get("body").is_none());
-        assert!(roles_item("r", "u-1")
-            .url
-            .contains("microsoft.graph.directoryRole"));
+        let roles = roles_item("r", "u-1");
+        assert!(roles.url.contains("microsoft.graph.directoryRole"));
+        // An advanced query: the item carries the header itself, and `$count=true`.
+        assert!(roles.url.contains("$count=true"));
+        assert_eq!(
+            roles
+                .headers
+                .as_ref()
+                .and_then(|h| h.get("ConsistencyLevel"))
+                .map(String::as_str),
+            Some("eventual")
+        );
     }
 
     #[test]

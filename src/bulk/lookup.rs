@@ -9,7 +9,7 @@ use super::batch::{self, BatchItem, BatchItemResponse};
 use super::input::Row;
 use super::plan::Lookup;
 use crate::graph::models::{DirectoryRole, Page, TemporaryAccessPass, User};
-use crate::messages;
+use crate::tap::TargetRoles;
 
 /// What one lookup item asks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,11 +34,12 @@ pub struct DryRunItem {
     pub part: LookupPart,
 }
 
-/// Returns the lookup items for `rows`, row by row: the user and their passes always, their
-/// roles when `need_roles` (an Authentication Administrator cannot act on admins), their
-/// membership when `groups` (from `tap::groups_to_check`) is not empty. Item ids are
-/// `"{row}u"`, `"{row}p"`, `"{row}r"`, `"{row}g"`. Send them [`batch::MAX_PER_BATCH`] at a time.
-pub fn dry_run_items(rows: &[Row], need_roles: bool, groups: &[String]) -> Vec<DryRunItem> {
+/// Returns the lookup items for `rows`, row by row: the user, their passes and their roles
+/// always (an Authentication Administrator cannot act on most admins, and every admin is warned
+/// before a pass for a privileged account), their membership when `groups` (from
+/// `tap::groups_to_check`) is not empty. Item ids are `"{row}u"`, `"{row}p"`, `"{row}r"`,
+/// `"{row}g"`. Send them [`batch::MAX_PER_BATCH`] at a time.
+pub fn dry_run_items(rows: &[Row], groups: &[String]) -> Vec<DryRunItem> {
     let mut out = Vec::new();
     for (i, row) in rows.iter().enumerate() {
         let key = row.upn.trim();
@@ -53,9 +54,7 @@ pub fn dry_run_items(rows: &[Row], need_roles: bool, groups: &[String]) -> Vec<D
         push("p", LookupPart::Passes, &|id| {
             batch::list_passes_item(id, key)
         });
-        if need_roles {
-            push("r", LookupPart::Roles, &|id| batch::roles_item(id, key));
-        }
+        push("r", LookupPart::Roles, &|id| batch::roles_item(id, key));
         if !groups.is_empty() {
             push("g", LookupPart::Groups, &|id| {
                 batch::check_groups_item(id, key, groups)
@@ -89,7 +88,7 @@ pub fn apply(lookup: &mut Lookup, part: LookupPart, resp: &BatchItemResponse) {
                 .map(|p| lookup.existing = p.value.into_iter().next())
                 .is_ok(),
             LookupPart::Roles => serde_json::from_value::<Page<DirectoryRole>>(body)
-                .map(|p| lookup.admin_roles = messages::role_names(p.value))
+                .map(|p| lookup.roles = TargetRoles::from_graph(p.value))
                 .is_ok(),
             LookupPart::Groups => serde_json::from_value::<Page<String>>(body)
                 .map(|p| lookup.member_of = p.value)
@@ -140,7 +139,7 @@ mod tests {
             row("adele@contoso.com"),
             row(" 6e7b768e-07e2-4810-8459-485f84f8f204 "),
         ];
-        let items = dry_run_items(&rows, true, &["g-1".into()]);
+        let items = dry_run_items(&rows, &["g-1".into()]);
         let ids: Vec<&str> = items.iter().map(|i| i.item.id.as_str()).collect();
         assert_eq!(ids, ["0u", "0p", "0r", "0g", "1u", "1p", "1r", "1g"]);
         assert_eq!(items[5].row, 1);
@@ -150,15 +149,18 @@ mod tests {
             "/users/6e7b768e-07e2-4810-8459-485f84f8f204/authentication/temporaryAccessPassMethods"
         );
         assert_eq!(items[3].item.body, Some(json!({"groupIds":["g-1"]})));
-        let few = dry_run_items(&rows, false, &[]);
+        let few = dry_run_items(&rows, &[]);
         assert_eq!(
             few.iter().map(|i| i.part).collect::<Vec<_>>(),
             [
                 LookupPart::User,
                 LookupPart::Passes,
+                LookupPart::Roles,
                 LookupPart::User,
-                LookupPart::Passes
-            ]
+                LookupPart::Passes,
+                LookupPart::Roles
+            ],
+            "the roles are read whatever the admin's own roles"
         );
     }
 
@@ -186,7 +188,10 @@ mod tests {
         apply(&mut l, LookupPart::Groups, &ok(json!({"value":["g-1"]})));
         assert_eq!(l.user.as_ref().map(|u| u.id.as_str()), Some("u1"));
         assert_eq!(l.existing.as_ref().map(|p| p.id.as_str()), Some("old"));
-        assert_eq!(l.admin_roles, ["Directory Readers", "User Administrator"]);
+        assert_eq!(
+            l.roles.labels(),
+            ["Directory Readers", "User Administrator"]
+        );
         assert_eq!(l.member_of, ["g-1"]);
         assert_eq!(l.lookup_error, None);
     }

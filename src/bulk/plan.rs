@@ -10,7 +10,7 @@ use super::input::Row;
 use crate::graph::models::{NewPass, PolicyState, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{time, GraphError};
 use crate::messages::{self, Action, Capability};
-use crate::tap::{self, Coverage, FormBounds};
+use crate::tap::{self, Coverage, FormBounds, RoleCheck, TargetRoles};
 
 /// What the dry run learnt about one row's user.
 #[derive(Clone, Debug, Default)]
@@ -19,9 +19,9 @@ pub struct Lookup {
     pub user: Option<User>,
     /// The user's current pass, if any.
     pub existing: Option<TemporaryAccessPass>,
-    /// Names of the admin roles the user holds (the default user role excluded); empty when
-    /// not looked up.
-    pub admin_roles: Vec<String>,
+    /// The admin roles the user holds (the default user role excluded); empty when not looked
+    /// up. A failed role lookup is a `lookup_error`.
+    pub roles: TargetRoles,
     /// The ids among `tap::groups_to_check(policy)` the user is a member of.
     pub member_of: Vec<String>,
     /// A lookup that failed for another reason than "no such user".
@@ -36,6 +36,9 @@ pub enum Verdict {
     Warn(Vec<String>),
     /// Will not be sent; the sentence says why and what to do.
     Blocked(String),
+    /// A privileged target (an admin role beyond the lesser ones): created only when the admin
+    /// ticks "Also create passes for admin accounts"; the sentences say why to look twice.
+    Confirm(Vec<String>),
 }
 
 /// Values for rows that leave a column blank.
@@ -65,22 +68,31 @@ pub struct Counts {
     pub ready: usize,
     pub warn: usize,
     pub blocked: usize,
+    /// Privileged targets waiting for the admin's explicit tick.
+    pub confirm: usize,
 }
 
 /// Returns the verdict on `row` given what `lookup` found.
 ///
-/// Blocked, first reason wins, in this order: the admin's role cannot issue passes; the policy
-/// is disabled; the lifetime (the row's, else the default) is outside the policy's bounds; the
-/// row asks for a multi-use pass while the policy forces one-time; the lookup failed; no such
-/// user; a guest; the admin's own account; the policy excludes or does not include the user;
-/// the user holds admin roles while the admin is an Authentication Administrator.
-/// Warnings, all that apply: the account is disabled; a pass exists and will be replaced.
+/// Blocked, first reason wins, in this order: the policy is disabled; the lifetime (the row's,
+/// else the default) is outside the policy's bounds; the row asks for a multi-use pass while
+/// the policy forces one-time; the lookup failed; no such user; an external guest; the admin's
+/// own account; the user holds a role beyond the lesser ones while the admin is an
+/// Authentication Administrator (known from `wids`); the policy excludes or does not include
+/// the user. The admin's own roles never block on their own: `wids` lists only active,
+/// tenant-wide roles (and may be missing), so Graph decides.
+/// Confirm: a privileged target (any role but the lesser ones), created only after an explicit
+/// tick. Warnings, all that apply: the account is disabled; a pass exists and will be replaced;
+/// roles Graph did not name; privileged roles.
 pub fn verdict(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Verdict {
     match blocked(row, lookup, ctx) {
-        Some(reason) => Verdict::Blocked(reason),
-        None => {
-            let warnings = warnings(lookup);
-            if warnings.is_empty() {
+        Err(reason) => Verdict::Blocked(reason),
+        Ok(roles) => {
+            let mut warnings = warnings(lookup);
+            warnings.extend(roles.warnings);
+            if roles.privileged {
+                Verdict::Confirm(warnings)
+            } else if warnings.is_empty() {
                 Verdict::Ready
             } else {
                 Verdict::Warn(warnings)
@@ -103,6 +115,7 @@ pub fn count(verdicts: &[Verdict]) -> Counts {
             Verdict::Ready => c.ready += 1,
             Verdict::Warn(_) => c.warn += 1,
             Verdict::Blocked(_) => c.blocked += 1,
+            Verdict::Confirm(_) => c.confirm += 1,
         }
     }
     c
@@ -120,22 +133,18 @@ pub fn new_pass(row: &Row, start_utc: Option<String>, ctx: &PlanContext) -> NewP
     }
 }
 
-fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Option<String> {
-    if matches!(ctx.capability, Capability::None | Capability::ReadOnly) {
-        return Some(messages::capability_text(ctx.capability).to_owned());
-    }
+/// The reason the row is blocked, or what the target's roles mean when it is not.
+fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, String> {
     let disabled =
         !ctx.bounds.enabled || ctx.policy.is_some_and(|p| p.state == PolicyState::Disabled);
     if disabled {
-        return Some("Your tenant's Temporary Access Pass policy is disabled, so Graph will refuse every pass. A Global Administrator or Authentication Policy Administrator can enable it.".into());
+        return Err("Your tenant's Temporary Access Pass policy is disabled, so Graph will refuse every pass. A Global Administrator or Authentication Policy Administrator can enable it.".into());
     }
     if let Some(minutes) = row.lifetime_minutes.or(ctx.defaults.lifetime_minutes) {
-        if let Err(sentence) = ctx.bounds.check_lifetime(Some(minutes)) {
-            return Some(sentence);
-        }
+        ctx.bounds.check_lifetime(Some(minutes))?;
     }
     if row.one_time == Some(false) && ctx.bounds.one_time_forced {
-        return Some("This line asks for a pass usable more than once, but your tenant's policy only allows one-time passes: set it to one-time or leave it blank.".into());
+        return Err("This line asks for a pass usable more than once, but your tenant's policy only allows one-time passes: set it to one-time or leave it blank.".into());
     }
     if let Some(e) = &lookup.lookup_error {
         let action = if lookup.user.is_some() {
@@ -143,30 +152,34 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Option<String> {
         } else {
             Action::ReadUser
         };
-        return Some(messages::graph(e, action));
+        return Err(messages::graph(e, action));
     }
     let Some(user) = &lookup.user else {
-        return Some("No user with this UPN or object ID.".into());
+        return Err("No user with this UPN or object ID.".into());
     };
-    if user.is_guest() {
-        return Some("Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.".into());
+    if user.is_external_guest() {
+        return Err("Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.".into());
     }
     if !ctx.admin_object_id.is_empty() && user.id.eq_ignore_ascii_case(ctx.admin_object_id) {
-        return Some(
+        return Err(
             "This is your own account: another administrator must create your pass.".into(),
         );
     }
     let coverage = ctx
         .policy
         .map_or(Coverage::Covered, |p| tap::coverage(p, &lookup.member_of));
-    let roles = if ctx.capability == Capability::NonAdmins {
-        lookup.admin_roles.as_slice()
+    let mut check = tap::target_check(
+        user.name(),
+        ctx.capability,
+        Some(&lookup.roles),
+        coverage,
+        ctx.bounds.from_policy.then_some(ctx.bounds.min_minutes),
+    );
+    if check.blocks.is_empty() {
+        Ok(check)
     } else {
-        &[]
-    };
-    tap::target_warnings(user.name(), ctx.capability, roles, coverage)
-        .into_iter()
-        .next()
+        Err(check.blocks.swap_remove(0))
+    }
 }
 
 fn warnings(lookup: &Lookup) -> Vec<String> {

@@ -170,12 +170,21 @@ pub fn methods_path(user_key: &str) -> String {
 }
 
 /// Returns the relative path listing the admin roles a user holds, directly or through groups.
+///
+/// The cast makes it an advanced query: send it with `ConsistencyLevel: eventual`
+/// ([`ADVANCED_QUERY_HEADER`]); `$count=true` is part of the path.
 pub fn roles_path(user_key: &str) -> String {
     format!(
-        "/users/{}/transitiveMemberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId",
+        "/users/{}/transitiveMemberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId&$count=true",
         encode(user_key)
     )
 }
+
+/// The header (name, value) every advanced query needs, on every page (Learn: "Advanced query
+/// capabilities on Microsoft Entra ID objects"): OData casts such as
+/// `transitiveMemberOf/microsoft.graph.directoryRole` and `transitiveMembers/microsoft.graph.user`
+/// are advanced queries, with `$count=true` in the query.
+pub const ADVANCED_QUERY_HEADER: (&str, &str) = ("ConsistencyLevel", "eventual");
 
 /// Returns the relative path of `checkMemberGroups` for a user.
 pub fn check_groups_path(user_key: &str) -> String {
@@ -187,10 +196,11 @@ pub fn group_path(group_id: &str) -> String {
     format!("/groups/{}?$select={}", encode(group_id), Group::SELECT)
 }
 
-/// Returns the relative path listing a group's users, transitively, 999 per page.
+/// Returns the relative path listing a group's users, transitively, 999 per page (an advanced
+/// query: `$count=true` here, [`ADVANCED_QUERY_HEADER`] on every page).
 pub fn group_members_path(group_id: &str) -> String {
     format!(
-        "/groups/{}/transitiveMembers/microsoft.graph.user?$select={}&$top=999",
+        "/groups/{}/transitiveMembers/microsoft.graph.user?$select={}&$top=999&$count=true",
         encode(group_id),
         User::SELECT
     )
@@ -254,9 +264,11 @@ pub async fn group_members(
     group_id: &str,
     next: Option<&str>,
 ) -> Result<Page<User>, GraphError> {
+    // The cast is an advanced query: the header goes with every page, next links included
+    // (they carry `$count=true` from the first request).
     match next {
-        Some(link) => c.get(token, link, false).await,
-        None => c.get(token, &group_members_path(group_id), false).await,
+        Some(link) => c.get(token, link, true).await,
+        None => c.get(token, &group_members_path(group_id), true).await,
     }
 }
 
@@ -322,10 +334,12 @@ mod tests {
         );
         assert!(roles_path("u1")
             .starts_with("/users/u1/transitiveMemberOf/microsoft.graph.directoryRole?"));
+        // Casts are advanced queries: `$count=true` always (the header is the sender's part).
+        assert!(roles_path("u1").ends_with("&$count=true"));
         assert_eq!(
             group_members_path("g 1"),
             format!(
-                "/groups/g%201/transitiveMembers/microsoft.graph.user?$select={}&$top=999",
+                "/groups/g%201/transitiveMembers/microsoft.graph.user?$select={}&$top=999&$count=true",
                 User::SELECT
             )
         );

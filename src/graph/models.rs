@@ -37,12 +37,16 @@ pub struct User {
     /// e.g. `de-DE`: the language of hand-over messages.
     #[serde(default)]
     pub preferred_language: Option<String>,
+    /// State of a B2B invitation (`PendingAcceptance`, `Accepted`): set only for accounts
+    /// invited from another organisation, so it tells an external guest from an internal one.
+    #[serde(default)]
+    pub external_user_state: Option<String>,
 }
 
 impl User {
     /// The properties requested with `$select`.
     pub const SELECT: &'static str =
-        "id,displayName,userPrincipalName,mail,jobTitle,department,accountEnabled,userType,preferredLanguage";
+        "id,displayName,userPrincipalName,mail,jobTitle,department,accountEnabled,userType,preferredLanguage,externalUserState";
 
     /// Returns the best name to show.
     pub fn name(&self) -> &str {
@@ -52,11 +56,27 @@ impl User {
             .unwrap_or(&self.id)
     }
 
-    /// Returns true if and only if Graph says this is a guest account.
+    /// Returns true if and only if Graph says this is a guest account (internal or external).
     pub fn is_guest(&self) -> bool {
         self.user_type
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case("guest"))
+    }
+
+    /// Returns true if and only if this is an external guest: a guest whose account lives in
+    /// another organisation (a B2B invitation state, or the `#EXT#` UPN invitations give).
+    /// Graph refuses these a pass; internal guests (`userType` Guest, an account of this
+    /// tenant) may get one.
+    pub fn is_external_guest(&self) -> bool {
+        let invited = self
+            .external_user_state
+            .as_deref()
+            .is_some_and(|s| !s.trim().is_empty());
+        let ext_upn = self
+            .user_principal_name
+            .as_deref()
+            .is_some_and(|u| u.to_ascii_uppercase().contains("#EXT#"));
+        self.is_guest() && (invited || ext_upn)
     }
 }
 

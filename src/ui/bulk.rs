@@ -84,6 +84,9 @@ pub struct Bulk {
     pub paused: RwSignal<bool>,
     pub max_in_flight: RwSignal<u32>,
     pub error: RwSignal<Option<GraphError>>,
+    /// The admin ticked "Also create passes for admin accounts": rows of privileged targets
+    /// ([`Verdict::Confirm`]) run too. Off by default and after every new check.
+    pub include_admins: RwSignal<bool>,
 }
 
 impl Bulk {
@@ -105,6 +108,7 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
         paused: RwSignal::new(false),
         max_in_flight: RwSignal::new(4),
         error: RwSignal::new(None),
+        include_admins: RwSignal::new(false),
     };
     // Leaving with results neither exported nor printed asks first; the pass values exist only here.
     let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
@@ -313,13 +317,32 @@ fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>)
             )
         })
     };
-    let runnable = move || counts().ready + counts().warn;
+    let runnable = move || {
+        let c = counts();
+        c.ready
+            + c.warn
+            + if bulk.include_admins.get() {
+                c.confirm
+            } else {
+                0
+            }
+    };
     let start = move |_| engine::start(bulk);
     view! {
         <div class="bulk__preview">
             <p id="bulk-counts" class="bulk__counts" role="status">
-                {move || { let c = counts(); format!("{} ready · {} with warnings · {} blocked", c.ready, c.warn, c.blocked) }}
+                {move || {
+                    let c = counts();
+                    let admins = if c.confirm > 0 { format!(" · {} admin accounts", c.confirm) } else { String::new() };
+                    format!("{} ready · {} with warnings · {} blocked{admins}", c.ready, c.warn, c.blocked)
+                }}
             </p>
+            {move || (counts().confirm > 0).then(|| view! {
+                <div class="notice notice--warning">
+                    <p>{move || format!("{} of these users hold admin roles. A pass lets whoever holds it register a sign-in method on that admin account: make sure each request is genuine, and prefer one-time passes with the shortest lifetime.", counts().confirm)}</p>
+                    <label class="choice"><input type="checkbox" id="bulk-include-admins" prop:checked=move || bulk.include_admins.get() on:change=move |ev| bulk.include_admins.set(event_target_checked(&ev)) />" Also create passes for these admin accounts"</label>
+                </div>
+            })}
             {move || {
                 bulk.version.track();
                 let (problems, several) = bulk.data.with_value(|d| (d.problems.clone(), d.several));
@@ -341,6 +364,7 @@ fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>)
                                     Verdict::Ready => ("verdict verdict--ready", "Ready".to_owned()),
                                     Verdict::Warn(w) => ("verdict verdict--warn", w.join(" ")),
                                     Verdict::Blocked(b) => ("verdict verdict--blocked", b.clone()),
+                                    Verdict::Confirm(w) => ("verdict verdict--warn", format!("Admin account: created only if you tick the box above. {}", w.join(" "))),
                                 };
                                 let place = if d.several { i.row.source.place(i.row.line, true) } else { i.row.line.to_string() };
                                 let who = format!("{name} {}", i.row.upn);
@@ -362,7 +386,7 @@ fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>)
                     {move || format!("Create {} passes", runnable())}
                 </button>
             </div>
-            <p class="field__hint">{messages::capability_text(bulk.ctx.session.with_value(|s| messages::capability(&s.account().roles)))}</p>
+            <p id="bulk-capability" class="field__hint">{messages::capability_text(bulk.ctx.session.with_value(|s| messages::capability(s.account().roles.as_deref())))}</p>
         </div>
     }
 }

@@ -104,7 +104,7 @@ pub fn CreateForm(
     let busy = RwSignal::new(false);
     let needs_consent = !ctx.may(WRITE_PERMISSION);
     let self_target = ctx.session.with_value(|s| user.id == s.account().object_id);
-    let blocked_reason = if user.is_guest() {
+    let blocked_reason = if user.is_external_guest() {
         Some("Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.")
     } else if self_target {
         Some("You cannot create a Temporary Access Pass for your own account; another administrator must do it.")

@@ -22,8 +22,7 @@ async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> P
         .as_ref()
         .map(tap::groups_to_check)
         .unwrap_or_default();
-    // Roles are read for every admin: they decide whether the pass may go by email (issue 12).
-    let request = profile::request(&user_id, true, &groups);
+    let request = profile::request(&user_id, &groups);
     let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
     if let Some(Err(e)) = answers.values().find(|a| a.is_err()) {
         if answers.values().all(Result::is_err) {
@@ -37,14 +36,20 @@ async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> P
 fn warnings(ctx: Ctx, user: &User, profile: &Profile, policy: Option<&TapPolicy>) -> Vec<String> {
     let capability = ctx
         .session
-        .with_value(|s| messages::capability(&s.account().roles));
-    let roles = profile.roles.clone().unwrap_or_default();
+        .with_value(|s| messages::capability(s.account().roles.as_deref()));
     let cover = match (policy, &profile.member_of) {
         (Some(p), Some(member_of)) => tap::coverage(p, member_of),
         (Some(p), None) if tap::groups_to_check(p).is_empty() => tap::coverage(p, &[]),
         _ => Coverage::Covered,
     };
-    tap::target_warnings(user.name(), capability, &roles, cover)
+    let shortest = policy.map(|p| FormBounds::new(Some(p)).min_minutes);
+    tap::target_warnings(
+        user.name(),
+        capability,
+        profile.roles.as_ref(),
+        cover,
+        shortest,
+    )
 }
 
 /// The chosen user's panel.
@@ -138,7 +143,7 @@ pub fn UserPanel(
             <h3>"Current pass"</h3>
             {pass_view}
             {move || shown.get().map(|p| view! { <RevealedPass pass=p user=reveal_user.clone() ctx=ctx
-                target_roles=profile.get_untracked().and_then(|p| p.roles) on_done=Callback::new(move |()| shown.set(None))
+                target_roles=profile.get_untracked().and_then(|p| p.roles).map(|r| r.labels()) on_done=Callback::new(move |()| shown.set(None))
                 clear_clipboard_after=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().clipboard_clear_seconds)))
                 show_at_most=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().pass_show_seconds))) /> })}
             {notes}

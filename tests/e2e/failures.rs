@@ -133,6 +133,10 @@ async fn consent_needing_an_administrator_is_explained_with_the_link() -> Result
 #[tokio::test]
 async fn an_authentication_administrator_is_warned_about_admin_targets() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // Role names need a role-read permission (RoleManagement.Read.Directory); the switch
+        // stands for a tenant that granted it.
+        h.emu
+            .update_settings(|s| s.full_role_objects_without_role_read = true);
         sign_in_as(&h, "adele.vance").await?;
         open_user(&h, "isaiah.langer@contoso.onmicrosoft.com", "Isaiah Langer").await?;
         h.wait_for_text(
@@ -149,6 +153,14 @@ async fn an_authentication_administrator_is_warned_about_admin_targets() -> Resu
                 .is_empty(),
             "a pass was created"
         );
+        // The documented default: Graph names no role (id and type only). The page warns
+        // without a name, never with an id.
+        h.emu
+            .update_settings(|s| s.full_role_objects_without_role_read = false);
+        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        open_user(&h, "isaiah.langer@contoso.onmicrosoft.com", "Isaiah Langer").await?;
+        h.wait_for_text("#create-warnings", "holds an admin role Graph did not name")
+            .await?;
         Ok(())
     })
     .await

@@ -14,6 +14,7 @@ mod holders;
 mod insight;
 mod policy;
 mod print;
+mod roles;
 mod round_trips;
 mod secrets;
 mod sign_in;

@@ -11,6 +11,15 @@ use super::Target;
 use crate::model::{roles, Group, User};
 use crate::seed;
 
+/// Scopes that give full directory role objects; with the other scopes a role comes back with
+/// `@odata.type` and `id` only (Learn: "Limited information returned for inaccessible member
+/// objects").
+const ROLE_DETAIL_SCOPES: &[&str] = &[
+    "RoleManagement.Read.Directory",
+    "RoleManagement.ReadWrite.Directory",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 /// Scopes that allow reading another user's directory roles.
 const ROLE_READ_SCOPES: &[&str] = &[
     "User.Read.All",
@@ -74,6 +83,38 @@ fn resolve(
     user.ok_or_else(|| GraphError::user_not_found(key))
 }
 
+/// Refuses an OData cast sent without the advanced-query parameters (`ConsistencyLevel:
+/// eventual` and `$count=true`), unless `Settings::casts_without_advanced_query`. The message
+/// is our wording [choice on text]; the code is Graph's.
+pub fn require_advanced_query(ctx: &Ctx<'_>) -> Result<(), GraphError> {
+    if ctx.st.lock().settings.casts_without_advanced_query {
+        return Ok(());
+    }
+    let count = ctx
+        .param("$count")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    if ctx.eventual() && count {
+        return Ok(());
+    }
+    Err(GraphError::bad_request(
+        "Request_UnsupportedQuery",
+        "OData casts on directory object relationships are advanced queries: send the header 'ConsistencyLevel: eventual' and the query parameter '$count=true'.",
+    ))
+}
+
+/// A directory role as a caller without a role-read permission sees it: type and id only,
+/// every other property null.
+fn limited_role_json(template_id: &str) -> Value {
+    json!({
+        "@odata.type": "#microsoft.graph.directoryRole",
+        "id": seed::stable_id(&format!("directoryRole/{template_id}")),
+        "deletedDateTime": null,
+        "description": null,
+        "displayName": null,
+        "roleTemplateId": null,
+    })
+}
+
 /// The directory role object of a role template (activated in the tenant; its object id is
 /// derived from the template id so it is stable).
 pub fn directory_role_json(template_id: &str) -> Value {
@@ -102,7 +143,12 @@ pub fn list(
     } else {
         MEMBERSHIP_SCOPES
     };
+    if cast.is_some() {
+        require_advanced_query(ctx)?;
+    }
     let user = resolve(ctx, caller, t, scopes)?;
+    let full_roles = caller.has_scope(ROLE_DETAIL_SCOPES)
+        || ctx.st.lock().settings.full_role_objects_without_role_read;
     let mut groups: Vec<Group> = {
         let inner = ctx.st.lock();
         let t = &inner.tenant;
@@ -122,12 +168,18 @@ pub fn list(
     groups.sort_by_key(|g| g.display_name.to_lowercase());
     let mut role_ids = user.roles.clone();
     role_ids.sort_by_key(|r| roles::name(r));
-    let mut value: Vec<Value> = vec![];
+    let mut value: Vec<Value> = Vec::new();
     if cast != Some(Cast::DirectoryRole) {
         value.extend(groups.iter().map(|g| group_json(g, GROUP_PROPS, true)));
     }
     if cast != Some(Cast::Group) {
-        value.extend(role_ids.iter().map(|r| directory_role_json(r)));
+        value.extend(role_ids.iter().map(|r| {
+            if full_roles {
+                directory_role_json(r)
+            } else {
+                limited_role_json(r)
+            }
+        }));
     }
     let value = select(ctx, value)?;
     let context = match cast {

@@ -123,6 +123,9 @@ pub fn handle(ctx: &Ctx<'_>, method: &Method, segs: &[String]) -> GResult {
                             Some(c) if seg_is(c, "microsoft.graph.user") => true,
                             Some(c) => return Err(unknown_segment(c)),
                         };
+                        if users_only {
+                            member_of::require_advanced_query(ctx)?;
+                        }
                         groups::members(
                             ctx,
                             &caller,

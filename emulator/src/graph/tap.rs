@@ -79,13 +79,15 @@ fn authorize_read(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> Result<User, Gr
     Ok(target)
 }
 
-/// Role check for changing another user's methods: GA and PAA for anyone, AA for users without
-/// an admin role.
+/// Role check for changing another user's methods: GA and PAA for anyone, AA for users with no
+/// role or only the lesser roles Microsoft Learn lists
+/// ([`User::servable_by_authentication_administrator`]).
 fn may_write_other(caller: &Caller, target: &User) -> bool {
     caller.has_role(&[
         GLOBAL_ADMINISTRATOR,
         PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
-    ]) || (caller.has_role(&[AUTHENTICATION_ADMINISTRATOR]) && !target.is_admin())
+    ]) || (caller.has_role(&[AUTHENTICATION_ADMINISTRATOR])
+        && target.servable_by_authentication_administrator())
 }
 
 /// Graph JSON of a pass; the secret only when `reveal`.
@@ -269,7 +271,7 @@ pub fn create(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
             })?)
         }
     };
-    if target.is_guest() {
+    if target.is_external_guest() {
         return Err(bad(
             "Temporary Access Pass cannot be added to an external guest user.",
         ));

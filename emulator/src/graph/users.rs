@@ -37,6 +37,8 @@ pub const ALL_PROPS: &[&str] = &[
     "userType",
     "createdDateTime",
     "usageLocation",
+    "externalUserState",
+    "creationType",
 ];
 
 /// v1.0 returns these without `$select` (beta returns [`ALL_PROPS`]).
@@ -84,6 +86,10 @@ pub fn property(u: &User, name: &str) -> Value {
         "userType" => json!(u.user_type),
         "createdDateTime" => json!(clock::seconds_z(u.created_date_time)),
         "usageLocation" => json!(u.usage_location),
+        // B2B invitations: Graph shows the invitation's state and how the account was made;
+        // internal guests and members have neither.
+        "externalUserState" => json!(u.is_external_guest().then_some("Accepted")),
+        "creationType" => json!(u.is_external_guest().then_some("Invitation")),
         _ => Value::Null,
     }
 }

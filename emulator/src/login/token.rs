@@ -304,12 +304,13 @@ pub(crate) fn mint(
     grant_type: &str,
 ) -> Result<Value, AadError> {
     let now = st.clock.now();
-    let (lifetime, all_consented, granted) = {
+    let (lifetime, all_consented, granted, wids_in_id_token) = {
         let inner = st.lock();
         (
             inner.settings.token_lifetime,
             inner.settings.all_consented_scopes_in_token,
             inner.tenant.granted_scopes(&user.id),
+            inner.settings.wids_in_id_token(),
         )
     };
     let scp: Vec<String> = if all_consented || parsed.default {
@@ -373,8 +374,12 @@ pub(crate) fn mint(
             "sub": pairwise_sub(&user.id, seed::CLIENT_ID),
             "tid": seed::TENANT_ID,
             "ver": "2.0",
-            "wids": user.wids(),
         });
+        // `wids` is no default ID-token claim: only the registration's groupMembershipClaims
+        // (DirectoryRole or All) adds it (Settings::group_membership_claims).
+        if wids_in_id_token {
+            id["wids"] = json!(user.wids());
+        }
         if let Some(n) = nonce {
             id["nonce"] = json!(n);
         }

@@ -98,10 +98,26 @@ fn what_graph_would_refuse_is_blocked() {
         )),
         "No user with this UPN or object ID."
     );
+    // Only external guests are refused; an internal guest (userType Guest, an account of
+    // this tenant) may get a pass.
     let mut guest = found();
     guest.user.as_mut().unwrap().user_type = Some("Guest".into());
+    assert_eq!(
+        check(&p, Capability::Everyone, &row(None, None), &guest),
+        Verdict::Ready,
+        "internal guest"
+    );
+    guest.user.as_mut().unwrap().external_user_state = Some("Accepted".into());
     assert!(
         blocked_reason(check(&p, Capability::Everyone, &row(None, None), &guest))
+            .starts_with("Guests")
+    );
+    let mut invited = found();
+    invited.user.as_mut().unwrap().user_type = Some("Guest".into());
+    invited.user.as_mut().unwrap().user_principal_name =
+        Some("jordan.miller_fabrikam.com#EXT#@contoso.onmicrosoft.com".into());
+    assert!(
+        blocked_reason(check(&p, Capability::Everyone, &row(None, None), &invited))
             .starts_with("Guests")
     );
     let mut me = found();
@@ -110,10 +126,13 @@ fn what_graph_would_refuse_is_blocked() {
         blocked_reason(check(&p, Capability::Everyone, &row(None, None), &me))
             .contains("your own account")
     );
-    for cap in [Capability::None, Capability::ReadOnly] {
+    // The admin's own roles never block on their own: `wids` lists only active tenant-wide
+    // roles, and may be missing altogether (roles unknown). Graph decides.
+    for cap in [Capability::None, Capability::ReadOnly, Capability::Unknown] {
         assert_eq!(
-            blocked_reason(check(&p, cap, &row(None, None), &ok)),
-            messages::capability_text(cap)
+            check(&p, cap, &row(None, None), &ok),
+            Verdict::Ready,
+            "{cap:?}"
         );
     }
     let off = policy(false, PolicyState::Disabled, &["all_users"], &[]);
@@ -165,15 +184,64 @@ fn coverage_roles_and_lookup_errors_block() {
 
     let p = policy(false, PolicyState::Enabled, &["all_users"], &[]);
     let mut admin = found();
-    admin.admin_roles = vec!["User Administrator".into()];
+    admin.roles = TargetRoles::from_graph(vec![crate::graph::models::DirectoryRole {
+        id: "d".into(),
+        display_name: None,
+        role_template_id: Some("fe930be7-5e62-47db-91af-98c3a49a38b1".into()),
+    }]);
     let reason = blocked_reason(check(&p, Capability::NonAdmins, &row(None, None), &admin));
     assert!(
         reason.contains("Adele Vance holds the admin role User Administrator"),
         "{reason}"
     );
+    // A Global or Privileged Authentication Administrator is not blocked, but a privileged
+    // target waits for the explicit tick, with the advice in words.
+    for cap in [Capability::Everyone, Capability::Unknown] {
+        match check(&p, cap, &row(None, None), &admin) {
+            Verdict::Confirm(w) => assert!(
+                w.iter()
+                    .any(|s| s.contains("shortest lifetime (60 minutes)")),
+                "{w:?}"
+            ),
+            other => panic!("{cap:?}: {other:?}"),
+        }
+    }
+    let mut lesser = found();
+    lesser.roles = TargetRoles::from_graph(vec![crate::graph::models::DirectoryRole {
+        id: "d".into(),
+        display_name: None,
+        role_template_id: Some("966707d0-3269-4727-9be2-8c3a10f19b9d".into()),
+    }]);
     assert_eq!(
-        check(&p, Capability::Everyone, &row(None, None), &admin),
-        Verdict::Ready
+        check(&p, Capability::NonAdmins, &row(None, None), &lesser),
+        Verdict::Ready,
+        "Password Administrator: an Authentication Administrator may serve them"
+    );
+    let mut unnamed = found();
+    unnamed.roles = TargetRoles::from_graph(vec![crate::graph::models::DirectoryRole {
+        id: "5b3f2a1c-0000-4000-8000-000000000001".into(),
+        display_name: None,
+        role_template_id: None,
+    }]);
+    match check(&p, Capability::NonAdmins, &row(None, None), &unnamed) {
+        Verdict::Confirm(w) => {
+            assert!(w.iter().any(|s| s.contains("did not name")), "{w:?}");
+            assert!(!w.iter().any(|s| s.contains("5b3f2a1c")), "no GUID");
+        }
+        other => panic!("limited information warns, never blocks: {other:?}"),
+    }
+    assert_eq!(
+        count(&[
+            Verdict::Ready,
+            Verdict::Confirm(vec![]),
+            Verdict::Blocked(String::new())
+        ]),
+        Counts {
+            ready: 1,
+            warn: 0,
+            blocked: 1,
+            confirm: 1
+        }
     );
 
     let failed = Lookup {
@@ -230,7 +298,8 @@ fn counts_and_time_zone_checks() {
         Counts {
             ready: 2,
             warn: 1,
-            blocked: 1
+            blocked: 1,
+            confirm: 0
         }
     );
     let mut r = row(None, None);

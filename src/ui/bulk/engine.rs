@@ -54,7 +54,7 @@ fn context<'a>(
 ) -> (PlanContext<'a>, String) {
     let (capability, me) = ctx.session.with_value(|s| {
         (
-            messages::capability(&s.account().roles),
+            messages::capability(s.account().roles.as_deref()),
             s.account().object_id.clone(),
         )
     });
@@ -81,19 +81,11 @@ pub async fn dry_run(
     defaults: Defaults,
 ) {
     let bounds = FormBounds::new(policy.as_ref());
-    let capability = bulk
-        .ctx
-        .session
-        .with_value(|s| messages::capability(&s.account().roles));
     let groups = policy
         .as_ref()
         .map(crate::tap::groups_to_check)
         .unwrap_or_default();
-    let parts = lookup::dry_run_items(
-        &parsed.rows,
-        capability == messages::Capability::NonAdmins,
-        &groups,
-    );
+    let parts = lookup::dry_run_items(&parsed.rows, &groups);
     // Every lookup is a read: sent through the one fan-out (throttled items sent again), one
     // wave at a time so only a wave's answers are held in memory (10,000 rows make 40,000).
     let mut lookups = vec![Lookup::default(); parsed.rows.len()];
@@ -162,17 +154,24 @@ pub async fn dry_run(
         d.run = None;
         d.jobs.clear();
     });
+    bulk.include_admins.set(false);
     bulk.step.set(Step::Preview);
 }
 
-/// Starts the run over every row that is not blocked.
+/// Starts the run over every row that is not blocked (admin accounts only when ticked).
 pub fn start(bulk: Bulk) {
+    let include_admins = bulk.include_admins.get_untracked();
     bulk.update(|d| {
         d.jobs = d
             .items
             .iter()
             .enumerate()
-            .filter(|(_, i)| !matches!(i.verdict, plan::Verdict::Blocked(_)))
+            .filter(|(_, i)| match i.verdict {
+                plan::Verdict::Blocked(_) => false,
+                // Privileged targets only after the admin's explicit tick.
+                plan::Verdict::Confirm(_) => include_admins,
+                _ => true,
+            })
             .map(|(n, _)| n)
             .collect();
         let previous = d
