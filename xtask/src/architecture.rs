@@ -77,6 +77,7 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
 pub const PAGE_LAYERS: &[(&str, u8)] = &[
     ("config", 0),
     ("storage", 0),
+    ("secret", 0),
     ("auth", 1),
     ("graph", 2),
     ("tap", 3),
