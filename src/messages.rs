@@ -117,6 +117,9 @@ pub fn role_names(roles: Vec<DirectoryRole>) -> Vec<String> {
 /// Returns the sentence for a Graph error met while doing `action`.
 pub fn graph(e: &GraphError, action: Action) -> String {
     let msg = e.message.as_str();
+    if e.code == "untrustedUrl" {
+        return format!("{msg} Your sign-in was not sent there. Check the Graph URL in Settings, or report this answer to whoever runs the page.");
+    }
     match e.status {
         0 => match action {
             Action::CreatePass => "The connection to Graph was lost while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.".into(),
