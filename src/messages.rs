@@ -114,6 +114,13 @@ pub fn role_names(roles: Vec<DirectoryRole>) -> Vec<String> {
         .collect()
 }
 
+/// The note when the policy names groups but their membership cannot be read (issue 11 point 3):
+/// coverage is unknown, nothing is blocked, Graph still enforces the policy on create.
+pub fn coverage_unknown(name: Option<&str>) -> String {
+    let who = name.unwrap_or("this user");
+    format!("Policy coverage unknown: the Temporary Access Pass policy names groups, and checking whether {who} is in them needs the permission GroupMember.Read.All, which your sign-in does not carry. You can still create the pass; Graph refuses it if the policy does not cover {who}.")
+}
+
 /// Returns the sentence for a Graph error met while doing `action`.
 pub fn graph(e: &GraphError, action: Action) -> String {
     let msg = e.message.as_str();
@@ -160,7 +167,7 @@ fn forbidden(msg: &str, action: Action) -> String {
         Action::CreatePass | Action::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthenticationMethod.ReadWrite.All.".into(),
         Action::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
         Action::SendMail => "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox.".into(),
-        Action::ReadAudit => "You are not allowed to read the directory audit log: it needs the permission AuditLog.Read.All and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
+        Action::ReadAudit => "You are not allowed to read the directory audit log: it needs the permissions AuditLog.Read.All and Directory.Read.All (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
         Action::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
         Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy (it needs the Policy.Read.All permission and a role such as Global Reader or Authentication Policy Administrator). The form uses Graph's own limits; the policy is still enforced when you create a pass.".into(),
         Action::Search | Action::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
@@ -304,8 +311,8 @@ mod tests {
             Action::SendMail
         )
         .starts_with("The message was not sent: bad address"));
-        assert!(graph(&ge(403, "ErrorAccessDenied", ""), Action::ReadAudit)
-            .contains("AuditLog.Read.All"));
+        let audit = graph(&ge(403, "ErrorAccessDenied", ""), Action::ReadAudit);
+        assert!(audit.contains("AuditLog.Read.All") && audit.contains("Directory.Read.All"));
     }
 
     #[test]

@@ -21,9 +21,11 @@ async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> P
     let capability = ctx
         .session
         .with_value(|s| messages::capability(&s.account().roles));
+    // Without a group permission `checkMemberGroups` is refused: not sent, coverage unknown.
     let groups = policy
         .as_ref()
         .map(tap::groups_to_check)
+        .filter(|_| tap::MEMBERSHIP_PERMISSIONS.iter().any(|p| ctx.may(p)))
         .unwrap_or_default();
     let request = profile::request(&user_id, capability == Capability::NonAdmins, &groups);
     let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
@@ -44,7 +46,9 @@ fn warnings(ctx: Ctx, user: &User, profile: &Profile, policy: Option<&TapPolicy>
     let cover = match (policy, &profile.member_of) {
         (Some(p), Some(member_of)) => tap::coverage(p, member_of),
         (Some(p), None) if tap::groups_to_check(p).is_empty() => tap::coverage(p, &[]),
-        _ => Coverage::Covered,
+        // The policy names groups but their membership was not read (no permission, 403).
+        (Some(_), None) => Coverage::Unknown,
+        (None, _) => Coverage::Covered,
     };
     tap::target_warnings(user.name(), capability, &roles, cover)
 }
