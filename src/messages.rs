@@ -169,9 +169,21 @@ fn forbidden(msg: &str, action: Action) -> String {
         Action::SendMail => "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox.".into(),
         Action::ReadAudit => "You are not allowed to read the directory audit log: it needs the permissions AuditLog.Read.All and Directory.Read.All (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
         Action::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
-        Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy (it needs the Policy.Read.All permission and a role such as Global Reader or Authentication Policy Administrator). The form uses Graph's own limits; the policy is still enforced when you create a pass.".into(),
+        Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the Policy.Read.All permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.".into(),
         Action::Search | Action::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
     }
+}
+
+/// The two numbers of Graph's "Invalid LifetimeInMinutes specified. The valid range between
+/// 60 and 480." (the tenant policy's bounds), in order, if the message carries them.
+fn lifetime_range(msg: &str) -> Option<(u32, u32)> {
+    let tail = &msg[msg.find("between")?..];
+    let mut numbers = tail
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse::<u32>().ok());
+    let (a, b) = (numbers.next()?, numbers.next()?);
+    Some((a.min(b), a.max(b)))
 }
 
 fn bad_request(e: &GraphError, action: Action) -> String {
@@ -186,7 +198,14 @@ fn bad_request(e: &GraphError, action: Action) -> String {
         return format!("Graph refused the policy change{} Nothing was changed; correct the value and review again.", detail(msg));
     }
     if msg.contains("LifetimeInMinutes") {
-        return format!("The lifetime is outside what your tenant's policy allows ({}). Pick a value in that range.", msg.trim_end_matches('.'));
+        return match lifetime_range(msg) {
+            Some((min, max)) => format!(
+                "Your tenant's policy allows a lifetime between {} and {} ({min} to {max} minutes). Pick a value in that range, or leave the lifetime empty for the tenant's default.",
+                crate::tap::duration_words(min),
+                crate::tap::duration_words(max)
+            ),
+            None => format!("The lifetime is outside what your tenant's policy allows ({}). Pick a value in that range.", msg.trim_end_matches('.')),
+        };
     }
     if msg.contains("external guest") {
         return "Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.".into();
@@ -325,10 +344,19 @@ mod tests {
             ),
             Action::CreatePass,
         );
-        assert!(
-            s.contains("between 60 and 480") && s.starts_with("The lifetime is outside"),
-            "{s}"
+        assert_eq!(
+            s,
+            "Your tenant's policy allows a lifetime between 1 hour and 8 hours (60 to 480 minutes). Pick a value in that range, or leave the lifetime empty for the tenant's default."
         );
+        assert_eq!(
+            lifetime_range("The valid range between 480 and 60."),
+            Some((60, 480))
+        );
+        let s = graph(
+            &ge(400, "badRequest", "Invalid LifetimeInMinutes specified."),
+            Action::CreatePass,
+        );
+        assert!(s.starts_with("The lifetime is outside"), "{s}");
         let s = graph(
             &ge(
                 400,
