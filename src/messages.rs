@@ -135,6 +135,7 @@ pub fn graph(e: &GraphError, action: Action) -> String {
         },
         401 => "Graph no longer accepts your sign-in. Sign in again.".into(),
         403 => forbidden(msg, action),
+        404 if action == Action::SendMail || e.code == "MailboxNotEnabledForRESTAPI" => "Your account has no mailbox, so this page cannot send mail as you: copy the message instead and send it another way.".into(),
         404 => match action {
             Action::DeletePass => "That pass no longer exists: it was already deleted or replaced.".into(),
             Action::ReadPolicy => "The tenant has no Temporary Access Pass policy to read; the form uses Graph's own limits.".into(),
@@ -330,6 +331,14 @@ mod tests {
             Action::SendMail
         )
         .starts_with("The message was not sent: bad address"));
+        // Issue 11 point 14: an admin without an Exchange Online mailbox.
+        assert_eq!(
+            graph(
+                &ge(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise."),
+                Action::SendMail
+            ),
+            "Your account has no mailbox, so this page cannot send mail as you: copy the message instead and send it another way."
+        );
         let audit = graph(&ge(403, "ErrorAccessDenied", ""), Action::ReadAudit);
         assert!(audit.contains("AuditLog.Read.All") && audit.contains("Directory.Read.All"));
     }

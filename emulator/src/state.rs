@@ -81,6 +81,10 @@ pub struct Settings {
     /// reference's create example answers `"startDateTime": "2022-06-05T00:00:00Z"` (whole
     /// seconds; `createdDateTime` has fractions), so the default (false) writes whole seconds.
     pub fractional_start_times: bool,
+    /// Test switch: Graph refuses every access token, fresh ones included, with 401
+    /// `InvalidAuthenticationToken` (a token Graph keeps refusing after a renewal, e.g. a
+    /// revoked session it has not caught up with). Default false.
+    pub refuse_every_token: bool,
 }
 
 impl Default for Settings {
@@ -102,6 +106,7 @@ impl Default for Settings {
             policy_readable_by_authentication_administrator: false,
             users_without_mailbox: Vec::new(),
             fractional_start_times: false,
+            refuse_every_token: false,
         }
     }
 }

@@ -57,8 +57,11 @@ async fn refused_by_policy(h: &Harness) -> Result<()> {
     Ok(())
 }
 
-/// Signs in as Adele and opens Pradeep's form.
+/// Signs in as Adele and opens Pradeep's form. Adele (Authentication Administrator) reads the
+/// policy here through the emulator's lenient switch: these tests are about the form's bounds.
 async fn at_pradeeps_form(h: &Harness) -> Result<()> {
+    h.emu
+        .update_settings(|s| s.policy_readable_by_authentication_administrator = true);
     sign_in_as(h, "adele.vance").await?;
     open_user(h, "pradeep", "Pradeep Gupta").await?;
     h.wait_for_css("#create:not([disabled])").await?;
@@ -196,7 +199,11 @@ async fn an_excluded_user_is_warned_before_create() -> Result<()> {
             id: tapdesk_emulator::seed::GROUP_TAP_EXCLUDED.into(),
         }];
         h.emu.set_policy(policy);
-        sign_in_as(&h, "adele.vance").await?;
+        // Coverage is known only with a group permission (issue 11 point 3; without it see
+        // graph_limits) and a role that reads the policy (Megan: Privileged Authentication
+        // Administrator; an Authentication Administrator may not read it).
+        h.emu.grant_tenant_consent("GroupMember.Read.All");
+        sign_in_as(&h, "megan.bowen").await?;
         open_user(&h, "nestor", "Nestor Wilke").await?;
         h.wait_for_text("#create-warnings", "policy excludes")
             .await?;
@@ -224,10 +231,11 @@ async fn policy_limits_changed_after_sign_in_are_explained() -> Result<()> {
         h.emu.set_policy(policy);
         h.type_into("#lifetime", "240").await?;
         h.click("#create").await?;
-        h.wait_for_text("[role=alert]", "outside what your tenant's policy allows")
-            .await?;
-        h.wait_for_text("[role=alert]", "between 60 and 120")
-            .await?;
+        h.wait_for_text(
+            "[role=alert]",
+            "Your tenant's policy allows a lifetime between 1 hour and 2 hours (60 to 120 minutes)",
+        )
+        .await?;
         h.type_into("#lifetime", "120").await?;
         h.click("#one-time").await?; // one-time off, which the policy now forbids
         h.click("#create").await?;
