@@ -191,7 +191,8 @@ impl GraphClient {
     where
         F: Fn() -> RequestBuilder,
     {
-        let mut retries = 0;
+        // Throttles and other failures are counted apart: each has its own limit and back-off.
+        let (mut retries, mut throttles) = (0, 0);
         loop {
             let outcome = self.once(build(), body).await;
             let error = match outcome {
@@ -202,8 +203,9 @@ impl GraphClient {
                 },
                 Err(e) => e,
             };
+            let throttled = error.status == 429;
             let Some(wait) = self.policy.delay_ms(
-                retries,
+                if throttled { throttles } else { retries },
                 error.status,
                 error.retry_after,
                 kind,
@@ -212,7 +214,11 @@ impl GraphClient {
                 return Err(error);
             };
             gloo_timers::future::TimeoutFuture::new(wait as u32).await;
-            retries += 1;
+            if throttled {
+                throttles += 1;
+            } else {
+                retries += 1;
+            }
         }
     }
 

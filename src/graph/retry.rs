@@ -65,6 +65,7 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// Returns how long to wait before retry number `retries_done + 1`, or `None` to give up.
+    /// For a 429 `retries_done` counts the throttles so far, else the other failures.
     ///
     /// `status` 0 means no answer (network error or timeout); `retry_after_s` is the
     /// `Retry-After` header; `jitter` is a random number in `0..1`.
