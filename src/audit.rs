@@ -9,6 +9,9 @@ use crate::graph::time;
 pub const SERVICE: &str = "Authentication Methods";
 /// The permission reading the directory audit log; asked for only on the Audit screen.
 pub const PERMISSION: &str = "AuditLog.Read.All";
+/// Every permission the directory audit list needs: Learn (List directoryAudits) documents
+/// "AuditLog.Read.All and Directory.Read.All" as least privileged; both are asked for together.
+pub const PERMISSIONS: &[&str] = &[PERMISSION, "Directory.Read.All"];
 
 /// One `directoryAudit` record (the properties this page reads).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]

@@ -169,9 +169,19 @@ pub fn role_names(roles: Vec<DirectoryRole>) -> Vec<String> {
         .collect()
 }
 
+/// The note when the policy names groups but their membership cannot be read (issue 11 point 3):
+/// coverage is unknown, nothing is blocked, Graph still enforces the policy on create.
+pub fn coverage_unknown(name: Option<&str>) -> String {
+    let who = name.unwrap_or("this user");
+    format!("Policy coverage unknown: the Temporary Access Pass policy names groups, and checking whether {who} is in them needs the permission GroupMember.Read.All, which your sign-in does not carry. You can still create the pass; Graph refuses it if the policy does not cover {who}.")
+}
+
 /// Returns the sentence for a Graph error met while doing `action`.
 pub fn graph(e: &GraphError, action: Action) -> String {
     let msg = e.message.as_str();
+    if e.code == "untrustedUrl" {
+        return format!("{msg} Your sign-in was not sent there. Check the Graph URL in Settings, or report this answer to whoever runs the page.");
+    }
     match e.status {
         0 => match action {
             Action::CreatePass => "The connection to Graph was lost while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.".into(),
@@ -180,6 +190,7 @@ pub fn graph(e: &GraphError, action: Action) -> String {
         },
         401 => "Graph no longer accepts your sign-in. Sign in again.".into(),
         403 => forbidden(msg, action),
+        404 if action == Action::SendMail || e.code == "MailboxNotEnabledForRESTAPI" => "Your account has no mailbox, so this page cannot send mail as you: copy the message instead and send it another way.".into(),
         404 => match action {
             Action::DeletePass => "That pass no longer exists: it was already deleted or replaced.".into(),
             Action::ReadPolicy => "The tenant has no Temporary Access Pass policy to read; the form uses Graph's own limits.".into(),
@@ -212,11 +223,23 @@ fn forbidden(msg: &str, action: Action) -> String {
         Action::CreatePass | Action::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthenticationMethod.ReadWrite.All.".into(),
         Action::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
         Action::SendMail => "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox.".into(),
-        Action::ReadAudit => "You are not allowed to read the directory audit log: it needs the permission AuditLog.Read.All and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
+        Action::ReadAudit => "You are not allowed to read the directory audit log: it needs the permissions AuditLog.Read.All and Directory.Read.All (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
         Action::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
-        Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy (it needs the Policy.Read.All permission and a role such as Global Reader or Authentication Policy Administrator). The form uses Graph's own limits; the policy is still enforced when you create a pass.".into(),
+        Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the Policy.Read.All permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.".into(),
         Action::Search | Action::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
     }
+}
+
+/// The two numbers of Graph's "Invalid LifetimeInMinutes specified. The valid range between
+/// 60 and 480." (the tenant policy's bounds), in order, if the message carries them.
+fn lifetime_range(msg: &str) -> Option<(u32, u32)> {
+    let tail = &msg[msg.find("between")?..];
+    let mut numbers = tail
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .filter_map(|s| s.parse::<u32>().ok());
+    let (a, b) = (numbers.next()?, numbers.next()?);
+    Some((a.min(b), a.max(b)))
 }
 
 fn bad_request(e: &GraphError, action: Action) -> String {
@@ -231,7 +254,14 @@ fn bad_request(e: &GraphError, action: Action) -> String {
         return format!("Graph refused the policy change{} Nothing was changed; correct the value and review again.", detail(msg));
     }
     if msg.contains("LifetimeInMinutes") {
-        return format!("The lifetime is outside what your tenant's policy allows ({}). Pick a value in that range.", msg.trim_end_matches('.'));
+        return match lifetime_range(msg) {
+            Some((min, max)) => format!(
+                "Your tenant's policy allows a lifetime between {} and {} ({min} to {max} minutes). Pick a value in that range, or leave the lifetime empty for the tenant's default.",
+                crate::tap::duration_words(min),
+                crate::tap::duration_words(max)
+            ),
+            None => format!("The lifetime is outside what your tenant's policy allows ({}). Pick a value in that range.", msg.trim_end_matches('.')),
+        };
     }
     if msg.contains("external guest") {
         return "Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.".into();
@@ -455,8 +485,16 @@ mod tests {
             Action::SendMail
         )
         .starts_with("The message was not sent: bad address"));
-        assert!(graph(&ge(403, "ErrorAccessDenied", ""), Action::ReadAudit)
-            .contains("AuditLog.Read.All"));
+        // Issue 11 point 14: an admin without an Exchange Online mailbox.
+        assert_eq!(
+            graph(
+                &ge(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise."),
+                Action::SendMail
+            ),
+            "Your account has no mailbox, so this page cannot send mail as you: copy the message instead and send it another way."
+        );
+        let audit = graph(&ge(403, "ErrorAccessDenied", ""), Action::ReadAudit);
+        assert!(audit.contains("AuditLog.Read.All") && audit.contains("Directory.Read.All"));
     }
 
     #[test]
@@ -469,10 +507,19 @@ mod tests {
             ),
             Action::CreatePass,
         );
-        assert!(
-            s.contains("between 60 and 480") && s.starts_with("The lifetime is outside"),
-            "{s}"
+        assert_eq!(
+            s,
+            "Your tenant's policy allows a lifetime between 1 hour and 8 hours (60 to 480 minutes). Pick a value in that range, or leave the lifetime empty for the tenant's default."
         );
+        assert_eq!(
+            lifetime_range("The valid range between 480 and 60."),
+            Some((60, 480))
+        );
+        let s = graph(
+            &ge(400, "badRequest", "Invalid LifetimeInMinutes specified."),
+            Action::CreatePass,
+        );
+        assert!(s.starts_with("The lifetime is outside"), "{s}");
         let s = graph(
             &ge(
                 400,

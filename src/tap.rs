@@ -271,7 +271,20 @@ pub enum Coverage {
     Excluded,
     /// Not in any group the policy includes.
     NotIncluded,
+    /// Not known: the policy names groups and their membership could not be read (the token
+    /// has no group permission, or `checkMemberGroups` answered 403). Never blocks: Graph
+    /// still enforces the policy when the pass is created.
+    Unknown,
 }
+
+/// Permissions that let `checkMemberGroups` read a user's groups (Learn, user:
+/// checkMemberGroups: a user permission *and* one of these). The page asks for
+/// `GroupMember.Read.All` (`config::GROUP_PERMISSION`) when an admin picks a group.
+pub const MEMBERSHIP_PERMISSIONS: &[&str] = &[
+    "GroupMember.Read.All",
+    "Group.Read.All",
+    "Directory.Read.All",
+];
 
 /// Returns the group ids whose membership decides coverage; empty when the policy covers everyone.
 pub fn groups_to_check(policy: &crate::graph::models::TapPolicy) -> Vec<String> {
@@ -330,6 +343,9 @@ pub fn target_check(
         Coverage::NotIncluded => out.blocks.push(format!(
             "{name} is not in any group the Temporary Access Pass policy includes, so Graph will refuse a pass. Add them to an included group, or ask an Authentication Policy Administrator to change the policy."
         )),
+        Coverage::Unknown => out
+            .warnings
+            .push(crate::messages::coverage_unknown(Some(name))),
     }
     out
 }

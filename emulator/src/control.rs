@@ -149,6 +149,16 @@ impl Emulator {
         withdraw_consent(&self.state, upn, scope)
     }
 
+    /// Grants a Graph permission (bare name) for the whole organisation, as an admin's
+    /// tenant-wide consent would: tokens issued from now on carry it (issue 11 tests).
+    pub fn grant_tenant_consent(&self, permission: &str) {
+        self.state
+            .lock()
+            .tenant
+            .admin_grants
+            .insert(permission.to_string());
+    }
+
     /// Gives the user a directory role (template id). Graph authorises by live roles, so
     /// existing tokens gain it at once; their `wids` claim does not change.
     pub fn add_role(&self, upn: &str, role_template_id: &str) -> Result<(), ControlError> {

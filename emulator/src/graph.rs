@@ -47,7 +47,10 @@ pub fn router(st: Arc<AppState>) -> Router {
     Router::new().fallback(entry).with_state(st)
 }
 
-const EXPOSE: &str = "request-id, client-request-id, Retry-After, Date";
+/// Headers a browser script may read on direct answers; `Retry-After` is added only with
+/// [`Settings::expose_retry_after`](crate::state::Settings::expose_retry_after).
+const EXPOSE: &str = "request-id, client-request-id, Date";
+const EXPOSE_WITH_RETRY_AFTER: &str = "request-id, client-request-id, Retry-After, Date";
 
 /// A handler's answer before it becomes an HTTP response or a `$batch` item: status, JSON
 /// body and the extra headers an error carries (`WWW-Authenticate`, `Retry-After`).
@@ -150,6 +153,7 @@ async fn entry(
         .map(String::from)
         .unwrap_or_else(|| request_id.clone());
     let origin = headers.get(header::ORIGIN).cloned();
+    let arrived = std::time::Instant::now();
     st.graph_counters.request(method == Method::OPTIONS);
     let mut resp = if method == Method::OPTIONS {
         preflight()
@@ -166,14 +170,25 @@ async fn entry(
         };
         serve(&ctx, &method, &segments).await
     };
+    st.graph_counters.log(
+        arrived,
+        method.as_str(),
+        uri.path_and_query().map_or(uri.path(), |p| p.as_str()),
+        resp.status().as_u16(),
+    );
     let h = resp.headers_mut();
     if let Some(o) = origin {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
         h.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
+    let expose = if st.lock().settings.expose_retry_after {
+        EXPOSE_WITH_RETRY_AFTER
+    } else {
+        EXPOSE
+    };
     h.insert(
         header::ACCESS_CONTROL_EXPOSE_HEADERS,
-        HeaderValue::from_static(EXPOSE),
+        HeaderValue::from_static(expose),
     );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     for (name, v) in [

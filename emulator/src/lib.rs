@@ -44,7 +44,7 @@ use tokio::task::JoinHandle;
 pub use audit::AuditRecord;
 pub use control::ControlError;
 pub use faults::{FaultError, FaultKind, FaultOrigin, FaultRule, Match};
-pub use load::GraphRequestCounts;
+pub use load::{GraphRequestCounts, GraphRequestSeen};
 pub use model::{
     Event, ExcludeTarget, Group, IncludeTarget, PassRecord, PolicyState, SentMail, TapPolicy, User,
 };

@@ -20,6 +20,8 @@
 //! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
 
 use time::macros::datetime;
 
@@ -45,12 +47,43 @@ pub struct GraphRequestCounts {
     pub batch_items: u64,
 }
 
+/// One request the Graph listener answered, with when it arrived: tests prove a client's
+/// waits (`Retry-After`, back-off) from these times, not from their own clocks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GraphRequestSeen {
+    /// Milliseconds since the emulator started (a monotonic clock, not the emulator clock).
+    pub at_ms: u64,
+    /// HTTP method (`OPTIONS` for preflights).
+    pub method: String,
+    /// Path and query as requested, e.g. `/v1.0/users?$search=...`.
+    pub path: String,
+    /// The status answered.
+    pub status: u16,
+}
+
+/// Most requests kept in the log (the oldest go first).
+const LOG_LIMIT: usize = 20_000;
+
 /// The Graph counters, shared by every request handler.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct GraphCounters {
     http_requests: AtomicU64,
     preflights: AtomicU64,
     batch_items: AtomicU64,
+    started: Instant,
+    log: Mutex<Vec<GraphRequestSeen>>,
+}
+
+impl Default for GraphCounters {
+    fn default() -> Self {
+        GraphCounters {
+            http_requests: AtomicU64::default(),
+            preflights: AtomicU64::default(),
+            batch_items: AtomicU64::default(),
+            started: Instant::now(),
+            log: Mutex::new(Vec::new()),
+        }
+    }
 }
 
 impl GraphCounters {
@@ -68,6 +101,26 @@ impl GraphCounters {
             .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
     }
 
+    /// Records an answered request with its arrival time (`arrived`).
+    pub fn log(&self, arrived: Instant, method: &str, path: &str, status: u16) {
+        let at_ms = u64::try_from(arrived.duration_since(self.started).as_millis()).unwrap_or(0);
+        let mut log = crate::clock::lock(&self.log);
+        if log.len() >= LOG_LIMIT {
+            log.remove(0);
+        }
+        log.push(GraphRequestSeen {
+            at_ms,
+            method: method.to_string(),
+            path: path.to_string(),
+            status,
+        });
+    }
+
+    /// Every logged request, oldest first.
+    pub fn seen(&self) -> Vec<GraphRequestSeen> {
+        crate::clock::lock(&self.log).clone()
+    }
+
     /// The current counts.
     pub fn snapshot(&self) -> GraphRequestCounts {
         GraphRequestCounts {
@@ -82,6 +135,7 @@ impl GraphCounters {
         self.http_requests.store(0, Ordering::Relaxed);
         self.preflights.store(0, Ordering::Relaxed);
         self.batch_items.store(0, Ordering::Relaxed);
+        crate::clock::lock(&self.log).clear();
     }
 }
 
@@ -139,6 +193,12 @@ impl Emulator {
     /// [`Emulator::reset_graph_counters`] ([`Emulator::reset`] leaves them alone).
     pub fn graph_requests(&self) -> GraphRequestCounts {
         self.state.graph_counters.snapshot()
+    }
+
+    /// Every request the Graph listener answered since the start or the last
+    /// [`Emulator::reset_graph_counters`], with its arrival time, oldest first.
+    pub fn graph_request_log(&self) -> Vec<GraphRequestSeen> {
+        self.state.graph_counters.seen()
     }
 
     /// Sets the Graph request counters back to zero.

@@ -91,6 +91,38 @@ pub struct Settings {
     /// (or their write forms) a role in `memberOf`/`transitiveMemberOf` comes back with
     /// `@odata.type` and `id` only, other properties null. Default false (limited).
     pub full_role_objects_without_role_read: bool,
+    /// List `Retry-After` in `Access-Control-Expose-Headers` on direct Graph answers, so a
+    /// browser script can read it. Graph is reported (issue threads, not Learn) not to expose
+    /// it, so the default is false: a page sees a 429 without a readable value. Inside `$batch`
+    /// items the value is in the JSON and always readable.
+    pub expose_retry_after: bool,
+    /// Let `GET /auditLogs/directoryAudits` through with `AuditLog.Read.All` alone (the older
+    /// emulator). Learn (List directoryAudits) documents "AuditLog.Read.All and
+    /// Directory.Read.All" as least privileged, so the default (false) requires both.
+    pub audit_log_read_alone: bool,
+    /// Let `checkMemberGroups` through with a user permission alone (`User.Read.All`), as the
+    /// older emulator did. Learn (user: checkMemberGroups) documents a user permission *and*
+    /// `GroupMember.Read.All` or `Group.Read.All` (or `Directory.Read.All`); default false:
+    /// 403 `Authorization_RequestDenied` without the group part.
+    pub check_member_groups_without_group_read: bool,
+    /// Let an Authentication Administrator (and only that addition) read the TAP policy. The
+    /// Graph reference (Get temporaryAccessPassAuthenticationMethodConfiguration) lists Global
+    /// Reader, Authentication Policy Administrator and Global Administrator, so the default
+    /// (false) answers 403 `Authorization_RequestDenied` to an Authentication Administrator.
+    pub policy_readable_by_authentication_administrator: bool,
+    /// Users (UPN, any case) who have no Exchange Online mailbox: `sendMail` as them answers
+    /// 404 `MailboxNotEnabledForRESTAPI` (reported shape; Learn does not document it).
+    /// Default empty: every user has a mailbox.
+    pub users_without_mailbox: Vec<String>,
+    /// Write a pass's `startDateTime` with seven fractional digits
+    /// (`2022-06-02T16:21:09.7651730Z`), as issue 11 reports real tenants do. The Graph
+    /// reference's create example answers `"startDateTime": "2022-06-05T00:00:00Z"` (whole
+    /// seconds; `createdDateTime` has fractions), so the default (false) writes whole seconds.
+    pub fractional_start_times: bool,
+    /// Test switch: Graph refuses every access token, fresh ones included, with 401
+    /// `InvalidAuthenticationToken` (a token Graph keeps refusing after a renewal, e.g. a
+    /// revoked session it has not caught up with). Default false.
+    pub refuse_every_token: bool,
 }
 
 /// How Entra refuses a silent sign-in (Microsoft Learn: "Microsoft identity platform and OAuth
@@ -153,6 +185,13 @@ impl Default for Settings {
             group_membership_claims: "DirectoryRole".into(),
             casts_without_advanced_query: false,
             full_role_objects_without_role_read: false,
+            expose_retry_after: false,
+            audit_log_read_alone: false,
+            check_member_groups_without_group_read: false,
+            policy_readable_by_authentication_administrator: false,
+            users_without_mailbox: Vec::new(),
+            fractional_start_times: false,
+            refuse_every_token: false,
         }
     }
 }

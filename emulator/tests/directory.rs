@@ -137,7 +137,18 @@ async fn directory_roles_of_me_and_of_others() {
 #[tokio::test]
 async fn group_memberships_follow_nesting() {
     let emu = start().await;
-    let token = token_for(&emu, ADELE).await;
+    // checkMemberGroups needs a group permission besides User.Read.All (Learn).
+    // An admin grants it for the organisation (it needs admin consent).
+    let _ = org_token_for(&emu, ALEX, &["GroupMember.Read.All"]).await;
+    let token = tokens_for(
+        &emu,
+        ADELE,
+        &[TAP_PERMS, &["GroupMember.Read.All"]].concat(),
+    )
+    .await["access_token"]
+        .as_str()
+        .expect("token")
+        .to_string();
     let (_, _, direct) = graph(
         &emu,
         Method::GET,

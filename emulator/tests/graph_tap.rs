@@ -526,7 +526,9 @@ async fn methods_list_has_password_seeded_methods_and_tap() {
 async fn policy_get_and_patch_permissions() {
     let emu = start().await;
     let path = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass";
-    for upn in [GRADY, LYNNE, ADELE, MEGAN, ALEX] {
+    // Adele (Authentication Administrator) is not a documented policy reader: see
+    // tests/documented.rs for her 403 and the switch.
+    for upn in [GRADY, LYNNE, MEGAN, ALEX] {
         let token = token_for(&emu, upn).await;
         let (s, _, v) = graph(&emu, Method::GET, path, Some(&token), None, &[]).await;
         assert_eq!(s, StatusCode::OK, "{upn}: {v}");

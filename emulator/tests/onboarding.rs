@@ -14,6 +14,7 @@ use tapdesk_emulator::{Emulator, Event};
 /// What Alex (Global Administrator) consents to for the organisation in the audit tests.
 const AUDIT_PERMS: &[&str] = &[
     "AuditLog.Read.All",
+    "Directory.Read.All",
     "UserAuthenticationMethod.ReadWrite.All",
 ];
 

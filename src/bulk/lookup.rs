@@ -72,6 +72,12 @@ pub fn dry_run_items(rows: &[Row], groups: &[String]) -> Vec<DryRunItem> {
 /// error), and a 200 that cannot be read, sets `lookup_error` unless one is already set: an
 /// unfinished lookup must block the row, never pass for "no pass" or "no roles".
 pub fn apply(lookup: &mut Lookup, part: LookupPart, resp: &BatchItemResponse) {
+    // `checkMemberGroups` needs a group permission besides User.Read.All (issue 11 point 3):
+    // a 403 there leaves coverage unknown (a warning), it does not fail the lookup.
+    if part == LookupPart::Groups && resp.status == 403 {
+        lookup.coverage_unknown = true;
+        return;
+    }
     if resp.status == 404 {
         if part == LookupPart::User {
             lookup.user = None;
@@ -194,6 +200,29 @@ mod tests {
         );
         assert_eq!(l.member_of, ["g-1"]);
         assert_eq!(l.lookup_error, None);
+    }
+
+    /// Issue 11 point 3: `checkMemberGroups` refused (no GroupMember.Read.All) leaves coverage
+    /// unknown; it is not a failed lookup that would block the row.
+    #[test]
+    fn a_refused_membership_check_is_unknown_coverage_not_an_error() {
+        let refused = BatchItemResponse {
+            status: 403,
+            ..ok(
+                json!({"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}),
+            )
+        };
+        let mut l = Lookup::default();
+        apply(&mut l, LookupPart::User, &ok(json!({"id":"u1"})));
+        apply(&mut l, LookupPart::Groups, &refused);
+        assert!(l.coverage_unknown);
+        assert_eq!(l.lookup_error, None);
+        let mut l = Lookup::default();
+        apply(&mut l, LookupPart::Roles, &refused);
+        assert!(
+            !l.coverage_unknown && l.lookup_error.is_some(),
+            "roles: still an error"
+        );
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub struct Lookup {
     pub member_of: Vec<String>,
     /// A lookup that failed for another reason than "no such user".
     pub lookup_error: Option<GraphError>,
+    /// The policy names groups and the user's membership could not be read (no group
+    /// permission in the token, or `checkMemberGroups` answered 403): a warning, never a block.
+    pub coverage_unknown: bool,
 }
 
 /// The dry run's decision on a row.
@@ -165,9 +168,11 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, S
             "This is your own account: another administrator must create your pass.".into(),
         );
     }
-    let coverage = ctx
-        .policy
-        .map_or(Coverage::Covered, |p| tap::coverage(p, &lookup.member_of));
+    let coverage = match ctx.policy {
+        Some(p) if !lookup.coverage_unknown => tap::coverage(p, &lookup.member_of),
+        // Unknown coverage is a warning (see `warnings`); Graph judges on create.
+        _ => Coverage::Covered,
+    };
     let mut check = tap::target_check(
         user.name(),
         ctx.capability,
@@ -184,6 +189,9 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, S
 
 fn warnings(lookup: &Lookup) -> Vec<String> {
     let mut out = Vec::new();
+    if lookup.coverage_unknown {
+        out.push(messages::coverage_unknown(None));
+    }
     if lookup.user.as_ref().and_then(|u| u.account_enabled) == Some(false) {
         out.push(
             "The account is disabled: the pass cannot be used until the account is enabled.".into(),

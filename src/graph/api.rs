@@ -307,12 +307,51 @@ mod tests {
     #[test]
     fn paths_are_encoded() {
         let c = GraphClient::new("https://graph.microsoft.com/");
-        assert_eq!(c.url("/me"), "https://graph.microsoft.com/v1.0/me");
         assert_eq!(
-            c.url("https://graph.microsoft.com/v1.0/users?$skiptoken=a"),
-            "https://graph.microsoft.com/v1.0/users?$skiptoken=a"
+            c.url("/me").as_deref(),
+            Ok("https://graph.microsoft.com/v1.0/me")
+        );
+        assert_eq!(
+            c.url("https://graph.microsoft.com/v1.0/users?$skiptoken=a")
+                .as_deref(),
+            Ok("https://graph.microsoft.com/v1.0/users?$skiptoken=a")
         );
         assert_eq!(tap_path("jordan_fabrikam.com#EXT#@contoso.com"), "/users/jordan_fabrikam.com%23EXT%23%40contoso.com/authentication/temporaryAccessPassMethods");
+    }
+
+    /// Issue 12 point 12: the bearer token goes only to URLs under the configured Graph root.
+    #[test]
+    fn next_links_outside_the_graph_root_are_refused() {
+        let c = GraphClient::new("https://graph.microsoft.com");
+        for bad in [
+            "https://evil.example/v1.0/users?$skiptoken=a",
+            "http://graph.microsoft.com/v1.0/users",
+            "https://graph.microsoft.com.evil.example/v1.0/users",
+            "https://graph.microsoft.com:8443/v1.0/users",
+            "https://graph.microsoft.com/beta/users",
+            "https://graph.microsoft.com/v1.0evil/users",
+            "https://graph.microsoft.com/v1.0/../evil",
+            "https://user@graph.microsoft.com/v1.0/users",
+            "//evil.example/v1.0/users",
+            "users",
+            "javascript:alert(1)",
+        ] {
+            let e = c.url(bad).expect_err(bad);
+            assert_eq!((e.status, e.code.as_str()), (0, "untrustedUrl"), "{bad}");
+            assert!(e.message.contains("not under the configured Graph URL"));
+        }
+        assert!(c
+            .url("https://GRAPH.microsoft.com:443/v1.0/users?$skiptoken=a")
+            .is_ok());
+        let local = GraphClient::new("http://127.0.0.1:4100/");
+        assert!(local
+            .url("http://127.0.0.1:4100/v1.0/users?$skiptoken=b")
+            .is_ok());
+        assert!(local.url("http://127.0.0.1:4101/v1.0/users").is_err());
+        assert!(local.url("http://localhost:4100/v1.0/users").is_err());
+        let sub = GraphClient::new("https://proxy.example/graph");
+        assert!(sub.url("https://proxy.example/graph/v1.0/me").is_ok());
+        assert!(sub.url("https://proxy.example/other/v1.0/me").is_err());
     }
 
     #[test]

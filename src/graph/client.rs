@@ -47,12 +47,28 @@ impl GraphClient {
         self
     }
 
-    /// Returns the absolute URL of `path` (which starts with `/`), or `path` itself when absolute (a nextLink).
-    pub fn url(&self, path: &str) -> String {
-        if path.starts_with("https://") || path.starts_with("http://") {
-            path.to_owned()
+    /// Returns the absolute URL of `path` (which starts with `/`), or `path` itself when it is
+    /// absolute (a nextLink) and lies under the configured Graph root: same scheme, host and
+    /// port, and a path under `/v1.0/`. Anything else is refused, so the bearer token only ever
+    /// goes to Graph (issue 12 point 12).
+    pub fn url(&self, path: &str) -> Result<String, GraphError> {
+        if path.starts_with('/') && !path.starts_with("//") {
+            return Ok(format!("{}{path}", self.root));
+        }
+        let (Ok(root), Ok(link)) = (url::Url::parse(&self.root), url::Url::parse(path)) else {
+            return Err(untrusted(path));
+        };
+        let prefix = format!("{}/", root.path().trim_end_matches('/'));
+        let under = root.scheme() == link.scheme()
+            && root.host_str() == link.host_str()
+            && root.port_or_known_default() == link.port_or_known_default()
+            && link.username().is_empty()
+            && link.password().is_none()
+            && (link.path() == prefix.trim_end_matches('/') || link.path().starts_with(&prefix));
+        if under {
+            Ok(path.to_owned())
         } else {
-            format!("{}{path}", self.root)
+            Err(untrusted(path))
         }
     }
 
@@ -63,9 +79,10 @@ impl GraphClient {
         path: &str,
         eventual: bool,
     ) -> Result<T, GraphError> {
+        let url = self.url(path)?;
         let answer = self
             .send(Kind::Idempotent, None, || {
-                let req = self.request(Method::GET, token, path);
+                let req = self.request(Method::GET, token, &url);
                 if eventual {
                     req.header("ConsistencyLevel", "eventual")
                 } else {
@@ -143,9 +160,10 @@ impl GraphClient {
         path: &str,
         body: &B,
     ) -> Result<Answer, GraphError> {
+        let url = self.url(path)?;
         let json = serde_json::to_string(body).map_err(|e| GraphError::network(e.to_string()))?;
         self.send(kind, Some(&json), || {
-            self.request(method.clone(), token, path)
+            self.request(method.clone(), token, &url)
                 .header("Content-Type", "application/json")
         })
         .await
@@ -153,15 +171,16 @@ impl GraphClient {
 
     /// DELETE `path`; any 2xx is success.
     pub async fn delete(&self, token: &str, path: &str) -> Result<(), GraphError> {
+        let url = self.url(path)?;
         self.send(Kind::Idempotent, None, || {
-            self.request(Method::DELETE, token, path)
+            self.request(Method::DELETE, token, &url)
         })
         .await
         .map(|_| ())
     }
 
-    fn request(&self, method: Method, token: &str, path: &str) -> RequestBuilder {
-        RequestBuilder::new(&self.url(path))
+    fn request(&self, method: Method, token: &str, url: &str) -> RequestBuilder {
+        RequestBuilder::new(url)
             .method(method)
             .header("Authorization", &format!("Bearer {token}"))
             .header("Accept", "application/json")
@@ -172,7 +191,8 @@ impl GraphClient {
     where
         F: Fn() -> RequestBuilder,
     {
-        let mut retries = 0;
+        // Throttles and other failures are counted apart: each has its own limit and back-off.
+        let (mut retries, mut throttles) = (0, 0);
         loop {
             let outcome = self.once(build(), body).await;
             let error = match outcome {
@@ -183,8 +203,9 @@ impl GraphClient {
                 },
                 Err(e) => e,
             };
+            let throttled = error.status == 429;
             let Some(wait) = self.policy.delay_ms(
-                retries,
+                if throttled { throttles } else { retries },
                 error.status,
                 error.retry_after,
                 kind,
@@ -193,7 +214,11 @@ impl GraphClient {
                 return Err(error);
             };
             gloo_timers::future::TimeoutFuture::new(wait as u32).await;
-            retries += 1;
+            if throttled {
+                throttles += 1;
+            } else {
+                retries += 1;
+            }
         }
     }
 
@@ -233,9 +258,10 @@ impl GraphClient {
         let headers = response.headers();
         let status = response.status();
         let request_id = headers.get("request-id");
+        // Unreadable when Graph does not expose it (`Access-Control-Expose-Headers`): `None`.
         let retry_after = headers
             .get("Retry-After")
-            .and_then(|v| v.trim().parse().ok());
+            .and_then(|v| super::retry::parse_retry_after(&v));
         // The body is part of the answer: a connection lost mid-body is a lost answer.
         let text = response.text().await.map_err(|e| lost(e.to_string()))?;
         Ok(Answer {
@@ -244,6 +270,18 @@ impl GraphClient {
             retry_after,
             text,
         })
+    }
+}
+
+/// The error for a URL outside the configured Graph root: never sent, token never attached.
+fn untrusted(path: &str) -> GraphError {
+    let shown: String = path.chars().take(120).collect();
+    GraphError {
+        code: "untrustedUrl".into(),
+        message: format!(
+            "Graph pointed this page at {shown}, which is not under the configured Graph URL; the request was not sent."
+        ),
+        ..GraphError::default()
     }
 }
 

@@ -314,12 +314,10 @@ impl BatchItemResponse {
             .map(|(_, v)| v.as_str())
     }
 
-    /// Returns `Retry-After` in whole seconds, if present and a number.
+    /// Returns `Retry-After` in whole seconds (decimals rounded up), if present and a number.
     pub fn retry_after_s(&self) -> Option<u32> {
         self.header("Retry-After")
-            .and_then(|v| v.trim().parse::<f64>().ok())
-            .filter(|s| s.is_finite() && *s >= 0.0)
-            .map(|s| s.ceil().min(f64::from(u32::MAX)) as u32)
+            .and_then(super::retry::parse_retry_after)
     }
 }
 

@@ -4,6 +4,22 @@
 //! connections, with exponential backoff and jitter. A create is retried only after a 429: Graph
 //! did not process it. After a timeout, a lost answer or a 5xx a create may have happened, and a
 //! second POST would silently replace a pass someone may already hold (reference §2).
+//!
+//! `Retry-After` is honoured on 429 and on 503 (Graph sends it on both; values may be decimals
+//! such as `0.249`). Graph is reported not to expose `Retry-After` to browser scripts on single
+//! calls (`Access-Control-Expose-Headers`), so a 429 often arrives with no readable value: the
+//! page then backs off in seconds (5, 10, 20, 40 s, plus up to a fifth of jitter), never in the
+//! half-seconds meant for network blips, so a throttled tenant does not see a burst.
+
+/// Reads a `Retry-After` value in whole seconds, rounded up: `7`, `0.249` (→ 1), `1.5` (→ 2).
+/// Anything else (an HTTP date, a negative number, garbage) is `None`: the caller backs off.
+pub fn parse_retry_after(value: &str) -> Option<u32> {
+    let v: f64 = value.trim().parse().ok()?;
+    if !v.is_finite() || v < 0.0 {
+        return None;
+    }
+    Some(v.ceil().min(f64::from(u32::MAX)) as u32)
+}
 
 /// What kind of request failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,6 +41,12 @@ pub struct RetryPolicy {
     pub cap_ms: f64,
     /// Longest `Retry-After` honoured without asking the admin, in seconds.
     pub max_retry_after_s: u32,
+    /// Retries after a 429 (with or without a readable `Retry-After`).
+    pub max_throttle_retries: u32,
+    /// First wait after a 429 without a readable `Retry-After`, in ms; doubled per retry.
+    pub throttle_base_ms: f64,
+    /// Longest wait after a 429 without a readable `Retry-After`, in ms.
+    pub throttle_cap_ms: f64,
 }
 
 impl Default for RetryPolicy {
@@ -34,12 +56,16 @@ impl Default for RetryPolicy {
             base_ms: 500.0,
             cap_ms: 8_000.0,
             max_retry_after_s: 120,
+            max_throttle_retries: 4,
+            throttle_base_ms: 5_000.0,
+            throttle_cap_ms: 40_000.0,
         }
     }
 }
 
 impl RetryPolicy {
     /// Returns how long to wait before retry number `retries_done + 1`, or `None` to give up.
+    /// For a 429 `retries_done` counts the throttles so far, else the other failures.
     ///
     /// `status` 0 means no answer (network error or timeout); `retry_after_s` is the
     /// `Retry-After` header; `jitter` is a random number in `0..1`.
@@ -51,18 +77,29 @@ impl RetryPolicy {
         kind: Kind,
         jitter: f64,
     ) -> Option<f64> {
+        let jitter = jitter.clamp(0.0, 1.0);
+        let honoured = |s: u32| (s <= self.max_retry_after_s).then(|| f64::from(s) * 1000.0);
+        if status == 429 {
+            if retries_done >= self.max_throttle_retries {
+                return None;
+            }
+            return match retry_after_s {
+                Some(s) => honoured(s),
+                None => Some(
+                    (self.throttle_base_ms * 2f64.powi(retries_done as i32))
+                        .min(self.throttle_cap_ms)
+                        * (1.0 + jitter / 5.0),
+                ),
+            };
+        }
         if retries_done >= self.max_retries {
             return None;
         }
-        let backoff = (self.base_ms * 2f64.powi(retries_done as i32)).min(self.cap_ms)
-            * (0.5 + jitter.clamp(0.0, 1.0));
-        match (status, kind) {
-            (429, _) => match retry_after_s {
-                Some(s) if s > self.max_retry_after_s => None,
-                Some(s) => Some(f64::from(s) * 1000.0),
-                None => Some(backoff),
-            },
-            (0 | 500 | 502 | 503 | 504, Kind::Idempotent) => Some(backoff),
+        let backoff =
+            (self.base_ms * 2f64.powi(retries_done as i32)).min(self.cap_ms) * (0.5 + jitter);
+        match (status, kind, retry_after_s) {
+            (503, Kind::Idempotent, Some(s)) => honoured(s),
+            (0 | 500 | 502 | 503 | 504, Kind::Idempotent, _) => Some(backoff),
             _ => None,
         }
     }
@@ -77,7 +114,50 @@ mod tests {
         base_ms: 500.0,
         cap_ms: 8_000.0,
         max_retry_after_s: 120,
+        max_throttle_retries: 4,
+        throttle_base_ms: 5_000.0,
+        throttle_cap_ms: 40_000.0,
     };
+
+    #[test]
+    fn retry_after_values_are_decimal_seconds_rounded_up() {
+        assert_eq!(parse_retry_after("7"), Some(7));
+        assert_eq!(parse_retry_after(" 0.249 "), Some(1));
+        assert_eq!(parse_retry_after("1.5"), Some(2));
+        assert_eq!(parse_retry_after("0"), Some(0));
+        assert_eq!(parse_retry_after("-3"), None);
+        assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after("NaN"), None);
+    }
+
+    #[test]
+    fn a_throttle_without_a_readable_retry_after_backs_off_in_seconds() {
+        let waits: Vec<Option<f64>> = (0..5)
+            .map(|n| P.delay_ms(n, 429, None, Kind::Idempotent, 0.0))
+            .collect();
+        assert_eq!(
+            waits,
+            [
+                Some(5_000.0),
+                Some(10_000.0),
+                Some(20_000.0),
+                Some(40_000.0),
+                None
+            ]
+        );
+        let most = P.delay_ms(3, 429, None, Kind::Create, 1.0).unwrap_or(0.0);
+        assert!((40_000.0..=48_000.0).contains(&most), "{most}");
+    }
+
+    #[test]
+    fn retry_after_is_honoured_on_503_for_reads_only() {
+        assert_eq!(
+            P.delay_ms(0, 503, Some(9), Kind::Idempotent, 0.5),
+            Some(9_000.0)
+        );
+        assert_eq!(P.delay_ms(0, 503, Some(9), Kind::Create, 0.5), None);
+        assert_eq!(P.delay_ms(0, 503, Some(600), Kind::Idempotent, 0.5), None);
+    }
 
     #[test]
     fn throttling_waits_retry_after_for_every_kind() {

@@ -13,7 +13,7 @@ const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 /// The Audit tab; reads the log the first time it is shown.
 #[component]
 pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
-    let permitted = ctx.may(audit::PERMISSION);
+    let permitted = audit::PERMISSIONS.iter().all(|p| ctx.may(p));
     let days = RwSignal::new(7u32);
     let events: RwSignal<Vec<PassEvent>> = RwSignal::new(Vec::new());
     let next: RwSignal<Option<String>> = RwSignal::new(None);
@@ -61,7 +61,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             load(false);
         }
     });
-    let grant = move |_| ctx.grant(&[audit::PERMISSION]);
+    let grant = move |_| ctx.grant(audit::PERMISSIONS);
     let shown = move || {
         let needle = filter.get().trim().to_lowercase();
         events
@@ -81,7 +81,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             <p>"Passes created and deleted in your tenant, from the directory audit log (Entra keeps 7 days of it on the Free licence, 30 days with P1 or P2; new entries can take a few minutes to appear)."</p>
             {(!permitted).then(|| view! {
                 <div id="audit-consent" class="notice">
-                    <p>"Reading the audit log needs the permission AuditLog.Read.All and a role such as Global Reader, Security Reader or Reports Reader."</p>
+                    <p>"Reading the audit log needs the permissions AuditLog.Read.All and Directory.Read.All, and a role such as Global Reader, Security Reader or Reports Reader."</p>
                     <button type="button" id="audit-grant" class="button" on:click=grant>"Grant permission"</button>
                 </div>
             })}

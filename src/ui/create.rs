@@ -84,8 +84,16 @@ pub fn CreateForm(
             .as_ref()
             .map_or_else(|| browser::tomorrow_at(9), |d| d.start_at.clone()),
     );
+    // Without the policy (an Authentication Administrator may not read it) the field starts
+    // empty: no lifetime is sent and the tenant's default applies (issue 11 point 6).
     let lifetime = RwSignal::new(draft.as_ref().map_or_else(
-        || bounds.default_minutes.to_string(),
+        || {
+            if bounds.from_policy {
+                bounds.default_minutes.to_string()
+            } else {
+                String::new()
+            }
+        },
         |d| d.lifetime.clone(),
     ));
     let one_time = RwSignal::new(
@@ -153,11 +161,15 @@ pub fn CreateForm(
         problem.set(None);
         failure.set(None);
         outcome.set(None);
-        let minutes =
-            match check_bounds.check_lifetime(lifetime.get_untracked().trim().parse().ok()) {
-                Ok(m) => m,
+        let typed = lifetime.get_untracked();
+        let minutes = if typed.trim().is_empty() && !check_bounds.from_policy {
+            None
+        } else {
+            match check_bounds.check_lifetime(typed.trim().parse().ok()) {
+                Ok(m) => Some(m),
                 Err(e) => return problem.set(Some(e)),
-            };
+            }
+        };
         let start = if later.get_untracked() {
             match browser::parse_local_input(&start_at.get_untracked()) {
                 Some(ms) if ms > browser::now_ms() => Some(time::format_utc(ms)),
@@ -177,7 +189,7 @@ pub fn CreateForm(
         };
         let body = NewPass {
             start_date_time: start,
-            lifetime_in_minutes: Some(minutes),
+            lifetime_in_minutes: minutes,
             is_usable_once: Some(one_time.get_untracked()),
         };
         let before = existing.get_untracked();
@@ -230,7 +242,7 @@ pub fn CreateForm(
         if bounds.from_policy {
             " (tenant policy)"
         } else {
-            " (Graph's limits; the tenant policy could not be read)"
+            " (Graph's limits; your tenant's policy could not be read and may allow less). Leave it empty for your tenant's default lifetime"
         }
     );
     let forced = bounds.one_time_forced;

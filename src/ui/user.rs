@@ -18,9 +18,11 @@ use crate::tap::{self, Coverage, FormBounds};
 /// Reads the user page in one `$batch` (passes, methods, and roles and policy groups when they
 /// matter); items Graph throttled are sent again after their `Retry-After`, twice at most.
 async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> Profile {
+    // Without a group permission `checkMemberGroups` is refused: not sent, coverage unknown.
     let groups = policy
         .as_ref()
         .map(tap::groups_to_check)
+        .filter(|_| tap::MEMBERSHIP_PERMISSIONS.iter().any(|p| ctx.may(p)))
         .unwrap_or_default();
     let request = profile::request(&user_id, &groups);
     let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
@@ -40,7 +42,9 @@ fn warnings(ctx: Ctx, user: &User, profile: &Profile, policy: Option<&TapPolicy>
     let cover = match (policy, &profile.member_of) {
         (Some(p), Some(member_of)) => tap::coverage(p, member_of),
         (Some(p), None) if tap::groups_to_check(p).is_empty() => tap::coverage(p, &[]),
-        _ => Coverage::Covered,
+        // The policy names groups but their membership was not read (no permission, 403).
+        (Some(_), None) => Coverage::Unknown,
+        (None, _) => Coverage::Covered,
     };
     let shortest = policy.map(|p| FormBounds::new(Some(p)).min_minutes);
     tap::target_warnings(

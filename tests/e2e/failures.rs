@@ -57,8 +57,11 @@ async fn refused_by_policy(h: &Harness) -> Result<()> {
     Ok(())
 }
 
-/// Signs in as Adele and opens Pradeep's form.
+/// Signs in as Adele and opens Pradeep's form. Adele (Authentication Administrator) reads the
+/// policy here through the emulator's lenient switch: these tests are about the form's bounds.
 async fn at_pradeeps_form(h: &Harness) -> Result<()> {
+    h.emu
+        .update_settings(|s| s.policy_readable_by_authentication_administrator = true);
     sign_in_as(h, "adele.vance").await?;
     open_user(h, "pradeep", "Pradeep Gupta").await?;
     h.wait_for_css("#create:not([disabled])").await?;
@@ -208,7 +211,11 @@ async fn an_excluded_user_is_warned_before_create() -> Result<()> {
             id: tapdesk_emulator::seed::GROUP_TAP_EXCLUDED.into(),
         }];
         h.emu.set_policy(policy);
-        sign_in_as(&h, "adele.vance").await?;
+        // Coverage is known only with a group permission (issue 11 point 3; without it see
+        // graph_limits) and a role that reads the policy (Megan: Privileged Authentication
+        // Administrator; an Authentication Administrator may not read it).
+        h.emu.grant_tenant_consent("GroupMember.Read.All");
+        sign_in_as(&h, "megan.bowen").await?;
         open_user(&h, "nestor", "Nestor Wilke").await?;
         h.wait_for_text("#create-warnings", "policy excludes")
             .await?;
@@ -236,10 +243,11 @@ async fn policy_limits_changed_after_sign_in_are_explained() -> Result<()> {
         h.emu.set_policy(policy);
         h.type_into("#lifetime", "240").await?;
         h.click("#create").await?;
-        h.wait_for_text("[role=alert]", "outside what your tenant's policy allows")
-            .await?;
-        h.wait_for_text("[role=alert]", "between 60 and 120")
-            .await?;
+        h.wait_for_text(
+            "[role=alert]",
+            "Your tenant's policy allows a lifetime between 1 hour and 2 hours (60 to 120 minutes)",
+        )
+        .await?;
         h.type_into("#lifetime", "120").await?;
         h.click("#one-time").await?; // one-time off, which the policy now forbids
         h.click("#create").await?;
@@ -355,6 +363,9 @@ async fn a_create_that_times_out_is_checked_not_resent() -> Result<()> {
 #[tokio::test]
 async fn reads_back_off_through_server_errors_and_throttling() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // The 1 s Retry-After must be readable to be honoured: Graph does not expose it on
+        // single calls by default (issue 11 point 7; the unreadable side is in graph_limits).
+        h.emu.update_settings(|s| s.expose_retry_after = true);
         sign_in_as(&h, "adele.vance").await?;
         inject(
             &h,

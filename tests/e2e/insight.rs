@@ -78,6 +78,24 @@ async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_t
         h.click("#audit-grant").await?;
         h.click("#consent-accept").await?;
         let table = h.wait_for_css("#audit").await?;
+        // Issue 11 point 4: both documented permissions are asked for in one consent (the
+        // emulator's default refuses AuditLog.Read.All alone).
+        let granted: Vec<String> = h
+            .emu
+            .events()
+            .into_iter()
+            .filter_map(|e| match e {
+                tapdesk_emulator::Event::ConsentGranted { scopes, .. } => Some(scopes),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        for p in ["AuditLog.Read.All", "Directory.Read.All"] {
+            ensure!(
+                granted.iter().any(|g| g == p),
+                "{p} was not consented: {granted:?}"
+            );
+        }
         h.wait_until("both entries", || async {
             Ok(table.find_all(Locator::Css(".audit__row")).await?.len() == 2)
         })

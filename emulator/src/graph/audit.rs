@@ -3,9 +3,9 @@
 //! `@odata.nextLink`, `$orderby=activityDateTime [asc|desc]`, `$select`) and
 //! `GET /auditLogs/directoryAudits/{id}`.
 //!
-//! Permission [choice]: delegated `AuditLog.Read.All` alone. Microsoft Learn lists
-//! "AuditLog.Read.All and Directory.Read.All" as least privileged; the emulator does not
-//! require `Directory.Read.All` too, and `Directory.Read.All` alone is not enough. Roles:
+//! Permission: delegated `AuditLog.Read.All` and `Directory.Read.All`, as Microsoft Learn
+//! (List directoryAudits) lists them; `Settings::audit_log_read_alone` accepts
+//! `AuditLog.Read.All` alone (the older emulator). `Directory.Read.All` alone is never enough. Roles:
 //! Global Administrator, Global Reader, Security Administrator, Security Reader, Security
 //! Operator, Reports Reader (live roles, like every Graph check here). Either missing: 403
 //! `Authorization_RequestDenied`. No licence check (real tenants need Entra ID P1 or P2).
@@ -24,6 +24,8 @@ use filter::AuditFilter;
 
 /// The permission the audit log needs.
 pub const SCOPE: &str = "AuditLog.Read.All";
+/// The second permission Learn documents for it.
+pub const DIRECTORY_SCOPE: &str = "Directory.Read.All";
 /// Roles that may read the audit log.
 pub const READER_ROLES: &[&str] = &[
     GLOBAL_ADMINISTRATOR,
@@ -55,8 +57,10 @@ const PROPS: &[&str] = &[
     "additionalDetails",
 ];
 
-fn authorize(caller: &Caller) -> Result<(), GraphError> {
-    if caller.has_scope(&[SCOPE]) && caller.has_role(READER_ROLES) {
+fn authorize(ctx: &Ctx<'_>, caller: &Caller) -> Result<(), GraphError> {
+    let alone = ctx.st.lock().settings.audit_log_read_alone;
+    let directory = alone || caller.has_scope(&[DIRECTORY_SCOPE, "Directory.ReadWrite.All"]);
+    if caller.has_scope(&[SCOPE]) && directory && caller.has_role(READER_ROLES) {
         Ok(())
     } else {
         Err(GraphError::insufficient_privileges())
@@ -100,7 +104,7 @@ fn record_json(r: &AuditRecord, select: Option<&[&str]>) -> Value {
 
 /// `GET /auditLogs/directoryAudits`.
 pub fn list(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
-    authorize(caller)?;
+    authorize(ctx, caller)?;
     paging::check_options(ctx, KNOWN_OPTIONS)?;
     let filter = ctx.param("$filter").map(AuditFilter::parse).transpose()?;
     let (top, skip) = (paging::top_up_to(ctx, MAX_TOP)?, paging::skip(ctx)?);
@@ -150,7 +154,7 @@ pub fn list(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
 
 /// `GET /auditLogs/directoryAudits/{id}`.
 pub fn get(ctx: &Ctx<'_>, caller: &Caller, id: &str) -> GResult {
-    authorize(caller)?;
+    authorize(ctx, caller)?;
     let select = ctx.select(PROPS, TYPE_NAME)?;
     let record = ctx
         .st

@@ -69,6 +69,12 @@ pub fn authenticate(st: &AppState, headers: &HeaderMap) -> Result<Caller, GraphE
         }
         _ => return Err(unauthorized(st, "Access token is empty.")),
     };
+    if st.lock().settings.refuse_every_token {
+        return Err(unauthorized(
+            st,
+            "Access token validation failure. The session has been revoked.",
+        ));
+    }
     let claims = st
         .signer
         .verify(token)

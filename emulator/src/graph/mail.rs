@@ -88,6 +88,21 @@ pub fn send(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
             });
         }
     }
+    let no_mailbox = ctx
+        .st
+        .lock()
+        .settings
+        .users_without_mailbox
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case(&caller.user.user_principal_name));
+    if no_mailbox {
+        // Reported shape (issue threads): 404 MailboxNotEnabledForRESTAPI.
+        return Err(GraphError::new(
+            StatusCode::NOT_FOUND,
+            "MailboxNotEnabledForRESTAPI",
+            "The mailbox is either inactive, soft-deleted, or is hosted on-premise.",
+        ));
+    }
     let body = ctx.json_body()?;
     let Some(Value::Object(message)) = body.get("message") else {
         return Err(invalid_request(

@@ -29,6 +29,14 @@ const ROLE_READ_SCOPES: &[&str] = &[
     "RoleManagement.Read.Directory",
 ];
 /// Scopes that allow reading another user's group memberships.
+/// Permissions that cover the group side of `checkMemberGroups`.
+const GROUP_READ_SCOPES: &[&str] = &[
+    "GroupMember.Read.All",
+    "Group.Read.All",
+    "Group.ReadWrite.All",
+    "Directory.Read.All",
+    "Directory.ReadWrite.All",
+];
 const MEMBERSHIP_SCOPES: &[&str] = &[
     "User.Read.All",
     "User.ReadWrite.All",
@@ -225,6 +233,16 @@ pub fn check_member_groups(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResul
         return Err(GraphError::insufficient_privileges());
     }
     let user = resolve(ctx, caller, t, MEMBERSHIP_SCOPES)?;
+    // Learn (user: checkMemberGroups): a user permission and GroupMember.Read.All or
+    // Group.Read.All, or Directory.Read.All alone. `/me` with User.Read needs the group part too.
+    let lenient = ctx
+        .st
+        .lock()
+        .settings
+        .check_member_groups_without_group_read;
+    if !lenient && !caller.has_scope(GROUP_READ_SCOPES) {
+        return Err(GraphError::insufficient_privileges());
+    }
     let body = ctx.json_body()?;
     let ids: Vec<String> = match body.get("groupIds") {
         Some(Value::Array(a)) if a.iter().all(Value::is_string) => a

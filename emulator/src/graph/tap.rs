@@ -97,7 +97,13 @@ fn pass_json(
     reveal: bool,
     now: OffsetDateTime,
 ) -> Map<String, Value> {
-    let usability = st.lock().tenant.usability(p, now);
+    let (usability, fractional) = {
+        let inner = st.lock();
+        (
+            inner.tenant.usability(p, now),
+            inner.settings.fractional_start_times,
+        )
+    };
     let mut m = Map::new();
     m.insert("id".into(), json!(p.id));
     m.insert(
@@ -114,7 +120,11 @@ fn pass_json(
     );
     m.insert(
         "startDateTime".into(),
-        json!(clock::seconds_z(p.start_date_time)),
+        json!(if fractional {
+            clock::seven_digits_z(p.start_date_time)
+        } else {
+            clock::seconds_z(p.start_date_time)
+        }),
     );
     m.insert("lifetimeInMinutes".into(), json!(p.lifetime_in_minutes));
     m.insert("isUsableOnce".into(), json!(p.is_usable_once));

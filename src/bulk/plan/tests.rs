@@ -258,6 +258,45 @@ fn coverage_roles_and_lookup_errors_block() {
     );
 }
 
+/// Issue 11 point 3: a policy excluding a group (break-glass accounts) and an admin without
+/// GroupMember.Read.All: the row is ready with a warning, never blocked.
+#[test]
+fn unknown_coverage_warns_and_never_blocks() {
+    let p = policy(
+        false,
+        PolicyState::Enabled,
+        &["all_users"],
+        &["g-breakglass"],
+    );
+    let unknown = Lookup {
+        coverage_unknown: true,
+        ..found()
+    };
+    match check(&p, Capability::Everyone, &row(Some(120), None), &unknown) {
+        Verdict::Warn(w) => assert!(
+            w.iter()
+                .any(|s| s.starts_with("Policy coverage unknown")
+                    && s.contains("GroupMember.Read.All")),
+            "{w:?}"
+        ),
+        other => panic!("expected a warning, got {other:?}"),
+    }
+    let scoped = policy(false, PolicyState::Enabled, &["g-pilot"], &[]);
+    assert!(matches!(
+        check(&scoped, Capability::NonAdmins, &row(None, None), &unknown),
+        Verdict::Warn(_)
+    ));
+    // Known membership still blocks an excluded user.
+    let excluded = Lookup {
+        member_of: vec!["g-breakglass".into()],
+        ..found()
+    };
+    assert!(
+        blocked_reason(check(&p, Capability::Everyone, &row(None, None), &excluded))
+            .contains("excludes")
+    );
+}
+
 #[test]
 fn disabled_accounts_and_existing_passes_warn() {
     let p = policy(false, PolicyState::Enabled, &["all_users"], &[]);

@@ -85,10 +85,22 @@ pub async fn dry_run(
         .as_ref()
         .map(crate::tap::groups_to_check)
         .unwrap_or_default();
+    // Without a group permission `checkMemberGroups` is refused: not sent, coverage unknown.
+    let membership_readable = crate::tap::MEMBERSHIP_PERMISSIONS
+        .iter()
+        .any(|p| bulk.ctx.may(p));
+    let coverage_unknown = !groups.is_empty() && !membership_readable;
+    let groups = if membership_readable { groups } else { vec![] };
     let parts = lookup::dry_run_items(&parsed.rows, &groups);
     // Every lookup is a read: sent through the one fan-out (throttled items sent again), one
     // wave at a time so only a wave's answers are held in memory (10,000 rows make 40,000).
-    let mut lookups = vec![Lookup::default(); parsed.rows.len()];
+    let mut lookups = vec![
+        Lookup {
+            coverage_unknown,
+            ..Lookup::default()
+        };
+        parsed.rows.len()
+    ];
     for wave in parts.chunks(batch::MAX_PER_BATCH * reads::IN_FLIGHT) {
         let items = wave.iter().map(|p| p.item.clone()).collect();
         let answers = reads::send_all(bulk.ctx, items, None, |_, _| {}).await;
