@@ -257,8 +257,8 @@ fn bad_request(e: &GraphError, action: Action) -> String {
         return match lifetime_range(msg) {
             Some((min, max)) => format!(
                 "Your tenant's policy allows a lifetime between {} and {} ({min} to {max} minutes). Pick a value in that range, or leave the lifetime empty for the tenant's default.",
-                crate::tap::duration_words(min),
-                crate::tap::duration_words(max)
+                duration_words(min),
+                duration_words(max)
             ),
             None => format!("The lifetime is outside what your tenant's policy allows ({}). Pick a value in that range.", msg.trim_end_matches('.')),
         };
@@ -383,6 +383,23 @@ fn provider(error: &str, description: &str, code: Option<u32>) -> String {
         },
     };
     format!("{text}{said}")
+}
+
+/// Returns a duration in minutes as words: "45 minutes", "2 hours", "1 day 2 hours".
+pub fn duration_words(minutes: u32) -> String {
+    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
+    let unit = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut parts = Vec::new();
+    if d > 0 {
+        parts.push(unit(d, "day", "days"));
+    }
+    if h > 0 {
+        parts.push(unit(h, "hour", "hours"));
+    }
+    if m > 0 || parts.is_empty() {
+        parts.push(unit(m, "minute", "minutes"));
+    }
+    parts.join(" ")
 }
 
 #[cfg(test)]

@@ -77,22 +77,8 @@ impl FormBounds {
     }
 }
 
-/// Returns a duration in minutes as words: "45 minutes", "2 hours", "1 day 2 hours".
-pub fn duration_words(minutes: u32) -> String {
-    let (d, h, m) = (minutes / 1440, minutes % 1440 / 60, minutes % 60);
-    let unit = |n: u32, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut parts = Vec::new();
-    if d > 0 {
-        parts.push(unit(d, "day", "days"));
-    }
-    if h > 0 {
-        parts.push(unit(h, "hour", "hours"));
-    }
-    if m > 0 || parts.is_empty() {
-        parts.push(unit(m, "minute", "minutes"));
-    }
-    parts.join(" ")
-}
+// Durations in words live with the other sentences (messages must not import tap).
+pub use crate::messages::duration_words;
 
 /// Returns the time left as a countdown: "1:59:07", "4:05", or "0:00" when over.
 pub fn countdown(ms_left: f64) -> String {

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
 use tapdesk_emulator::seed::new_hire_upn;
 use tapdesk_emulator::Event;
@@ -233,4 +233,62 @@ async fn an_internal_guest_gets_a_pass_and_a_pass_for_oneself_cannot_be_asked() 
         Ok(())
     })
     .await
+}
+
+/// The other screens of issue 11's journeys for each issuing role, with the emulator in its
+/// documented default: Pass holders scans for everyone; the policy is read by a Privileged
+/// Authentication Administrator and a Global Administrator, while an Authentication
+/// Administrator (not a documented reader) is told the tenant's limits are unknown; the audit
+/// trail opens for a Global Administrator, and the others are told which role reads it.
+#[tokio::test]
+async fn each_issuing_role_scans_holders_and_sees_the_policy_and_audit_trail_as_documented(
+) -> Result<()> {
+    for (admin, reads_policy, reads_audit) in [
+        ("adele.vance", false, false),
+        ("megan.bowen", true, false),
+        ("alex.wilber", true, true),
+    ] {
+        harness::run(Options::default(), |h: Arc<Harness>| async move {
+            sign_in_as(&h, admin).await?;
+            if reads_policy {
+                h.wait_for_text("#policy", "passes last").await?;
+            } else {
+                h.wait_for_text("body", "limits are unknown").await?;
+            }
+            h.click("#tab-holders").await?;
+            h.click("#holders-search").await?;
+            h.type_into("#holders-text", "pradeep").await?;
+            h.click("#holders-scan").await?;
+            h.wait_for_text("#holders-status", "1 of 1 users checked")
+                .await
+                .with_context(|| format!("{admin}: pass holders"))?;
+
+            h.click("#tab-policy").await?;
+            if reads_policy {
+                h.wait_for_css("#policy-max")
+                    .await
+                    .with_context(|| format!("{admin}: policy"))?;
+            } else {
+                h.wait_for_text("#panel-policy", "limits are unknown")
+                    .await
+                    .with_context(|| format!("{admin}: policy refused"))?;
+            }
+
+            h.click("#tab-audit").await?;
+            h.click("#audit-grant").await?;
+            h.click("#consent-accept").await?;
+            if reads_audit {
+                h.wait_for_css("#audit")
+                    .await
+                    .with_context(|| format!("{admin}: audit trail"))?;
+            } else {
+                h.wait_for_text("#panel-audit", "Reports Reader")
+                    .await
+                    .with_context(|| format!("{admin}: audit trail refused"))?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
 }
