@@ -53,6 +53,12 @@ pub struct Settings {
     /// Default false: responses come in the order the items ran (request order, dependencies
     /// first).
     pub shuffle_batch_responses: bool,
+    /// Let `Policy.Read.All` read the TAP policy. Graph's "Get
+    /// temporaryAccessPassAuthenticationMethodConfiguration" page lists only
+    /// `Policy.Read.AuthenticationMethod` and `Policy.ReadWrite.AuthenticationMethod`, so the
+    /// default is false (a token with only `Policy.Read.All` gets 403); older references named
+    /// `Policy.Read.All`, which this switch accepts too.
+    pub policy_read_all_reads_tap_policy: bool,
 }
 
 impl Default for Settings {
@@ -68,6 +74,7 @@ impl Default for Settings {
             roles_from_token: false,
             live_consent_check: true,
             shuffle_batch_responses: false,
+            policy_read_all_reads_tap_policy: false,
         }
     }
 }

@@ -306,7 +306,7 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission UserAuthenticationMethod.ReadWrite.All: grant it from a user's page."</p> })}
+                {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission UserAuthMethod-TAP.ReadWrite.All: grant it from a user's page."</p> })}
                 <button type="button" id="holders-revoke" class="button button--danger"
                     disabled=move || !may_revoke || scanning.get() || selected.with(Vec::is_empty)
                     on:click=move |_| confirming.set(true)>{move || format!("Revoke selected ({})", selected.with(Vec::len))}</button>

@@ -41,11 +41,18 @@ pub fn policy_json(ctx: &Ctx<'_>, p: &TapPolicy) -> Value {
     Value::Object(m)
 }
 
-/// `GET`: needs `Policy.Read.All` or `Policy.ReadWrite.AuthenticationMethod` and a reader role.
+/// The scopes Graph documents for reading the TAP policy.
+const READ_SCOPES: &[&str] = &[
+    "Policy.Read.AuthenticationMethod",
+    "Policy.ReadWrite.AuthenticationMethod",
+];
+
+/// `GET`: needs `Policy.Read.AuthenticationMethod` or `Policy.ReadWrite.AuthenticationMethod`
+/// (`Policy.Read.All` too when `policyReadAllReadsTapPolicy` is on) and a reader role.
 pub fn get(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
-    if !caller.has_scope(&["Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod"])
-        || !caller.has_role(READ_ROLES)
-    {
+    let broad_ok = ctx.st.lock().settings.policy_read_all_reads_tap_policy
+        && caller.has_scope(&["Policy.Read.All"]);
+    if !(broad_ok || caller.has_scope(READ_SCOPES)) || !caller.has_role(READ_ROLES) {
         return Err(GraphError::insufficient_privileges());
     }
     let p = ctx.st.lock().tenant.policy.clone();
