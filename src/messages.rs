@@ -260,6 +260,9 @@ fn provider(error: &str, description: &str, code: Option<u32>) -> String {
     format!("{text}{said}")
 }
 
+/// Shown instead of the page when it is loaded inside a frame of another page.
+pub const FRAMED: &str = "tapdesk does not run inside a frame. Open it in its own browser tab, at its own address. If you did not put it in a frame yourself, the page around it may be trying to trick you into creating or revealing a pass.";
+
 #[cfg(test)]
 mod tests {
     use super::*;

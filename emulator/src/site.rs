@@ -168,10 +168,12 @@ fn security_headers(h: &mut HeaderMap, app: &AppState) {
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static(HSTS),
     );
-    h.insert(
-        "permissions-policy",
-        HeaderValue::from_static(PERMISSIONS_POLICY),
-    );
+    if app.lock().settings.site_permissions_policy {
+        h.insert(
+            "permissions-policy",
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        );
+    }
 }
 
 fn typed(body: Vec<u8>, ct: &'static str) -> Response {

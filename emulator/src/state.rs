@@ -59,6 +59,10 @@ pub struct Settings {
     /// default is false (a token with only `Policy.Read.All` gets 403); older references named
     /// `Policy.Read.All`, which this switch accepts too.
     pub policy_read_all_reads_tap_policy: bool,
+    /// Send the production `Permissions-Policy` (no clipboard reading, camera, …) on the site
+    /// together with the other security headers. Default true; E2E tests that read the
+    /// clipboard as a test instrument turn it off (the policy forbids exactly that).
+    pub site_permissions_policy: bool,
 }
 
 impl Default for Settings {
@@ -75,6 +79,7 @@ impl Default for Settings {
             live_consent_check: true,
             shuffle_batch_responses: false,
             policy_read_all_reads_tap_policy: false,
+            site_permissions_policy: true,
         }
     }
 }

@@ -286,7 +286,7 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
         h.wait_for_text("#setup-problems", "config.json was not found")
             .await?;
         h.wait_for_text("#setup-redirect", &h.page_url()).await?;
-        h.wait_for_text("#setup", "UserAuthenticationMethod.ReadWrite.All")
+        h.wait_for_text("#setup", "UserAuthMethod-TAP.ReadWrite.All")
             .await?;
         // Registration commands for the page's own address, following the chosen cloud.
         h.wait_for_text(
