@@ -288,6 +288,24 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
         h.wait_for_text("#setup-redirect", &h.page_url()).await?;
         h.wait_for_text("#setup", "UserAuthMethod-TAP.ReadWrite.All")
             .await?;
+        // Issue 12 (15, 2): a host name of its own; tenant-wide consent is in every token.
+        h.wait_for_text("#setup-origin-note", "host name of its own")
+            .await?;
+        h.wait_for_text("#setup-consent-note", "in every token")
+            .await?;
+        h.wait_for_text("#cmd-az", "\"groupMembershipClaims\":\"DirectoryRole\"")
+            .await?;
+        // China signs in on the issuer's host.
+        h.driver
+            .find(Locator::Css("#cfg-cloud"))
+            .await?
+            .select_by_value("3")
+            .await?;
+        h.wait_for_text(
+            "#cmd-pwsh",
+            "https://login.partner.microsoftonline.cn/$tenant/v2.0",
+        )
+        .await?;
         // Registration commands for the page's own address, following the chosen cloud.
         h.wait_for_text(
             "#cmd-az",
