@@ -295,17 +295,6 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
             .await?;
         h.wait_for_text("#cmd-az", "\"groupMembershipClaims\":\"DirectoryRole\"")
             .await?;
-        // China signs in on the issuer's host.
-        h.driver
-            .find(Locator::Css("#cfg-cloud"))
-            .await?
-            .select_by_value("3")
-            .await?;
-        h.wait_for_text(
-            "#cmd-pwsh",
-            "https://login.partner.microsoftonline.cn/$tenant/v2.0",
-        )
-        .await?;
         // Registration commands for the page's own address, following the chosen cloud.
         h.wait_for_text(
             "#cmd-az",
@@ -336,6 +325,17 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
             graph == "https://dod-graph.microsoft.us",
             "the Graph field follows the cloud: {graph:?}"
         );
+        // China signs in on the issuer's host.
+        h.driver
+            .find(Locator::Css("#cfg-cloud"))
+            .await?
+            .select_by_value("3")
+            .await?;
+        h.wait_for_text(
+            "#cmd-pwsh",
+            "https://login.partner.microsoftonline.cn/$tenant/v2.0",
+        )
+        .await?;
         assert_accessible(&h, "the setup screen").await?;
         Ok(())
     })
