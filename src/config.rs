@@ -7,15 +7,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// Graph permissions the page asks for at sign-in when the configuration names none: reading only.
+/// The narrowest Graph documents for each read: `Policy.Read.AuthenticationMethod` for the TAP
+/// policy (not `Policy.Read.All`); `UserAuthenticationMethod.Read.All` because the user page and
+/// the tracker list every method (`/authentication/methods`), which the narrow
+/// `UserAuthMethod-TAP.Read.All` does not cover (it covers only the pass list).
 pub const DEFAULT_GRAPH_PERMISSIONS: &[&str] = &[
     "User.Read.All",
     "UserAuthenticationMethod.Read.All",
-    "Policy.Read.All",
+    "Policy.Read.AuthenticationMethod",
 ];
 
 /// The permission creating and deleting passes needs; asked for only when the admin first does so
-/// (incremental consent), unless the sign-in already granted it.
-pub const WRITE_PERMISSION: &str = "UserAuthenticationMethod.ReadWrite.All";
+/// (incremental consent), unless the sign-in already granted it. Graph's narrow TAP permission:
+/// it can write passes and no other sign-in method (`UserAuthenticationMethod.ReadWrite.All`
+/// could also delete a user's phone or passkey).
+pub const WRITE_PERMISSION: &str = "UserAuthMethod-TAP.ReadWrite.All";
 
 /// The permission reading a group's members needs; asked for only when the admin picks a group.
 pub const GROUP_PERMISSION: &str = "GroupMember.Read.All";
@@ -101,7 +107,8 @@ pub struct Config {
     pub organization_name: Option<String>,
 }
 
-/// Where users register their methods with the pass, unless configured otherwise.
+/// Where users register their methods with the pass, unless configured otherwise or the cloud
+/// has its own address ([`crate::registration::Cloud::security_info`]).
 pub const DEFAULT_HANDOUT_URL: &str = "https://mysignins.microsoft.com/security-info";
 
 /// Graph request timeout when the configuration names none: Graph's own 60 s, plus a margin.
@@ -488,6 +495,44 @@ impl RawConfig {
                 None
             }
         };
+        // A sign-in host whose discovery names its issuer on another host fails the issuer
+        // check at every sign-in: say which host to use instead.
+        if let Some((cloud, alias)) = self.authority.as_deref().and_then(|a| {
+            let cloud = crate::registration::cloud_of(a)?;
+            let alias = cloud.login_aliases.iter().find(|h| a.starts_with(*h))?;
+            Some((cloud, alias))
+        }) {
+            problems.push(format!(
+                "\"authority\" uses {alias}, but that host's discovery document names its issuer on {login}, so sign-in would always fail the issuer check: use {login}/<tenant ID>/v2.0.",
+                login = cloud.login
+            ));
+        }
+        // The cloud: the named preset, else the one the authority or Graph host belongs to.
+        let cloud = self
+            .cloud
+            .as_deref()
+            .and_then(|id| crate::registration::CLOUDS.iter().find(|c| c.id == id))
+            .or_else(|| {
+                [self.authority.as_deref(), self.graph_base_url.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .find_map(crate::registration::cloud_of)
+            });
+        let handout_url = match (&self.handout_url, cloud) {
+            (Some(url), _) => url.clone(),
+            (None, Some(c)) => match c.security_info {
+                Some(url) => url.to_owned(),
+                None => {
+                    problems.push(format!(
+                        "\"handoutUrl\" is missing: Microsoft documents no address where users of the {} cloud register their sign-in methods, so name it (for example your tenant's My Sign-Ins security-info page).",
+                        c.name
+                    ));
+                    String::new()
+                }
+            },
+            // Any other OpenID provider: the global address, as before (handouts are Entra's).
+            (None, None) => DEFAULT_HANDOUT_URL.to_owned(),
+        };
         let graph_base_url = check_url(
             "graphBaseUrl",
             self.graph_base_url.as_deref().unwrap_or_else(|| {
@@ -533,10 +578,7 @@ impl RawConfig {
                 .unwrap_or(DEFAULT_GRAPH_TIMEOUT_SECONDS),
             clipboard_clear_seconds: self.clipboard_clear_seconds.unwrap_or(60),
             pass_show_seconds: self.pass_show_seconds.unwrap_or(15 * 60),
-            handout_url: self
-                .handout_url
-                .clone()
-                .unwrap_or_else(|| DEFAULT_HANDOUT_URL.to_owned()),
+            handout_url,
             track_interval_seconds: self
                 .track_interval_seconds
                 .unwrap_or(crate::tracker::FIRST_INTERVAL_S),
@@ -630,7 +672,7 @@ mod tests {
                 "offline_access",
                 "https://graph.microsoft.com/User.Read.All",
                 "https://graph.microsoft.com/UserAuthenticationMethod.Read.All",
-                "https://graph.microsoft.com/Policy.Read.All",
+                "https://graph.microsoft.com/Policy.Read.AuthenticationMethod",
             ]
         );
     }
@@ -683,6 +725,51 @@ mod tests {
         assert_eq!(c.scopes[3], "https://dod-graph.microsoft.us/User.Read.All");
         assert!(
             parse_raw(r#"{"cloud":"mars"}"#).unwrap_err()[0].contains("global, usgov, dod, china")
+        );
+    }
+
+    #[test]
+    fn the_handout_address_follows_the_cloud() {
+        let valid = |json: &str| parse_raw(json).unwrap().validate();
+        let usgov = valid(r#"{"clientId":"x","authority":"https://login.microsoftonline.us/t/v2.0","cloud":"usgov"}"#).unwrap();
+        assert_eq!(
+            usgov.handout_url,
+            "https://mysignins.microsoft.us/security-info"
+        );
+        // Recognised from the authority alone.
+        let dod = valid(r#"{"clientId":"x","authority":"https://login.microsoftonline.us/t/v2.0","graphBaseUrl":"https://dod-graph.microsoft.us"}"#).unwrap();
+        assert_eq!(
+            dod.handout_url,
+            "https://mysignins.microsoft.us/security-info"
+        );
+        let global = valid(GOOD).unwrap();
+        assert_eq!(global.handout_url, DEFAULT_HANDOUT_URL);
+        let other =
+            valid(r#"{"clientId":"x","authority":"https://id.example.org/realms/a"}"#).unwrap();
+        assert_eq!(other.handout_url, DEFAULT_HANDOUT_URL);
+        // China: nothing documented, so it must be named; a named one always wins.
+        let err = valid(
+            r#"{"clientId":"x","authority":"https://login.partner.microsoftonline.cn/t/v2.0"}"#,
+        )
+        .unwrap_err();
+        assert!(
+            err[0].contains("\"handoutUrl\" is missing") && err[0].contains("China"),
+            "{err:?}"
+        );
+        let china = valid(r#"{"clientId":"x","authority":"https://login.partner.microsoftonline.cn/t/v2.0","handoutUrl":"https://signin.example.cn/info"}"#).unwrap();
+        assert_eq!(china.handout_url, "https://signin.example.cn/info");
+    }
+
+    #[test]
+    fn the_older_china_sign_in_host_is_refused_with_the_issuer_host() {
+        let err = parse_raw(r#"{"clientId":"x","authority":"https://login.chinacloudapi.cn/t/v2.0","cloud":"china","handoutUrl":"https://signin.example.cn/"}"#)
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(err.len(), 1, "{err:?}");
+        assert!(
+            err[0].contains("https://login.partner.microsoftonline.cn/<tenant ID>/v2.0"),
+            "{err:?}"
         );
     }
 

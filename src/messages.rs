@@ -220,12 +220,12 @@ fn forbidden(msg: &str, action: Action) -> String {
         return "You cannot create a Temporary Access Pass for your own account; another administrator must do it.".into();
     }
     match action {
-        Action::CreatePass | Action::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthenticationMethod.ReadWrite.All.".into(),
+        Action::CreatePass | Action::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthMethod-TAP.ReadWrite.All.".into(),
         Action::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
         Action::SendMail => "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox.".into(),
         Action::ReadAudit => "You are not allowed to read the directory audit log: it needs the permissions AuditLog.Read.All and Directory.Read.All (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
         Action::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
-        Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the Policy.Read.All permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.".into(),
+        Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the Policy.Read.AuthenticationMethod permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.".into(),
         Action::Search | Action::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
     }
 }
@@ -402,6 +402,9 @@ pub fn duration_words(minutes: u32) -> String {
     parts.join(" ")
 }
 
+/// Shown instead of the page when it is loaded inside a frame of another page.
+pub const FRAMED: &str = "tapdesk does not run inside a frame. Open it in its own browser tab, at its own address. If you did not put it in a frame yourself, the page around it may be trying to trick you into creating or revealing a pass.";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -562,7 +565,7 @@ mod tests {
         );
         assert!(
             s.contains("Privileged Authentication Administrator")
-                && s.contains("UserAuthenticationMethod.ReadWrite.All")
+                && s.contains(crate::config::WRITE_PERMISSION)
         );
         let s = graph(
             &ge(

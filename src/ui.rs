@@ -9,6 +9,7 @@ mod boot;
 pub mod browser;
 mod bulk;
 mod create;
+pub mod framed;
 mod handover;
 mod holders;
 mod intent;

@@ -29,7 +29,7 @@ use tapdesk_emulator::{Emulator, EmulatorConfig, SiteConfig};
 /// The global cloud's policy, as docs/security.md item 28 and the issue give it.
 const CSP: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' https://login.microsoftonline.com https://graph.microsoft.com; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'";
 /// Every response carries these (besides the CSP and `Cache-Control`).
-const SECURITY_HEADERS: [(&str, &str); 5] = [
+const SECURITY_HEADERS: [(&str, &str); 6] = [
     ("x-content-type-options", "nosniff"),
     ("x-frame-options", "DENY"),
     ("referrer-policy", "no-referrer"),
@@ -38,7 +38,11 @@ const SECURITY_HEADERS: [(&str, &str); 5] = [
         "strict-transport-security",
         "max-age=31536000; includeSubDomains",
     ),
+    ("permissions-policy", PERMISSIONS_POLICY),
 ];
+/// No camera, microphone, geolocation, USB, payment or clipboard reading; the page itself may
+/// write the clipboard (it copies passes).
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), usb=(), payment=(), clipboard-read=(), clipboard-write=(self)";
 const NO_STORE: &str = "no-store";
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 

@@ -9,7 +9,7 @@
 //! let token = emu
 //!     .issue_access_token(
 //!         "megan.bowen@contoso.onmicrosoft.com",
-//!         &["UserAuthenticationMethod.ReadWrite.All"],
+//!         &["UserAuthMethod-TAP.ReadWrite.All"],
 //!     )
 //!     .expect("token");
 //! emu.reset_graph_counters();
@@ -265,7 +265,7 @@ mod tests {
         assert!(emu.user_id(&b[1]).is_some());
         let megan = "megan.bowen@contoso.onmicrosoft.com";
         let token = emu
-            .issue_access_token(megan, &["UserAuthenticationMethod.ReadWrite.All"])
+            .issue_access_token(megan, &["UserAuthMethod-TAP.ReadWrite.All"])
             .expect("token");
         assert!(emu.issue_access_token("nobody@x", &["User.Read"]).is_err());
         assert!(emu.issue_access_token(megan, &["No.Such.Scope"]).is_err());

@@ -78,6 +78,31 @@ pub const GRAPH_PERMISSIONS: &[Permission] = &[
         "Read your company's directory role settings",
     ),
     perm("Mail.Send", false, "Send mail as you"),
+    perm(
+        "UserAuthMethod-TAP.Read",
+        true,
+        "Read the signed-in user's Temporary Access Pass authentication methods",
+    ),
+    perm(
+        "UserAuthMethod-TAP.Read.All",
+        true,
+        "Read all users' Temporary Access Pass authentication methods",
+    ),
+    perm(
+        "UserAuthMethod-TAP.ReadWrite",
+        true,
+        "Read and write the signed-in user's Temporary Access Pass authentication methods",
+    ),
+    perm(
+        "UserAuthMethod-TAP.ReadWrite.All",
+        true,
+        "Read and write all users' Temporary Access Pass methods",
+    ),
+    perm(
+        "Policy.Read.AuthenticationMethod",
+        true,
+        "Read authentication method policies",
+    ),
 ];
 
 /// The OpenID Connect scopes (always consented implicitly).

@@ -24,8 +24,8 @@ pub const ADMIN_CONSENTED_SCOPES: &[&str] = &[
     "User.Read.All",
     "User.ReadBasic.All",
     "UserAuthenticationMethod.Read.All",
-    "UserAuthenticationMethod.ReadWrite.All",
-    "Policy.Read.All",
+    "UserAuthMethod-TAP.ReadWrite.All",
+    "Policy.Read.AuthenticationMethod",
 ];
 
 /// Group id of "All Staff".

@@ -15,6 +15,10 @@ use crate::state::AppState;
 /// `Cache-Control` of Trunk's hashed files (`name-<16 hex>.js`, `_bg.wasm`, `.css`,
 /// `boot-<hash>.js`): their content never changes under that name.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// `Permissions-Policy` of the production host configs: no camera, microphone, geolocation,
+/// USB, payment or clipboard reading; clipboard writing only for the page itself (it copies
+/// passes).
+pub const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=(), usb=(), payment=(), clipboard-read=(), clipboard-write=(self)";
 /// `Strict-Transport-Security` of the production host configs. Browsers ignore it over plain
 /// HTTP (RFC 6797 §8.1), so sending it here only keeps the header set equal to `deploy/`.
 pub const HSTS: &str = "max-age=31536000; includeSubDomains";
@@ -164,6 +168,12 @@ fn security_headers(h: &mut HeaderMap, app: &AppState) {
         header::STRICT_TRANSPORT_SECURITY,
         HeaderValue::from_static(HSTS),
     );
+    if app.lock().settings.site_permissions_policy {
+        h.insert(
+            "permissions-policy",
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        );
+    }
 }
 
 fn typed(body: Vec<u8>, ct: &'static str) -> Response {

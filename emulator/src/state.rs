@@ -123,6 +123,16 @@ pub struct Settings {
     /// `InvalidAuthenticationToken` (a token Graph keeps refusing after a renewal, e.g. a
     /// revoked session it has not caught up with). Default false.
     pub refuse_every_token: bool,
+    /// Let `Policy.Read.All` read the TAP policy. Graph's "Get
+    /// temporaryAccessPassAuthenticationMethodConfiguration" page lists only
+    /// `Policy.Read.AuthenticationMethod` and `Policy.ReadWrite.AuthenticationMethod`, so the
+    /// default is false (a token with only `Policy.Read.All` gets 403); older references named
+    /// `Policy.Read.All`, which this switch accepts too.
+    pub policy_read_all_reads_tap_policy: bool,
+    /// Send the production `Permissions-Policy` (no clipboard reading, camera, …) on the site
+    /// together with the other security headers. Default true; E2E tests that read the
+    /// clipboard as a test instrument turn it off (the policy forbids exactly that).
+    pub site_permissions_policy: bool,
 }
 
 /// How Entra refuses a silent sign-in (Microsoft Learn: "Microsoft identity platform and OAuth
@@ -192,6 +202,8 @@ impl Default for Settings {
             users_without_mailbox: Vec::new(),
             fractional_start_times: false,
             refuse_every_token: false,
+            policy_read_all_reads_tap_policy: false,
+            site_permissions_policy: true,
         }
     }
 }

@@ -613,3 +613,113 @@ async fn policy_get_and_patch_permissions() {
     assert_eq!(emu.policy().default_length, 8);
     emu.shutdown().await;
 }
+
+/// Graph's narrow TAP permission ("Create temporaryAccessPassMethod", "List
+/// temporaryAccessPassMethods", "Delete temporaryAccessPassAuthenticationMethod" list
+/// `UserAuthMethod-TAP.ReadWrite.All`): creates, lists and deletes passes, but does not list
+/// every method ("List methods" names only `UserAuthenticationMethod.*`).
+#[tokio::test]
+async fn the_narrow_tap_write_permission_covers_passes_and_nothing_else() {
+    let emu = start_with(false).await;
+    let token = org_token_for(
+        &emu,
+        ALEX,
+        &["User.Read.All", "UserAuthMethod-TAP.ReadWrite.All"],
+    )
+    .await;
+    let scp = claims(&token)["scp"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        scp.contains("UserAuthMethod-TAP.ReadWrite.All")
+            && !scp.contains("UserAuthenticationMethod"),
+        "{scp}"
+    );
+    let (s, _, v) = graph(
+        &emu,
+        Method::POST,
+        &taps(PRADEEP),
+        Some(&token),
+        Some(json!({})),
+        &[],
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let id = v["id"].as_str().expect("id").to_string();
+    let (s, _, l) = graph(&emu, Method::GET, &taps(PRADEEP), Some(&token), None, &[]).await;
+    assert_eq!(
+        (s, l["value"].as_array().map(Vec::len)),
+        (StatusCode::OK, Some(1))
+    );
+    let methods = format!("/users/{PRADEEP}/authentication/methods");
+    let (s, _, v) = graph(&emu, Method::GET, &methods, Some(&token), None, &[]).await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "the TAP permission listed every method: {v}"
+    );
+    let one = format!("{}/{id}", taps(PRADEEP));
+    let (s, _, v) = graph(&emu, Method::DELETE, &one, Some(&token), None, &[]).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{v}");
+    emu.shutdown().await;
+}
+
+/// `UserAuthMethod-TAP.Read.All` reads passes ("List temporaryAccessPassMethods") and writes none.
+#[tokio::test]
+async fn the_narrow_tap_read_permission_reads_passes_only() {
+    let emu = start_with(false).await;
+    let token = org_token_for(
+        &emu,
+        ALEX,
+        &["User.Read.All", "UserAuthMethod-TAP.Read.All"],
+    )
+    .await;
+    let (s, _, v) = graph(&emu, Method::GET, &taps(PRADEEP), Some(&token), None, &[]).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, _, v) = graph(
+        &emu,
+        Method::POST,
+        &taps(PRADEEP),
+        Some(&token),
+        Some(json!({})),
+        &[],
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "a read permission created a pass: {v}"
+    );
+    let methods = format!("/users/{PRADEEP}/authentication/methods");
+    assert_eq!(
+        graph(&emu, Method::GET, &methods, Some(&token), None, &[])
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
+    emu.shutdown().await;
+}
+
+/// "Get temporaryAccessPassAuthenticationMethodConfiguration" lists
+/// `Policy.Read.AuthenticationMethod` (and the write one), not `Policy.Read.All`: refused by
+/// default, accepted with `policyReadAllReadsTapPolicy`.
+#[tokio::test]
+async fn the_tap_policy_is_read_with_the_authentication_method_policy_permission() {
+    let path = "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass";
+    let emu = start_with(false).await;
+    let broad = org_token_for(&emu, ALEX, &["Policy.Read.All"]).await;
+    let r = graph(&emu, Method::GET, path, Some(&broad), None, &[]).await;
+    assert_eq!(r.0, StatusCode::FORBIDDEN, "{}", r.2);
+    emu.update_settings(|s| s.policy_read_all_reads_tap_policy = true);
+    let (s, _, v) = graph(&emu, Method::GET, path, Some(&broad), None, &[]).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    emu.shutdown().await;
+
+    let emu = start_with(false).await;
+    let narrow = org_token_for(&emu, ALEX, &["Policy.Read.AuthenticationMethod"]).await;
+    let (s, _, v) = graph(&emu, Method::GET, path, Some(&narrow), None, &[]).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["id"], "TemporaryAccessPass");
+    emu.shutdown().await;
+}

@@ -438,7 +438,7 @@ async fn scp_lists_every_consented_permission_unless_switched_off() {
         .expect("scp")
         .to_string();
     assert!(
-        scp.contains("UserAuthenticationMethod.ReadWrite.All"),
+        scp.contains("UserAuthMethod-TAP.ReadWrite.All"),
         "Entra puts all consented permissions in scp: {scp}"
     );
     emu.update_settings(|s| s.all_consented_scopes_in_token = false);

@@ -110,13 +110,13 @@ async fn withdrawn_consent_is_refused_even_on_existing_tokens() {
     let token = token_for(&emu, ADELE).await;
     emu.withdraw_consent(
         ADELE,
-        &format!("{}/UserAuthenticationMethod.ReadWrite.All", emu.graph_url()),
+        &format!("{}/UserAuthMethod-TAP.ReadWrite.All", emu.graph_url()),
     )
     .expect("withdraw");
     assert!(claims(&token)["scp"]
         .as_str()
         .expect("scp")
-        .contains("UserAuthenticationMethod.ReadWrite.All"));
+        .contains("UserAuthMethod-TAP.ReadWrite.All"));
     let r = create(&emu, &token, PRADEEP).await;
     assert_graph_error(&r, 403, "accessDenied", "Request Authorization failed");
     assert!(emu.passes(PRADEEP).is_empty());
@@ -138,7 +138,7 @@ async fn withdrawn_consent_is_refused_even_on_existing_tokens() {
         .expect("scp")
         .to_string();
     assert!(
-        scp.contains("User.Read.All") && !scp.contains("UserAuthenticationMethod.ReadWrite.All"),
+        scp.contains("User.Read.All") && !scp.contains("UserAuthMethod-TAP.ReadWrite.All"),
         "{scp}"
     );
 

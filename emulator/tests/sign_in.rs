@@ -174,7 +174,7 @@ async fn full_pkce_code_flow_over_http() {
     let scope_str = v["scope"].as_str().expect("scope");
     assert!(
         scope_str.contains(&format!(
-            "{}/UserAuthenticationMethod.ReadWrite.All",
+            "{}/UserAuthMethod-TAP.ReadWrite.All",
             emu.graph_url()
         )),
         "{scope_str}"
@@ -192,7 +192,7 @@ async fn full_pkce_code_flow_over_http() {
     let scp = at["scp"].as_str().expect("scp");
     assert!(
         scp.split(' ')
-            .any(|s| s == "UserAuthenticationMethod.ReadWrite.All"),
+            .any(|s| s == "UserAuthMethod-TAP.ReadWrite.All"),
         "{scp}"
     );
     let wids: Vec<&str> = at["wids"]
@@ -391,10 +391,7 @@ async fn prompt_none_uses_the_session_cookie() {
 #[tokio::test]
 async fn consent_pages_when_admin_consent_is_missing() {
     let emu = start_with(false).await;
-    let s = scope(
-        &emu,
-        &["User.Read.All", "UserAuthenticationMethod.ReadWrite.All"],
-    );
+    let s = scope(&emu, &["User.Read.All", "UserAuthMethod-TAP.ReadWrite.All"]);
 
     // A user without an admin role: "Need admin approval", and the way back is access_denied.
     let mut b = Browser::new();
@@ -437,9 +434,7 @@ async fn consent_pages_when_admin_consent_is_missing() {
     assert!(consent
         .body
         .contains("Consent on behalf of your organization"));
-    assert!(consent
-        .body
-        .contains("UserAuthenticationMethod.ReadWrite.All"));
+    assert!(consent.body.contains("UserAuthMethod-TAP.ReadWrite.All"));
     let cancelled = admin
         .submit(&emu.login_url(), &consent, &[("decision", "cancel")])
         .await;

@@ -281,7 +281,7 @@ impl Session {
     }
 
     /// Returns false if and only if the last token answer listed its granted scopes and `permission`
-    /// (a bare name such as `UserAuthenticationMethod.ReadWrite.All`) was not among them.
+    /// (a bare name such as `UserAuthMethod-TAP.ReadWrite.All`) was not among them.
     pub fn has_permission(&self, permission: &str) -> bool {
         let tokens = self.0.tokens.borrow();
         tokens

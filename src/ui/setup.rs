@@ -43,6 +43,7 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
         <section id="setup" class="card setup" aria-labelledby="setup-title">
             <h2 id="setup-title">"Set up tapdesk"</h2>
             <p>"This page needs to know which app registration and tenant to sign in with. Fix the following, in config.json beside index.html or in the form below:"</p>
+            <p id="setup-origin-note" class="notice">"Give tapdesk a host name of its own (for example tap.contoso.com). Under a sub-path of a host that serves other apps, it shares their origin: a script flaw in any of them could read the passes and tokens in this page."</p>
             <ul id="setup-problems" class="setup__problems">
                 {problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
             </ul>
@@ -62,9 +63,11 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
                 <li>"Under Authentication, add the platform "<strong>"Single-page application"</strong>" with this redirect URI: "<code id="setup-redirect">{address.clone()}</code></li>
                 <li>"Under API permissions, add these delegated Microsoft Graph permissions, then Grant admin consent:"
                     <ul>
-                        {PERMISSIONS.iter().map(|(name, _, why)| view! { <li><code>{*name}</code>" — "{*why}</li> }).collect_view()}
+                        {PERMISSIONS.iter().map(|p| view! { <li><code>{p.name}</code>" — "{p.why}</li> }).collect_view()}
                     </ul>
+                    <p id="setup-consent-note" class="field__hint">"A permission an administrator consented to for the whole organisation is in every token this app gets, for every admin who signs in: \"asked for on first use\" only decides when consent is asked, not what the token carries. Granting all of them once means no screen ever stops to ask; leaving out the ones for screens you do not use (email hand-over, the policy editor, the audit trail) keeps tokens narrower."</p>
                 </li>
+                <li>"Under Token configuration, choose Add groups claim and tick "<strong>"Directory roles"</strong>" (groupMembershipClaims = DirectoryRole), so the page can tell which admin roles you hold. Without it the page treats your roles as unknown and lets Graph decide."</li>
                 <li>"Copy the Application (client) ID and the Directory (tenant) ID from the Overview page into config.json:"
                     <pre class="setup__example" tabindex="0" aria-label="Example config.json">{example}</pre>
                 </li>

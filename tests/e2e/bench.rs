@@ -216,7 +216,7 @@ async fn sequential_on(emu: &Emulator) -> Result<Row> {
     let token = emu
         .issue_access_token(
             "megan.bowen@contoso.onmicrosoft.com",
-            &["UserAuthenticationMethod.ReadWrite.All"],
+            &["UserAuthMethod-TAP.ReadWrite.All"],
         )
         .map_err(|e| anyhow!("{e}"))?;
     inject_load_faults(emu)?;

@@ -1,5 +1,6 @@
 //! The page as deployed: under a sub-path, with the production headers (no CSP violation on
-//! a whole journey), and refusing to run when one byte of its wasm or loader has changed (SRI).
+//! any screen or flow), refusing to run inside a frame, and refusing to run when one byte of its
+//! wasm, its wasm-bindgen glue or its loader has changed (SRI, told apart from a compile error).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -10,6 +11,8 @@ use anyhow::{bail, ensure, Context, Result};
 use fantoccini::Locator;
 
 use crate::harness::{self, Harness, Options, POLL};
+use crate::{create_for_pradeep, sign_in_as};
+use tapdesk_emulator::seed::new_hire_upn;
 
 /// The loader's message when the wasm fails to load or fails its integrity check
 /// (xtask/src/loader.rs).
@@ -53,21 +56,62 @@ async fn page_under_a_sub_path_signs_in_and_reads_the_policy() -> Result<()> {
     .await
 }
 
+/// Every screen and flow under the production headers: sign-in, search, a pass created and its
+/// hand-over message, bulk check and run, pass holders scanned, the tracker, the policy and the
+/// audit trail. No CSP message on any of them; then a control proves violations do show.
 #[tokio::test]
-async fn production_headers_log_no_csp_violation_through_sign_in_and_search() -> Result<()> {
+async fn production_headers_log_no_csp_violation_on_any_screen_or_flow() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let no_violation = |step: &'static str| {
+            let h = h.clone();
+            async move {
+                let console = h.console_messages().await?;
+                let violations = csp_messages(&console);
+                ensure!(
+                    violations.is_empty(),
+                    "CSP violations after {step}: {violations:#?}"
+                );
+                Ok::<(), anyhow::Error>(())
+            }
+        };
         h.goto_page().await?;
-        h.click("#signin").await?;
-        h.click("[id='account-adele.vance']").await?;
-        h.wait_for_css("#account").await?;
-        h.type_into("#search", "pradeep").await?;
-        h.wait_for_css("#search-results [role=option]").await?;
-        let console = h.console_messages().await?;
-        let violations = csp_messages(&console);
-        ensure!(
-            violations.is_empty(),
-            "CSP violations on sign-in and search: {violations:#?}"
-        );
+        h.grant_permission("clipboard-write").await?;
+        sign_in_as(&h, "alex.wilber").await?;
+        no_violation("sign-in").await?;
+
+        // One user: search, create, the hand-over message copied.
+        create_for_pradeep(&h).await?;
+        h.click("#handover summary").await?;
+        h.wait_for_text("#handover-preview", "Pradeep Gupta")
+            .await?;
+        h.click("#copy-handover").await?;
+        h.click("#done").await?;
+        no_violation("a pass and its hand-over message").await?;
+
+        // Many users: check and run.
+        let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
+        h.click("#tab-bulk").await?;
+        h.type_into("#bulk-paste", &users.join("\n")).await?;
+        h.click("#bulk-check").await?;
+        h.wait_for_text("#bulk-counts", "3 ready").await?;
+        h.click("#bulk-run").await?;
+        h.wait_for_css("#bulk-export").await?;
+        no_violation("a bulk run").await?;
+
+        // Pass holders: a scan of the tenant.
+        h.click("#tab-holders").await?;
+        h.click("#holders-scan").await?;
+        h.wait_for_text("#holders-status", "hold a pass").await?;
+        no_violation("the pass holders scan").await?;
+
+        // The remaining screens, each opened once.
+        h.click("#tab-tracking").await?;
+        h.wait_for_text("#tracking", "Pradeep Gupta").await?;
+        h.click("#tab-policy").await?;
+        h.wait_for_css("#policy-max").await?;
+        h.click("#tab-audit").await?;
+        h.wait_for_css("#audit-grant").await?;
+        no_violation("tracking, policy and audit trail").await?;
 
         // Control: the policy is enforced and a violation does reach this console.
         h.driver
@@ -95,11 +139,49 @@ async fn production_headers_log_no_csp_violation_through_sign_in_and_search() ->
     .await
 }
 
+/// A host that forgets `frame-ancestors` and `X-Frame-Options` (here: no security headers at
+/// all) still cannot show the page inside another site's frame: the page refuses to start.
+#[tokio::test]
+async fn the_page_refuses_to_run_inside_a_frame_even_without_frame_ancestors() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.emu.update_settings(|s| s.site_security_headers = false);
+        let requests_before = h.emu.events().len();
+        // Another origin (a second site on 127.0.0.1, another port) framing the page.
+        let outer = format!(
+            "<!doctype html><title>elsewhere</title><iframe id=\"framed-tapdesk\" src=\"{}\" width=\"900\" height=\"600\"></iframe>",
+            h.page_url()
+        );
+        let other = OtherSite::start(outer).await?;
+        h.driver.goto(&other.url()).await?;
+        let frame = h.wait_for_css("#framed-tapdesk").await?;
+        frame.enter_frame().await?;
+        h.wait_for_text("#framed", "does not run inside a frame")
+            .await
+            .context("the framed page did not refuse")?;
+        assert_never_starts(&h).await?;
+        // Nothing ran: no sign-in attempt, no token, nothing at the authority.
+        ensure!(
+            h.emu.events().len() == requests_before,
+            "the framed page talked to the authority: {:?}",
+            &h.emu.events()[requests_before..]
+        );
+        // Control: the same page, not framed, starts.
+        h.driver.enter_parent_frame().await?;
+        h.goto_page().await?;
+        h.wait_for_css("#signin").await?;
+        Ok(())
+    })
+    .await
+}
+
+/// One changed byte in the wasm: its first byte, so without the integrity check the browser
+/// would fail compiling it (`CompileError`); the test requires the integrity refusal instead.
 #[tokio::test]
 async fn one_changed_byte_in_the_wasm_stops_the_page() -> Result<()> {
     let copy = DistCopy::new()?;
     let wasm = copy.file(|name| name.ends_with("_bg.wasm"))?;
-    flip_byte_in_the_middle(&wasm)?;
+    flip_byte(&wasm, 0)?;
+    let name = file_name(&wasm);
     let opts = Options {
         dist: Some(copy.path().to_path_buf()),
         ..Options::default()
@@ -107,6 +189,81 @@ async fn one_changed_byte_in_the_wasm_stops_the_page() -> Result<()> {
     harness::run(opts, |h: Arc<Harness>| async move {
         h.goto_page().await?;
         h.wait_for_text("[role=alert]", LOADER_ALERT).await?;
+        expect_refusal(&h, &name, Refusal::Integrity).await?;
+        assert_never_starts(&h).await
+    })
+    .await
+}
+
+/// One changed byte in the wasm-bindgen JS glue (`tapdesk-<hash>.js`), inside a comment so the
+/// file stays valid JavaScript: only its integrity (the `modulepreload` link) can stop it.
+#[tokio::test]
+async fn one_changed_byte_in_the_js_glue_stops_the_page() -> Result<()> {
+    let copy = DistCopy::new()?;
+    let glue = copy.file(|name| {
+        name.starts_with("tapdesk-") && name.ends_with(".js") && !name.ends_with("_bg.js")
+    })?;
+    let text = std::fs::read_to_string(&glue)?;
+    let at = text
+        .find("@returns")
+        .with_context(|| format!("no JSDoc comment in {}", glue.display()))?;
+    // `@returns` → `@Returns`: a comment, so still the same program.
+    let mut bytes = text.into_bytes();
+    bytes[at + 1] = b'R';
+    std::fs::write(&glue, bytes)?;
+    let name = file_name(&glue);
+    let opts = Options {
+        dist: Some(copy.path().to_path_buf()),
+        ..Options::default()
+    };
+    harness::run(opts, |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        expect_refusal(&h, &name, Refusal::Integrity).await?;
+        assert_never_starts(&h).await
+    })
+    .await
+}
+
+/// Control for the two tests above: with the integrity checks taken out of the copy, the same
+/// changed wasm fails to compile, and the classification says so (it is not "integrity").
+#[tokio::test]
+async fn without_integrity_the_changed_wasm_is_a_compile_error_not_an_integrity_failure(
+) -> Result<()> {
+    let copy = DistCopy::new()?;
+    let wasm = copy.file(|name| name.ends_with("_bg.wasm"))?;
+    flip_byte(&wasm, 0)?;
+    let boot = copy.file(|name| name.starts_with("boot-") && name.ends_with(".js"))?;
+    let loader = std::fs::read_to_string(&boot)?;
+    let start = loader
+        .find(", { integrity: '")
+        .context("loader without integrity")?;
+    let end = start
+        + loader[start..]
+            .find("' }")
+            .context("unterminated integrity")?
+        + 3;
+    std::fs::write(&boot, format!("{}{}", &loader[..start], &loader[end..]))?;
+    let index = copy.path().join("index.html");
+    let html = std::fs::read_to_string(&index)?;
+    let boot_name = file_name(&boot);
+    let tag_start = html
+        .find(&format!("src=\"./{boot_name}\""))
+        .context("no boot script tag")?;
+    let attr = tag_start
+        + html[tag_start..]
+            .find(" integrity=\"")
+            .context("no integrity")?;
+    let attr_end = attr + 1 + html[attr + 1..].find("\" ").context("unterminated")? + 1;
+    std::fs::write(&index, format!("{}{}", &html[..attr], &html[attr_end..]))?;
+    let name = file_name(&wasm);
+    let opts = Options {
+        dist: Some(copy.path().to_path_buf()),
+        ..Options::default()
+    };
+    harness::run(opts, |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.wait_for_text("[role=alert]", LOADER_ALERT).await?;
+        expect_refusal(&h, &name, Refusal::Compile).await?;
         assert_never_starts(&h).await
     })
     .await
@@ -167,14 +324,113 @@ async fn assert_never_starts(h: &Harness) -> Result<()> {
     Ok(())
 }
 
-fn flip_byte_in_the_middle(path: &Path) -> Result<()> {
+fn flip_byte(path: &Path, at: usize) -> Result<()> {
     let mut bytes = std::fs::read(path)?;
-    let middle = bytes.len() / 2;
     let byte = bytes
-        .get_mut(middle)
-        .with_context(|| format!("{} is empty", path.display()))?;
+        .get_mut(at)
+        .with_context(|| format!("{} is too short", path.display()))?;
     *byte ^= 0x01;
     std::fs::write(path, bytes).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Why the browser refused a file of the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// Subresource Integrity: the file's digest did not match (Chromium: "Failed to find a valid
+    /// digest in the 'integrity' attribute for resource …").
+    Integrity,
+    /// The wasm was fetched and failed to compile (`CompileError`).
+    Compile,
+}
+
+/// What the console says about `file`: an integrity refusal naming it, or a compile error.
+fn refusal_in(console: &[String], file: &str) -> Option<Refusal> {
+    if console.iter().any(|m| m.contains("CompileError")) {
+        Some(Refusal::Compile)
+    } else if console
+        .iter()
+        .any(|m| m.contains(file) && m.contains("integrity"))
+    {
+        Some(Refusal::Integrity)
+    } else {
+        None
+    }
+}
+
+/// Waits (bounded) until the console explains the refusal of `file`, and fails unless it is
+/// `expected`.
+async fn expect_refusal(h: &Harness, file: &str, expected: Refusal) -> Result<()> {
+    h.wait_until(
+        &format!("the console to explain why {file} was refused"),
+        || async { Ok(refusal_in(&h.console_messages().await?, file).is_some()) },
+    )
+    .await?;
+    let console = h.console_messages().await?;
+    let found = refusal_in(&console, file);
+    ensure!(
+        found == Some(expected),
+        "{file}: expected {expected:?}, the console says {found:?}: {console:#?}"
+    );
+    Ok(())
+}
+
+/// Another web site on 127.0.0.1 (its own port, so its own origin) answering every request
+/// with one HTML page; stopped on drop.
+struct OtherSite {
+    port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl OtherSite {
+    async fn start(html: String) -> Result<Self> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let port = listener.local_addr()?.port();
+        let task = tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let body = html.clone();
+                tokio::spawn(async move {
+                    // One request per connection: read its head, answer, close.
+                    let mut buf = vec![0u8; 8192];
+                    let mut seen = Vec::new();
+                    while let Ok(n) = stream.read(&mut buf).await {
+                        if n == 0 {
+                            break;
+                        }
+                        seen.extend_from_slice(&buf[..n]);
+                        if seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                            break;
+                        }
+                    }
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(head.as_bytes()).await;
+                    let _ = stream.write_all(body.as_bytes()).await;
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        Ok(Self { port, task })
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}/", self.port)
+    }
+}
+
+impl Drop for OtherSite {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 /// A temporary copy of the built page folder, deleted on drop (also when a test panics).

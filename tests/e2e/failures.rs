@@ -13,7 +13,7 @@ use crate::harness::{self, Harness, Options};
 
 const ADELE: &str = "adele.vance@contoso.onmicrosoft.com";
 const ALEX: &str = "alex.wilber@contoso.onmicrosoft.com";
-const WRITE: &str = "UserAuthenticationMethod.ReadWrite.All";
+const WRITE: &str = tapdesk::config::WRITE_PERMISSION;
 const AUTHENTICATION_ADMINISTRATOR: &str = "c4e39bd9-1100-46d3-8c65-fb160da0071f";
 
 fn once(matcher: Match, kind: FaultKind) -> FaultRule {

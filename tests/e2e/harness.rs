@@ -371,7 +371,15 @@ impl Harness {
     }
 
     /// Grants the page a browser permission such as `clipboard-read` (WebDriver Set Permission).
+    ///
+    /// Reading the clipboard is a test instrument the production `Permissions-Policy` forbids
+    /// (`clipboard-read=()`): granting `clipboard-read` also drops that header from the site for
+    /// the rest of the test, so it applies from the next page load on.
     pub async fn grant_permission(&self, name: &'static str) -> Result<()> {
+        if name == "clipboard-read" {
+            self.emu
+                .update_settings(|s| s.site_permissions_policy = false);
+        }
         self.driver
             .issue_cmd(SessionPost {
                 path: "permissions",

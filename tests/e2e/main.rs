@@ -306,7 +306,14 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
         h.wait_for_text("#setup-problems", "config.json was not found")
             .await?;
         h.wait_for_text("#setup-redirect", &h.page_url()).await?;
-        h.wait_for_text("#setup", "UserAuthenticationMethod.ReadWrite.All")
+        h.wait_for_text("#setup", "UserAuthMethod-TAP.ReadWrite.All")
+            .await?;
+        // Issue 12 (15, 2): a host name of its own; tenant-wide consent is in every token.
+        h.wait_for_text("#setup-origin-note", "host name of its own")
+            .await?;
+        h.wait_for_text("#setup-consent-note", "in every token")
+            .await?;
+        h.wait_for_text("#cmd-az", "\"groupMembershipClaims\":\"DirectoryRole\"")
             .await?;
         // Registration commands for the page's own address, following the chosen cloud.
         h.wait_for_text(
@@ -338,6 +345,17 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
             graph == "https://dod-graph.microsoft.us",
             "the Graph field follows the cloud: {graph:?}"
         );
+        // China signs in on the issuer's host.
+        h.driver
+            .find(Locator::Css("#cfg-cloud"))
+            .await?
+            .select_by_value("3")
+            .await?;
+        h.wait_for_text(
+            "#cmd-pwsh",
+            "https://login.partner.microsoftonline.cn/$tenant/v2.0",
+        )
+        .await?;
         assert_accessible(&h, "the setup screen").await?;
         Ok(())
     })

@@ -46,7 +46,8 @@ impl Cloud {
         match self {
             Cloud::Global => GLOBAL_LOGIN,
             Cloud::UsGov | Cloud::Dod => "https://login.microsoftonline.us",
-            Cloud::China => "https://login.chinacloudapi.cn",
+            // Learn's "National clouds" page; the issuer China's discovery names is on this host.
+            Cloud::China => "https://login.partner.microsoftonline.cn",
         }
     }
 
@@ -91,7 +92,7 @@ mod tests {
         );
         assert_eq!(
             Cloud::China.render(CSP).unwrap(),
-            "connect-src 'self' https://login.chinacloudapi.cn https://microsoftgraph.chinacloudapi.cn; style-src 'self'"
+            "connect-src 'self' https://login.partner.microsoftonline.cn https://microsoftgraph.chinacloudapi.cn; style-src 'self'"
         );
         assert_eq!(Cloud::Global.render(CSP).unwrap(), CSP);
     }

@@ -45,21 +45,26 @@ pub fn policy_json(ctx: &Ctx<'_>, p: &TapPolicy) -> Value {
     Value::Object(m)
 }
 
-/// `GET`: needs `Policy.Read.All` or `Policy.ReadWrite.AuthenticationMethod` and a reader role.
+/// The scopes Graph documents for reading the TAP policy.
+const READ_SCOPES: &[&str] = &[
+    "Policy.Read.AuthenticationMethod",
+    "Policy.ReadWrite.AuthenticationMethod",
+];
+
+/// `GET`: needs `Policy.Read.AuthenticationMethod` or `Policy.ReadWrite.AuthenticationMethod`
+/// (`Policy.Read.All` too when `policyReadAllReadsTapPolicy` is on) and a reader role.
 pub fn get(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
-    let lenient = ctx
-        .st
-        .lock()
-        .settings
-        .policy_readable_by_authentication_administrator;
+    let (lenient, broad) = {
+        let st = ctx.st.lock();
+        (
+            st.settings.policy_readable_by_authentication_administrator,
+            st.settings.policy_read_all_reads_tap_policy,
+        )
+    };
     let role = caller.has_role(READ_ROLES)
         || (lenient && caller.has_role(&[AUTHENTICATION_ADMINISTRATOR]));
-    if !caller.has_scope(&[
-        "Policy.Read.All",
-        "Policy.Read.AuthenticationMethod",
-        "Policy.ReadWrite.AuthenticationMethod",
-    ]) || !role
-    {
+    let scope = caller.has_scope(READ_SCOPES) || (broad && caller.has_scope(&["Policy.Read.All"]));
+    if !scope || !role {
         return Err(GraphError::insufficient_privileges());
     }
     let p = ctx.st.lock().tenant.policy.clone();

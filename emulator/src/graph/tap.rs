@@ -15,24 +15,52 @@ use crate::clock;
 use crate::model::{roles::*, Event, PassRecord, User};
 use crate::state::AppState;
 
-/// Scopes that allow reading any user's methods.
+/// Scopes that allow listing any user's methods (`/authentication/methods`, "List methods":
+/// the narrow per-method permissions such as `UserAuthMethod-TAP.Read.All` are not listed).
 const READ_ALL: &[&str] = &[
     "UserAuthenticationMethod.Read.All",
     "UserAuthenticationMethod.ReadWrite.All",
 ];
-/// Scopes that allow reading one's own methods.
+/// Scopes that allow listing one's own methods.
 const READ_SELF: &[&str] = &[
     "UserAuthenticationMethod.Read",
     "UserAuthenticationMethod.ReadWrite",
     "UserAuthenticationMethod.Read.All",
     "UserAuthenticationMethod.ReadWrite.All",
 ];
-/// Scope for writing any user's methods.
-const WRITE_ALL: &[&str] = &["UserAuthenticationMethod.ReadWrite.All"];
-/// Scopes for writing one's own methods.
+/// Scopes that allow reading any user's pass ("List temporaryAccessPassMethods", "Get
+/// temporaryAccessPassAuthenticationMethod": the broad permissions and the narrow TAP ones).
+const TAP_READ_ALL: &[&str] = &[
+    "UserAuthenticationMethod.Read.All",
+    "UserAuthenticationMethod.ReadWrite.All",
+    "UserAuthMethod-TAP.Read.All",
+    "UserAuthMethod-TAP.ReadWrite.All",
+];
+/// Scopes that allow reading one's own pass.
+const TAP_READ_SELF: &[&str] = &[
+    "UserAuthenticationMethod.Read",
+    "UserAuthenticationMethod.ReadWrite",
+    "UserAuthenticationMethod.Read.All",
+    "UserAuthenticationMethod.ReadWrite.All",
+    "UserAuthMethod-TAP.Read",
+    "UserAuthMethod-TAP.ReadWrite",
+    "UserAuthMethod-TAP.Read.All",
+    "UserAuthMethod-TAP.ReadWrite.All",
+];
+/// Scopes for creating or deleting any user's pass ("Create temporaryAccessPassMethod",
+/// "Delete temporaryAccessPassAuthenticationMethod"). The generated permission table of the
+/// create page also lists read permissions as "least privileged"; a read permission that
+/// creates passes is not believable, so only the write permissions are accepted [choice].
+const WRITE_ALL: &[&str] = &[
+    "UserAuthenticationMethod.ReadWrite.All",
+    "UserAuthMethod-TAP.ReadWrite.All",
+];
+/// Scopes for deleting one's own pass.
 const WRITE_SELF: &[&str] = &[
     "UserAuthenticationMethod.ReadWrite",
     "UserAuthenticationMethod.ReadWrite.All",
+    "UserAuthMethod-TAP.ReadWrite",
+    "UserAuthMethod-TAP.ReadWrite.All",
 ];
 /// Roles that may read other users' methods [choice: Authentication Administrator reads all].
 const READER_ROLES: &[&str] = &[
@@ -67,9 +95,25 @@ fn is_self(caller: &Caller, target: &User) -> bool {
     caller.user.id == target.id
 }
 
-fn authorize_read(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> Result<User, GraphError> {
-    let self_scope_ok = matches!(t, Target::Me) && caller.has_scope(READ_SELF);
-    if !self_scope_ok && !caller.has_scope(READ_ALL) {
+/// Which reads a scope list authorises: the pass alone, or every method.
+#[derive(Clone, Copy)]
+enum Reading {
+    Pass,
+    AllMethods,
+}
+
+fn authorize_read(
+    ctx: &Ctx<'_>,
+    caller: &Caller,
+    t: &Target,
+    reading: Reading,
+) -> Result<User, GraphError> {
+    let (own, all) = match reading {
+        Reading::Pass => (TAP_READ_SELF, TAP_READ_ALL),
+        Reading::AllMethods => (READ_SELF, READ_ALL),
+    };
+    let self_scope_ok = matches!(t, Target::Me) && caller.has_scope(own);
+    if !self_scope_ok && !caller.has_scope(all) {
         return Err(GraphError::access_denied());
     }
     let target = resolve(ctx, caller, t)?;
@@ -153,7 +197,7 @@ fn collection_context(ctx: &Ctx<'_>, user: &User, what: &str) -> String {
 
 /// `GET .../temporaryAccessPassMethods`: `[]` or `[pass]`, secret always `null`.
 pub fn list(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
-    let target = authorize_read(ctx, caller, t)?;
+    let target = authorize_read(ctx, caller, t, Reading::Pass)?;
     let now = ctx.st.clock.now();
     let pass = ctx.st.lock().tenant.passes.get(&target.id).cloned();
     let value: Vec<Value> = pass
@@ -168,7 +212,7 @@ pub fn list(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
 
 /// `GET .../temporaryAccessPassMethods/{id}`.
 pub fn get(ctx: &Ctx<'_>, caller: &Caller, t: &Target, id: &str) -> GResult {
-    let target = authorize_read(ctx, caller, t)?;
+    let target = authorize_read(ctx, caller, t, Reading::Pass)?;
     let now = ctx.st.clock.now();
     let pass = ctx.st.lock().tenant.passes.get(&target.id).cloned();
     match pass.filter(|p| p.id.eq_ignore_ascii_case(id)) {
@@ -377,7 +421,7 @@ pub fn generate_pass(st: &AppState, len: usize, force_plus: bool) -> String {
 
 /// `GET .../authentication/methods`: password, seeded methods, and the TAP (no secret).
 pub fn all_methods(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
-    let target = authorize_read(ctx, caller, t)?;
+    let target = authorize_read(ctx, caller, t, Reading::AllMethods)?;
     let now = ctx.st.clock.now();
     let mut value = vec![json!({
         "@odata.type": "#microsoft.graph.passwordAuthenticationMethod",

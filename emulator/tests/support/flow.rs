@@ -71,8 +71,8 @@ pub fn scope(emu: &Emulator, perms: &[&str]) -> String {
 /// The default Graph permissions for tests.
 pub const TAP_PERMS: &[&str] = &[
     "User.Read.All",
-    "UserAuthenticationMethod.ReadWrite.All",
-    "Policy.Read.All",
+    "UserAuthMethod-TAP.ReadWrite.All",
+    "Policy.Read.AuthenticationMethod",
 ];
 
 /// An authorize URL with PKCE, state and nonce, plus `extra` parameters.
