@@ -100,7 +100,7 @@ fn looks_like_test_name(span: &str) -> bool {
 
 /// True if `name` is a test (or, for `…::*`, a module) of this workspace. Accepted forms:
 /// - a module path ending in a `fn` name: `auth::attempt::tests::x` (page unit test, from
-///   `src/`), `holders::tests::x`, the same from `emulator/src/`;
+///   `src/`), `holders::tests::x`, the same from `emulator/src/` and `xtask/src/`;
 /// - prefixed with a test crate: `e2e::x` / `e2e::failures::x` (tests/e2e), `host_configs::x`,
 ///   `bundle::x`, `browser::x` (tests/*.rs), `sign_in_providers::x`, `graph_tap::x`, …
 ///   (emulator/tests/*.rs); E2E names may also leave out `e2e::` (`failures::x`);
@@ -120,6 +120,11 @@ pub fn resolves(root: &Path, name: &str) -> bool {
         segments.clone(),
         root.join("emulator/src/lib.rs"),
         root.join("emulator/src"),
+    ));
+    roots.push((
+        segments.clone(),
+        root.join("xtask/src/main.rs"),
+        root.join("xtask/src"),
     ));
     roots.push((
         segments.clone(),
