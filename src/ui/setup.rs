@@ -43,10 +43,10 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
         <section id="setup" class="card setup" aria-labelledby="setup-title">
             <h2 id="setup-title">"Set up tapdesk"</h2>
             <p>"This page needs to know which app registration and tenant to sign in with. Fix the following, in config.json beside index.html or in the form below:"</p>
-            <p id="setup-origin-note" class="notice">"Give tapdesk a host name of its own (for example tap.contoso.com). Under a sub-path of a host that serves other apps, it shares their origin: a script flaw in any of them could read the passes and tokens in this page."</p>
             <ul id="setup-problems" class="setup__problems">
                 {problems.into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
             </ul>
+            <p id="setup-origin-note" class="notice">"Give tapdesk a host name of its own (for example tap.contoso.com). Under a sub-path of a host that serves other apps, it shares their origin: a script flaw in any of them could read the passes and tokens in this page."</p>
             <div class="field">
                 <label class="field__label" for="cfg-cloud">"Cloud"</label>
                 <select id="cfg-cloud" class="field__input" on:change=move |ev| {

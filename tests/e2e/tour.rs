@@ -111,3 +111,16 @@ async fn every_screen_renders_at_desktop_and_phone_widths_in_both_schemes() -> R
     })
     .await
 }
+
+#[tokio::test]
+async fn the_setup_screen_renders_at_desktop_and_phone_widths_in_both_schemes() -> Result<()> {
+    let opts = Options {
+        config_json: Some(String::new()),
+        ..Options::default()
+    };
+    harness::run(opts, |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        shoot(&h, "setup", "#setup-origin-note").await
+    })
+    .await
+}
