@@ -32,6 +32,46 @@ pub const MAIL_PERMISSION: &str = "Mail.Send";
 /// The permission changing the TAP policy needs; asked for only on the Policy screen.
 pub const POLICY_WRITE_PERMISSION: &str = "Policy.ReadWrite.AuthenticationMethod";
 
+/// Broader permissions Graph documents for the same calls as a narrower one the page asks for:
+/// a token holding one of them needs no new consent (a tenant that consented to the broad
+/// `UserAuthenticationMethod.ReadWrite.All` before the page moved to the narrow TAP permission
+/// keeps working). `(wanted, [held that also serve])`.
+const BROADER_PERMISSIONS: &[(&str, &[&str])] = &[
+    (
+        "UserAuthMethod-TAP.ReadWrite.All",
+        &["UserAuthenticationMethod.ReadWrite.All"],
+    ),
+    (
+        "UserAuthMethod-TAP.Read.All",
+        &[
+            "UserAuthMethod-TAP.ReadWrite.All",
+            "UserAuthenticationMethod.Read.All",
+            "UserAuthenticationMethod.ReadWrite.All",
+        ],
+    ),
+    (
+        "UserAuthenticationMethod.Read.All",
+        &["UserAuthenticationMethod.ReadWrite.All"],
+    ),
+    (
+        "Policy.Read.AuthenticationMethod",
+        &["Policy.ReadWrite.AuthenticationMethod"],
+    ),
+    (
+        "GroupMember.Read.All",
+        &["Group.Read.All", "Directory.Read.All"],
+    ),
+];
+
+/// True if and only if a token granted `held` may make the calls `wanted` is asked for: the
+/// same permission (any case) or a broader one Graph documents for those calls.
+pub fn permission_serves(held: &str, wanted: &str) -> bool {
+    held.eq_ignore_ascii_case(wanted)
+        || BROADER_PERMISSIONS.iter().any(|(w, broader)| {
+            w.eq_ignore_ascii_case(wanted) && broader.iter().any(|b| b.eq_ignore_ascii_case(held))
+        })
+}
+
 /// OpenID Connect scopes always requested besides the Graph permissions.
 pub const OIDC_SCOPES: &[&str] = &["openid", "profile", "offline_access"];
 
@@ -652,6 +692,35 @@ fn first_path_segment(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_broader_permission_serves_the_narrow_one_and_never_the_reverse() {
+        assert!(permission_serves(
+            "UserAuthenticationMethod.ReadWrite.All",
+            WRITE_PERMISSION
+        ));
+        assert!(permission_serves(
+            "userauthmethod-tap.readwrite.all",
+            WRITE_PERMISSION
+        ));
+        assert!(!permission_serves(
+            WRITE_PERMISSION,
+            "UserAuthenticationMethod.ReadWrite.All"
+        ));
+        assert!(!permission_serves(
+            "UserAuthenticationMethod.Read.All",
+            WRITE_PERMISSION
+        ));
+        assert!(permission_serves(
+            POLICY_WRITE_PERMISSION,
+            "Policy.Read.AuthenticationMethod"
+        ));
+        assert!(!permission_serves(
+            "Policy.Read.All",
+            "Policy.Read.AuthenticationMethod"
+        ));
+        assert!(permission_serves("Directory.Read.All", GROUP_PERMISSION));
+    }
 
     const GOOD: &str = r#"{"clientId":"a4b8c3d2-1e5f-4a6b-9c7d-8e9f0a1b2c3d","authority":"https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/","graphBaseUrl":"https://graph.microsoft.com"}"#;
 

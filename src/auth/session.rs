@@ -280,14 +280,15 @@ impl Session {
         &self.0.account
     }
 
-    /// Returns false if and only if the last token answer listed its granted scopes and `permission`
-    /// (a bare name such as `UserAuthMethod-TAP.ReadWrite.All`) was not among them.
+    /// Returns false if and only if the last token answer listed its granted scopes and neither
+    /// `permission` (a bare name such as `UserAuthMethod-TAP.ReadWrite.All`) nor a broader one
+    /// serving the same calls ([`crate::config::permission_serves`]) was among them.
     pub fn has_permission(&self, permission: &str) -> bool {
         let tokens = self.0.tokens.borrow();
-        tokens
-            .granted
-            .as_ref()
-            .is_none_or(|g| g.iter().any(|p| p.eq_ignore_ascii_case(permission)))
+        tokens.granted.as_ref().is_none_or(|g| {
+            g.iter()
+                .any(|p| crate::config::permission_serves(p, permission))
+        })
     }
 
     /// The configuration this session signed in with.

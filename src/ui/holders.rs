@@ -301,7 +301,7 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
-                {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission UserAuthMethod-TAP.ReadWrite.All: grant it from a user's page."</p> })}
+                {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission "{WRITE_PERMISSION}": grant it from a user's page."</p> })}
                 <button type="button" id="holders-revoke" class="button button--danger"
                     disabled=move || !may_revoke || scanning.get() || chosen().holders.is_empty()
                     on:click=ask>{move || format!("Revoke selected ({})", chosen().holders.len())}</button>

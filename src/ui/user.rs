@@ -273,7 +273,7 @@ fn CurrentPass(
             <Show when=move || !confirming.get() && may_delete>
                 <button type="button" id="delete-pass" class="button button--danger" on:click=move |_| confirming.set(true)>"Delete pass"</button>
             </Show>
-            {(!may_delete).then(|| view! { <p class="field__hint">"Deleting needs the permission UserAuthMethod-TAP.ReadWrite.All: use Grant consent below."</p> })}
+            {(!may_delete).then(|| view! { <p class="field__hint">"Deleting needs the permission "{WRITE_PERMISSION}": use Grant consent below."</p> })}
             <Show when=move || confirming.get()>
                 <div class="confirm" role="group" aria-labelledby="confirm-text">
                     <p id="confirm-text">"Delete this pass? The user can no longer sign in with it."</p>
