@@ -231,7 +231,7 @@ pub fn azure_cli(cloud: &Cloud, redirect_uri: &str, display_name: &str) -> Strin
          --required-resource-accesses '{access}' --query appId -o tsv)\n\
          object_id=$(az ad app show --id \"$app_id\" --query id -o tsv)\n\
          az rest --method PATCH --uri \"{graph}/v1.0/applications/$object_id\" \\\n  \
-         --headers 'Content-Type=application/json' --body '{{\"spa\":{{\"redirectUris\":[\"{redirect_uri}\"]}},\"groupMembershipClaims\":\"{GROUP_MEMBERSHIP_CLAIMS}\"}}'\n\
+         --headers 'Content-Type=application/json' --body '{{\"spa\":{{\"redirectUris\":[\"{redirect_uri}\"]}},\"groupMembershipClaims\":\"{GROUP_MEMBERSHIP_CLAIMS}\",\"optionalClaims\":{{\"idToken\":[{{\"name\":\"login_hint\",\"essential\":false}}]}}}}'\n\
          az ad sp create --id \"$app_id\"\n\
          az ad app permission admin-consent --id \"$app_id\"\n\
          tenant_id=$(az account show --query tenantId -o tsv)\n\
@@ -265,6 +265,7 @@ pub fn powershell(cloud: &Cloud, redirect_uri: &str, display_name: &str) -> Stri
          $graph = Get-MgServicePrincipal -Filter \"appId eq '{GRAPH_APP_ID}'\"\n\
          $app = New-MgApplication -DisplayName '{display_name}' -SignInAudience AzureADMyOrg `\n  \
          -Spa @{{ RedirectUris = @('{redirect_uri}') }} -GroupMembershipClaims '{GROUP_MEMBERSHIP_CLAIMS}' `\n  \
+         -OptionalClaims @{{ IdToken = @(@{{ Name = 'login_hint'; Essential = $false }}) }} `\n  \
          -RequiredResourceAccess @(@{{ ResourceAppId = '{GRAPH_APP_ID}'; ResourceAccess = @({access}) }})\n\
          New-MgServicePrincipal -AppId $app.AppId | Out-Null\n\
          $tenant = (Get-MgContext).TenantId\n\
@@ -380,7 +381,7 @@ mod tests {
     fn cli_commands_register_a_spa_with_the_exact_redirect_uri() {
         let cmd = azure_cli(&CLOUDS[0], "https://tools.contoso.com/tap/", "tapdesk");
         assert!(
-            cmd.contains(r#"{"spa":{"redirectUris":["https://tools.contoso.com/tap/"]},"groupMembershipClaims":"DirectoryRole"}"#),
+            cmd.contains(r#"{"spa":{"redirectUris":["https://tools.contoso.com/tap/"]},"groupMembershipClaims":"DirectoryRole","optionalClaims":{"idToken":[{"name":"login_hint","essential":false}]}}"#),
             "{cmd}"
         );
         assert!(cmd.contains("az cloud set --name AzureCloud"));

@@ -67,7 +67,7 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
                     </ul>
                     <p id="setup-consent-note" class="field__hint">"A permission an administrator consented to for the whole organisation is in every token this app gets, for every admin who signs in: \"asked for on first use\" only decides when consent is asked, not what the token carries. Granting all of them once means no screen ever stops to ask; leaving out the ones for screens you do not use (email hand-over, the policy editor, the audit trail) keeps tokens narrower."</p>
                 </li>
-                <li>"Under Token configuration, choose Add groups claim and tick "<strong>"Directory roles"</strong>" (groupMembershipClaims = DirectoryRole), so the page can tell which admin roles you hold. Without it the page treats your roles as unknown and lets Graph decide."</li>
+                <li>"Under Token configuration, choose Add groups claim and tick "<strong>"Directory roles"</strong>" (groupMembershipClaims = DirectoryRole), so the page can tell which admin roles you hold. Without it the page treats your roles as unknown and lets Graph decide. Then choose Add optional claim, ID, and tick "<strong>"login_hint"</strong>", so Sign out ends the right account's session without asking which one."</li>
                 <li>"Copy the Application (client) ID and the Directory (tenant) ID from the Overview page into config.json:"
                     <pre class="setup__example" tabindex="0" aria-label="Example config.json">{example}</pre>
                 </li>
