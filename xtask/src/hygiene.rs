@@ -113,24 +113,16 @@ fn looks_like_test_name(span: &str) -> bool {
 /// file reached so far.
 pub fn resolves(root: &Path, name: &str) -> bool {
     let segments: Vec<&str> = name.split("::").collect();
-    let mut roots: Vec<(Vec<&str>, PathBuf, PathBuf)> = Vec::new();
-    // Unit tests: the path starts at the crate root.
-    roots.push((segments.clone(), root.join("src/lib.rs"), root.join("src")));
-    roots.push((
-        segments.clone(),
-        root.join("emulator/src/lib.rs"),
-        root.join("emulator/src"),
-    ));
-    roots.push((
-        segments.clone(),
-        root.join("xtask/src/main.rs"),
-        root.join("xtask/src"),
-    ));
-    roots.push((
-        segments.clone(),
-        root.join("tests/e2e/main.rs"),
-        root.join("tests/e2e"),
-    ));
+    // Unit tests: the path starts at a crate root (page, emulator, xtask); E2E from its main.
+    let mut roots: Vec<(Vec<&str>, PathBuf, PathBuf)> = [
+        ("src/lib.rs", "src"),
+        ("emulator/src/lib.rs", "emulator/src"),
+        ("xtask/src/main.rs", "xtask/src"),
+        ("tests/e2e/main.rs", "tests/e2e"),
+    ]
+    .into_iter()
+    .map(|(file, dir)| (segments.clone(), root.join(file), root.join(dir)))
+    .collect();
     let first = segments[0];
     let rest = segments[1..].to_vec();
     if first == "e2e" {
