@@ -1,7 +1,6 @@
 //! Sentences an admin can act on, for every sign-in and Graph failure, and the names of directory roles.
 
 use crate::auth::AuthError;
-use crate::graph::models::DirectoryRole;
 use crate::graph::GraphError;
 
 /// What the admin was doing when Graph answered with an error.
@@ -146,27 +145,6 @@ pub fn roles_text(roles: Option<&[String]>) -> String {
     } else {
         names.join(", ")
     }
-}
-
-/// Names of the admin roles in `roles` (the default user role left out): the well-known name
-/// of the template, else Graph's display name, else the id.
-pub fn role_names(roles: Vec<DirectoryRole>) -> Vec<String> {
-    roles
-        .into_iter()
-        .filter(|r| {
-            r.role_template_id
-                .as_deref()
-                .is_none_or(|t| !t.eq_ignore_ascii_case(DEFAULT_USER_ROLE))
-        })
-        .map(|r| {
-            let known = r.role_template_id.as_deref().and_then(role_name);
-            // Never the object id: without a role-read permission Graph gives id and type only.
-            known
-                .map(str::to_owned)
-                .or(r.display_name.filter(|n| !n.trim().is_empty()))
-                .unwrap_or_else(|| UNNAMED_ROLE.to_owned())
-        })
-        .collect()
 }
 
 /// The note when the policy names groups but their membership cannot be read (issue 11 point 3):
@@ -647,15 +625,5 @@ mod tests {
         // A template id this page does not know is never shown as a GUID.
         let odd = "0f971eea-41eb-4569-a71e-57bb8a3eff1e".to_owned();
         assert_eq!(roles_text(Some(&[odd])), "an admin role");
-    }
-
-    #[test]
-    fn role_names_never_show_an_id() {
-        let limited = DirectoryRole {
-            id: "5b3f2a1c-0000-4000-8000-000000000001".into(),
-            display_name: None,
-            role_template_id: None,
-        };
-        assert_eq!(role_names(vec![limited]), [UNNAMED_ROLE]);
     }
 }

@@ -190,6 +190,19 @@ fn roles_phrase(labels: &[String]) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn role_names_never_show_an_id() {
+        let limited = DirectoryRole {
+            id: "5b3f2a1c-0000-4000-8000-000000000001".into(),
+            display_name: None,
+            role_template_id: None,
+        };
+        assert_eq!(
+            TargetRoles::from_graph(vec![limited]).labels(),
+            [UNNAMED_ROLE]
+        );
+    }
+
     const GA: &str = "62e90394-69f5-4237-9190-012177145e10";
     const PAA: &str = "7be44c8a-adaf-4e2a-84d6-ab2649e08a13";
     const HELPDESK: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";

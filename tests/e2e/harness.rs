@@ -398,6 +398,17 @@ impl Harness {
         Ok(value.as_str().unwrap_or_default().to_string())
     }
 
+    /// Runs the DevTools protocol command `cmd` with `params` and returns its result.
+    pub async fn cdp(&self, cmd: &str, params: Value) -> Result<Value> {
+        self.driver
+            .issue_cmd(SessionPost {
+                path: "goog/cdp/execute",
+                body: serde_json::json!({ "cmd": cmd, "params": params }).to_string(),
+            })
+            .await
+            .with_context(|| format!("CDP {cmd}"))
+    }
+
     /// Saves a PNG of the viewport to `path` (parent folders are created).
     pub async fn screenshot(&self, path: &Path) -> Result<()> {
         let png = self.driver.screenshot().await?;

@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use anyhow::{anyhow, ensure, Context, Result};
+use anyhow::{anyhow, ensure, Result};
 use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::json;
 use tapdesk_emulator::seed::new_hire_upn;
 
 use super::sign_in_as;
-use crate::harness::{self, Harness, Options, SessionPost};
+use crate::harness::{self, Harness, Options};
 
 /// Visible elements under the current media: the handouts, and anything else with a box.
 const VISIBLE: &str = "
@@ -26,16 +26,6 @@ const VISIBLE: &str = "
         controls: [...document.querySelectorAll('.handouts__controls')].filter(shown).length,
         others: others.slice(0, 10),
     };";
-
-async fn cdp(h: &Harness, cmd: &str, params: Value) -> Result<Value> {
-    h.driver
-        .issue_cmd(SessionPost {
-            path: "goog/cdp/execute",
-            body: json!({ "cmd": cmd, "params": params }).to_string(),
-        })
-        .await
-        .with_context(|| format!("CDP {cmd}"))
-}
 
 /// Page objects in a PDF (`/Type /Page`, not `/Pages`): Chromium writes them uncompressed.
 fn pdf_pages(pdf: &[u8]) -> usize {
@@ -61,12 +51,8 @@ async fn printed_handouts_show_one_page_per_pass_and_nothing_else() -> Result<()
         h.click("#bulk-handouts").await?;
         h.wait_for_css("#handouts .handout").await?;
 
-        cdp(
-            &h,
-            "Emulation.setEmulatedMedia",
-            json!({ "media": "print" }),
-        )
-        .await?;
+        h.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }))
+            .await?;
         let seen = h.driver.execute(VISIBLE, vec![]).await?;
         // Failure messages name counts and elements, never a handout's text (it holds a pass).
         ensure!(
@@ -104,12 +90,12 @@ async fn printed_handouts_show_one_page_per_pass_and_nothing_else() -> Result<()
             );
         }
 
-        let printed = cdp(
-            &h,
-            "Page.printToPDF",
-            json!({ "printBackground": true, "preferCSSPageSize": true }),
-        )
-        .await?;
+        let printed = h
+            .cdp(
+                "Page.printToPDF",
+                json!({ "printBackground": true, "preferCSSPageSize": true }),
+            )
+            .await?;
         let data = printed["data"]
             .as_str()
             .ok_or_else(|| anyhow!("printToPDF returned {printed}"))?;
@@ -122,7 +108,8 @@ async fn printed_handouts_show_one_page_per_pass_and_nothing_else() -> Result<()
             "the PDF has {} pages for {N} handouts",
             pdf_pages(&pdf)
         );
-        cdp(&h, "Emulation.setEmulatedMedia", json!({ "media": "" })).await?;
+        h.cdp("Emulation.setEmulatedMedia", json!({ "media": "" }))
+            .await?;
         Ok(())
     })
     .await

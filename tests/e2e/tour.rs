@@ -7,21 +7,11 @@ use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
 use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::json;
 use tapdesk_emulator::seed::new_hire_upn;
 
 use super::{create_for_pradeep, sign_in_as};
-use crate::harness::{self, Harness, Options, SessionPost};
-
-async fn cdp(h: &Harness, cmd: &str, params: Value) -> Result<Value> {
-    h.driver
-        .issue_cmd(SessionPost {
-            path: "goog/cdp/execute",
-            body: json!({ "cmd": cmd, "params": params }).to_string(),
-        })
-        .await
-        .with_context(|| format!("CDP {cmd}"))
-}
+use crate::harness::{self, Harness, Options};
 
 fn shots_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots/tour")
@@ -32,14 +22,12 @@ async fn shoot(h: &Harness, name: &str, css: &str) -> Result<()> {
     std::fs::create_dir_all(shots_dir())?;
     for (width, mobile) in [(1280u32, false), (360, true)] {
         for scheme in ["light", "dark"] {
-            cdp(
-                h,
+            h.cdp(
                 "Emulation.setEmulatedMedia",
                 json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
             )
             .await?;
-            cdp(
-                h,
+            h.cdp(
                 "Emulation.setDeviceMetricsOverride",
                 json!({ "width": width, "height": 800, "deviceScaleFactor": 1, "mobile": mobile }),
             )
@@ -56,13 +44,13 @@ async fn shoot(h: &Harness, name: &str, css: &str) -> Result<()> {
                 .await?
                 .as_u64()
                 .unwrap_or(800);
-            let png = cdp(
-                h,
-                "Page.captureScreenshot",
-                json!({ "format": "png", "captureBeyondViewport": true,
+            let png = h
+                .cdp(
+                    "Page.captureScreenshot",
+                    json!({ "format": "png", "captureBeyondViewport": true,
                         "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 } }),
-            )
-            .await?;
+                )
+                .await?;
             let data = png["data"]
                 .as_str()
                 .context("captureScreenshot gave no data")?;
@@ -74,7 +62,8 @@ async fn shoot(h: &Harness, name: &str, css: &str) -> Result<()> {
             )?;
         }
     }
-    cdp(h, "Emulation.clearDeviceMetricsOverride", json!({})).await?;
+    h.cdp("Emulation.clearDeviceMetricsOverride", json!({}))
+        .await?;
     Ok(())
 }
 
