@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::{anyhow, ensure, Result};
 use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
 
-use super::{count, open_user, sign_in_as, text_of, PRADEEP};
+use super::{authorize_requests, count, open_user, sign_in_as, text_of, PRADEEP};
 use crate::harness::{self, Harness, Options};
 
 const ADELE: &str = "adele.vance@contoso.onmicrosoft.com";
@@ -417,9 +417,7 @@ async fn a_session_past_renewal_signs_in_again_keeping_the_form() -> Result<()> 
         h.emu.expire_refresh_tokens();
         h.click("#create").await?;
         h.wait_for_text("#reauth", "more than 24 hours old").await?;
-        let asked_before = count(&h.emu.events(), |e| {
-            matches!(e, Event::AuthorizeRequested { .. })
-        });
+        let asked_before = authorize_requests(&h).len();
         h.click("#signin-again").await?;
         // The authority may ask which account; the emulator's session usually answers by itself.
         if h.wait_for_css("#restored").await.is_err() {
@@ -428,16 +426,8 @@ async fn a_session_past_renewal_signs_in_again_keeping_the_form() -> Result<()> 
         h.wait_for_text("#restored", "signed in again").await?;
         // Signing in again names the same account and forces no account picker (issue 12
         // point 17).
-        let again: Vec<_> = h
-            .emu
-            .events()
+        let again: Vec<_> = authorize_requests(&h)
             .into_iter()
-            .filter_map(|e| match e {
-                Event::AuthorizeRequested {
-                    prompt, login_hint, ..
-                } => Some((prompt, login_hint)),
-                _ => None,
-            })
             .skip(asked_before)
             .collect();
         ensure!(

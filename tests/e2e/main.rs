@@ -101,6 +101,20 @@ async fn assert_accessible(h: &Harness, screen: &str) -> Result<()> {
     Ok(())
 }
 
+/// Every authorize request the emulator received so far: `(prompt, login_hint)`.
+pub(crate) fn authorize_requests(h: &Harness) -> Vec<(Option<String>, Option<String>)> {
+    h.emu
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::AuthorizeRequested {
+                prompt, login_hint, ..
+            } => Some((prompt, login_hint)),
+            _ => None,
+        })
+        .collect()
+}
+
 fn count(events: &[Event], pred: impl Fn(&Event) -> bool) -> usize {
     events.iter().filter(|e| pred(e)).count()
 }

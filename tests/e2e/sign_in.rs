@@ -8,24 +8,10 @@ use std::sync::Arc;
 use anyhow::{ensure, Context, Result};
 use tapdesk_emulator::{Event, SilentRefusal};
 
-use super::{count, sign_in_as};
+use super::{authorize_requests, count, sign_in_as};
 use crate::harness::{self, Harness, Options};
 
 const ADELE: &str = "adele.vance@contoso.onmicrosoft.com";
-
-/// Every authorize request the emulator received so far: `(prompt, login_hint)`.
-fn authorize_requests(h: &Harness) -> Vec<(Option<String>, Option<String>)> {
-    h.emu
-        .events()
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::AuthorizeRequested {
-                prompt, login_hint, ..
-            } => Some((prompt, login_hint)),
-            _ => None,
-        })
-        .collect()
-}
 
 fn discovery_served(h: &Harness) -> usize {
     count(&h.emu.events(), |e| matches!(e, Event::DiscoveryServed))
