@@ -25,15 +25,7 @@ async fn token_with(emu: &tapdesk_emulator::Emulator, upn: &str, perms: &[&str])
 async fn audit_log_needs_audit_and_directory_read_unless_switched() {
     let emu = start().await;
     let only_audit = org_token_for(&emu, ALEX, &["AuditLog.Read.All"]).await;
-    let r = graph(
-        &emu,
-        Method::GET,
-        "/auditLogs/directoryAudits",
-        Some(&only_audit),
-        None,
-        &[],
-    )
-    .await;
+    let r = get(&emu, "/auditLogs/directoryAudits", &only_audit).await;
     assert_graph_error(
         &r,
         403,
@@ -41,27 +33,11 @@ async fn audit_log_needs_audit_and_directory_read_unless_switched() {
         "Insufficient privileges",
     );
     emu.update_settings(|s| s.audit_log_read_alone = true);
-    let r = graph(
-        &emu,
-        Method::GET,
-        "/auditLogs/directoryAudits",
-        Some(&only_audit),
-        None,
-        &[],
-    )
-    .await;
+    let r = get(&emu, "/auditLogs/directoryAudits", &only_audit).await;
     assert_eq!(r.0, StatusCode::OK, "{}", r.2);
     emu.update_settings(|s| s.audit_log_read_alone = false);
     let both = org_token_for(&emu, ALEX, &["AuditLog.Read.All", "Directory.Read.All"]).await;
-    let r = graph(
-        &emu,
-        Method::GET,
-        "/auditLogs/directoryAudits",
-        Some(&both),
-        None,
-        &[],
-    )
-    .await;
+    let r = get(&emu, "/auditLogs/directoryAudits", &both).await;
     assert_eq!(r.0, StatusCode::OK, "{}", r.2);
     emu.shutdown().await;
 }
@@ -139,7 +115,7 @@ async fn check_member_groups_needs_a_group_permission_unless_switched() {
 async fn an_authentication_administrator_may_not_read_the_policy_unless_switched() {
     let emu = start().await;
     let adele = token_for(&emu, ADELE).await;
-    let r = graph(&emu, Method::GET, POLICY, Some(&adele), None, &[]).await;
+    let r = get(&emu, POLICY, &adele).await;
     assert_graph_error(
         &r,
         403,
@@ -147,7 +123,7 @@ async fn an_authentication_administrator_may_not_read_the_policy_unless_switched
         "Insufficient privileges",
     );
     emu.update_settings(|s| s.policy_readable_by_authentication_administrator = true);
-    let (s, _, v) = graph(&emu, Method::GET, POLICY, Some(&adele), None, &[]).await;
+    let (s, _, v) = get(&emu, POLICY, &adele).await;
     assert_eq!(
         (s, v["id"].as_str()),
         (StatusCode::OK, Some("TemporaryAccessPass"))
@@ -296,8 +272,8 @@ async fn the_graph_request_log_keeps_arrival_times_and_statuses() {
     let emu = start().await;
     let token = token_for(&emu, ADELE).await;
     emu.reset_graph_counters();
-    let _ = graph(&emu, Method::GET, "/me", Some(&token), None, &[]).await;
-    let _ = graph(&emu, Method::GET, "/nothing", Some(&token), None, &[]).await;
+    let _ = get(&emu, "/me", &token).await;
+    let _ = get(&emu, "/nothing", &token).await;
     let log = emu.graph_request_log();
     let got: Vec<(&str, &str, u16)> = log
         .iter()

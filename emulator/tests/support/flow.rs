@@ -307,6 +307,11 @@ pub async fn token_for(emu: &Emulator, upn: &str) -> String {
         .to_string()
 }
 
+/// A Graph `GET` of `path` with `token`: [`graph`] without a body or extra headers.
+pub async fn get(emu: &Emulator, path: &str, token: &str) -> (StatusCode, HeaderMap, Value) {
+    graph(emu, Method::GET, path, Some(token), None, &[]).await
+}
+
 /// A Graph call under `/v1.0`; returns status, headers and JSON (Null if no body).
 pub async fn graph(
     emu: &Emulator,
