@@ -85,6 +85,20 @@ async fn journeys_of_each_issuing_role(wids: bool, first_hire: usize) -> Result<
     Ok(())
 }
 
+/// Checks Megan (an admin) and new hire `n` on Many users: one ready, one admin account.
+async fn check_megan_and_a_new_hire(h: &Harness, n: usize) -> Result<()> {
+    h.click("#tab-bulk").await?;
+    h.type_into("#bulk-paste", &format!("{MEGAN}\n{}", new_hire_upn(n)))
+        .await?;
+    h.click("#bulk-check").await?;
+    h.wait_for_text(
+        "#bulk-counts",
+        "1 ready · 0 with warnings · 0 blocked · 1 admin accounts",
+    )
+    .await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn each_issuing_role_signs_in_opens_creates_and_runs_bulk_with_documented_defaults(
 ) -> Result<()> {
@@ -130,15 +144,7 @@ async fn without_a_wids_claim_nothing_is_blocked_and_graph_s_refusal_is_explaine
 
         // Bulk: Megan's row is not blocked but waits for the tick; ticked, Graph refuses her
         // and the new hire gets a pass.
-        h.click("#tab-bulk").await?;
-        h.type_into("#bulk-paste", &format!("{MEGAN}\n{}", new_hire_upn(13)))
-            .await?;
-        h.click("#bulk-check").await?;
-        h.wait_for_text(
-            "#bulk-counts",
-            "1 ready · 0 with warnings · 0 blocked · 1 admin accounts",
-        )
-        .await?;
+        check_megan_and_a_new_hire(&h, 13).await?;
         h.wait_for_text("#bulk-run", "Create 1 passes").await?;
         h.click("#bulk-include-admins").await?;
         h.wait_for_text("#bulk-run", "Create 2 passes").await?;
@@ -181,15 +187,7 @@ async fn a_privileged_target_is_warned_and_bulk_creates_it_only_after_a_tick() -
         let panel = text_of(&h, "#user-panel").await?;
         ensure!(!panel.contains("admin account"), "{panel}");
 
-        h.click("#tab-bulk").await?;
-        h.type_into("#bulk-paste", &format!("{MEGAN}\n{}", new_hire_upn(21)))
-            .await?;
-        h.click("#bulk-check").await?;
-        h.wait_for_text(
-            "#bulk-counts",
-            "1 ready · 0 with warnings · 0 blocked · 1 admin accounts",
-        )
-        .await?;
+        check_megan_and_a_new_hire(&h, 21).await?;
         h.wait_for_text("#bulk-preview", "Admin account: created only if you tick")
             .await?;
         // Not ticked: Megan is left out of the run.
