@@ -181,18 +181,7 @@ async fn one_changed_byte_in_the_wasm_stops_the_page() -> Result<()> {
     let copy = DistCopy::new()?;
     let wasm = copy.file(|name| name.ends_with("_bg.wasm"))?;
     flip_byte(&wasm, 0)?;
-    let name = file_name(&wasm);
-    let opts = Options {
-        dist: Some(copy.path().to_path_buf()),
-        ..Options::default()
-    };
-    harness::run(opts, |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_text("[role=alert]", LOADER_ALERT).await?;
-        expect_refusal(&h, &name, Refusal::Integrity).await?;
-        assert_never_starts(&h).await
-    })
-    .await
+    serve_and_expect_refusal(&copy, &wasm, Some(LOADER_ALERT), Refusal::Integrity).await
 }
 
 /// One changed byte in the wasm-bindgen JS glue (`tapdesk-<hash>.js`), inside a comment so the
@@ -211,17 +200,7 @@ async fn one_changed_byte_in_the_js_glue_stops_the_page() -> Result<()> {
     let mut bytes = text.into_bytes();
     bytes[at + 1] = b'R';
     std::fs::write(&glue, bytes)?;
-    let name = file_name(&glue);
-    let opts = Options {
-        dist: Some(copy.path().to_path_buf()),
-        ..Options::default()
-    };
-    harness::run(opts, |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        expect_refusal(&h, &name, Refusal::Integrity).await?;
-        assert_never_starts(&h).await
-    })
-    .await
+    serve_and_expect_refusal(&copy, &glue, None, Refusal::Integrity).await
 }
 
 /// Control for the two tests above: with the integrity checks taken out of the copy, the same
@@ -255,18 +234,7 @@ async fn without_integrity_the_changed_wasm_is_a_compile_error_not_an_integrity_
             .context("no integrity")?;
     let attr_end = attr + 1 + html[attr + 1..].find("\" ").context("unterminated")? + 1;
     std::fs::write(&index, format!("{}{}", &html[..attr], &html[attr_end..]))?;
-    let name = file_name(&wasm);
-    let opts = Options {
-        dist: Some(copy.path().to_path_buf()),
-        ..Options::default()
-    };
-    harness::run(opts, |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_text("[role=alert]", LOADER_ALERT).await?;
-        expect_refusal(&h, &name, Refusal::Compile).await?;
-        assert_never_starts(&h).await
-    })
-    .await
+    serve_and_expect_refusal(&copy, &wasm, Some(LOADER_ALERT), Refusal::Compile).await
 }
 
 #[tokio::test]
@@ -310,6 +278,30 @@ fn csp_messages(console: &[String]) -> Vec<&String> {
         .iter()
         .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
         .collect()
+}
+
+/// Serves `copy` (whose `file` was changed), opens the page and expects the browser to refuse
+/// `file` as `expected`, the loader's `alert` on screen where given, and the app never to start.
+async fn serve_and_expect_refusal(
+    copy: &DistCopy,
+    file: &std::path::Path,
+    alert: Option<&'static str>,
+    expected: Refusal,
+) -> Result<()> {
+    let name = file_name(file);
+    let opts = Options {
+        dist: Some(copy.path().to_path_buf()),
+        ..Options::default()
+    };
+    harness::run(opts, |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        if let Some(alert) = alert {
+            h.wait_for_text("[role=alert]", alert).await?;
+        }
+        expect_refusal(&h, &name, expected).await?;
+        assert_never_starts(&h).await
+    })
+    .await
 }
 
 /// Fails if the sign-in button appears during [`ABSENCE_WATCH`] (polled, bounded).
