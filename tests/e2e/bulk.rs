@@ -235,15 +235,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
         let csv = csv.as_str().context("export text")?.to_owned();
         let data_lines = csv.lines().skip(1).filter(|l| !l.is_empty()).count();
         ensure!(data_lines == 60, "{data_lines} exported lines");
-        let values: HashSet<String> = users
-            .iter()
-            .filter_map(|u| {
-                h.emu
-                    .passes(u)
-                    .first()
-                    .map(|p| p.temporary_access_pass.clone())
-            })
-            .collect();
+        let values: HashSet<String> = pass_values(&h, &users).into_iter().collect();
         let exported = values.iter().filter(|v| csv.contains(v.as_str())).count();
         ensure!(exported == 40, "{exported} pass values in the export");
 
@@ -376,7 +368,12 @@ async fn run_pasted(h: &Harness, users: &[String]) -> Result<Vec<String>> {
         .await?;
     h.click("#bulk-run").await?;
     h.wait_for_css("#bulk-done").await?;
-    Ok(users
+    Ok(pass_values(h, users))
+}
+
+/// The value of each of `users`' current pass, read from the emulator (users without one skipped).
+fn pass_values(h: &Harness, users: &[String]) -> Vec<String> {
+    users
         .iter()
         .filter_map(|u| {
             h.emu
@@ -384,7 +381,7 @@ async fn run_pasted(h: &Harness, users: &[String]) -> Result<Vec<String>> {
                 .first()
                 .map(|p| p.temporary_access_pass.clone())
         })
-        .collect())
+        .collect()
 }
 
 /// Whether any of `values` is anywhere in the page's text (hidden elements included).
