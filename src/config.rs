@@ -621,7 +621,7 @@ impl RawConfig {
             handout_url,
             track_interval_seconds: self
                 .track_interval_seconds
-                .unwrap_or(crate::tracker::FIRST_INTERVAL_S),
+                .unwrap_or(crate::tracking::FIRST_INTERVAL_S),
             handover_templates: crate::handover::merged(
                 &self.handover_templates.clone().unwrap_or_default(),
             ),

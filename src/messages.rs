@@ -5,7 +5,7 @@ use crate::graph::GraphError;
 
 /// What the admin was doing when Graph answered with an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum Operation {
     Search,
     ReadUser,
     ReadPasses,
@@ -155,30 +155,30 @@ pub fn coverage_unknown(name: Option<&str>) -> String {
 }
 
 /// Returns the sentence for a Graph error met while doing `action`.
-pub fn graph(e: &GraphError, action: Action) -> String {
+pub fn graph(e: &GraphError, action: Operation) -> String {
     let msg = e.message.as_str();
     if e.code == "untrustedUrl" {
         return format!("{msg} Your sign-in was not sent there. Check the Graph URL in Settings, or report this answer to whoever runs the page.");
     }
     match e.status {
         0 => match action {
-            Action::CreatePass => "The connection to Graph was lost while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.".into(),
-            Action::SendMail => "The connection to Graph was lost while sending: the message may or may not have gone. Ask the recipient before sending it again.".into(),
+            Operation::CreatePass => "The connection to Graph was lost while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.".into(),
+            Operation::SendMail => "The connection to Graph was lost while sending: the message may or may not have gone. Ask the recipient before sending it again.".into(),
             _ => "Graph did not answer. Check your network connection and the Graph URL in Settings, then try again.".into(),
         },
         401 => "Graph no longer accepts your sign-in. Sign in again.".into(),
         403 => forbidden(msg, action),
-        404 if action == Action::SendMail || e.code == "MailboxNotEnabledForRESTAPI" => "Your account has no mailbox, so this page cannot send mail as you: copy the message instead and send it another way.".into(),
+        404 if action == Operation::SendMail || e.code == "MailboxNotEnabledForRESTAPI" => "Your account has no mailbox, so this page cannot send mail as you: copy the message instead and send it another way.".into(),
         404 => match action {
-            Action::DeletePass => "That pass no longer exists: it was already deleted or replaced.".into(),
-            Action::ReadPolicy => "The tenant has no Temporary Access Pass policy to read; the form uses Graph's own limits.".into(),
+            Operation::DeletePass => "That pass no longer exists: it was already deleted or replaced.".into(),
+            Operation::ReadPolicy => "The tenant has no Temporary Access Pass policy to read; the form uses Graph's own limits.".into(),
             _ => "No such user: check the name, UPN or object ID.".into(),
         },
         400 => bad_request(e, action),
         429 => "Graph is limiting how fast this page may send requests. Wait a minute, then try again.".into(),
         500..=599 => match action {
-            Action::CreatePass => format!("Graph had a problem (HTTP {}) while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.", e.status),
-            Action::SendMail => format!("Graph had a problem (HTTP {}) while sending: the message may or may not have gone. Ask the recipient before sending it again.", e.status),
+            Operation::CreatePass => format!("Graph had a problem (HTTP {}) while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.", e.status),
+            Operation::SendMail => format!("Graph had a problem (HTTP {}) while sending: the message may or may not have gone. Ask the recipient before sending it again.", e.status),
             _ => format!("Graph had a temporary problem (HTTP {}). Try again in a moment.", e.status),
         },
         s => format!("Graph refused the request (HTTP {s}){}", detail(msg)),
@@ -193,18 +193,18 @@ fn detail(msg: &str) -> String {
     }
 }
 
-fn forbidden(msg: &str, action: Action) -> String {
+fn forbidden(msg: &str, action: Operation) -> String {
     if msg.contains("yourself") {
         return "You cannot create a Temporary Access Pass for your own account; another administrator must do it.".into();
     }
     match action {
-        Action::CreatePass | Action::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthMethod-TAP.ReadWrite.All.".into(),
-        Action::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
-        Action::SendMail => "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox.".into(),
-        Action::ReadAudit => "You are not allowed to read the directory audit log: it needs the permissions AuditLog.Read.All and Directory.Read.All (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
-        Action::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
-        Action::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the Policy.Read.AuthenticationMethod permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.".into(),
-        Action::Search | Action::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
+        Operation::CreatePass | Operation::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthMethod-TAP.ReadWrite.All.".into(),
+        Operation::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
+        Operation::SendMail => "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox.".into(),
+        Operation::ReadAudit => "You are not allowed to read the directory audit log: it needs the permissions AuditLog.Read.All and Directory.Read.All (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
+        Operation::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
+        Operation::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the Policy.Read.AuthenticationMethod permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.".into(),
+        Operation::Search | Operation::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
     }
 }
 
@@ -220,15 +220,15 @@ fn lifetime_range(msg: &str) -> Option<(u32, u32)> {
     Some((a.min(b), a.max(b)))
 }
 
-fn bad_request(e: &GraphError, action: Action) -> String {
+fn bad_request(e: &GraphError, action: Operation) -> String {
     let msg = e.message.as_str();
-    if action == Action::SendMail {
+    if action == Operation::SendMail {
         return format!(
             "The message was not sent{} Check the address and try again.",
             detail(msg)
         );
     }
-    if action == Action::EditPolicy {
+    if action == Operation::EditPolicy {
         return format!("Graph refused the policy change{} Nothing was changed; correct the value and review again.", detail(msg));
     }
     if msg.contains("LifetimeInMinutes") {
@@ -251,7 +251,9 @@ fn bad_request(e: &GraphError, action: Action) -> String {
         return "Your tenant's policy only allows one-time passes: leave \"One-time use\" switched on.".into();
     }
     match action {
-        Action::Search => "That search could not be run. Try a name, a UPN or an object ID.".into(),
+        Operation::Search => {
+            "That search could not be run. Try a name, a UPN or an object ID.".into()
+        }
         _ => format!("Graph refused the request{}", detail(msg)),
     }
 }
@@ -463,7 +465,7 @@ mod tests {
                 "badRequest",
                 "maximumLifetimeInMinutes must be at least minimumLifetimeInMinutes.",
             ),
-            Action::EditPolicy,
+            Operation::EditPolicy,
         );
         assert!(
             s.starts_with("Graph refused the policy change: maximumLifetimeInMinutes")
@@ -472,26 +474,26 @@ mod tests {
         );
         assert!(graph(
             &ge(403, "Authorization_RequestDenied", "no"),
-            Action::EditPolicy
+            Operation::EditPolicy
         )
         .contains("Authentication Policy Administrator"));
-        assert!(graph(&GraphError::network("lost"), Action::SendMail)
+        assert!(graph(&GraphError::network("lost"), Operation::SendMail)
             .contains("may or may not have gone"));
-        assert!(graph(&ge(503, "", ""), Action::SendMail).contains("may or may not have gone"));
+        assert!(graph(&ge(503, "", ""), Operation::SendMail).contains("may or may not have gone"));
         assert!(graph(
             &ge(400, "ErrorInvalidRecipients", "bad address"),
-            Action::SendMail
+            Operation::SendMail
         )
         .starts_with("The message was not sent: bad address"));
         // Issue 11 point 14: an admin without an Exchange Online mailbox.
         assert_eq!(
             graph(
                 &ge(404, "MailboxNotEnabledForRESTAPI", "The mailbox is either inactive, soft-deleted, or is hosted on-premise."),
-                Action::SendMail
+                Operation::SendMail
             ),
             "Your account has no mailbox, so this page cannot send mail as you: copy the message instead and send it another way."
         );
-        let audit = graph(&ge(403, "ErrorAccessDenied", ""), Action::ReadAudit);
+        let audit = graph(&ge(403, "ErrorAccessDenied", ""), Operation::ReadAudit);
         assert!(audit.contains("AuditLog.Read.All") && audit.contains("Directory.Read.All"));
     }
 
@@ -503,7 +505,7 @@ mod tests {
                 "badRequest",
                 "Invalid LifetimeInMinutes specified. The valid range between 60 and 480.",
             ),
-            Action::CreatePass,
+            Operation::CreatePass,
         );
         assert_eq!(
             s,
@@ -515,7 +517,7 @@ mod tests {
         );
         let s = graph(
             &ge(400, "badRequest", "Invalid LifetimeInMinutes specified."),
-            Action::CreatePass,
+            Operation::CreatePass,
         );
         assert!(s.starts_with("The lifetime is outside"), "{s}");
         let s = graph(
@@ -524,10 +526,10 @@ mod tests {
                 "badRequest",
                 "Temporary Access Pass cannot be added to an external guest user.",
             ),
-            Action::CreatePass,
+            Operation::CreatePass,
         );
         assert!(s.starts_with("Guests from other organisations"));
-        let s = graph(&ge(400, "badRequest", "Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass]."), Action::CreatePass);
+        let s = graph(&ge(400, "badRequest", "Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [TemporaryAccessPass]."), Operation::CreatePass);
         assert!(s.contains("policy is disabled"));
     }
 
@@ -539,7 +541,7 @@ mod tests {
                 "Authorization_RequestDenied",
                 "Insufficient privileges to complete the operation.",
             ),
-            Action::CreatePass,
+            Operation::CreatePass,
         );
         assert!(
             s.contains("Privileged Authentication Administrator")
@@ -551,21 +553,24 @@ mod tests {
                 "accessDenied",
                 "Users cannot create a Temporary Access Pass for yourself",
             ),
-            Action::CreatePass,
+            Operation::CreatePass,
         );
         assert!(s.contains("your own account"));
     }
 
     #[test]
     fn not_found_and_failures_depend_on_action() {
+        assert!(graph(
+            &ge(404, "Request_ResourceNotFound", ""),
+            Operation::ReadUser
+        )
+        .starts_with("No such user"));
         assert!(
-            graph(&ge(404, "Request_ResourceNotFound", ""), Action::ReadUser)
-                .starts_with("No such user")
+            graph(&ge(404, "itemNotFound", ""), Operation::DeletePass).contains("already deleted")
         );
-        assert!(graph(&ge(404, "itemNotFound", ""), Action::DeletePass).contains("already deleted"));
-        assert!(graph(&ge(503, "", ""), Action::CreatePass)
+        assert!(graph(&ge(503, "", ""), Operation::CreatePass)
             .contains("may or may not have been created"));
-        assert!(graph(&GraphError::network("x"), Action::Search).contains("network"));
+        assert!(graph(&GraphError::network("x"), Operation::Search).contains("network"));
     }
 
     #[test]

@@ -29,7 +29,7 @@ use crate::auth::session::{CallError, Session};
 use crate::config::{Config, RawConfig};
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::{GraphClient, GraphError};
-use crate::messages::{self, Action};
+use crate::messages::{self, Operation};
 use crate::storage::{self, Area};
 
 /// Where the app is.
@@ -67,7 +67,7 @@ pub struct Ctx {
     /// The user on screen and the create form as typed, to keep across a new sign-in.
     pub draft: RwSignal<Option<intent::Intent>>,
     /// The users the onboarding tracker follows (kept in sessionStorage: ids only).
-    pub tracked: RwSignal<Vec<crate::tracker::Tracked>>,
+    pub tracked: RwSignal<Vec<crate::tracking::Tracked>>,
 }
 
 impl Ctx {
@@ -93,7 +93,7 @@ impl Ctx {
         let now = browser::now_ms();
         self.tracked.update(|list| {
             for id in user_ids {
-                crate::tracker::track(list, id, now);
+                crate::tracking::track(list, id, now);
             }
         });
     }
@@ -181,7 +181,7 @@ pub fn find_groups(
 
 /// A Graph error as shown: the sentence, and the request id for a support ticket.
 #[component]
-pub fn GraphErrorView(error: GraphError, action: Action) -> impl IntoView {
+pub fn GraphErrorView(error: GraphError, action: Operation) -> impl IntoView {
     let sentence = messages::graph(&error, action);
     let request = error
         .request_id
@@ -427,7 +427,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
                 browser::mark("tapdesk:home-ready");
                 match read {
                     Ok(p) => view! { <create::PolicySummary policy=p /> }.into_any(),
-                    Err(e) => view! { <GraphErrorView error=e action=Action::ReadPolicy /> }.into_any(),
+                    Err(e) => view! { <GraphErrorView error=e action=Operation::ReadPolicy /> }.into_any(),
                 }
             })}
         </Transition>

@@ -9,7 +9,7 @@
 use super::input::Row;
 use crate::graph::models::{NewPass, PolicyState, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{time, GraphError};
-use crate::messages::{self, Action, Capability};
+use crate::messages::{self, Capability, Operation};
 use crate::tap::{self, Coverage, FormBounds, RoleCheck, TargetRoles};
 
 /// What the dry run learnt about one row's user.
@@ -151,9 +151,9 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, S
     }
     if let Some(e) = &lookup.lookup_error {
         let action = if lookup.user.is_some() {
-            Action::ReadPasses
+            Operation::ReadPasses
         } else {
-            Action::ReadUser
+            Operation::ReadUser
         };
         return Err(messages::graph(e, action));
     }

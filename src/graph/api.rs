@@ -113,7 +113,7 @@ pub async fn get_policy(c: &GraphClient, token: &str) -> Result<TapPolicy, Graph
     c.get(token, POLICY_PATH, false).await
 }
 
-/// Changes the tenant's TAP policy with `body` (from `policy_edit::patch_body`): 204 on success.
+/// Changes the tenant's TAP policy with `body` (from `policy::patch_body`): 204 on success.
 pub async fn update_policy(
     c: &GraphClient,
     token: &str,

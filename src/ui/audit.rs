@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use super::{browser, graph_call, Ctx, GraphErrorView};
 use crate::audit::{self, PassAction, PassEvent};
 use crate::graph::{api, GraphError};
-use crate::messages::Action;
+use crate::messages::Operation;
 
 const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 
@@ -105,7 +105,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                     <button type="button" id="audit-refresh" class="button" disabled=move || busy.get() on:click=move |_| load(false)>"Refresh"</button>
                 </div>
             })}
-            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Action::ReadAudit /> })}
+            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::ReadAudit /> })}
             {move || busy.get().then(|| view! { <p class="status" role="status">"Reading the audit log…"</p> })}
             {move || (loaded.get() && failure.get().is_none()).then(|| {
                 let rows = shown();

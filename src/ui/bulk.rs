@@ -18,7 +18,7 @@ use crate::bulk::merge;
 use crate::bulk::plan::{self, Lookup, Verdict};
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::GraphError;
-use crate::messages::{self, Action};
+use crate::messages::{self, Operation};
 use crate::tap::{duration_words, FormBounds};
 
 /// One input row with what the dry run learnt about it.
@@ -126,7 +126,7 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
     view! {
         <section id="bulk" class="card bulk" aria-labelledby="bulk-title">
             <h2 id="bulk-title">"Passes for many users"</h2>
-            {move || bulk.error.get().map(|e| view! { <GraphErrorView error=e action=Action::CreatePass /> })}
+            {move || bulk.error.get().map(|e| view! { <GraphErrorView error=e action=Operation::CreatePass /> })}
             {move || match bulk.step.get() {
                 Step::Input | Step::Checking => view! { <InputStep bulk=bulk policy=policy /> }.into_any(),
                 Step::Preview => view! { <PreviewStep bulk=bulk policy=policy /> }.into_any(),

@@ -7,7 +7,7 @@ use super::{browser, graph_call, Ctx, GraphErrorView};
 use crate::config::{MAIL_PERMISSION, WRITE_PERMISSION};
 use crate::graph::models::{NewPass, PolicyState, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, time, GraphError};
-use crate::messages::Action;
+use crate::messages::Operation;
 use crate::tap::{duration_words, FormBounds};
 
 /// One line on the tenant policy, or a banner with the fix when it is disabled.
@@ -302,7 +302,7 @@ pub fn CreateForm(
                 <p class="notice notice--warning">"This user already has a pass: creating a new one replaces it, and the old one stops working."</p>
             })}
             {move || problem.get().map(|p| view! { <p class="notice notice--error" role="alert">{p}</p> })}
-            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Action::CreatePass /> })}
+            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::CreatePass /> })}
             {move || outcome.get().map(|o| {
                 let again = create_again.clone();
                 let unseen = matches!(o, Outcome::CreatedUnseen(_));

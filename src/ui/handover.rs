@@ -13,7 +13,7 @@ use crate::config::MAIL_PERMISSION;
 use crate::graph::models::User;
 use crate::graph::{api, GraphError};
 use crate::handover::{self, Audience, Facts};
-use crate::messages::Action;
+use crate::messages::Operation;
 use crate::secret::Secret;
 
 /// The message builder under a revealed pass.
@@ -218,7 +218,7 @@ pub fn HandoverMessage(
                         </div>
                     </Show>
                     <p id="handover-sent" class="status" role="status">{move || sent.get()}</p>
-                    {move || mail_failure.get().map(|e| view! { <GraphErrorView error=e action=Action::SendMail /> })}
+                    {move || mail_failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::SendMail /> })}
                 </div>
             })}
         </details>

@@ -9,7 +9,7 @@ use crate::config::{GROUP_PERMISSION, WRITE_PERMISSION};
 use crate::graph::models::{Group, User};
 use crate::graph::{api, GraphError};
 use crate::holders::{self, Filter, Holder, Revoked, Sort};
-use crate::messages::{self, Action};
+use crate::messages::{self, Operation};
 use crate::tap::duration_words;
 
 /// Where the users come from.
@@ -249,11 +249,11 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                 </Show>
             </div>
             <p id="holders-status" class="status" role="status">{move || status.get()}</p>
-            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Action::Search /> })}
+            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
             {move || summary.get().map(|s| view! {
                 <div id="holders-summary" class="notice" role="status">
                     <p>{format!("{} passes deleted · {} were already gone · {} could not be deleted.", s.deleted, s.already_gone, s.failed.len())}</p>
-                    <ul>{s.failed.into_iter().map(|f| view! { <li class="holders__failed" data-user=f.user_id.clone()>{format!("{}: {}", f.name, messages::graph(&f.error, Action::DeletePass))}</li> }).collect_view()}</ul>
+                    <ul>{s.failed.into_iter().map(|f| view! { <li class="holders__failed" data-user=f.user_id.clone()>{format!("{}: {}", f.name, messages::graph(&f.error, Operation::DeletePass))}</li> }).collect_view()}</ul>
                 </div>
             })}
             <Show when=move || found.with(Option::is_some)>

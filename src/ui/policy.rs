@@ -9,8 +9,8 @@ use crate::bulk::batch;
 use crate::config::{GROUP_PERMISSION, POLICY_WRITE_PERMISSION};
 use crate::graph::models::{Group, TapPolicy};
 use crate::graph::{api, GraphError};
-use crate::messages::Action;
-use crate::policy_edit::{self, Draft, Target, ALL_USERS};
+use crate::messages::Operation;
+use crate::policy::{self, Draft, Target, ALL_USERS};
 
 /// Which list a group goes to.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -42,7 +42,7 @@ pub fn PolicyEditor(
             <Transition fallback=|| view! { <p class="status" role="status">"Reading the policy…"</p> }>
                 {move || Suspend::new(async move {
                     match policy.await {
-                        Err(e) => view! { <GraphErrorView error=e action=Action::ReadPolicy /> }.into_any(),
+                        Err(e) => view! { <GraphErrorView error=e action=Operation::ReadPolicy /> }.into_any(),
                         Ok(p) => view! { <PolicyForm ctx=ctx policy=p policy_resource=policy may_write=may_write may_read_groups=may_read_groups saved=saved /> }.into_any(),
                     }
                 })}
@@ -158,7 +158,7 @@ fn PolicyForm(
         p.extend(draft.with(Draft::problems));
         p
     };
-    let changes = move || original.with_value(|o| draft.with(|d| policy_edit::diff(o, d)));
+    let changes = move || original.with_value(|o| draft.with(|d| policy::diff(o, d)));
     let can_review = move || may_write && problems().is_empty() && !changes().is_empty();
 
     let search = move |_| {
@@ -185,8 +185,7 @@ fn PolicyForm(
         if busy.get_untracked() {
             return;
         }
-        let Some(body) =
-            policy.with_value(|p| draft.with_untracked(|d| policy_edit::patch_body(p, d)))
+        let Some(body) = policy.with_value(|p| draft.with_untracked(|d| policy::patch_body(p, d)))
         else {
             return;
         };
@@ -289,7 +288,7 @@ fn PolicyForm(
                         <input id="policy-group-search" type="search" prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
                     </label>
                     <button type="button" id="policy-group-find" class="button" on:click=search>"Find"</button>
-                    {move || search_error.get().map(|e| view! { <GraphErrorView error=e action=Action::Search /> })}
+                    {move || search_error.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
                     <ul id="policy-group-results" class="results">
                         {move || found.get().into_iter().map(|g| {
                             let (gi, ge) = (g.clone(), g.clone());
@@ -338,6 +337,6 @@ fn PolicyForm(
                 <button type="button" id="policy-back" class="button" on:click=move |_| reviewing.set(false)>"Back"</button>
             </div>
         })}
-        {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Action::EditPolicy /> })}
+        {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::EditPolicy /> })}
     }
 }

@@ -7,7 +7,7 @@ use super::{graph_call, GraphErrorView};
 use crate::graph::api;
 use crate::graph::models::User;
 use crate::graph::GraphError;
-use crate::messages::Action;
+use crate::messages::Operation;
 
 /// Wait after the last keystroke before searching.
 const DEBOUNCE_MS: u32 = 300;
@@ -142,7 +142,7 @@ pub fn Search(ctx: Ctx, on_pick: Callback<User>) -> impl IntoView {
                 on:input=on_input on:keydown=on_keydown />
             <p class="field__hint">"Type at least two letters; use the arrow keys and Enter to open a user."</p>
             {move || searching.get().then(|| view! { <p class="status" role="status">"Searching…"</p> })}
-            {move || error.get().map(|e| view! { <GraphErrorView error=e action=Action::Search /> })}
+            {move || error.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
             {move || (searched.get() && !searching.get() && error.with(Option::is_none) && results.with(Vec::is_empty))
                 .then(|| view! { <p class="status" role="status">"No user matches. Search looks for whole words at the start of names; try a UPN or object ID."</p> })}
             <ul id="search-results" class="results" role="listbox" aria-label="Matching users">

@@ -17,8 +17,8 @@ use crate::bulk::batch::{self, BatchItem};
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{AuthMethod, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
-use crate::messages::Action;
-use crate::tracker::{self, Progress, Stage, Tracked};
+use crate::messages::Operation;
+use crate::tracking::{self, Progress, Stage, Tracked};
 
 /// How often the loop looks at the clock, visibility and "Check now".
 const TICK: Duration = Duration::from_millis(500);
@@ -122,7 +122,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             });
         }
         let refs: Vec<&Tracked> = open.iter().collect();
-        let answers = reads::send_all(ctx, tracker::round_items(&refs), None, |_, _| {}).await;
+        let answers = reads::send_all(ctx, tracking::round_items(&refs), None, |_, _| {}).await;
         let at = browser::now_ms();
         let mut changed = false;
         let mut error = None;
@@ -136,7 +136,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                     }
                     continue;
                 };
-                let next = tracker::assess(t.since, &passes, &methods, at);
+                let next = tracking::assess(t.since, &passes, &methods, at);
                 if p.get(&t.id) != Some(&next) {
                     changed = true;
                     p.insert(t.id.clone(), next);
@@ -144,7 +144,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             }
         });
         failure.set(error);
-        let wait = tracker::next_interval(
+        let wait = tracking::next_interval(
             interval_s.get_untracked(),
             first_s,
             changed,
@@ -254,7 +254,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                 <button type="button" id="tracking-check" class="button" disabled=move || checking.get() on:click=move |_| check_now.set(true)>"Check now"</button>
                 <button type="button" id="tracking-clear" class="button button--quiet" on:click=clear_finished>"Stop following finished users"</button>
             </div>
-            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Action::ReadPasses /> })}
+            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::ReadPasses /> })}
             <table id="tracking" class="table">
                 <thead><tr><th scope="col">"User"</th><th scope="col">"Stage"</th><th scope="col">"New methods"</th><th scope="col">"Actions"</th></tr></thead>
                 <tbody>

@@ -11,9 +11,9 @@ use super::{browser, graph_call, reads, Ctx, GraphErrorView};
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
-use crate::messages::{self, Action};
-use crate::profile::{self, Profile};
+use crate::messages::{self, Operation};
 use crate::tap::{self, Coverage, FormBounds};
+use crate::user::{self, Profile};
 
 /// Reads the user page in one `$batch` (passes, methods, and roles and policy groups when they
 /// matter); items Graph throttled are sent again after their `Retry-After`, twice at most.
@@ -24,7 +24,7 @@ async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> P
         .map(tap::groups_to_check)
         .filter(|_| tap::MEMBERSHIP_PERMISSIONS.iter().any(|p| ctx.may(p)))
         .unwrap_or_default();
-    let request = profile::request(&user_id, &groups);
+    let request = user::request(&user_id, &groups);
     let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
     if let Some(Err(e)) = answers.values().find(|a| a.is_err()) {
         if answers.values().all(Result::is_err) {
@@ -120,7 +120,7 @@ pub fn UserPanel(
         let delete_user = delete_user.clone();
         match current() {
             None => view! { <p class="status" role="status">"Reading the current pass…"</p> }.into_any(),
-            Some(Err(e)) => view! { <GraphErrorView error=e action=Action::ReadPasses /> }.into_any(),
+            Some(Err(e)) => view! { <GraphErrorView error=e action=Operation::ReadPasses /> }.into_any(),
             Some(Ok(None)) => view! {
                 <p id="pass-status" class="pass pass--none">
                     {if deleted.get() { "Pass deleted. This user has no Temporary Access Pass." } else { "No Temporary Access Pass." }}
@@ -183,12 +183,12 @@ pub fn UserPanel(
 fn MethodsOverview(profile: Profile) -> impl IntoView {
     let strong = profile.has_strong_method();
     let body = match profile.methods {
-        Err(e) => view! { <GraphErrorView error=e action=Action::ReadPasses /> }.into_any(),
+        Err(e) => view! { <GraphErrorView error=e action=Operation::ReadPasses /> }.into_any(),
         Ok(list) => {
             let rows = list
                 .into_iter()
                 .map(|m| {
-                    let label = profile::method_label(&m);
+                    let label = user::method_label(&m);
                     let when = m
                         .created_date_time
                         .as_deref()
@@ -281,7 +281,7 @@ fn CurrentPass(
                     <button type="button" id="cancel-delete" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
                 </div>
             </Show>
-            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Action::DeletePass /> })}
+            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::DeletePass /> })}
         </div>
     }
 }

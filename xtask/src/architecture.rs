@@ -68,7 +68,7 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
     "graph-request: src/ui/boot.rs uses gloo_net::http",
     "layer: src/config.rs → crate::handover",
     "layer: src/config.rs → crate::registration",
-    "layer: src/config.rs → crate::tracker",
+    "layer: src/config.rs → crate::tracking",
     "layer: src/graph/api.rs → crate::audit",
 ];
 
@@ -82,11 +82,11 @@ pub const PAGE_LAYERS: &[(&str, u8)] = &[
     ("graph", 2),
     ("tap", 3),
     ("bulk", 3),
-    ("profile", 3),
+    ("user", 3),
     ("handover", 3),
-    ("tracker", 3),
+    ("tracking", 3),
     ("holders", 3),
-    ("policy_edit", 3),
+    ("policy", 3),
     ("audit", 3),
     ("export", 3),
     ("handout", 3),
@@ -542,15 +542,15 @@ mod tests {
     #[test]
     fn web_storage_outside_storage_rs_is_caught() {
         let files = [file(
-            "src/tracker.rs",
+            "src/tracking.rs",
             "//! t\nfn f() { let s: web_sys::Storage = w.session_storage(); } // local_storage\n",
         )];
         let found: Vec<String> = violations(&files).into_iter().collect();
         assert_eq!(
             found,
             [
-                "web-storage: src/tracker.rs uses session_storage",
-                "web-storage: src/tracker.rs uses web_sys::Storage",
+                "web-storage: src/tracking.rs uses session_storage",
+                "web-storage: src/tracking.rs uses web_sys::Storage",
             ]
         );
     }

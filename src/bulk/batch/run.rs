@@ -14,7 +14,7 @@
 
 use crate::graph::models::{BatchItemResponse, TemporaryAccessPass};
 use crate::graph::GraphError;
-use crate::messages::{self, Action};
+use crate::messages::{self, Operation};
 
 use super::{item_error, MAX_PER_BATCH};
 
@@ -94,7 +94,7 @@ pub fn failure_sentence(e: &GraphError) -> String {
     if e.code == UNRESOLVED_CODE {
         e.message.clone()
     } else {
-        messages::graph(e, Action::CreatePass)
+        messages::graph(e, Operation::CreatePass)
     }
 }
 

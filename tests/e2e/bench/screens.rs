@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, Result};
 use serde_json::json;
-use tapdesk::tracker::{self, FIRST_INTERVAL_S};
+use tapdesk::tracking::{self, FIRST_INTERVAL_S};
 use tapdesk_emulator::model::{ExcludeTarget, TapPolicy};
 use tapdesk_emulator::seed::GROUP_TAP_EXCLUDED;
 use tapdesk_emulator::GraphRequestCounts;
@@ -110,7 +110,7 @@ async fn screens_and_tracker_polling() -> Result<()> {
         while t < 15 * 60 {
             minute[(t / 60) as usize] += per_round;
             t += interval;
-            interval = tracker::next_interval(interval, FIRST_INTERVAL_S, false, None);
+            interval = tracking::next_interval(interval, FIRST_INTERVAL_S, false, None);
         }
 
         println!("\n### issue 7 screens: Graph requests from opening the screen to its content (CORS preflights apart)\n");
@@ -121,13 +121,13 @@ async fn screens_and_tracker_polling() -> Result<()> {
         println!("{}", row(&format!("Pass holders, whole tenant ({scanned})"), &holders));
         println!("{}", row(&format!("Tracking: one round for {TRACKED} users"), &steady));
         println!("\ntracker for {TRACKED} users with nothing changing (first wait {FIRST_INTERVAL_S} s, doubling to 5 min): requests per minute, minutes 1-15: {:?}", minute);
-        println!("steady state: {:.0} requests/min; hidden tab: 0\n", per_round * 60.0 / f64::from(tracker::MAX_INTERVAL_S));
+        println!("steady state: {:.0} requests/min; hidden tab: 0\n", per_round * 60.0 / f64::from(tracking::MAX_INTERVAL_S));
         let c = |c: &GraphRequestCounts| json!({"requests": requests(c), "preflights": c.preflights, "batchItems": c.batch_items});
         let report = json!({
             "policyOpen": c(&policy_open), "auditOpen": c(&audit_open), "holdersTenantScan": c(&holders),
             "trackerRound": c(&steady), "trackedUsers": TRACKED,
             "trackerRequestsPerMinute": minute,
-            "trackerSteadyRequestsPerMinute": per_round * 60.0 / f64::from(tracker::MAX_INTERVAL_S),
+            "trackerSteadyRequestsPerMinute": per_round * 60.0 / f64::from(tracking::MAX_INTERVAL_S),
         });
         let out = bench_dir()?.join("screens.json");
         std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;

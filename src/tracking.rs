@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::bulk::batch::{self, BatchItem};
 use crate::graph::models::{AuthMethod, TemporaryAccessPass, UsabilityReason};
 use crate::graph::time;
-use crate::profile;
+use crate::user;
 
 /// The first wait between rounds, and the wait again after anything changed.
 pub const FIRST_INTERVAL_S: u32 = 30;
@@ -97,14 +97,14 @@ pub fn assess(
 ) -> Progress {
     let new_methods: Vec<String> = methods
         .iter()
-        .filter(|m| profile::is_strong(m.kind()))
+        .filter(|m| user::is_strong(m.kind()))
         .filter(|m| {
             m.created_date_time
                 .as_deref()
                 .and_then(time::parse_ms)
                 .is_some_and(|c| c >= since_ms - SLACK_MS)
         })
-        .map(profile::method_label)
+        .map(user::method_label)
         .collect();
     let pass = passes.first();
     let stage = if !new_methods.is_empty() {
