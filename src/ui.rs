@@ -12,6 +12,7 @@ mod create;
 pub mod framed;
 mod handover;
 mod holders;
+mod hooks;
 mod intent;
 mod policy;
 pub(crate) mod reads;

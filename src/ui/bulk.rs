@@ -9,6 +9,7 @@
 mod engine;
 mod results;
 
+use crate::ui::hooks::*;
 use leptos::prelude::*;
 
 use super::{browser, Ctx, GraphErrorView};
@@ -111,17 +112,14 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
         include_admins: RwSignal::new(false),
     };
     // Leaving with results neither exported nor printed asks first; the pass values exist only here.
-    let guard = window_event_listener(leptos::ev::beforeunload, move |ev| {
-        let unsaved = bulk
-            .data
-            .try_with_value(|d| d.kept().loses_passes())
-            .unwrap_or(false);
-        if unsaved {
-            ev.prevent_default();
-            ev.set_return_value("Results are neither exported nor printed.");
-        }
-    });
-    on_cleanup(move || guard.remove());
+    use_leave_guard(
+        move || {
+            bulk.data
+                .try_with_value(|d| d.kept().loses_passes())
+                .unwrap_or(false)
+        },
+        "Results are neither exported nor printed.",
+    );
 
     view! {
         <section id="bulk" class="card bulk" aria-labelledby="bulk-title">

@@ -1,6 +1,7 @@
 //! The new pass, shown once: masked with a reveal toggle, a copy button and a countdown; "Done"
 //! (or leaving the page, or a timeout) removes it from the page and from memory.
 
+use crate::ui::hooks::*;
 use std::cell::Cell;
 use std::time::Duration;
 
@@ -180,17 +181,11 @@ pub fn RevealedPass(
     let length = value.with_value(Secret::chars);
     let revealed = RwSignal::new(false);
     let copied: RwSignal<Option<&'static str>> = RwSignal::new(None);
-    let now = RwSignal::new(browser::now_ms());
-    if let Ok(handle) =
-        set_interval_with_handle(move || now.set(browser::now_ms()), Duration::from_secs(1))
-    {
-        on_cleanup(move || handle.clear());
-    }
+    let now = use_now(Duration::from_secs(1));
     if let Ok(handle) = set_timeout_with_handle(move || on_done.run(()), show_at_most) {
         on_cleanup(move || handle.clear());
     }
-    let listener = window_event_listener(leptos::ev::pagehide, move |_| on_done.run(()));
-    on_cleanup(move || listener.remove());
+    use_page_hide(move || on_done.run(()));
 
     let (starts, ends) = (status.starts_ms, status.ends_ms);
     let timing = move || {

@@ -3,14 +3,13 @@
 //! between rounds doubles while nothing changes (up to 5 minutes) and nothing is read while the
 //! browser tab is hidden. Once a strong method exists, "Revoke pass now" ends the pass.
 
+use crate::ui::hooks::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 
 use super::{browser, graph_call, reads, Ctx, GraphErrorView};
 use crate::bulk::batch::{self, BatchItem};
@@ -54,33 +53,20 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     let rounds = RwSignal::new(0u32);
     let checking = RwSignal::new(false);
     let check_now = RwSignal::new(false);
-    let hidden = RwSignal::new(document().hidden());
+    let hidden = use_document_visibility();
     let failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
     let alive = Arc::new(AtomicBool::new(true));
 
-    // Pause while the browser tab is hidden (Page Visibility API).
-    let on_visibility = Closure::<dyn Fn()>::new(move || {
-        let is_hidden = document().hidden();
-        hidden.try_set(is_hidden);
-        if !is_hidden {
+    // Pause while the browser tab is hidden (Page Visibility API); check at once on return.
+    Effect::new(move |was_hidden: Option<bool>| {
+        let is_hidden = hidden.get();
+        if was_hidden == Some(true) && !is_hidden {
             check_now.try_set(true);
         }
+        is_hidden
     });
-    let _ = document().add_event_listener_with_callback(
-        "visibilitychange",
-        on_visibility.as_ref().unchecked_ref(),
-    );
-    let listener = StoredValue::new_local(on_visibility);
     let cleanup_alive = alive.clone();
-    on_cleanup(move || {
-        cleanup_alive.store(false, Ordering::Relaxed);
-        listener.with_value(|c| {
-            let _ = document().remove_event_listener_with_callback(
-                "visibilitychange",
-                c.as_ref().unchecked_ref(),
-            );
-        });
-    });
+    on_cleanup(move || cleanup_alive.store(false, Ordering::Relaxed));
 
     // One round: names of users not named yet, then passes and methods of every open user.
     let round = move || async move {

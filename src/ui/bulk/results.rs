@@ -1,6 +1,7 @@
 //! The run and its results: progress with pause and cancel; then a table of masked passes
 //! (reveal one or all), CSV export and printable handouts.
 
+use crate::ui::hooks::*;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -195,8 +196,7 @@ pub fn RunView(bulk: Bulk) -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
-    let listener = window_event_listener(leptos::ev::pagehide, move |_| forget(false));
-    on_cleanup(move || listener.remove());
+    use_page_hide(move || forget(false));
     let confirm_done = RwSignal::new(false);
     let held = move || {
         bulk.version.track();
