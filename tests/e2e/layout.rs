@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use anyhow::{anyhow, bail, ensure, Context, Result};
+use base64::Engine as _;
 use serde_json::{json, Value};
 use tapdesk_emulator::seed::new_hire_upn;
 
@@ -135,12 +136,49 @@ async fn axe_aa(h: &Harness) -> Result<Vec<String>> {
         .collect())
 }
 
+/// Saves a full-page PNG of `screen` to `target/e2e-shots/layout/`, for a person to look at.
+async fn save_shot(h: &Harness, screen: &str, scheme: &str) -> Result<()> {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots/layout");
+    std::fs::create_dir_all(&dir)?;
+    let size = h
+        .driver
+        .execute(
+            "return [document.documentElement.scrollWidth, Math.min(6000, document.documentElement.scrollHeight)]",
+            vec![],
+        )
+        .await?;
+    let (width, height) = (
+        size[0].as_u64().unwrap_or(PHONE),
+        size[1].as_u64().unwrap_or(800),
+    );
+    let png = h
+        .cdp(
+            "Page.captureScreenshot",
+            json!({ "format": "png", "captureBeyondViewport": true,
+                "clip": { "x": 0, "y": 0, "width": width, "height": height, "scale": 1 } }),
+        )
+        .await?;
+    let data = png["data"]
+        .as_str()
+        .context("captureScreenshot gave no data")?;
+    let file = format!(
+        "{}-{PHONE}-{scheme}.png",
+        screen.replace(", ", "-").replace(' ', "-").to_lowercase()
+    );
+    std::fs::write(
+        dir.join(file),
+        base64::engine::general_purpose::STANDARD.decode(data)?,
+    )?;
+    Ok(())
+}
+
 /// Every problem `screen` has at 360 px in both schemes: overflow, axe's WCAG 2.1 AA findings,
 /// weak boundaries and placeholders. Prints the measured figures (`--nocapture` shows them).
 async fn problems(h: &Harness, screen: &str) -> Result<Vec<String>> {
     let mut found = Vec::new();
     for scheme in ["light", "dark"] {
         emulate(h, scheme).await?;
+        save_shot(h, screen, scheme).await?;
         let fit = h.driver.execute(OVERFLOW, vec![json!(PHONE)]).await?;
         let (inner, scroll) = (fit["inner"].as_u64(), fit["scroll"].as_u64());
         eprintln!("[layout] {screen} ({scheme}): scrollWidth {scroll:?}, innerWidth {inner:?}");
