@@ -113,6 +113,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                     return view! { <p id="audit-empty">"No pass was created or deleted in this period."</p> }.into_any();
                 }
                 view! {
+                    <div class="table-scroll" tabindex="0" role="region" aria-label="Audit entries">
                     <table id="audit" class="table">
                         <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"By"</th><th scope="col">"For"</th></tr></thead>
                         <tbody>
@@ -127,6 +128,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
+                    </div>
                 }.into_any()
             })}
             {move || next.get().is_some().then(|| view! {

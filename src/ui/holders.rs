@@ -273,6 +273,7 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                         </select>
                     </label>
                 </div>
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Pass holders">
                 <table id="holders" class="table">
                     <thead><tr>
                         <th scope="col"><input type="checkbox" id="holders-all" aria-label="Select every row shown"
@@ -301,6 +302,7 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                         }).collect_view()}
                     </tbody>
                 </table>
+                </div>
                 {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission "{WRITE_PERMISSION}": grant it from a user's page."</p> })}
                 <button type="button" id="holders-revoke" class="button button--danger"
                     disabled=move || !may_revoke || scanning.get() || chosen().holders.is_empty()

@@ -241,6 +241,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                 <button type="button" id="tracking-clear" class="button button--quiet" on:click=clear_finished>"Stop following finished users"</button>
             </div>
             {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::ReadPasses /> })}
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Tracked users">
             <table id="tracking" class="table">
                 <thead><tr><th scope="col">"User"</th><th scope="col">"Stage"</th><th scope="col">"New methods"</th><th scope="col">"Actions"</th></tr></thead>
                 <tbody>
@@ -283,6 +284,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }

@@ -13,6 +13,7 @@ mod handover;
 mod harness;
 mod holders;
 mod insight;
+mod layout;
 mod policy;
 mod print;
 mod roles;
