@@ -13,8 +13,9 @@ use tapdesk_emulator::{
     Emulator, EmulatorConfig, Event, FaultKind, FaultRule, GraphRequestCounts, Match,
 };
 
-use super::{count, sign_in_as};
+use super::count;
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, bulk};
 
 mod heap;
 mod journeys;
@@ -125,14 +126,11 @@ async fn dry_run(h: &Harness, upns: &[String]) -> Result<(Duration, String)> {
         .execute(PASTE, vec![json!(upns.join("\n"))])
         .await?;
     h.driver
-        .execute(MARK_WHEN, vec![json!("#bulk-counts"), json!("checked")])
+        .execute(MARK_WHEN, vec![json!(bulk::COUNTS), json!("checked")])
         .await?;
-    let t0 = h
-        .driver
-        .execute(CLICK_AT, vec![json!("#bulk-check")])
-        .await?;
+    let t0 = h.driver.execute(CLICK_AT, vec![json!(bulk::CHECK)]).await?;
     let t1 = wait_for_mark(h, "checked").await?;
-    let text = h.wait_for_css("#bulk-counts").await?.text().await?;
+    let text = h.wait_for_css(bulk::COUNTS).await?.text().await?;
     Ok((page_ms(t0, t1)?, text))
 }
 
@@ -144,9 +142,9 @@ fn page_ms(t0: Value, t1: f64) -> Result<Duration> {
 /// The page's dry run and run of 1,000 passes; returns (dry run, run, in-flight setting).
 async fn batched(h: Arc<Harness>) -> Result<(Row, Row, String)> {
     let upns = h.emu.add_generated_users(USERS);
-    sign_in_as(&h, "megan.bowen").await?;
-    h.click("#tab-bulk").await?;
-    h.wait_for_css("#bulk-paste").await?;
+    boot::sign_in(&h, "megan.bowen").await?;
+    bulk::open(&h).await?;
+    h.wait_for_css(bulk::PASTE).await?;
     inject_load_faults(&h.emu)?;
     h.emu.reset_graph_counters();
     let (check_wall, counts_text) = dry_run(&h, &upns).await?;
@@ -162,16 +160,16 @@ async fn batched(h: Arc<Harness>) -> Result<(Row, Row, String)> {
         throttled: 0,
     };
     let in_flight = h
-        .wait_for_css("#bulk-concurrency")
+        .wait_for_css(bulk::CONCURRENCY)
         .await?
         .prop("value")
         .await?
         .unwrap_or_default();
     h.emu.reset_graph_counters();
     h.driver
-        .execute(MARK_WHEN, vec![json!("#bulk-export"), json!("ran")])
+        .execute(MARK_WHEN, vec![json!(bulk::EXPORT), json!("ran")])
         .await?;
-    let t0 = h.driver.execute(CLICK_AT, vec![json!("#bulk-run")]).await?;
+    let t0 = h.driver.execute(CLICK_AT, vec![json!(bulk::RUN)]).await?;
     let t1 = wait_for_mark(&h, "ran").await?;
     let run_counts = h.emu.graph_requests();
     let events = h.emu.events();

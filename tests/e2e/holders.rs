@@ -10,8 +10,9 @@ use fantoccini::Locator;
 use tapdesk_emulator::seed::new_hire_upn;
 use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
 
-use super::{assert_accessible, sign_in_as, PRADEEP};
+use super::{assert_accessible, PRADEEP};
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, consent, holders, tabs};
 
 const DIEGO: &str = "diego.siciliani@contoso.onmicrosoft.com";
 const JOHANNA: &str = "johanna.lorenz@contoso.onmicrosoft.com";
@@ -36,17 +37,13 @@ fn seed(h: &Harness) -> Result<()> {
 
 /// Signs in as `admin` and opens the Pass holders screen.
 async fn holders_screen(h: &Harness, admin: &str) -> Result<()> {
-    sign_in_as(h, admin).await?;
-    h.click("#tab-holders").await
+    boot::sign_in(h, admin).await?;
+    h.click(tabs::HOLDERS).await
 }
 
 async fn rows(h: &Harness) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for row in h
-        .driver
-        .find_all(Locator::Css("#holders .holders__row"))
-        .await?
-    {
+    for row in h.driver.find_all(Locator::Css(holders::ROW)).await? {
         out.push(row.text().await?);
     }
     Ok(out)
@@ -66,9 +63,9 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         seed(&h)?;
         holders_screen(&h, "megan.bowen").await?;
         h.emu.reset_graph_counters();
-        h.click("#holders-scan").await?;
+        h.click(holders::SCAN).await?;
         let status = h
-            .wait_for_text("#holders-status", "hold a pass")
+            .wait_for_text(holders::STATUS, "hold a pass")
             .await?
             .text()
             .await?;
@@ -91,14 +88,14 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
             "{counts:?}"
         );
 
-        h.click("#holders-f-usable").await?;
+        h.click(holders::FILTER_USABLE).await?;
         let usable = wait_rows(&h, 2).await?;
         ensure!(
             usable.iter().any(|r| r.contains("Pradeep Gupta"))
                 && usable.iter().any(|r| r.contains("Nestor Wilke")),
             "{usable:#?}"
         );
-        h.click("#holders-f-multi").await?;
+        h.click(holders::FILTER_MULTI).await?;
         let multi = wait_rows(&h, 1).await?;
         ensure!(
             multi[0].contains("Nestor Wilke")
@@ -106,11 +103,11 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
                 && multi[0].contains("1 day"),
             "{multi:#?}"
         );
-        h.click("#holders-f-usable").await?;
-        h.click("#holders-f-multi").await?;
-        h.click("#holders-f-long").await?;
+        h.click(holders::FILTER_USABLE).await?;
+        h.click(holders::FILTER_MULTI).await?;
+        h.click(holders::FILTER_LONG).await?;
         wait_rows(&h, 1).await?;
-        h.click("#holders-f-long").await?;
+        h.click(holders::FILTER_LONG).await?;
         wait_rows(&h, 4).await?;
 
         // Revoke Diego's and Johanna's passes.
@@ -118,17 +115,17 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
             h.click(&format!("input[aria-label='Select {name}']"))
                 .await?;
         }
-        h.wait_for_text("#holders-revoke", "Revoke selected (2)")
+        h.wait_for_text(holders::REVOKE, "Revoke selected (2)")
             .await?;
-        h.click("#holders-revoke").await?;
+        h.click(holders::REVOKE).await?;
         h.wait_for_text(
-            "#holders-confirm-text",
+            holders::CONFIRM_TEXT,
             "Delete the passes of Diego Siciliani and Johanna Lorenz (2 users)?",
         )
         .await?;
-        h.click("#holders-confirm").await?;
+        h.click(holders::CONFIRM).await?;
         h.wait_for_text(
-            "#holders-summary",
+            holders::SUMMARY,
             "2 passes deleted · 0 were already gone · 0 could not be deleted.",
         )
         .await?;
@@ -148,10 +145,8 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         );
 
         // A search as the source.
-        h.click("#holders-search").await?;
-        h.type_into("#holders-text", "pradeep").await?;
-        h.click("#holders-scan").await?;
-        h.wait_for_text("#holders-status", "1 of 1 users checked · 1 hold a pass")
+        holders::scan_search(&h, "pradeep").await?;
+        h.wait_for_text(holders::STATUS, "1 of 1 users checked · 1 hold a pass")
             .await?;
         Ok(())
     })
@@ -169,11 +164,11 @@ async fn a_slow_scan_can_be_stopped() -> Result<()> {
                 FaultKind::Latency(Duration::from_millis(700)),
             ))
             .map_err(|e| anyhow!("{e}"))?;
-        h.click("#holders-scan").await?;
-        h.wait_for_text("#holders-status", "Checked").await?;
-        h.click("#holders-cancel").await?;
+        h.click(holders::SCAN).await?;
+        h.wait_for_text(holders::STATUS, "Checked").await?;
+        h.click(holders::CANCEL).await?;
         let status = h
-            .wait_for_text("#holders-status", "Stopped.")
+            .wait_for_text(holders::STATUS, "Stopped.")
             .await?
             .text()
             .await?;
@@ -198,23 +193,22 @@ async fn a_group_is_scanned_transitively_after_consent_on_that_screen() -> Resul
             h.emu.seed_pass(&upn, now, 60, true).map_err(|e| anyhow!("{e:?}"))?;
         }
         holders_screen(&h, "alex.wilber").await?;
-        h.click("#holders-group").await?;
-        h.click("#holders-grant-groups").await?;
-        h.click("#consent-accept").await?;
+        h.click(holders::SOURCE_GROUP).await?;
+        consent::grant(&h, holders::GRANT_GROUPS).await?;
         // Back on this screen (the tab is kept); the source starts again from the tenant.
-        h.click("#holders-group").await?;
-        h.type_into("#holders-group-query", "New Hires").await?;
-        h.click("#holders-group-find").await?;
-        h.wait_for_text("#panel-holders .results", "New Hires").await?;
+        h.click(holders::SOURCE_GROUP).await?;
+        h.type_into(holders::GROUP_QUERY, "New Hires").await?;
+        h.click(holders::GROUP_FIND).await?;
+        h.wait_for_text(holders::GROUP_RESULTS, "New Hires").await?;
         h.driver
             .execute(
                 "[...document.querySelectorAll('.holders-group-pick')].find((b) => b.textContent === 'New Hires').click();",
                 vec![],
             )
             .await?;
-        h.wait_for_text("#holders-group-picked", "Group: New Hires").await?;
-        h.click("#holders-scan").await?;
-        let status = h.wait_for_text("#holders-status", "hold a pass").await?.text().await?;
+        h.wait_for_text(holders::GROUP_PICKED, "Group: New Hires").await?;
+        h.click(holders::SCAN).await?;
+        let status = h.wait_for_text(holders::STATUS, "hold a pass").await?.text().await?;
         // Diego is not counted: only the group's members, nested groups included, are checked.
         ensure!(status.contains("2 hold a pass · 0 could not be read"), "{status}");
         let members: usize = status.split(" of ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
@@ -246,9 +240,9 @@ async fn items_throttled_inside_the_scan_are_sent_again_and_nothing_is_missed() 
                 .times(40),
             )
             .map_err(|e| anyhow!("{e}"))?;
-        h.click("#holders-scan").await?;
+        h.click(holders::SCAN).await?;
         let status = h
-            .wait_for_text("#holders-status", "hold a pass")
+            .wait_for_text(holders::STATUS, "hold a pass")
             .await?
             .text()
             .await?;
@@ -278,29 +272,29 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
             .rename_user(NESTOR, "Diego Siciliani")
             .map_err(|e| anyhow!("{e:?}"))?;
         holders_screen(&h, "megan.bowen").await?;
-        h.click("#holders-scan").await?;
+        h.click(holders::SCAN).await?;
         wait_rows(&h, 4).await?;
 
         // Johanna (expired) is selected, then hidden by "Usable now": she is not revoked.
         h.click("input[aria-label='Select Johanna Lorenz']").await?;
-        h.click("#holders-f-usable").await?;
+        h.click(holders::FILTER_USABLE).await?;
         wait_rows(&h, 2).await?;
         h.click("input[aria-label='Select Pradeep Gupta']").await?;
-        h.wait_for_text("#holders-revoke", "Revoke selected (1)")
+        h.wait_for_text(holders::REVOKE, "Revoke selected (1)")
             .await?;
         h.wait_for_text(
-            "#holders-hidden-selected",
+            holders::HIDDEN_SELECTED,
             "1 selected user is hidden by the filters",
         )
         .await?;
-        h.click("#holders-revoke").await?;
+        h.click(holders::REVOKE).await?;
         h.wait_for_text(
-            "#holders-confirm-text",
+            holders::CONFIRM_TEXT,
             "Delete the pass of Pradeep Gupta (1 user)?",
         )
         .await?;
-        h.click("#holders-confirm").await?;
-        h.wait_for_text("#holders-summary", "1 passes deleted")
+        h.click(holders::CONFIRM).await?;
+        h.wait_for_text(holders::SUMMARY, "1 passes deleted")
             .await?;
         ensure!(
             h.emu.passes(PRADEEP).is_empty(),
@@ -309,7 +303,7 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
         ensure!(h.emu.passes(JOHANNA).len() == 1, "a hidden row was revoked");
 
         // The two "Diego Siciliani": the real Diego's deletion fails (500), Nestor's works.
-        h.click("#holders-f-usable").await?;
+        h.click(holders::FILTER_USABLE).await?;
         h.click("input[aria-label='Select Johanna Lorenz']").await?;
         wait_rows(&h, 3).await?;
         for pick in h
@@ -329,9 +323,9 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
                 FaultKind::ServerError(500),
             ))
             .map_err(|e| anyhow!("{e}"))?;
-        h.click("#holders-revoke").await?;
+        h.click(holders::REVOKE).await?;
         let confirm = h
-            .wait_for_text("#holders-confirm-text", "(2 users)")
+            .wait_for_text(holders::CONFIRM_TEXT, "(2 users)")
             .await?
             .text()
             .await?;
@@ -340,13 +334,13 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
                 && confirm.contains(&format!("Diego Siciliani ({NESTOR})")),
             "{confirm}"
         );
-        h.click("#holders-confirm").await?;
+        h.click(holders::CONFIRM).await?;
         h.wait_for_text(
-            "#holders-summary",
+            holders::SUMMARY,
             "1 passes deleted · 0 were already gone · 1 could not be deleted.",
         )
         .await?;
-        let failed = h.text_content("#holders-summary .holders__failed").await?;
+        let failed = h.text_content(holders::FAILED).await?;
         ensure!(failed.contains(DIEGO), "{failed}");
         ensure!(
             h.emu.passes(DIEGO).len() == 1 && h.emu.passes(NESTOR).is_empty(),
@@ -358,7 +352,7 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
             left.iter().any(|r| r.contains(DIEGO)) && !left.iter().any(|r| r.contains(NESTOR)),
             "{left:#?}"
         );
-        h.wait_for_text("#holders-revoke", "Revoke selected (1)")
+        h.wait_for_text(holders::REVOKE, "Revoke selected (1)")
             .await?;
         Ok(())
     })
