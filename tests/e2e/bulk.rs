@@ -76,17 +76,6 @@ fn messy_csv() -> Messy {
     }
 }
 
-async fn upload(h: &Harness, csv: &str) -> Result<()> {
-    let dir = std::env::temp_dir().join(format!("tapdesk-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("messy-{}.csv", csv.len()));
-    std::fs::write(&path, csv)?;
-    let input = h.wait_for_css(bulk::FILE).await?;
-    input.send_keys(path.to_str().context("temp path")?).await?;
-    h.wait_for_text(bulk::FILE_NAME, "messy").await?;
-    Ok(())
-}
-
 /// Captures the exported CSV: the page hands a Blob to `URL.createObjectURL`.
 const CAPTURE_EXPORT: &str = "const orig = URL.createObjectURL; window.__exports = [];
     URL.createObjectURL = (b) => { window.__exports.push(b); return orig.call(URL, b); };";
@@ -99,7 +88,7 @@ async fn a_messy_csv_gives_exactly_the_expected_outcome_per_row() -> Result<()> 
         let messy = messy_csv();
         boot::sign_in(&h, "megan.bowen").await?;
         bulk::open(&h).await?;
-        upload(&h, &messy.csv).await?;
+        bulk::upload(&h, &messy.csv).await?;
         h.click(bulk::CHECK).await?;
         h.wait_for_text(
             bulk::COUNTS,
@@ -478,7 +467,7 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
             pradeep.to_uppercase(),
             new_hire_upn(2)
         );
-        upload(&h, &csv).await?;
+        bulk::upload(&h, &csv).await?;
         h.click(bulk::CHECK).await?;
         h.wait_for_text(bulk::COUNTS, "3 ready · 0 with warnings · 0 blocked")
             .await?;
@@ -533,7 +522,7 @@ async fn an_overlong_upn_is_refused_without_asking_graph() -> Result<()> {
         boot::sign_in(&h, "megan.bowen").await?;
         bulk::open(&h).await?;
         let long = format!("{}@contoso.onmicrosoft.com", "x".repeat(5_000));
-        upload(
+        bulk::upload(
             &h,
             &format!(
                 "upn,start,timeZone\n{long}\n{},,Mars/Olympus\n{}\n",

@@ -77,23 +77,14 @@ async fn missing_write_consent_is_granted_and_the_form_comes_back() -> Result<()
         user::open(&h, "pradeep", "Pradeep Gupta").await?;
         h.wait_for_text(consent::NEEDED, WRITE).await?;
         ensure!(
-            !h.driver
-                .find(fantoccini::Locator::Css(create::CREATE))
-                .await?
-                .is_enabled()
-                .await?,
+            !create::enabled(&h).await?,
             "Create is enabled without the permission"
         );
         h.type_into(create::LIFETIME, "90").await?;
         consent::grant(&h, consent::GRANT_WRITE).await?;
         h.wait_for_text(consent::RESTORED, "Permission granted")
             .await?;
-        let lifetime = h
-            .wait_for_css(create::LIFETIME)
-            .await?
-            .prop("value")
-            .await?
-            .unwrap_or_default();
+        let lifetime = create::lifetime(&h).await?;
         ensure!(
             lifetime == "90",
             "the form came back with lifetime {lifetime:?}"
@@ -285,13 +276,7 @@ async fn a_lost_create_answer_is_resolved_by_listing_never_resent() -> Result<()
             "the create was resent: {:?}",
             h.emu.events()
         );
-        ensure!(
-            h.driver
-                .find(fantoccini::Locator::Css(reveal::NEW_PASS))
-                .await
-                .is_err(),
-            "a pass value is shown"
-        );
+        ensure!(!reveal::is_shown(&h).await, "a pass value is shown");
         // The admin decides to replace the unseen pass.
         h.click(create::AGAIN).await?;
         h.wait_for_css(reveal::NEW_PASS).await?;
@@ -422,12 +407,7 @@ async fn a_session_past_renewal_signs_in_again_keeping_the_form() -> Result<()> 
             again.first() == Some(&(None, Some(ADELE.to_owned()))),
             "sign-in again asked {again:?}"
         );
-        let lifetime = h
-            .wait_for_css(create::LIFETIME)
-            .await?
-            .prop("value")
-            .await?
-            .unwrap_or_default();
+        let lifetime = create::lifetime(&h).await?;
         ensure!(
             lifetime == "75",
             "the form came back with lifetime {lifetime:?}"

@@ -12,18 +12,6 @@ use crate::pages::{boot, consent, create, handover, reveal, user};
 
 const MEGAN: &str = "megan.bowen@contoso.onmicrosoft.com";
 
-/// Picks `value` in the `<select>` `css` the way a user would (change event included).
-async fn choose(h: &Harness, css: &str, value: &str) -> Result<()> {
-    h.driver
-        .execute(
-            "const s = document.querySelector(arguments[0]); s.value = arguments[1];
-             s.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![serde_json::json!(css), serde_json::json!(value)],
-        )
-        .await?;
-    Ok(())
-}
-
 #[tokio::test]
 async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
@@ -37,8 +25,8 @@ async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() ->
         // Pradeep's preferred language is en-US: English for the user by default.
         h.wait_for_text(handover::PREVIEW, "Hello Pradeep Gupta")
             .await?;
-        choose(&h, handover::AUDIENCE, "manager").await?;
-        choose(&h, handover::LANGUAGE, "de").await?;
+        handover::choose(&h, handover::AUDIENCE, "manager").await?;
+        handover::choose(&h, handover::LANGUAGE, "de").await?;
         h.type_into(handover::ZONE, "Asia/Tokyo").await?;
         h.wait_for_text(
             handover::PREVIEW,

@@ -41,22 +41,6 @@ async fn holders_screen(h: &Harness, admin: &str) -> Result<()> {
     h.click(tabs::HOLDERS).await
 }
 
-async fn rows(h: &Harness) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for row in h.driver.find_all(Locator::Css(holders::ROW)).await? {
-        out.push(row.text().await?);
-    }
-    Ok(out)
-}
-
-async fn wait_rows(h: &Harness, n: usize) -> Result<Vec<String>> {
-    h.wait_until(&format!("{n} rows"), || async {
-        Ok(rows(h).await?.len() == n)
-    })
-    .await?;
-    rows(h).await
-}
-
 #[tokio::test]
 async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
@@ -73,7 +57,7 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
             status.contains("4 hold a pass · 0 could not be read"),
             "{status}"
         );
-        let all = wait_rows(&h, 4).await?;
+        let all = holders::wait_rows(&h, 4).await?;
         assert_accessible(&h, "the pass holders").await?;
         // Standing order: usable first, then not yet valid, then expired.
         ensure!(
@@ -89,14 +73,14 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         );
 
         h.click(holders::FILTER_USABLE).await?;
-        let usable = wait_rows(&h, 2).await?;
+        let usable = holders::wait_rows(&h, 2).await?;
         ensure!(
             usable.iter().any(|r| r.contains("Pradeep Gupta"))
                 && usable.iter().any(|r| r.contains("Nestor Wilke")),
             "{usable:#?}"
         );
         h.click(holders::FILTER_MULTI).await?;
-        let multi = wait_rows(&h, 1).await?;
+        let multi = holders::wait_rows(&h, 1).await?;
         ensure!(
             multi[0].contains("Nestor Wilke")
                 && multi[0].contains("Multi-use")
@@ -106,14 +90,13 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         h.click(holders::FILTER_USABLE).await?;
         h.click(holders::FILTER_MULTI).await?;
         h.click(holders::FILTER_LONG).await?;
-        wait_rows(&h, 1).await?;
+        holders::wait_rows(&h, 1).await?;
         h.click(holders::FILTER_LONG).await?;
-        wait_rows(&h, 4).await?;
+        holders::wait_rows(&h, 4).await?;
 
         // Revoke Diego's and Johanna's passes.
         for name in ["Diego Siciliani", "Johanna Lorenz"] {
-            h.click(&format!("input[aria-label='Select {name}']"))
-                .await?;
+            h.click(&holders::select(name)).await?;
         }
         h.wait_for_text(holders::REVOKE, "Revoke selected (2)")
             .await?;
@@ -137,7 +120,7 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
             h.emu.passes(PRADEEP).len() == 1 && h.emu.passes(NESTOR).len() == 1,
             "an unselected pass went"
         );
-        let left = wait_rows(&h, 2).await?;
+        let left = holders::wait_rows(&h, 2).await?;
         ensure!(
             left.iter()
                 .all(|r| !r.contains("Diego") && !r.contains("Johanna")),
@@ -257,7 +240,7 @@ async fn items_throttled_inside_the_scan_are_sent_again_and_nothing_is_missed() 
             .filter(|e| matches!(e, Event::FaultInjected { .. }))
             .count();
         ensure!(throttled > 0, "no item was throttled");
-        wait_rows(&h, 4).await?;
+        holders::wait_rows(&h, 4).await?;
         Ok(())
     })
     .await
@@ -273,13 +256,13 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
             .map_err(|e| anyhow!("{e:?}"))?;
         holders_screen(&h, "megan.bowen").await?;
         h.click(holders::SCAN).await?;
-        wait_rows(&h, 4).await?;
+        holders::wait_rows(&h, 4).await?;
 
         // Johanna (expired) is selected, then hidden by "Usable now": she is not revoked.
-        h.click("input[aria-label='Select Johanna Lorenz']").await?;
+        h.click(&holders::select("Johanna Lorenz")).await?;
         h.click(holders::FILTER_USABLE).await?;
-        wait_rows(&h, 2).await?;
-        h.click("input[aria-label='Select Pradeep Gupta']").await?;
+        holders::wait_rows(&h, 2).await?;
+        h.click(&holders::select("Pradeep Gupta")).await?;
         h.wait_for_text(holders::REVOKE, "Revoke selected (1)")
             .await?;
         h.wait_for_text(
@@ -304,11 +287,11 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
 
         // The two "Diego Siciliani": the real Diego's deletion fails (500), Nestor's works.
         h.click(holders::FILTER_USABLE).await?;
-        h.click("input[aria-label='Select Johanna Lorenz']").await?;
-        wait_rows(&h, 3).await?;
+        h.click(&holders::select("Johanna Lorenz")).await?;
+        holders::wait_rows(&h, 3).await?;
         for pick in h
             .driver
-            .find_all(Locator::Css("input[aria-label='Select Diego Siciliani']"))
+            .find_all(Locator::Css(&holders::select("Diego Siciliani")))
             .await?
         {
             pick.click().await?;
@@ -347,7 +330,7 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
             "the emulator disagrees"
         );
         // Only the real Diego's row stays (still selected); Nestor's row left the table.
-        let left = wait_rows(&h, 2).await?;
+        let left = holders::wait_rows(&h, 2).await?;
         ensure!(
             left.iter().any(|r| r.contains(DIEGO)) && !left.iter().any(|r| r.contains(NESTOR)),
             "{left:#?}"

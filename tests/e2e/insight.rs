@@ -98,7 +98,7 @@ async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_t
             );
         }
         h.wait_until("both entries", || async {
-            Ok(table.find_all(Locator::Css(".audit__row")).await?.len() == 2)
+            Ok(table.find_all(Locator::Css(audit::ROW)).await?.len() == 2)
         })
         .await?;
         let text = table.text().await?;
@@ -121,11 +121,7 @@ async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_t
             records.len()
         );
         // Newest first: the deletion above the creation.
-        let first = table
-            .find(Locator::Css(".audit__row"))
-            .await?
-            .text()
-            .await?;
+        let first = table.find(Locator::Css(audit::ROW)).await?.text().await?;
         ensure!(first.contains("Pass deleted"), "first row: {first}");
 
         h.type_into(audit::FILTER, "nobody-here").await?;

@@ -26,7 +26,6 @@ mod tracking;
 use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
-use fantoccini::key::Key;
 use fantoccini::Locator;
 use harness::{Harness, Options};
 use pages::{boot, create, reveal, setup, user, ALERT};
@@ -256,7 +255,7 @@ async fn an_account_without_an_admin_role_is_told_what_it_lacks() -> Result<()> 
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         boot::sign_in(&h, "diego.siciliani").await?;
         h.wait_for_text(boot::ROLES, "No admin role").await?;
-        h.wait_for_text(".account__capability", "no role that issues passes")
+        h.wait_for_text(boot::CAPABILITY, "no role that issues passes")
             .await?;
         user::open(&h, "pradeep", "Pradeep Gupta").await?;
         h.wait_for_text(
@@ -299,11 +298,7 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
         .await?;
         h.wait_for_text(setup::CMD_PWSH, "Connect-MgGraph -Environment Global")
             .await?;
-        h.driver
-            .find(Locator::Css(setup::CLOUD))
-            .await?
-            .select_by_value("2")
-            .await?;
+        setup::choose_cloud(&h, "2").await?;
         h.wait_for_text(setup::CMD_PWSH, "Connect-MgGraph -Environment USGovDoD")
             .await?;
         h.wait_for_text(
@@ -322,11 +317,7 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
             "the Graph field follows the cloud: {graph:?}"
         );
         // China signs in on the issuer's host.
-        h.driver
-            .find(Locator::Css(setup::CLOUD))
-            .await?
-            .select_by_value("3")
-            .await?;
+        setup::choose_cloud(&h, "3").await?;
         h.wait_for_text(
             setup::CMD_PWSH,
             "https://login.partner.microsoftonline.cn/$tenant/v2.0",
@@ -375,9 +366,8 @@ async fn exact_upn_and_object_id_find_users_and_guests_are_refused_before_create
             "Guests from other organisations cannot get a Temporary Access Pass",
         )
         .await?;
-        let create = h.driver.find(Locator::Css(create::CREATE)).await?;
         ensure!(
-            !create.is_enabled().await?,
+            !create::enabled(&h).await?,
             "Create stays enabled for a guest"
         );
         Ok(())
@@ -464,7 +454,7 @@ async fn copy_writes_the_pass_only_on_click_clears_it_later_and_the_pass_times_o
         );
         // Left alone, the pass leaves the screen by itself (passShowSeconds).
         h.wait_until("the pass to leave the screen by itself", || async {
-            Ok(h.driver.find(Locator::Css(reveal::NEW_PASS)).await.is_err())
+            Ok(!reveal::is_shown(&h).await)
         })
         .await?;
         h.wait_until("the clipboard to be cleared", || async {

@@ -11,7 +11,7 @@ use tapdesk_emulator::Event;
 
 use super::{assert_accessible, count};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, consent, policy};
+use crate::pages::{boot, policy};
 
 #[tokio::test]
 async fn a_global_admin_grants_the_permission_reviews_the_changes_and_saves_the_policy(
@@ -33,9 +33,8 @@ async fn a_global_admin_grants_the_permission_reviews_the_changes_and_saves_the_
             "the form is editable without the permission"
         );
 
-        // Incremental consent, asked for only here; the page comes back to this screen.
-        consent::grant(&h, policy::GRANT).await?;
-        h.wait_for_css(policy::REVIEW).await?;
+        // Incremental asked for only here; the page comes back to this screen.
+        policy::grant(&h).await?;
         h.wait_for_text(policy::EXCLUDE, "TAP Excluded").await?;
         h.wait_for_text(policy::ADVICE, "Make passes one-time")
             .await?;

@@ -13,7 +13,7 @@ use tapdesk_emulator::Event;
 
 use super::{count, text_of, PRADEEP};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{audit, boot, bulk, consent, create, holders, policy, reveal, user};
+use crate::pages::{audit, boot, bulk, create, holders, policy, reveal, user};
 
 const MEGAN: &str = "megan.bowen@contoso.onmicrosoft.com";
 const DIEGO: &str = "diego.siciliani@contoso.onmicrosoft.com";
@@ -114,8 +114,7 @@ async fn without_a_wids_claim_nothing_is_blocked_and_graph_s_refusal_is_explaine
         // Adele is an Authentication Administrator; her ID token no longer says so.
         boot::sign_in(&h, "adele.vance").await?;
         h.wait_for_text(boot::ROLES, "Roles unknown").await?;
-        h.wait_for_text(".account__capability", "blocks nothing")
-            .await?;
+        h.wait_for_text(boot::CAPABILITY, "blocks nothing").await?;
         // A user she may serve: created as usual.
         user::open(&h, "pradeep", "Pradeep Gupta").await?;
         create::submit(&h).await?;
@@ -126,9 +125,8 @@ async fn without_a_wids_claim_nothing_is_blocked_and_graph_s_refusal_is_explaine
         user::open(&h, "megan", "Megan Bowen").await?;
         h.wait_for_text(create::WARNINGS, "holds an admin role")
             .await?;
-        let create = h.driver.find(Locator::Css(create::CREATE)).await?;
         ensure!(
-            create.is_enabled().await?,
+            create::enabled(&h).await?,
             "the page blocked the create itself"
         );
         create::refused(&h, "not allowed to manage this user's passes").await?;
@@ -213,9 +211,8 @@ async fn an_internal_guest_gets_a_pass_and_a_pass_for_oneself_cannot_be_asked() 
         let before = passes_created(&h);
         user::open(&h, "megan", "Megan Bowen").await?;
         h.wait_for_text(create::BLOCKED, "your own account").await?;
-        let create = h.driver.find(Locator::Css(create::CREATE)).await?;
         ensure!(
-            !create.is_enabled().await?,
+            !create::enabled(&h).await?,
             "Create stays enabled for oneself"
         );
         ensure!(passes_created(&h) == before, "a pass was created");
@@ -268,8 +265,7 @@ async fn each_issuing_role_scans_holders_and_sees_the_policy_and_audit_trail_as_
                 .await
                 .with_context(|| format!("{admin}: audit trail notice"))?;
             if reads_audit {
-                consent::grant(&h, audit::GRANT).await?;
-                h.wait_for_css(audit::TABLE_OR_EMPTY)
+                audit::grant(&h)
                     .await
                     .with_context(|| format!("{admin}: audit trail"))?;
                 ensure!(

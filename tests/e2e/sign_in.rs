@@ -59,7 +59,7 @@ async fn a_generic_provider_signs_in_with_config_json_alone() -> Result<()> {
         );
         h.click(&boot::account("adele.vance")).await?;
         h.wait_for_text(boot::ACCOUNT, "Adele Vance").await?;
-        h.wait_for_text(".account__upn", ADELE).await?;
+        h.wait_for_text(boot::UPN, ADELE).await?;
         let url = h.driver.current_url().await?.to_string();
         ensure!(
             !url.contains("error") && !url.contains("code="),

@@ -11,7 +11,7 @@ use serde_json::json;
 use tapdesk_emulator::seed::new_hire_upn;
 
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, bulk, create, reveal, setup};
+use crate::pages::{boot, bulk, create, reveal, setup, tabs};
 
 fn shots_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots/tour")
@@ -85,14 +85,14 @@ async fn every_screen_renders_at_desktop_and_phone_widths_in_both_schemes() -> R
         h.click(bulk::OPEN_HANDOUTS).await?;
         shoot(&h, "many-users-results-handouts", bulk::HANDOUT).await?;
 
-        for (tab, css) in [
-            ("tracking", "#tab-tracking[aria-selected=true]"),
-            ("holders", "#tab-holders[aria-selected=true]"),
-            ("policy", "#tab-policy[aria-selected=true]"),
-            ("audit", "#tab-audit[aria-selected=true]"),
+        for (name, tab) in [
+            ("tracking", tabs::TRACKING),
+            ("holders", tabs::HOLDERS),
+            ("policy", tabs::POLICY),
+            ("audit", tabs::AUDIT),
         ] {
-            h.click(&format!("#tab-{tab}")).await?;
-            shoot(&h, tab, css).await?;
+            h.click(tab).await?;
+            shoot(&h, name, &tabs::selected(tab)).await?;
         }
         Ok(())
     })

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{anyhow, ensure, Context, Result};
+use anyhow::{anyhow, ensure, Result};
 use serde_json::json;
 
 use super::{assert_accessible, PRADEEP};
@@ -37,7 +37,7 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
 
         tracking::open(&h).await?;
         h.wait_for_text(tracking::LIST, "Pradeep Gupta").await?;
-        h.wait_for_text(".tracking__stage", "Pass usable: waiting for the user")
+        h.wait_for_text(tracking::STAGE, "Pass usable: waiting for the user")
             .await?;
         assert_accessible(&h, "the tracker").await?;
         ensure!(
@@ -50,7 +50,7 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
         );
 
         h.emu.mark_pass_used(PRADEEP);
-        h.wait_for_text(".tracking__stage", "Pass used: no passwordless method yet")
+        h.wait_for_text(tracking::STAGE, "Pass used: no passwordless method yet")
             .await?;
 
         // Hidden: no round runs, whatever the clock says.
@@ -74,7 +74,10 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
                 > t0 + 4000.0)
         })
         .await?;
-        ensure!(tracking::rounds(&h).await? == before, "a round ran while hidden");
+        ensure!(
+            tracking::rounds(&h).await? == before,
+            "a round ran while hidden"
+        );
         let counts = h.emu.graph_requests();
         ensure!(
             counts.http_requests == 0,
@@ -93,23 +96,23 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
                 Some("YubiKey 5"),
             )
             .map_err(|e| anyhow!("{e:?}"))?;
-        h.wait_for_text(".tracking__stage", "Passwordless method registered")
+        h.wait_for_text(tracking::STAGE, "Passwordless method registered")
             .await?;
         h.wait_for_text(tracking::LIST, "Passkey (FIDO2)").await?;
         // Revoking asks first, like every other delete.
-        h.click(".tracking-revoke").await?;
-        h.wait_for_text(".tracking-revoke-question", "Revoke Pradeep Gupta's pass?")
+        h.click(tracking::REVOKE).await?;
+        h.wait_for_text(tracking::REVOKE_QUESTION, "Revoke Pradeep Gupta's pass?")
             .await?;
         ensure!(
             h.emu.passes(PRADEEP).len() == 1,
             "the pass went before the confirmation"
         );
-        h.click(".tracking-revoke-cancel").await?;
-        h.wait_for_css(".tracking-revoke").await?;
+        h.click(tracking::REVOKE_CANCEL).await?;
+        h.wait_for_css(tracking::REVOKE).await?;
         ensure!(h.emu.passes(PRADEEP).len() == 1, "Cancel revoked the pass");
-        h.click(".tracking-revoke").await?;
-        h.click(".tracking-revoke-confirm").await?;
-        h.wait_for_text(".tracking__stage", "Done").await?;
+        h.click(tracking::REVOKE).await?;
+        h.click(tracking::REVOKE_CONFIRM).await?;
+        h.wait_for_text(tracking::STAGE, "Done").await?;
         ensure!(h.emu.passes(PRADEEP).is_empty(), "the pass is still there");
         Ok(())
     })

@@ -14,7 +14,7 @@ use tapdesk_emulator::GraphRequestCounts;
 use super::bench_dir;
 use crate::harness::{self, Harness, Options};
 use crate::pages::tracking::rounds;
-use crate::pages::{audit, boot, consent, holders, policy};
+use crate::pages::{audit, boot, holders, policy};
 use crate::round_trips::requests;
 
 /// Users the tracker follows in the benchmark.
@@ -70,11 +70,9 @@ async fn screens_and_tracker_polling() -> Result<()> {
         // Consent for the Policy and Audit screens first, then each screen opened from "One user"
         // after a reload, counted from the tab click to its content.
         policy::open(&h).await?;
-        consent::grant(&h, policy::GRANT).await?;
-        h.wait_for_css(policy::REVIEW).await?;
+        policy::grant(&h).await?;
         audit::open(&h).await?;
-        consent::grant(&h, audit::GRANT).await?;
-        h.wait_for_css(audit::TABLE_OR_EMPTY).await?;
+        audit::grant(&h).await?;
         h.driver
             .execute(
                 "sessionStorage.removeItem('tapdesk.tracked');

@@ -6,8 +6,6 @@ use fantoccini::Locator;
 use super::tabs;
 use crate::harness::Harness;
 
-/// The holders table.
-pub const TABLE: &str = "#holders";
 /// One holder's row.
 pub const ROW: &str = "#holders .holders__row";
 /// The scan's progress and totals.
@@ -48,8 +46,6 @@ pub const GROUP_QUERY: &str = "#holders-group-query";
 pub const GROUP_FIND: &str = "#holders-group-find";
 /// The picked group.
 pub const GROUP_PICKED: &str = "#holders-group-picked";
-/// The Pass holders panel.
-pub const PANEL: &str = "#panel-holders";
 /// The found groups.
 pub const GROUP_RESULTS: &str = "#panel-holders .results";
 

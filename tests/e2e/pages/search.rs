@@ -8,8 +8,6 @@ use crate::harness::Harness;
 
 /// The user search box.
 pub const INPUT: &str = "#search";
-/// The search results list.
-pub const RESULTS: &str = "#search-results";
 /// One search result.
 pub const OPTION: &str = "#search-results [role=option]";
 
