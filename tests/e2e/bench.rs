@@ -43,8 +43,8 @@ const MARK_WHEN: &str = "const [sel, key] = arguments; window.__bench = window._
         if (document.querySelector(sel)) { window.__bench[key] = performance.now(); o.disconnect(); }
     });
     o.observe(document.body, { childList: true, subtree: true, characterData: true });";
-/// Fills the paste box the way typing would end (one `input` event), without 400,000 keys.
-const PASTE: &str = "const t = document.querySelector('#bulk-paste'); t.value = arguments[0];
+/// Fills the paste box (`arguments[1]`) the way typing would end (one `input` event), without 400,000 keys.
+const PASTE: &str = "const t = document.querySelector(arguments[1]); t.value = arguments[0];
     t.dispatchEvent(new Event('input', { bubbles: true }));";
 /// Clicks `arguments[0]` and returns `performance.now()` just before.
 const CLICK_AT: &str =
@@ -108,11 +108,8 @@ async fn wait_for_mark(h: &Harness, key: &str) -> Result<f64> {
             bail!("`{key}` not reached within {} s", RUN_BOUND.as_secs());
         }
         if Instant::now() >= next_report {
-            let status = h.driver.execute(
-                "const s = document.querySelector('#bulk-status'); return s ? s.textContent : '';",
-                vec![],
-            );
-            eprintln!("[bench] {key}: {}", status.await?.as_str().unwrap_or(""));
+            let status = h.text_content(bulk::STATUS).await?;
+            eprintln!("[bench] {key}: {status}");
             next_report += Duration::from_secs(10);
         }
         tokio::time::sleep(harness::POLL).await;
@@ -123,7 +120,7 @@ async fn wait_for_mark(h: &Harness, key: &str) -> Result<f64> {
 /// and the counts text.
 async fn dry_run(h: &Harness, upns: &[String]) -> Result<(Duration, String)> {
     h.driver
-        .execute(PASTE, vec![json!(upns.join("\n"))])
+        .execute(PASTE, vec![json!(upns.join("\n")), json!(bulk::PASTE)])
         .await?;
     h.driver
         .execute(MARK_WHEN, vec![json!(bulk::COUNTS), json!("checked")])

@@ -484,9 +484,9 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
         let clip = h
             .driver
             .execute(
-                "const c = document.querySelector('#bulk-preview tbody td.cell--clip'); \
+                "const c = document.querySelector(arguments[0] + ' tbody td.cell--clip'); \
                  return c ? [getComputedStyle(c).textOverflow, getComputedStyle(c).whiteSpace, c.title] : null;",
-                vec![],
+                vec![serde_json::json!(bulk::PREVIEW)],
             )
             .await?;
         ensure!(

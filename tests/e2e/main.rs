@@ -415,8 +415,8 @@ async fn a_double_click_on_sign_in_starts_one_attempt() -> Result<()> {
         h.wait_for_css(boot::SIGN_IN).await?;
         h.driver
             .execute(
-                "const b = document.getElementById('signin'); b.click(); b.click();",
-                vec![],
+                "const b = document.querySelector(arguments[0]); b.click(); b.click();",
+                vec![serde_json::json!(boot::SIGN_IN)],
             )
             .await?;
         h.wait_for_css(boot::ACCOUNTS).await?;

@@ -12,12 +12,14 @@ use tapdesk_emulator::seed::new_hire_upn;
 use crate::harness::{self, Harness, Options};
 use crate::pages::{boot, bulk};
 
-/// Visible elements under the current media: the handouts, and anything else with a box.
+/// Visible elements under the current media: the handouts (`arguments`: the handouts and one
+/// handout), and anything else with a box.
 const VISIBLE: &str = "
     const shown = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
-    const handouts = [...document.querySelectorAll('#handouts .handout')];
+    const [all, one] = arguments;
+    const handouts = [...document.querySelectorAll(one)];
     const others = [...document.body.querySelectorAll('*')]
-        .filter((e) => !e.closest('#handouts') && !e.querySelector('#handouts'))
+        .filter((e) => !e.closest(all) && !e.querySelector(all))
         .filter(shown)
         .map((e) => e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));
     return {
@@ -50,7 +52,10 @@ async fn printed_handouts_show_one_page_per_pass_and_nothing_else() -> Result<()
 
         h.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }))
             .await?;
-        let seen = h.driver.execute(VISIBLE, vec![]).await?;
+        let seen = h
+            .driver
+            .execute(VISIBLE, vec![json!(bulk::HANDOUTS), json!(bulk::HANDOUT)])
+            .await?;
         // Failure messages name counts and elements, never a handout's text (it holds a pass).
         ensure!(
             seen["handouts"].as_u64() == Some(N as u64),

@@ -63,9 +63,9 @@ async fn a_clear_refused_in_a_background_tab_is_said_and_done_on_the_next_focus(
             let said = h
                 .driver
                 .execute(
-                    "const n = window.opener && window.opener.document.getElementById('clipboard-notice');
+                    "const n = window.opener && window.opener.document.querySelector(arguments[0]);
                      return n ? n.textContent : '';",
-                    vec![],
+                    vec![json!(reveal::CLIPBOARD_NOTICE)],
                 )
                 .await?;
             Ok(said

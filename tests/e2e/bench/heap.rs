@@ -62,7 +62,7 @@ async fn bulk_10000_rows_peak_heap() -> Result<()> {
         let base_js = h.driver.execute(JS_HEAP, vec![]).await?.as_f64();
         let base_wasm = wasm_memory(&h).await?;
         h.emu.reset_graph_counters();
-        h.driver.execute(PASTE, vec![json!(upns.join("\n"))]).await?;
+        h.driver.execute(PASTE, vec![json!(upns.join("\n")), json!(bulk::PASTE)]).await?;
         h.driver
             .execute(MARK_WHEN, vec![json!(bulk::COUNTS), json!("checked")])
             .await?;
