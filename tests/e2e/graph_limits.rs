@@ -7,8 +7,9 @@ use std::sync::Arc;
 use anyhow::{ensure, Result};
 use fantoccini::key::Key;
 use fantoccini::Locator;
-use tapdesk_emulator::{seed, Event, FaultKind, FaultRule, GraphRequestSeen, Match};
+use tapdesk_emulator::{Event, FaultKind, FaultRule, GraphRequestSeen, Match};
 
+use super::exclude_the_tap_excluded_group;
 use crate::harness::{self, Harness, Options};
 use crate::pages::{boot, bulk, create, search, user, ALERT};
 
@@ -205,12 +206,7 @@ async fn an_authentication_administrator_without_the_policy_still_creates_passes
 #[tokio::test]
 async fn a_policy_excluding_a_group_without_group_permission_blocks_nothing() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        let mut policy = h.emu.policy();
-        policy.exclude_targets = vec![tapdesk_emulator::ExcludeTarget {
-            target_type: "group".into(),
-            id: seed::GROUP_TAP_EXCLUDED.into(),
-        }];
-        h.emu.set_policy(policy);
+        exclude_the_tap_excluded_group(&h);
         boot::sign_in(&h, "megan.bowen").await?;
         h.wait_for_text(boot::POLICY_SUMMARY, "1 hour").await?;
         user::open(&h, "pradeep", "Pradeep Gupta").await?;

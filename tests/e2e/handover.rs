@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::{ensure, Result};
 
-use super::{assert_accessible, PRADEEP};
+use super::{allow_clipboard, assert_accessible, PRADEEP};
 use crate::harness::{self, Harness, Options};
 use crate::pages::{boot, consent, create, handover, reveal, user};
 
@@ -16,8 +16,7 @@ const MEGAN: &str = "megan.bowen@contoso.onmicrosoft.com";
 async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         h.goto_page().await?;
-        h.grant_permission("clipboard-read").await?;
-        h.grant_permission("clipboard-write").await?;
+        allow_clipboard(&h).await?;
         boot::sign_in(&h, "adele.vance").await?;
         let value = create::for_pradeep(&h).await?;
 

@@ -100,15 +100,9 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         }
         h.wait_for_text(holders::REVOKE, "Revoke selected (2)")
             .await?;
-        h.click(holders::REVOKE).await?;
-        h.wait_for_text(
-            holders::CONFIRM_TEXT,
+        holders::revoke(
+            &h,
             "Delete the passes of Diego Siciliani and Johanna Lorenz (2 users)?",
-        )
-        .await?;
-        h.click(holders::CONFIRM).await?;
-        h.wait_for_text(
-            holders::SUMMARY,
             "2 passes deleted · 0 were already gone · 0 could not be deleted.",
         )
         .await?;
@@ -270,15 +264,12 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
             "1 selected user is hidden by the filters",
         )
         .await?;
-        h.click(holders::REVOKE).await?;
-        h.wait_for_text(
-            holders::CONFIRM_TEXT,
+        holders::revoke(
+            &h,
             "Delete the pass of Pradeep Gupta (1 user)?",
+            "1 passes deleted",
         )
         .await?;
-        h.click(holders::CONFIRM).await?;
-        h.wait_for_text(holders::SUMMARY, "1 passes deleted")
-            .await?;
         ensure!(
             h.emu.passes(PRADEEP).is_empty(),
             "Pradeep's pass is still there"
@@ -306,20 +297,14 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
                 FaultKind::ServerError(500),
             ))
             .map_err(|e| anyhow!("{e}"))?;
-        h.click(holders::REVOKE).await?;
-        let confirm = h
-            .wait_for_text(holders::CONFIRM_TEXT, "(2 users)")
-            .await?
-            .text()
-            .await?;
+        let confirm = holders::ask_revoke(&h, "(2 users)").await?;
         ensure!(
             confirm.contains(&format!("Diego Siciliani ({DIEGO})"))
                 && confirm.contains(&format!("Diego Siciliani ({NESTOR})")),
             "{confirm}"
         );
-        h.click(holders::CONFIRM).await?;
-        h.wait_for_text(
-            holders::SUMMARY,
+        holders::confirm_revoke(
+            &h,
             "1 passes deleted · 0 were already gone · 1 could not be deleted.",
         )
         .await?;

@@ -81,6 +81,22 @@ pub(crate) fn authorize_requests(h: &Harness) -> Vec<(Option<String>, Option<Str
         .collect()
 }
 
+/// Lets the page write and the test read the clipboard (from the next page load on).
+pub(crate) async fn allow_clipboard(h: &Harness) -> Result<()> {
+    h.grant_permission("clipboard-read").await?;
+    h.grant_permission("clipboard-write").await
+}
+
+/// Sets the emulator's policy to exclude the seeded "TAP Excluded" group.
+pub(crate) fn exclude_the_tap_excluded_group(h: &Harness) {
+    let mut policy = h.emu.policy();
+    policy.exclude_targets = vec![tapdesk_emulator::ExcludeTarget {
+        target_type: "group".into(),
+        id: tapdesk_emulator::seed::GROUP_TAP_EXCLUDED.into(),
+    }];
+    h.emu.set_policy(policy);
+}
+
 fn count(events: &[Event], pred: impl Fn(&Event) -> bool) -> usize {
     events.iter().filter(|e| pred(e)).count()
 }
@@ -439,8 +455,7 @@ async fn copy_writes_the_pass_only_on_click_clears_it_later_and_the_pass_times_o
         );
         h.goto_page().await?;
         h.wait_for_css(boot::SIGN_IN).await?;
-        h.grant_permission("clipboard-read").await?;
-        h.grant_permission("clipboard-write").await?;
+        allow_clipboard(&h).await?;
         boot::sign_in(&h, "adele.vance").await?;
         let value = create::for_pradeep(&h).await?;
         ensure!(

@@ -8,7 +8,7 @@ use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
 use serde_json::json;
 
-use super::assert_accessible;
+use super::{allow_clipboard, assert_accessible};
 use crate::harness::{self, Harness, Options};
 use crate::pages::{boot, create, reveal, setup};
 
@@ -20,8 +20,7 @@ async fn exists(h: &Harness, css: &str) -> Result<bool> {
 /// returns the pass once the clipboard holds it.
 async fn copy_pradeeps_pass(h: &Harness) -> Result<String> {
     h.goto_page().await?;
-    h.grant_permission("clipboard-read").await?;
-    h.grant_permission("clipboard-write").await?;
+    allow_clipboard(&h).await?;
     boot::sign_in(h, "adele.vance").await?;
     let value = create::for_pradeep(h).await?;
     reveal::copy(&h).await?;

@@ -83,3 +83,26 @@ pub async fn wait_rows(h: &Harness, n: usize) -> Result<Vec<String>> {
     .await?;
     rows(h).await
 }
+
+/// Clicks Revoke selected and returns the confirmation's question once it says `question`.
+pub async fn ask_revoke(h: &Harness, question: &str) -> Result<String> {
+    h.click(REVOKE).await?;
+    Ok(h.wait_for_text(CONFIRM_TEXT, question)
+        .await?
+        .text()
+        .await?)
+}
+
+/// Confirms the revoke; done once the summary says `summary`.
+pub async fn confirm_revoke(h: &Harness, summary: &str) -> Result<()> {
+    h.click(CONFIRM).await?;
+    h.wait_for_text(SUMMARY, summary).await?;
+    Ok(())
+}
+
+/// Revokes the selection, expecting the confirmation to ask `question` and the summary to say
+/// `summary`.
+pub async fn revoke(h: &Harness, question: &str, summary: &str) -> Result<()> {
+    ask_revoke(h, question).await?;
+    confirm_revoke(h, summary).await
+}
