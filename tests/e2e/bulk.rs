@@ -345,8 +345,8 @@ async fn leaving_with_unsaved_results_asks_first() -> Result<()> {
 
 /// Runs `users` (pasted) through the dry run and the run, and returns the emulator's pass values.
 async fn run_pasted(h: &Harness, users: &[String]) -> Result<Vec<String>> {
-    bulk::open(&h).await?;
-    bulk::paste_and_check(&h, &users.join("\n"), &format!("{} ready", users.len())).await?;
+    bulk::open(h).await?;
+    bulk::paste_and_check(h, &users.join("\n"), &format!("{} ready", users.len())).await?;
     h.click(bulk::RUN).await?;
     h.wait_for_css(bulk::DONE).await?;
     Ok(pass_values(h, users))

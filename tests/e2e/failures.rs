@@ -51,7 +51,7 @@ fn faults_fired(h: &Harness) -> usize {
 
 /// Presses Create and expects the policy's refusal in words, and no pass in the tenant.
 async fn refused_by_policy(h: &Harness) -> Result<()> {
-    create::refused(&h, "policy does not allow a pass for this user").await?;
+    create::refused(h, "policy does not allow a pass for this user").await?;
     ensure!(created(h) == 0, "a pass was created");
     Ok(())
 }

@@ -34,11 +34,11 @@ fn passes_created(h: &Harness) -> usize {
 /// One user then bulk: open Pradeep, create; then two new hires in bulk, check and run.
 async fn open_create_and_bulk(h: &Harness, hires: [usize; 2]) -> Result<()> {
     user::open(h, "pradeep", "Pradeep Gupta").await?;
-    create::submit(&h).await?;
+    create::submit(h).await?;
     ensure!(h.emu.passes(PRADEEP).len() == 1, "no pass for Pradeep");
-    bulk::open(&h).await?;
+    bulk::open(h).await?;
     let users: Vec<String> = hires.iter().map(|n| new_hire_upn(*n)).collect();
-    bulk::paste_and_check(&h, &users.join("\n"), "2 ready").await?;
+    bulk::paste_and_check(h, &users.join("\n"), "2 ready").await?;
     h.click(bulk::RUN).await?;
     h.wait_for_text(bulk::STATUS, "2 created · 0 failed")
         .await?;
@@ -85,9 +85,9 @@ async fn journeys_of_each_issuing_role(wids: bool, first_hire: usize) -> Result<
 
 /// Checks Megan (an admin) and new hire `n` on Many users: one ready, one admin account.
 async fn check_megan_and_a_new_hire(h: &Harness, n: usize) -> Result<()> {
-    bulk::open(&h).await?;
+    bulk::open(h).await?;
     bulk::paste_and_check(
-        &h,
+        h,
         &format!("{MEGAN}\n{}", new_hire_upn(n)),
         "1 ready · 0 with warnings · 0 blocked · 1 admin accounts",
     )

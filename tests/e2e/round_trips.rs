@@ -59,7 +59,7 @@ pub async fn walk(h: &Harness) -> Result<CriticalPath> {
     let open_user = h.emu.graph_requests();
 
     h.emu.reset_graph_counters();
-    create::submit(&h).await?;
+    create::submit(h).await?;
     h.wait_for_css(user::PASS_USABLE).await?;
     let create = h.emu.graph_requests();
 

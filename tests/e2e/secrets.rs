@@ -20,10 +20,10 @@ async fn exists(h: &Harness, css: &str) -> Result<bool> {
 /// returns the pass once the clipboard holds it.
 async fn copy_pradeeps_pass(h: &Harness) -> Result<String> {
     h.goto_page().await?;
-    allow_clipboard(&h).await?;
+    allow_clipboard(h).await?;
     boot::sign_in(h, "adele.vance").await?;
     let value = create::for_pradeep(h).await?;
-    reveal::copy(&h).await?;
+    reveal::copy(h).await?;
     ensure!(
         h.clipboard_text().await? == value,
         "Copy did not put the pass on the clipboard"
