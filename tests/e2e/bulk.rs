@@ -12,7 +12,7 @@ use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
 
 use super::{assert_accessible, count};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, bulk, consent};
+use crate::pages::{boot, bulk, consent, exists};
 
 /// What the messy CSV holds (new hires are numbered from 1), and what each kind of line must become.
 struct Messy {
@@ -106,8 +106,7 @@ async fn a_messy_csv_gives_exactly_the_expected_outcome_per_row() -> Result<()> 
             .await?;
         h.wait_for_text(bulk::PREVIEW, "Guests from other organisations")
             .await?;
-        h.click(bulk::RUN).await?;
-        h.wait_for_css(bulk::EXPORT).await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         let created: usize = messy
             .valid
             .iter()
@@ -175,8 +174,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
             )
             .map_err(|e| anyhow!("{e:?}"))?;
         h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
-        h.click(bulk::RUN).await?;
-        h.wait_for_css(bulk::EXPORT).await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         // All 60 (values seen or lost) are followed on Tracking: ids only.
         let tracked = h
             .driver
@@ -296,8 +294,7 @@ async fn a_group_is_picked_after_consent_and_a_run_survives_token_renewals() -> 
         h.click(bulk::CHECK).await?;
         h.wait_for_text(bulk::COUNTS, &format!("{members} ready"))
             .await?;
-        h.click(bulk::RUN).await?;
-        h.wait_for_css(bulk::EXPORT).await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         let events = h.emu.events();
         ensure!(
             count(&events, |e| matches!(e, Event::PassCreated { .. })) == members,
@@ -329,8 +326,7 @@ async fn leaving_with_unsaved_results_asks_first() -> Result<()> {
         bulk::open(&h).await?;
         h.type_into(bulk::PASTE, &users.join("\n")).await?;
         h.click(bulk::CHECK).await?;
-        h.click(bulk::RUN).await?;
-        h.wait_for_css(bulk::EXPORT).await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         // Neither exported nor printed: the page asks the browser to confirm leaving. (The
         // dialog itself is the browser's; headless Chromium answers it by itself.)
         const LEAVING: &str = "const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented;";
@@ -347,8 +343,7 @@ async fn leaving_with_unsaved_results_asks_first() -> Result<()> {
 async fn run_pasted(h: &Harness, users: &[String]) -> Result<Vec<String>> {
     bulk::open(h).await?;
     bulk::paste_and_check(h, &users.join("\n"), &format!("{} ready", users.len())).await?;
-    h.click(bulk::RUN).await?;
-    h.wait_for_css(bulk::DONE).await?;
+    bulk::run(h, bulk::DONE).await?;
     Ok(pass_values(h, users))
 }
 
@@ -409,7 +404,7 @@ async fn done_and_pagehide_forget_every_bulk_pass() -> Result<()> {
         ensure!(!page_holds_any(&h, &values).await?, "a pass is still in the page after pagehide");
         let results = h.text_content(bulk::RESULTS).await?;
         ensure!(results.matches("Removed from the page").count() == 2, "{results}");
-        ensure!(h.driver.find(Locator::Css(bulk::OPEN_HANDOUTS)).await.is_err(), "handouts still offered");
+        ensure!(!exists(&h, bulk::OPEN_HANDOUTS).await, "handouts still offered");
         // Nothing left to lose: leaving no longer asks, and Done does not ask either.
         const LEAVING: &str = "const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented;";
         ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(false), "leaving still asks");
@@ -444,7 +439,7 @@ async fn bulk_passes_leave_the_page_after_pass_show_seconds() -> Result<()> {
             "a pass is still in the page after the time-out"
         );
         ensure!(
-            h.driver.find(Locator::Css(bulk::HANDOUTS)).await.is_err(),
+            !exists(&h, bulk::HANDOUTS).await,
             "the handouts stayed open"
         );
         Ok(())
@@ -495,8 +490,7 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
                 && clip[2].as_str().is_some_and(|t| t.contains(pradeep)),
             "{clip}"
         );
-        h.click(bulk::RUN).await?;
-        h.wait_for_css(bulk::DONE).await?;
+        bulk::run(&h, bulk::DONE).await?;
         ensure!(
             h.emu.passes(pradeep).len() == 1,
             "Pradeep has {} passes",

@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use fantoccini::Locator;
 
 use crate::harness::{self, Harness, Options, POLL};
-use crate::pages::{audit, boot, bulk, create, handover, holders, policy, reveal, tracking, ALERT};
+use crate::pages::{
+    audit, boot, bulk, create, exists, handover, holders, policy, reveal, tracking, ALERT,
+};
 use tapdesk_emulator::seed::new_hire_upn;
 
 /// The loader's message when the wasm fails to load or fails its integrity check
@@ -92,8 +93,7 @@ async fn production_headers_log_no_csp_violation_on_any_screen_or_flow() -> Resu
         let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
         bulk::open(&h).await?;
         bulk::paste_and_check(&h, &users.join("\n"), "3 ready").await?;
-        h.click(bulk::RUN).await?;
-        h.wait_for_css(bulk::EXPORT).await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         no_violation("a bulk run").await?;
 
         // Pass holders: a scan of the tenant.
@@ -165,8 +165,7 @@ async fn the_page_refuses_to_run_inside_a_frame_even_without_frame_ancestors() -
         );
         // Control: the same page, not framed, starts.
         h.driver.enter_parent_frame().await?;
-        h.goto_page().await?;
-        h.wait_for_css(boot::SIGN_IN).await?;
+        boot::open(&h).await?;
         Ok(())
     })
     .await
@@ -306,7 +305,7 @@ async fn serve_and_expect_refusal(
 async fn assert_never_starts(h: &Harness) -> Result<()> {
     let until = Instant::now() + ABSENCE_WATCH;
     while Instant::now() < until {
-        if h.driver.find(Locator::Css(boot::SIGN_IN)).await.is_ok() {
+        if exists(h, boot::SIGN_IN).await {
             bail!("the page started although one of its files was changed");
         }
         tokio::time::sleep(POLL).await;

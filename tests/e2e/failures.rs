@@ -10,7 +10,7 @@ use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
 
 use super::{authorize_requests, count, exclude_the_tap_excluded_group, text_of, PRADEEP};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, consent, create, reveal, user, ALERT};
+use crate::pages::{boot, consent, create, exists, reveal, user, ALERT};
 
 const ADELE: &str = "adele.vance@contoso.onmicrosoft.com";
 const ALEX: &str = "alex.wilber@contoso.onmicrosoft.com";
@@ -96,9 +96,7 @@ async fn missing_write_consent_is_granted_and_the_form_comes_back() -> Result<()
             "Create is enabled without the permission"
         );
         h.type_into(create::LIFETIME, "90").await?;
-        consent::grant(&h, consent::GRANT_WRITE).await?;
-        h.wait_for_text(consent::RESTORED, "Permission granted")
-            .await?;
+        consent::grant_on_user_page(&h, consent::GRANT_WRITE).await?;
         let lifetime = create::lifetime(&h).await?;
         ensure!(
             lifetime == "90",
@@ -286,7 +284,7 @@ async fn a_lost_create_answer_is_resolved_by_listing_never_resent() -> Result<()
             "the create was resent: {:?}",
             h.emu.events()
         );
-        ensure!(!reveal::is_shown(&h).await, "a pass value is shown");
+        ensure!(!exists(&h, reveal::NEW_PASS).await, "a pass value is shown");
         // The admin decides to replace the unseen pass.
         h.click(create::AGAIN).await?;
         h.wait_for_css(reveal::NEW_PASS).await?;
@@ -316,8 +314,7 @@ async fn a_create_answered_with_503_is_not_resent() -> Result<()> {
 #[tokio::test]
 async fn a_create_that_times_out_is_checked_not_resent() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css(boot::SIGN_IN).await?;
+        boot::open(&h).await?;
         h.emu
             .extend_page_config(serde_json::json!({"graphTimeoutSeconds": 2}));
         at_pradeeps_form(&h).await?;
@@ -439,10 +436,7 @@ async fn an_error_description_with_html_is_shown_as_text() -> Result<()> {
         h.driver.goto(back.as_str()).await?;
         h.wait_for_text(boot::ERROR, "<img src=x").await?;
         ensure!(
-            h.driver
-                .find(fantoccini::Locator::Css("#injected"))
-                .await
-                .is_err(),
+            !exists(&h, "#injected").await,
             "the description became HTML"
         );
         ensure!(h.driver.title().await? != "pwned", "a script ran");

@@ -8,7 +8,7 @@ use anyhow::{ensure, Result};
 
 use super::{allow_clipboard, assert_accessible, PRADEEP};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, consent, create, handover, reveal, user};
+use crate::pages::{boot, consent, create, exists, handover, reveal, user};
 
 const MEGAN: &str = "megan.bowen@contoso.onmicrosoft.com";
 
@@ -99,9 +99,7 @@ async fn the_message_is_emailed_as_the_admin_after_mail_send_is_granted_before_c
         boot::sign_in(&h, "adele.vance").await?;
         user::open(&h, "pradeep", "Pradeep Gupta").await?;
         // Asked for only when wanted, before the pass exists (a redirect would lose it).
-        consent::grant(&h, create::GRANT_MAIL).await?;
-        h.wait_for_text(consent::RESTORED, "Permission granted")
-            .await?;
+        consent::grant_on_user_page(&h, create::GRANT_MAIL).await?;
         create::submit(&h).await?;
         let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
         h.click(handover::SUMMARY).await?;
@@ -128,10 +126,7 @@ async fn the_message_is_emailed_as_the_admin_after_mail_send_is_granted_before_c
         assert_accessible(&h, "the email hand-over with warnings").await?;
         h.type_into(handover::TO, MEGAN).await?;
         h.wait_until("the warnings to go for a colleague's address", || async {
-            Ok(h.driver
-                .find(fantoccini::Locator::Css(handover::TO_WARNINGS))
-                .await
-                .is_err())
+            Ok(!exists(&h, handover::TO_WARNINGS).await)
         })
         .await?;
         h.click(handover::SEND).await?;
@@ -177,9 +172,7 @@ async fn email_is_not_offered_for_a_pass_to_an_admin() -> Result<()> {
         // Administrator: copying the message stays, email does not.
         boot::sign_in(&h, "megan.bowen").await?;
         user::open(&h, "isaiah", "Isaiah Langer").await?;
-        consent::grant(&h, create::GRANT_MAIL).await?;
-        h.wait_for_text(consent::RESTORED, "Permission granted")
-            .await?;
+        consent::grant_on_user_page(&h, create::GRANT_MAIL).await?;
         create::submit(&h).await?;
         h.click(handover::SUMMARY).await?;
         // Without a role-read permission Graph names no role (limited information): the
@@ -190,10 +183,7 @@ async fn email_is_not_offered_for_a_pass_to_an_admin() -> Result<()> {
         )
         .await?;
         ensure!(
-            h.driver
-                .find(fantoccini::Locator::Css(handover::EMAIL_FORM))
-                .await
-                .is_err(),
+            !exists(&h, handover::EMAIL_FORM).await,
             "an email form for an admin's pass"
         );
         h.wait_for_css(handover::COPY).await?;

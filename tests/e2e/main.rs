@@ -28,7 +28,7 @@ use std::sync::Arc;
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
 use harness::{Harness, Options};
-use pages::{boot, create, reveal, setup, user, ALERT};
+use pages::{boot, create, exists, reveal, setup, user, ALERT};
 use tapdesk_emulator::Event;
 
 pub(crate) const PRADEEP: &str = "pradeep.gupta@contoso.onmicrosoft.com";
@@ -104,8 +104,7 @@ fn count(events: &[Event], pred: impl Fn(&Event) -> bool) -> usize {
 #[tokio::test]
 async fn admin_issues_a_pass_that_is_shown_once_then_deletes_it() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css(boot::SIGN_IN).await?;
+        boot::open(&h).await?;
         assert_accessible(&h, "the sign-in screen").await?;
 
         // Adele (Authentication Administrator) may not read the policy by default (issue 11
@@ -239,7 +238,7 @@ async fn tampered_state_and_replayed_callbacks_are_refused_without_a_token_reque
             "the forged callback stayed in the address bar: {url}"
         );
         ensure!(
-            h.driver.find(Locator::Css(boot::ACCOUNT)).await.is_err(),
+            !exists(&h, boot::ACCOUNT).await,
             "signed in despite a forged state"
         );
 
@@ -427,8 +426,7 @@ async fn sign_out_ends_the_session_at_the_authority_and_clears_the_tab() -> Resu
 #[tokio::test]
 async fn a_double_click_on_sign_in_starts_one_attempt() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css(boot::SIGN_IN).await?;
+        boot::open(&h).await?;
         h.driver
             .execute(
                 "const b = document.querySelector(arguments[0]); b.click(); b.click();",
@@ -453,8 +451,7 @@ async fn copy_writes_the_pass_only_on_click_clears_it_later_and_the_pass_times_o
         h.emu.extend_page_config(
             serde_json::json!({"clipboardClearSeconds": 2, "passShowSeconds": 3}),
         );
-        h.goto_page().await?;
-        h.wait_for_css(boot::SIGN_IN).await?;
+        boot::open(&h).await?;
         allow_clipboard(&h).await?;
         boot::sign_in(&h, "adele.vance").await?;
         let value = create::for_pradeep(&h).await?;
@@ -469,7 +466,7 @@ async fn copy_writes_the_pass_only_on_click_clears_it_later_and_the_pass_times_o
         );
         // Left alone, the pass leaves the screen by itself (passShowSeconds).
         h.wait_until("the pass to leave the screen by itself", || async {
-            Ok(!reveal::is_shown(&h).await)
+            Ok(!exists(&h, reveal::NEW_PASS).await)
         })
         .await?;
         h.wait_until("the clipboard to be cleared", || async {

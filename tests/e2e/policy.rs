@@ -11,7 +11,7 @@ use tapdesk_emulator::Event;
 
 use super::{assert_accessible, count};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, policy};
+use crate::pages::{boot, exists, policy};
 
 #[tokio::test]
 async fn a_global_admin_grants_the_permission_reviews_the_changes_and_saves_the_policy(
@@ -52,10 +52,7 @@ async fn a_global_admin_grants_the_permission_reviews_the_changes_and_saves_the_
         );
         h.type_into(policy::MAX, "240").await?;
         h.wait_until("the problems to go", || async {
-            Ok(h.driver
-                .find(fantoccini::Locator::Css(policy::PROBLEMS))
-                .await
-                .is_err())
+            Ok(!exists(&h, policy::PROBLEMS).await)
         })
         .await?;
         h.click(policy::ONE_TIME).await?;

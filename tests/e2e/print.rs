@@ -45,8 +45,7 @@ async fn printed_handouts_show_one_page_per_pass_and_nothing_else() -> Result<()
         boot::sign_in(&h, "megan.bowen").await?;
         bulk::open(&h).await?;
         bulk::paste_and_check(&h, &users.join("\n"), &format!("{N} ready")).await?;
-        h.click(bulk::RUN).await?;
-        h.wait_for_css(bulk::OPEN_HANDOUTS).await?;
+        bulk::run(&h, bulk::OPEN_HANDOUTS).await?;
         h.click(bulk::OPEN_HANDOUTS).await?;
         h.wait_for_css(bulk::HANDOUT).await?;
 

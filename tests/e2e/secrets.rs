@@ -5,16 +5,11 @@
 use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
-use fantoccini::Locator;
 use serde_json::json;
 
 use super::{allow_clipboard, assert_accessible};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, create, reveal, setup};
-
-async fn exists(h: &Harness, css: &str) -> Result<bool> {
-    Ok(h.driver.find(Locator::Css(css)).await.is_ok())
-}
+use crate::pages::{boot, create, exists, reveal, setup};
 
 /// Signs in as Adele with both clipboard permissions, creates Pradeep's pass, clicks Copy and
 /// returns the pass once the clipboard holds it.
@@ -85,7 +80,7 @@ async fn a_clear_refused_in_a_background_tab_is_said_and_done_on_the_next_focus(
         })
         .await?;
         h.wait_until("the notice to go", || async {
-            Ok(!exists(&h, reveal::CLIPBOARD_NOTICE).await?)
+            Ok(!exists(&h, reveal::CLIPBOARD_NOTICE).await)
         })
         .await?;
         Ok(())
@@ -138,10 +133,9 @@ async fn a_reload_clears_a_copied_pass_in_the_page_that_follows() -> Result<()> 
 #[tokio::test]
 async fn settings_override_only_sign_in_fields_on_known_hosts_under_a_banner() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css(boot::SIGN_IN).await?;
+        boot::open(&h).await?;
         ensure!(
-            !exists(&h, setup::OVERRIDES_BANNER).await?,
+            !exists(&h, setup::OVERRIDES_BANNER).await,
             "a banner without overrides"
         );
 
@@ -177,7 +171,7 @@ async fn settings_override_only_sign_in_fields_on_known_hosts_under_a_banner() -
         h.click(setup::OVERRIDES_RESET).await?;
         h.wait_for_css(boot::SIGN_IN).await?;
         ensure!(
-            !exists(&h, setup::OVERRIDES_BANNER).await?,
+            !exists(&h, setup::OVERRIDES_BANNER).await,
             "the banner stayed after the reset"
         );
         let kept = h

@@ -10,7 +10,7 @@ use tapdesk_emulator::{Event, SilentRefusal};
 
 use super::{authorize_requests, count};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, consent, setup};
+use crate::pages::{boot, consent, exists, setup};
 
 const ADELE: &str = "adele.vance@contoso.onmicrosoft.com";
 
@@ -44,8 +44,7 @@ async fn a_generic_provider_signs_in_with_config_json_alone() -> Result<()> {
         );
         // Back on the page in the same tab: the refusal is remembered, and the next click
         // sends no prompt at all.
-        h.goto_page().await?;
-        h.wait_for_css(boot::SIGN_IN).await?;
+        boot::open(&h).await?;
         ensure!(
             session_item(&h, "tapdesk.noprompt").await? == Some(h.emu.authority()),
             "the refusal is not remembered"
@@ -111,10 +110,7 @@ async fn a_refused_silent_sign_in_lands_on_the_button_and_the_click_keeps_the_hi
             h.driver.refresh().await?;
             h.wait_for_text(boot::NOTE, sentence).await?;
             ensure!(
-                h.driver
-                    .find(fantoccini::Locator::Css(boot::ERROR))
-                    .await
-                    .is_err(),
+                !exists(&h, boot::ERROR).await,
                 "{refusal:?} was shown as an error"
             );
             let asked = authorize_requests(&h);
@@ -214,8 +210,7 @@ async fn sign_in_works_after_back_from_the_authority_and_an_ignored_click_says_w
 #[tokio::test]
 async fn a_tampered_kept_discovery_document_is_refused() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css(boot::SIGN_IN).await?;
+        boot::open(&h).await?;
         let authority = h.emu.authority();
         let document = serde_json::json!({
             "issuer": authority,
@@ -250,8 +245,7 @@ async fn a_tampered_kept_discovery_document_is_refused() -> Result<()> {
 #[tokio::test]
 async fn the_pages_own_pageshow_listener_forgets_a_half_done_sign_in() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css(boot::SIGN_IN).await?;
+        boot::open(&h).await?;
         let left = h
             .driver
             .execute(

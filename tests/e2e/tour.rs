@@ -80,8 +80,7 @@ async fn every_screen_renders_at_desktop_and_phone_widths_in_both_schemes() -> R
         let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
         bulk::paste_and_check(&h, &users.join("\n"), "3 ready").await?;
         shoot(&h, "many-users-preview", bulk::COUNTS).await?;
-        h.click(bulk::RUN).await?;
-        h.wait_for_css(bulk::OPEN_HANDOUTS).await?;
+        bulk::run(&h, bulk::OPEN_HANDOUTS).await?;
         h.click(bulk::OPEN_HANDOUTS).await?;
         shoot(&h, "many-users-results-handouts", bulk::HANDOUT).await?;
 

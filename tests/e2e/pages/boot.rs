@@ -35,6 +35,13 @@ pub fn account(local: &str) -> String {
     format!("[id='account-{local}']")
 }
 
+/// Opens the page; done once the Sign in button shows.
+pub async fn open(h: &Harness) -> Result<()> {
+    h.goto_page().await?;
+    h.wait_for_css(SIGN_IN).await?;
+    Ok(())
+}
+
 /// Opens the page, clicks Sign in and waits for the authority's account picker.
 pub async fn start(h: &Harness) -> Result<()> {
     h.goto_page().await?;

@@ -76,6 +76,13 @@ pub async fn paste_and_check(h: &Harness, lines: &str, counts: &str) -> Result<(
     Ok(())
 }
 
+/// Clicks Run and waits for `until` (an element of the finished run: `EXPORT`, `DONE`, …).
+pub async fn run(h: &Harness, until: &str) -> Result<()> {
+    h.click(RUN).await?;
+    h.wait_for_css(until).await?;
+    Ok(())
+}
+
 /// Chooses `csv` (written to a temporary `messy-….csv`) as the CSV file.
 pub async fn upload(h: &Harness, csv: &str) -> Result<()> {
     let dir = std::env::temp_dir().join(format!("tapdesk-e2e-{}", std::process::id()));

@@ -25,3 +25,11 @@ pub async fn grant(h: &Harness, button: &str) -> Result<()> {
     h.click(ACCEPT).await?;
     Ok(())
 }
+
+/// Grants with `button` on the user page; done once the page is back and says the permission
+/// was granted.
+pub async fn grant_on_user_page(h: &Harness, button: &str) -> Result<()> {
+    grant(h, button).await?;
+    h.wait_for_text(RESTORED, "Permission granted").await?;
+    Ok(())
+}

@@ -19,3 +19,8 @@ pub mod user;
 
 /// Any alert the page shows (`role=alert`): a failure put in words.
 pub const ALERT: &str = "[role=alert]";
+
+/// Whether an element matching `css` is on the page now (not waited for).
+pub async fn exists(h: &crate::harness::Harness, css: &str) -> bool {
+    h.driver.find(fantoccini::Locator::Css(css)).await.is_ok()
+}

@@ -1,7 +1,6 @@
 //! The new pass: masked, revealed, copied, and gone on Done.
 
 use anyhow::Result;
-use fantoccini::Locator;
 
 use crate::harness::Harness;
 
@@ -32,9 +31,4 @@ pub async fn copy(h: &Harness) -> Result<()> {
     h.click(COPY).await?;
     h.wait_for_text(NEW_PASS, "Copied").await?;
     Ok(())
-}
-
-/// Whether the new pass panel is on the page now (not waited for).
-pub async fn is_shown(h: &Harness) -> bool {
-    h.driver.find(Locator::Css(NEW_PASS)).await.is_ok()
 }
