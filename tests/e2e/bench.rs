@@ -13,8 +13,9 @@ use tapdesk_emulator::{
     Emulator, EmulatorConfig, Event, FaultKind, FaultRule, GraphRequestCounts, Match,
 };
 
-use super::{count, sign_in_as};
+use super::count;
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, bulk};
 
 mod heap;
 mod journeys;
@@ -42,8 +43,8 @@ const MARK_WHEN: &str = "const [sel, key] = arguments; window.__bench = window._
         if (document.querySelector(sel)) { window.__bench[key] = performance.now(); o.disconnect(); }
     });
     o.observe(document.body, { childList: true, subtree: true, characterData: true });";
-/// Fills the paste box the way typing would end (one `input` event), without 400,000 keys.
-const PASTE: &str = "const t = document.querySelector('#bulk-paste'); t.value = arguments[0];
+/// Fills the paste box (`arguments[1]`) the way typing would end (one `input` event), without 400,000 keys.
+const PASTE: &str = "const t = document.querySelector(arguments[1]); t.value = arguments[0];
     t.dispatchEvent(new Event('input', { bubbles: true }));";
 /// Clicks `arguments[0]` and returns `performance.now()` just before.
 const CLICK_AT: &str =
@@ -107,11 +108,8 @@ async fn wait_for_mark(h: &Harness, key: &str) -> Result<f64> {
             bail!("`{key}` not reached within {} s", RUN_BOUND.as_secs());
         }
         if Instant::now() >= next_report {
-            let status = h.driver.execute(
-                "const s = document.querySelector('#bulk-status'); return s ? s.textContent : '';",
-                vec![],
-            );
-            eprintln!("[bench] {key}: {}", status.await?.as_str().unwrap_or(""));
+            let status = h.text_content(bulk::STATUS).await?;
+            eprintln!("[bench] {key}: {status}");
             next_report += Duration::from_secs(10);
         }
         tokio::time::sleep(harness::POLL).await;
@@ -122,17 +120,14 @@ async fn wait_for_mark(h: &Harness, key: &str) -> Result<f64> {
 /// and the counts text.
 async fn dry_run(h: &Harness, upns: &[String]) -> Result<(Duration, String)> {
     h.driver
-        .execute(PASTE, vec![json!(upns.join("\n"))])
+        .execute(PASTE, vec![json!(upns.join("\n")), json!(bulk::PASTE)])
         .await?;
     h.driver
-        .execute(MARK_WHEN, vec![json!("#bulk-counts"), json!("checked")])
+        .execute(MARK_WHEN, vec![json!(bulk::COUNTS), json!("checked")])
         .await?;
-    let t0 = h
-        .driver
-        .execute(CLICK_AT, vec![json!("#bulk-check")])
-        .await?;
+    let t0 = h.driver.execute(CLICK_AT, vec![json!(bulk::CHECK)]).await?;
     let t1 = wait_for_mark(h, "checked").await?;
-    let text = h.wait_for_css("#bulk-counts").await?.text().await?;
+    let text = h.wait_for_css(bulk::COUNTS).await?.text().await?;
     Ok((page_ms(t0, t1)?, text))
 }
 
@@ -144,9 +139,9 @@ fn page_ms(t0: Value, t1: f64) -> Result<Duration> {
 /// The page's dry run and run of 1,000 passes; returns (dry run, run, in-flight setting).
 async fn batched(h: Arc<Harness>) -> Result<(Row, Row, String)> {
     let upns = h.emu.add_generated_users(USERS);
-    sign_in_as(&h, "megan.bowen").await?;
-    h.click("#tab-bulk").await?;
-    h.wait_for_css("#bulk-paste").await?;
+    boot::sign_in(&h, "megan.bowen").await?;
+    bulk::open(&h).await?;
+    h.wait_for_css(bulk::PASTE).await?;
     inject_load_faults(&h.emu)?;
     h.emu.reset_graph_counters();
     let (check_wall, counts_text) = dry_run(&h, &upns).await?;
@@ -162,16 +157,16 @@ async fn batched(h: Arc<Harness>) -> Result<(Row, Row, String)> {
         throttled: 0,
     };
     let in_flight = h
-        .wait_for_css("#bulk-concurrency")
+        .wait_for_css(bulk::CONCURRENCY)
         .await?
         .prop("value")
         .await?
         .unwrap_or_default();
     h.emu.reset_graph_counters();
     h.driver
-        .execute(MARK_WHEN, vec![json!("#bulk-export"), json!("ran")])
+        .execute(MARK_WHEN, vec![json!(bulk::EXPORT), json!("ran")])
         .await?;
-    let t0 = h.driver.execute(CLICK_AT, vec![json!("#bulk-run")]).await?;
+    let t0 = h.driver.execute(CLICK_AT, vec![json!(bulk::RUN)]).await?;
     let t1 = wait_for_mark(&h, "ran").await?;
     let run_counts = h.emu.graph_requests();
     let events = h.emu.events();

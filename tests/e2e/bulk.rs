@@ -10,8 +10,9 @@ use fantoccini::Locator;
 use tapdesk_emulator::seed::new_hire_upn;
 use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
 
-use super::{assert_accessible, count, sign_in_as};
+use super::{assert_accessible, count};
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, bulk, consent, exists};
 
 /// What the messy CSV holds (new hires are numbered from 1), and what each kind of line must become.
 struct Messy {
@@ -75,17 +76,6 @@ fn messy_csv() -> Messy {
     }
 }
 
-async fn upload(h: &Harness, csv: &str) -> Result<()> {
-    let dir = std::env::temp_dir().join(format!("tapdesk-e2e-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join(format!("messy-{}.csv", csv.len()));
-    std::fs::write(&path, csv)?;
-    let input = h.wait_for_css("#bulk-file").await?;
-    input.send_keys(path.to_str().context("temp path")?).await?;
-    h.wait_for_text("#bulk-file-name", "messy").await?;
-    Ok(())
-}
-
 /// Captures the exported CSV: the page hands a Blob to `URL.createObjectURL`.
 const CAPTURE_EXPORT: &str = "const orig = URL.createObjectURL; window.__exports = [];
     URL.createObjectURL = (b) => { window.__exports.push(b); return orig.call(URL, b); };";
@@ -96,28 +86,27 @@ const READ_EXPORT: &str = "const done = arguments[arguments.length - 1];
 async fn a_messy_csv_gives_exactly_the_expected_outcome_per_row() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         let messy = messy_csv();
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-bulk").await?;
-        upload(&h, &messy.csv).await?;
-        h.click("#bulk-check").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
+        bulk::upload(&h, &messy.csv).await?;
+        h.click(bulk::CHECK).await?;
         h.wait_for_text(
-            "#bulk-counts",
+            bulk::COUNTS,
             &format!("{} ready · 1 with warnings · 11 blocked", messy.valid.len()),
         )
         .await?;
-        let problems = h.wait_for_css("#bulk-problems").await?.text().await?;
+        let problems = h.wait_for_css(bulk::PROBLEMS).await?.text().await?;
         for line in messy.bad_lines.iter().chain(&messy.duplicate_lines) {
             ensure!(
                 problems.contains(&format!("Line {line}:")),
                 "line {line} is not reported:\n{problems}"
             );
         }
-        h.wait_for_text("#bulk-preview", "No user with this UPN or object ID")
+        h.wait_for_text(bulk::PREVIEW, "No user with this UPN or object ID")
             .await?;
-        h.wait_for_text("#bulk-preview", "Guests from other organisations")
+        h.wait_for_text(bulk::PREVIEW, "Guests from other organisations")
             .await?;
-        h.click("#bulk-run").await?;
-        h.wait_for_css("#bulk-export").await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         let created: usize = messy
             .valid
             .iter()
@@ -157,11 +146,9 @@ async fn a_messy_csv_gives_exactly_the_expected_outcome_per_row() -> Result<()> 
 async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         let users: Vec<String> = (1..=60).map(new_hire_upn).collect();
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-bulk").await?;
-        h.type_into("#bulk-paste", &users.join("\n")).await?;
-        h.click("#bulk-check").await?;
-        h.wait_for_text("#bulk-counts", "60 ready").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
+        bulk::paste_and_check(&h, &users.join("\n"), "60 ready").await?;
         assert_accessible(&h, "the bulk preview").await?;
         let creates = Match::graph()
             .method("POST")
@@ -187,8 +174,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
             )
             .map_err(|e| anyhow!("{e:?}"))?;
         h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
-        h.click("#bulk-run").await?;
-        h.wait_for_css("#bulk-export").await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         // All 60 (values seen or lost) are followed on Tracking: ids only.
         let tracked = h
             .driver
@@ -221,7 +207,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
             "creates != users"
         );
         // The lost batch's 20 passes are flagged, the rest shown.
-        let results = h.wait_for_css("#bulk-results").await?.text().await?;
+        let results = h.wait_for_css(bulk::RESULTS).await?.text().await?;
         let unseen = results.matches("its value was lost").count();
         let shown = results.matches("Created").count();
         ensure!(
@@ -230,7 +216,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
         );
 
         // Export: every shown pass, neutralised; the masked table never held them in text.
-        h.click("#bulk-export").await?;
+        h.click(bulk::EXPORT).await?;
         let csv = h.driver.execute_async(READ_EXPORT, vec![]).await?;
         let csv = csv.as_str().context("export text")?.to_owned();
         let data_lines = csv.lines().skip(1).filter(|l| !l.is_empty()).count();
@@ -240,11 +226,8 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
         ensure!(exported == 40, "{exported} pass values in the export");
 
         // Handouts: one page per shown pass, with a QR code of the sign-in link, never of the pass.
-        h.click("#bulk-handouts").await?;
-        let pages = h
-            .driver
-            .find_all(Locator::Css("#handouts .handout"))
-            .await?;
+        h.click(bulk::OPEN_HANDOUTS).await?;
+        let pages = h.driver.find_all(Locator::Css(bulk::HANDOUT)).await?;
         ensure!(pages.len() == 40, "{} handouts", pages.len());
         let first = pages[0].text().await?;
         ensure!(
@@ -253,7 +236,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
         );
         let qr = h
             .driver
-            .find(Locator::Css("#handouts .handout__qr"))
+            .find(Locator::Css(bulk::HANDOUT_QR))
             .await?
             .attr("alt")
             .await?
@@ -288,17 +271,16 @@ async fn a_group_is_picked_after_consent_and_a_run_survives_token_renewals() -> 
         // Tokens shorter than the 5-minute renewal margin: every call renews (rotation) mid-run.
         h.emu
             .set_token_lifetime(std::time::Duration::from_secs(240));
-        sign_in_as(&h, "alex.wilber").await?;
-        h.click("#tab-bulk").await?;
-        h.click("#grant-group-consent").await?;
-        h.click("#consent-accept").await?;
-        h.wait_for_css("#account").await?;
-        h.click("#tab-bulk").await?;
-        h.type_into("#bulk-group", "Berlin").await?;
-        h.click("#bulk-group-find").await?;
+        boot::sign_in(&h, "alex.wilber").await?;
+        bulk::open(&h).await?;
+        consent::grant(&h, bulk::GRANT_GROUPS).await?;
+        h.wait_for_css(boot::ACCOUNT).await?;
+        bulk::open(&h).await?;
+        h.type_into(bulk::GROUP, "Berlin").await?;
+        h.click(bulk::GROUP_FIND).await?;
         h.click(".group-pick").await?;
         let picked = h
-            .wait_for_text("#bulk-group-picked", "members")
+            .wait_for_text(bulk::GROUP_PICKED, "members")
             .await?
             .text()
             .await?;
@@ -309,11 +291,10 @@ async fn a_group_is_picked_after_consent_and_a_run_survives_token_renewals() -> 
             .and_then(|n| n.parse().ok())
             .context("member count")?;
         ensure!(members > 0, "{picked}");
-        h.click("#bulk-check").await?;
-        h.wait_for_text("#bulk-counts", &format!("{members} ready"))
+        h.click(bulk::CHECK).await?;
+        h.wait_for_text(bulk::COUNTS, &format!("{members} ready"))
             .await?;
-        h.click("#bulk-run").await?;
-        h.wait_for_css("#bulk-export").await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         let events = h.emu.events();
         ensure!(
             count(&events, |e| matches!(e, Event::PassCreated { .. })) == members,
@@ -327,7 +308,7 @@ async fn a_group_is_picked_after_consent_and_a_run_survives_token_renewals() -> 
             renewals >= 2,
             "{renewals} renewals: the run did not renew its token"
         );
-        let results = h.wait_for_css("#bulk-results").await?.text().await?;
+        let results = h.wait_for_css(bulk::RESULTS).await?.text().await?;
         ensure!(
             results.matches("Created").count() == members,
             "results lost:\n{results}"
@@ -341,18 +322,17 @@ async fn a_group_is_picked_after_consent_and_a_run_survives_token_renewals() -> 
 async fn leaving_with_unsaved_results_asks_first() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-bulk").await?;
-        h.type_into("#bulk-paste", &users.join("\n")).await?;
-        h.click("#bulk-check").await?;
-        h.click("#bulk-run").await?;
-        h.wait_for_css("#bulk-export").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
+        h.type_into(bulk::PASTE, &users.join("\n")).await?;
+        h.click(bulk::CHECK).await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         // Neither exported nor printed: the page asks the browser to confirm leaving. (The
         // dialog itself is the browser's; headless Chromium answers it by itself.)
         const LEAVING: &str = "const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented;";
         ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(true), "leaving would not ask");
         h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
-        h.click("#bulk-export").await?;
+        h.click(bulk::EXPORT).await?;
         ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(false), "still asks after the export");
         Ok(())
     })
@@ -361,13 +341,9 @@ async fn leaving_with_unsaved_results_asks_first() -> Result<()> {
 
 /// Runs `users` (pasted) through the dry run and the run, and returns the emulator's pass values.
 async fn run_pasted(h: &Harness, users: &[String]) -> Result<Vec<String>> {
-    h.click("#tab-bulk").await?;
-    h.type_into("#bulk-paste", &users.join("\n")).await?;
-    h.click("#bulk-check").await?;
-    h.wait_for_text("#bulk-counts", &format!("{} ready", users.len()))
-        .await?;
-    h.click("#bulk-run").await?;
-    h.wait_for_css("#bulk-done").await?;
+    bulk::open(h).await?;
+    bulk::paste_and_check(h, &users.join("\n"), &format!("{} ready", users.len())).await?;
+    bulk::run(h, bulk::DONE).await?;
     Ok(pass_values(h, users))
 }
 
@@ -397,43 +373,43 @@ async fn page_holds_any(h: &Harness, values: &[String]) -> Result<bool> {
 #[tokio::test]
 async fn done_and_pagehide_forget_every_bulk_pass() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "megan.bowen").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
         let values = run_pasted(&h, &(1..=3).map(new_hire_upn).collect::<Vec<_>>()).await?;
         ensure!(values.len() == 3, "{} passes created", values.len());
         // Reveal all and the handouts show the values.
-        h.click("#bulk-reveal-all").await?;
-        h.click("#bulk-handouts").await?;
+        h.click(bulk::REVEAL_ALL).await?;
+        h.click(bulk::OPEN_HANDOUTS).await?;
         h.wait_until("the handouts to show the passes", || async {
             page_holds_any(&h, &values).await
         })
         .await?;
         // Neither exported nor printed: Done asks first; "Keep them" keeps them.
-        h.click("#bulk-done").await?;
-        h.wait_for_text("#bulk-done-question", "Forget the 3 passes on this page?").await?;
-        h.click("#bulk-keep").await?;
+        h.click(bulk::DONE).await?;
+        h.wait_for_text(bulk::DONE_QUESTION, "Forget the 3 passes on this page?").await?;
+        h.click(bulk::KEEP).await?;
         ensure!(page_holds_any(&h, &values).await?, "Keep them dropped the passes");
-        h.click("#bulk-done").await?;
-        h.click("#bulk-forget").await?;
-        h.wait_for_css("#bulk-check").await?;
+        h.click(bulk::DONE).await?;
+        h.click(bulk::FORGET).await?;
+        h.wait_for_css(bulk::CHECK).await?;
         ensure!(!page_holds_any(&h, &values).await?, "a pass is still in the page after Done");
 
         // pagehide (leaving, or the page going into the back/forward cache) forgets them too.
         let values = run_pasted(&h, &(4..=5).map(new_hire_upn).collect::<Vec<_>>()).await?;
-        h.click("#bulk-reveal-all").await?;
+        h.click(bulk::REVEAL_ALL).await?;
         h.wait_until("the passes to show", || async { page_holds_any(&h, &values).await }).await?;
         h.driver
             .execute("window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));", vec![])
             .await?;
-        h.wait_for_text("#bulk-forget-at", "because the page was left (2 removed)").await?;
+        h.wait_for_text(bulk::FORGET_AT, "because the page was left (2 removed)").await?;
         ensure!(!page_holds_any(&h, &values).await?, "a pass is still in the page after pagehide");
-        let results = h.text_content("#bulk-results").await?;
+        let results = h.text_content(bulk::RESULTS).await?;
         ensure!(results.matches("Removed from the page").count() == 2, "{results}");
-        ensure!(h.driver.find(Locator::Css("#bulk-handouts")).await.is_err(), "handouts still offered");
+        ensure!(!exists(&h, bulk::OPEN_HANDOUTS).await, "handouts still offered");
         // Nothing left to lose: leaving no longer asks, and Done does not ask either.
         const LEAVING: &str = "const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented;";
         ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(false), "leaving still asks");
-        h.click("#bulk-done").await?;
-        h.wait_for_css("#bulk-check").await?;
+        h.click(bulk::DONE).await?;
+        h.wait_for_css(bulk::CHECK).await?;
         Ok(())
     })
     .await
@@ -445,16 +421,16 @@ async fn bulk_passes_leave_the_page_after_pass_show_seconds() -> Result<()> {
         // Only config.json sets the time-out (Settings overrides carry sign-in fields only).
         h.emu
             .extend_page_config(serde_json::json!({"passShowSeconds": 4}));
-        sign_in_as(&h, "megan.bowen").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
         let values = run_pasted(&h, &(1..=2).map(new_hire_upn).collect::<Vec<_>>()).await?;
-        h.click("#bulk-reveal-all").await?;
-        h.click("#bulk-handouts").await?;
+        h.click(bulk::REVEAL_ALL).await?;
+        h.click(bulk::OPEN_HANDOUTS).await?;
         h.wait_until("the passes to show", || async {
             page_holds_any(&h, &values).await
         })
         .await?;
         h.wait_for_text(
-            "#bulk-forget-at",
+            bulk::FORGET_AT,
             "shown for as long as a single pass is (2 removed)",
         )
         .await?;
@@ -463,7 +439,7 @@ async fn bulk_passes_leave_the_page_after_pass_show_seconds() -> Result<()> {
             "a pass is still in the page after the time-out"
         );
         ensure!(
-            h.driver.find(Locator::Css("#handouts")).await.is_err(),
+            !exists(&h, bulk::HANDOUTS).await,
             "the handouts stayed open"
         );
         Ok(())
@@ -476,9 +452,9 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         let pradeep = "pradeep.gupta@contoso.onmicrosoft.com";
         let id = h.emu.user_id(pradeep).context("Pradeep is seeded")?;
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-bulk").await?;
-        h.type_into("#bulk-paste", &format!("{pradeep}\n{}", new_hire_upn(1)))
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
+        h.type_into(bulk::PASTE, &format!("{pradeep}\n{}", new_hire_upn(1)))
             .await?;
         // The CSV names Pradeep again by UPN (another case) and by object id.
         let csv = format!(
@@ -486,11 +462,11 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
             pradeep.to_uppercase(),
             new_hire_upn(2)
         );
-        upload(&h, &csv).await?;
-        h.click("#bulk-check").await?;
-        h.wait_for_text("#bulk-counts", "3 ready · 0 with warnings · 0 blocked")
+        bulk::upload(&h, &csv).await?;
+        h.click(bulk::CHECK).await?;
+        h.wait_for_text(bulk::COUNTS, "3 ready · 0 with warnings · 0 blocked")
             .await?;
-        let problems = h.wait_for_css("#bulk-problems").await?.text().await?;
+        let problems = h.wait_for_css(bulk::PROBLEMS).await?.text().await?;
         ensure!(
             problems
                 .contains("CSV line 2: Same user as pasted line 1; only pasted line 1 is used.")
@@ -503,9 +479,9 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
         let clip = h
             .driver
             .execute(
-                "const c = document.querySelector('#bulk-preview tbody td.cell--clip'); \
+                "const c = document.querySelector(arguments[0] + ' tbody td.cell--clip'); \
                  return c ? [getComputedStyle(c).textOverflow, getComputedStyle(c).whiteSpace, c.title] : null;",
-                vec![],
+                vec![serde_json::json!(bulk::PREVIEW)],
             )
             .await?;
         ensure!(
@@ -514,8 +490,7 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
                 && clip[2].as_str().is_some_and(|t| t.contains(pradeep)),
             "{clip}"
         );
-        h.click("#bulk-run").await?;
-        h.wait_for_css("#bulk-done").await?;
+        bulk::run(&h, bulk::DONE).await?;
         ensure!(
             h.emu.passes(pradeep).len() == 1,
             "Pradeep has {} passes",
@@ -538,10 +513,10 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
 #[tokio::test]
 async fn an_overlong_upn_is_refused_without_asking_graph() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-bulk").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
         let long = format!("{}@contoso.onmicrosoft.com", "x".repeat(5_000));
-        upload(
+        bulk::upload(
             &h,
             &format!(
                 "upn,start,timeZone\n{long}\n{},,Mars/Olympus\n{}\n",
@@ -551,11 +526,11 @@ async fn an_overlong_upn_is_refused_without_asking_graph() -> Result<()> {
         )
         .await?;
         h.emu.reset_graph_counters();
-        h.click("#bulk-check").await?;
-        h.wait_for_text("#bulk-counts", "1 ready").await?;
+        h.click(bulk::CHECK).await?;
+        h.wait_for_text(bulk::COUNTS, "1 ready").await?;
         let items: Vec<String> = {
             let mut out = Vec::new();
-            for li in h.driver.find_all(Locator::Css("#bulk-problems li")).await? {
+            for li in h.driver.find_all(Locator::Css(bulk::PROBLEM)).await? {
                 out.push(li.text().await?);
             }
             out

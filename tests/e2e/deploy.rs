@@ -8,10 +8,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context, Result};
-use fantoccini::Locator;
 
 use crate::harness::{self, Harness, Options, POLL};
-use crate::{create_for_pradeep, sign_in_as};
+use crate::pages::{
+    audit, boot, bulk, create, exists, handover, holders, policy, reveal, tracking, ALERT,
+};
 use tapdesk_emulator::seed::new_hire_upn;
 
 /// The loader's message when the wasm fails to load or fails its integrity check
@@ -30,7 +31,7 @@ async fn page_under_a_sub_path_signs_in_and_reads_the_policy() -> Result<()> {
         // The folder's address without its final `/` is redirected to the page.
         let bare = h.page_url().trim_end_matches('/').to_string();
         h.driver.goto(&bare).await?;
-        h.wait_for_css("#signin").await?;
+        h.wait_for_css(boot::SIGN_IN).await?;
         let url = h.driver.current_url().await?;
         ensure!(url.path() == "/tools/tap/", "{bare} led to {url}");
 
@@ -38,12 +39,13 @@ async fn page_under_a_sub_path_signs_in_and_reads_the_policy() -> Result<()> {
         // point 6, see graph_limits); this journey is about the summary, so switch it on.
         h.emu
             .update_settings(|s| s.policy_readable_by_authentication_administrator = true);
-        h.click("#signin").await?;
-        h.click("[id='account-adele.vance']").await?;
-        h.wait_for_css("#account")
+        h.click(boot::SIGN_IN).await?;
+        h.click(&boot::account("adele.vance")).await?;
+        h.wait_for_css(boot::ACCOUNT)
             .await
             .context("the signed-in account bar never appeared under /tools/tap/")?;
-        h.wait_for_text("#policy", "1 hour to 8 hours").await?;
+        h.wait_for_text(boot::POLICY_SUMMARY, "1 hour to 8 hours")
+            .await?;
         // Back on the registered redirect URI, the sub-path, with the callback removed.
         let url = h.driver.current_url().await?;
         ensure!(url.path() == "/tools/tap/", "signed in at {url}");
@@ -76,41 +78,37 @@ async fn production_headers_log_no_csp_violation_on_any_screen_or_flow() -> Resu
         };
         h.goto_page().await?;
         h.grant_permission("clipboard-write").await?;
-        sign_in_as(&h, "alex.wilber").await?;
+        boot::sign_in(&h, "alex.wilber").await?;
         no_violation("sign-in").await?;
 
         // One user: search, create, the hand-over message copied.
-        create_for_pradeep(&h).await?;
-        h.click("#handover summary").await?;
-        h.wait_for_text("#handover-preview", "Pradeep Gupta")
-            .await?;
-        h.click("#copy-handover").await?;
-        h.click("#done").await?;
+        create::for_pradeep(&h).await?;
+        h.click(handover::SUMMARY).await?;
+        h.wait_for_text(handover::PREVIEW, "Pradeep Gupta").await?;
+        h.click(handover::COPY).await?;
+        h.click(reveal::DONE).await?;
         no_violation("a pass and its hand-over message").await?;
 
         // Many users: check and run.
         let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
-        h.click("#tab-bulk").await?;
-        h.type_into("#bulk-paste", &users.join("\n")).await?;
-        h.click("#bulk-check").await?;
-        h.wait_for_text("#bulk-counts", "3 ready").await?;
-        h.click("#bulk-run").await?;
-        h.wait_for_css("#bulk-export").await?;
+        bulk::open(&h).await?;
+        bulk::paste_and_check(&h, &users.join("\n"), "3 ready").await?;
+        bulk::run(&h, bulk::EXPORT).await?;
         no_violation("a bulk run").await?;
 
         // Pass holders: a scan of the tenant.
-        h.click("#tab-holders").await?;
-        h.click("#holders-scan").await?;
-        h.wait_for_text("#holders-status", "hold a pass").await?;
+        holders::open(&h).await?;
+        h.click(holders::SCAN).await?;
+        h.wait_for_text(holders::STATUS, "hold a pass").await?;
         no_violation("the pass holders scan").await?;
 
         // The remaining screens, each opened once.
-        h.click("#tab-tracking").await?;
-        h.wait_for_text("#tracking", "Pradeep Gupta").await?;
-        h.click("#tab-policy").await?;
-        h.wait_for_css("#policy-max").await?;
-        h.click("#tab-audit").await?;
-        h.wait_for_css("#audit-grant").await?;
+        tracking::open(&h).await?;
+        h.wait_for_text(tracking::LIST, "Pradeep Gupta").await?;
+        policy::open(&h).await?;
+        h.wait_for_css(policy::MAX).await?;
+        audit::open(&h).await?;
+        h.wait_for_css(audit::GRANT).await?;
         no_violation("tracking, policy and audit trail").await?;
 
         // Control: the policy is enforced and a violation does reach this console.
@@ -167,8 +165,7 @@ async fn the_page_refuses_to_run_inside_a_frame_even_without_frame_ancestors() -
         );
         // Control: the same page, not framed, starts.
         h.driver.enter_parent_frame().await?;
-        h.goto_page().await?;
-        h.wait_for_css("#signin").await?;
+        boot::open(&h).await?;
         Ok(())
     })
     .await
@@ -296,7 +293,7 @@ async fn serve_and_expect_refusal(
     harness::run(opts, |h: Arc<Harness>| async move {
         h.goto_page().await?;
         if let Some(alert) = alert {
-            h.wait_for_text("[role=alert]", alert).await?;
+            h.wait_for_text(ALERT, alert).await?;
         }
         expect_refusal(&h, &name, expected).await?;
         assert_never_starts(&h).await
@@ -308,7 +305,7 @@ async fn serve_and_expect_refusal(
 async fn assert_never_starts(h: &Harness) -> Result<()> {
     let until = Instant::now() + ABSENCE_WATCH;
     while Instant::now() < until {
-        if h.driver.find(Locator::Css("#signin")).await.is_ok() {
+        if exists(h, boot::SIGN_IN).await {
             bail!("the page started although one of its files was changed");
         }
         tokio::time::sleep(POLL).await;

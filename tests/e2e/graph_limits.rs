@@ -7,10 +7,11 @@ use std::sync::Arc;
 use anyhow::{ensure, Result};
 use fantoccini::key::Key;
 use fantoccini::Locator;
-use tapdesk_emulator::{seed, Event, FaultKind, FaultRule, GraphRequestSeen, Match};
+use tapdesk_emulator::{Event, FaultKind, FaultRule, GraphRequestSeen, Match};
 
-use super::{open_user, sign_in_as};
+use super::exclude_the_tap_excluded_group;
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, bulk, create, search, user, ALERT};
 
 const POLICY_PATH: &str = "/policies/authenticationMethodsPolicy";
 
@@ -38,11 +39,11 @@ async fn sign_in_through_a_throttled_policy_read(h: &Harness) -> Result<Vec<Grap
         )
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     h.emu.reset_graph_counters();
-    sign_in_as(h, "megan.bowen").await?;
+    boot::sign_in(h, "megan.bowen").await?;
     // Up to 5 + 10 s of back-off plus jitter: poll in bounded rounds.
     let mut shown = false;
     for _ in 0..4 {
-        if h.wait_for_text("#policy", "1 hour to 8 hours")
+        if h.wait_for_text(boot::POLICY_SUMMARY, "1 hour to 8 hours")
             .await
             .is_ok()
         {
@@ -109,8 +110,8 @@ async fn a_readable_retry_after_on_a_single_call_is_honoured() -> Result<()> {
 #[tokio::test]
 async fn a_401_that_persists_after_renewal_asks_the_admin_once() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "megan.bowen").await?;
-        h.wait_for_text("#policy", "1 hour to 8 hours").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        h.wait_for_text(boot::POLICY_SUMMARY, "1 hour to 8 hours").await?;
         let renewals = || {
             h.emu
                 .events()
@@ -121,8 +122,8 @@ async fn a_401_that_persists_after_renewal_asks_the_admin_once() -> Result<()> {
         let before = renewals();
         h.emu.update_settings(|s| s.refuse_every_token = true);
         h.emu.reset_graph_counters();
-        h.type_into("#search", "pradeep").await?;
-        h.wait_for_text("[role=alert]", "Graph no longer accepts your sign-in. Sign in again.")
+        h.type_into(search::INPUT, "pradeep").await?;
+        h.wait_for_text(ALERT, "Graph no longer accepts your sign-in. Sign in again.")
             .await?;
         let searches: Vec<u16> = h
             .emu
@@ -149,17 +150,18 @@ async fn a_401_that_persists_after_renewal_asks_the_admin_once() -> Result<()> {
 #[tokio::test]
 async fn an_authentication_administrator_without_the_policy_still_creates_passes() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "adele.vance").await?;
-        h.wait_for_text("[role=alert]", "limits are unknown here")
-            .await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.wait_for_text("#lifetime-hint", "Leave it empty for your tenant's default")
-            .await?;
-        // Beyond the tenant's 8 hours but inside Graph's limits: Graph's 400, in words.
-        h.type_into("#lifetime", "600").await?;
-        h.click("#create").await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        h.wait_for_text(ALERT, "limits are unknown here").await?;
+        user::open(&h, "pradeep", "Pradeep Gupta").await?;
         h.wait_for_text(
-            "[role=alert]",
+            create::LIFETIME_HINT,
+            "Leave it empty for your tenant's default",
+        )
+        .await?;
+        // Beyond the tenant's 8 hours but inside Graph's limits: Graph's 400, in words.
+        h.type_into(create::LIFETIME, "600").await?;
+        create::refused(
+            &h,
             "Your tenant's policy allows a lifetime between 1 hour and 8 hours",
         )
         .await?;
@@ -171,12 +173,11 @@ async fn an_authentication_administrator_without_the_policy_still_creates_passes
         // `clear()` fires no input event: delete the digits as a person would.
         let backspaces: String = std::iter::repeat_n(char::from(Key::Backspace), 3).collect();
         h.driver
-            .find(Locator::Css("#lifetime"))
+            .find(Locator::Css(create::LIFETIME))
             .await?
             .send_keys(&backspaces)
             .await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
+        create::submit(&h).await?;
         let passes = h.emu.passes(super::PRADEEP);
         ensure!(
             passes.len() == 1 && passes[0].lifetime_in_minutes == 60,
@@ -205,29 +206,24 @@ async fn an_authentication_administrator_without_the_policy_still_creates_passes
 #[tokio::test]
 async fn a_policy_excluding_a_group_without_group_permission_blocks_nothing() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        let mut policy = h.emu.policy();
-        policy.exclude_targets = vec![tapdesk_emulator::ExcludeTarget {
-            target_type: "group".into(),
-            id: seed::GROUP_TAP_EXCLUDED.into(),
-        }];
-        h.emu.set_policy(policy);
-        sign_in_as(&h, "megan.bowen").await?;
-        h.wait_for_text("#policy", "1 hour").await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.wait_for_text("#create-warnings", "Policy coverage unknown")
+        exclude_the_tap_excluded_group(&h);
+        boot::sign_in(&h, "megan.bowen").await?;
+        h.wait_for_text(boot::POLICY_SUMMARY, "1 hour").await?;
+        user::open(&h, "pradeep", "Pradeep Gupta").await?;
+        h.wait_for_text(create::WARNINGS, "Policy coverage unknown")
             .await?;
-        h.wait_for_css("#create:not([disabled])").await?;
+        h.wait_for_css(create::ENABLED).await?;
 
-        h.click("#tab-bulk").await?;
+        bulk::open(&h).await?;
         h.type_into(
-            "#bulk-paste",
+            bulk::PASTE,
             "pradeep.gupta@contoso.onmicrosoft.com\njohanna.lorenz@contoso.onmicrosoft.com",
         )
         .await?;
-        h.click("#bulk-check").await?;
-        h.wait_for_text("#bulk-counts", "0 ready · 2 with warnings · 0 blocked")
+        h.click(bulk::CHECK).await?;
+        h.wait_for_text(bulk::COUNTS, "0 ready · 2 with warnings · 0 blocked")
             .await?;
-        h.wait_for_text("#bulk-preview", "Policy coverage unknown")
+        h.wait_for_text(bulk::PREVIEW, "Policy coverage unknown")
             .await?;
         let checks = h
             .emu

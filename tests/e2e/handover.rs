@@ -6,47 +6,35 @@ use std::sync::Arc;
 
 use anyhow::{ensure, Result};
 
-use super::{assert_accessible, create_for_pradeep, open_user, sign_in_as, PRADEEP};
+use super::{allow_clipboard, assert_accessible, PRADEEP};
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, consent, create, exists, handover, reveal, user};
 
 const MEGAN: &str = "megan.bowen@contoso.onmicrosoft.com";
-
-/// Picks `value` in the `<select>` `css` the way a user would (change event included).
-async fn choose(h: &Harness, css: &str, value: &str) -> Result<()> {
-    h.driver
-        .execute(
-            "const s = document.querySelector(arguments[0]); s.value = arguments[1];
-             s.dispatchEvent(new Event('change', { bubbles: true }));",
-            vec![serde_json::json!(css), serde_json::json!(value)],
-        )
-        .await?;
-    Ok(())
-}
 
 #[tokio::test]
 async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         h.goto_page().await?;
-        h.grant_permission("clipboard-read").await?;
-        h.grant_permission("clipboard-write").await?;
-        sign_in_as(&h, "adele.vance").await?;
-        let value = create_for_pradeep(&h).await?;
+        allow_clipboard(&h).await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        let value = create::for_pradeep(&h).await?;
 
-        h.click("#handover summary").await?;
+        h.click(handover::SUMMARY).await?;
         // Pradeep's preferred language is en-US: English for the user by default.
-        h.wait_for_text("#handover-preview", "Hello Pradeep Gupta")
+        h.wait_for_text(handover::PREVIEW, "Hello Pradeep Gupta")
             .await?;
-        choose(&h, "#handover-audience", "manager").await?;
-        choose(&h, "#handover-language", "de").await?;
-        h.type_into("#handover-zone", "Asia/Tokyo").await?;
+        handover::choose(&h, handover::AUDIENCE, "manager").await?;
+        handover::choose(&h, handover::LANGUAGE, "de").await?;
+        h.type_into(handover::ZONE, "Asia/Tokyo").await?;
         h.wait_for_text(
-            "#handover-preview",
+            handover::PREVIEW,
             "Befristeter Zugriffspass für Pradeep Gupta",
         )
         .await?;
         assert_accessible(&h, "the hand-over message").await?;
         let preview = h
-            .wait_for_text("#handover-preview", "(Asia/Tokyo)")
+            .wait_for_text(handover::PREVIEW, "(Asia/Tokyo)")
             .await?
             .text()
             .await?;
@@ -64,20 +52,20 @@ async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() ->
         );
 
         // A zone the browser does not know is refused in words, and nothing can be copied.
-        h.type_into("#handover-zone", "Mars/Olympus").await?;
-        h.wait_for_css("#handover-zone-error").await?;
+        h.type_into(handover::ZONE, "Mars/Olympus").await?;
+        h.wait_for_css(handover::ZONE_ERROR).await?;
         ensure!(
-            h.wait_for_css("#copy-handover")
+            h.wait_for_css(handover::COPY)
                 .await?
                 .attr("disabled")
                 .await?
                 .is_some(),
             "Copy stays enabled with a wrong zone"
         );
-        h.type_into("#handover-zone", "Asia/Tokyo").await?;
+        h.type_into(handover::ZONE, "Asia/Tokyo").await?;
 
-        h.click("#copy-handover").await?;
-        h.wait_for_text("#handover", "Copied").await?;
+        h.click(handover::COPY).await?;
+        h.wait_for_text(handover::HANDOVER, "Copied").await?;
         let copied = h.clipboard_text().await?;
         ensure!(
             copied.starts_with("Befristeter Zugriffspass für Pradeep Gupta"),
@@ -94,7 +82,7 @@ async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() ->
         );
 
         // Done removes the message with the pass.
-        h.click("#done").await?;
+        h.click(reveal::DONE).await?;
         h.wait_until("the message to leave the page", || async {
             Ok(!h.body_text().await?.contains("Befristeter"))
         })
@@ -108,49 +96,42 @@ async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() ->
 async fn the_message_is_emailed_as_the_admin_after_mail_send_is_granted_before_creating(
 ) -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "adele.vance").await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        user::open(&h, "pradeep", "Pradeep Gupta").await?;
         // Asked for only when wanted, before the pass exists (a redirect would lose it).
-        h.click("#grant-mail").await?;
-        h.click("#consent-accept").await?;
-        h.wait_for_text("#restored", "Permission granted").await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
+        consent::grant_on_user_page(&h, create::GRANT_MAIL).await?;
+        create::submit(&h).await?;
         let value = h.emu.passes(PRADEEP)[0].temporary_access_pass.clone();
-        h.click("#handover summary").await?;
+        h.click(handover::SUMMARY).await?;
         // Nobody until the admin types an address: not the mailbox the pass unlocks.
         let to = h
-            .wait_for_css("#handover-to")
+            .wait_for_css(handover::TO)
             .await?
             .prop("value")
             .await?
             .unwrap_or_default();
         ensure!(to.is_empty(), "the address defaults to {to:?}");
-        h.type_into("#handover-to", PRADEEP).await?;
+        h.type_into(handover::TO, PRADEEP).await?;
         h.wait_for_text(
-            "#handover-to-warnings",
+            handover::TO_WARNINGS,
             "mailbox of the account the pass unlocks",
         )
         .await?;
-        h.type_into("#handover-to", "megan@fabrikam.example")
-            .await?;
+        h.type_into(handover::TO, "megan@fabrikam.example").await?;
         h.wait_for_text(
-            "#handover-to-warnings",
+            handover::TO_WARNINGS,
             "fabrikam.example is not one of your organisation's domains (contoso.onmicrosoft.com)",
         )
         .await?;
         assert_accessible(&h, "the email hand-over with warnings").await?;
-        h.type_into("#handover-to", MEGAN).await?;
+        h.type_into(handover::TO, MEGAN).await?;
         h.wait_until("the warnings to go for a colleague's address", || async {
-            Ok(h.driver
-                .find(fantoccini::Locator::Css("#handover-to-warnings"))
-                .await
-                .is_err())
+            Ok(!exists(&h, handover::TO_WARNINGS).await)
         })
         .await?;
-        h.click("#handover-send").await?;
+        h.click(handover::SEND).await?;
         h.wait_for_text(
-            "#handover-confirm-text",
+            handover::CONFIRM_TEXT,
             "Email the pass to megan.bowen@contoso.onmicrosoft.com?",
         )
         .await?;
@@ -158,9 +139,9 @@ async fn the_message_is_emailed_as_the_admin_after_mail_send_is_granted_before_c
             h.emu.mails().is_empty(),
             "mail went before the confirmation"
         );
-        h.click("#handover-send-confirm").await?;
+        h.click(handover::SEND_CONFIRM).await?;
         h.wait_for_text(
-            "#handover-sent",
+            handover::SENT,
             "Sent to megan.bowen@contoso.onmicrosoft.com",
         )
         .await?;
@@ -189,29 +170,23 @@ async fn email_is_not_offered_for_a_pass_to_an_admin() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         // Megan (Privileged Authentication Administrator) issues a pass to Isaiah, a User
         // Administrator: copying the message stays, email does not.
-        sign_in_as(&h, "megan.bowen").await?;
-        open_user(&h, "isaiah", "Isaiah Langer").await?;
-        h.click("#grant-mail").await?;
-        h.click("#consent-accept").await?;
-        h.wait_for_text("#restored", "Permission granted").await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
-        h.click("#handover summary").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        user::open(&h, "isaiah", "Isaiah Langer").await?;
+        consent::grant_on_user_page(&h, create::GRANT_MAIL).await?;
+        create::submit(&h).await?;
+        h.click(handover::SUMMARY).await?;
         // Without a role-read permission Graph names no role (limited information): the
         // refusal still stands, and never shows the role's id.
         h.wait_for_text(
-            "#handover-mail-refused",
+            handover::MAIL_REFUSED,
             "Email is not offered for admins (an admin role)",
         )
         .await?;
         ensure!(
-            h.driver
-                .find(fantoccini::Locator::Css("#handover-to, #handover-send"))
-                .await
-                .is_err(),
+            !exists(&h, handover::EMAIL_FORM).await,
             "an email form for an admin's pass"
         );
-        h.wait_for_css("#copy-handover").await?;
+        h.wait_for_css(handover::COPY).await?;
         ensure!(h.emu.mails().is_empty(), "a mail was sent");
         Ok(())
     })

@@ -10,8 +10,9 @@ use fantoccini::Locator;
 use tapdesk_emulator::seed::new_hire_upn;
 use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
 
-use super::{assert_accessible, sign_in_as, PRADEEP};
+use super::{assert_accessible, PRADEEP};
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, consent, holders, tabs};
 
 const DIEGO: &str = "diego.siciliani@contoso.onmicrosoft.com";
 const JOHANNA: &str = "johanna.lorenz@contoso.onmicrosoft.com";
@@ -36,28 +37,8 @@ fn seed(h: &Harness) -> Result<()> {
 
 /// Signs in as `admin` and opens the Pass holders screen.
 async fn holders_screen(h: &Harness, admin: &str) -> Result<()> {
-    sign_in_as(h, admin).await?;
-    h.click("#tab-holders").await
-}
-
-async fn rows(h: &Harness) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for row in h
-        .driver
-        .find_all(Locator::Css("#holders .holders__row"))
-        .await?
-    {
-        out.push(row.text().await?);
-    }
-    Ok(out)
-}
-
-async fn wait_rows(h: &Harness, n: usize) -> Result<Vec<String>> {
-    h.wait_until(&format!("{n} rows"), || async {
-        Ok(rows(h).await?.len() == n)
-    })
-    .await?;
-    rows(h).await
+    boot::sign_in(h, admin).await?;
+    h.click(tabs::HOLDERS).await
 }
 
 #[tokio::test]
@@ -66,9 +47,9 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         seed(&h)?;
         holders_screen(&h, "megan.bowen").await?;
         h.emu.reset_graph_counters();
-        h.click("#holders-scan").await?;
+        h.click(holders::SCAN).await?;
         let status = h
-            .wait_for_text("#holders-status", "hold a pass")
+            .wait_for_text(holders::STATUS, "hold a pass")
             .await?
             .text()
             .await?;
@@ -76,7 +57,7 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
             status.contains("4 hold a pass · 0 could not be read"),
             "{status}"
         );
-        let all = wait_rows(&h, 4).await?;
+        let all = holders::wait_rows(&h, 4).await?;
         assert_accessible(&h, "the pass holders").await?;
         // Standing order: usable first, then not yet valid, then expired.
         ensure!(
@@ -91,44 +72,37 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
             "{counts:?}"
         );
 
-        h.click("#holders-f-usable").await?;
-        let usable = wait_rows(&h, 2).await?;
+        h.click(holders::FILTER_USABLE).await?;
+        let usable = holders::wait_rows(&h, 2).await?;
         ensure!(
             usable.iter().any(|r| r.contains("Pradeep Gupta"))
                 && usable.iter().any(|r| r.contains("Nestor Wilke")),
             "{usable:#?}"
         );
-        h.click("#holders-f-multi").await?;
-        let multi = wait_rows(&h, 1).await?;
+        h.click(holders::FILTER_MULTI).await?;
+        let multi = holders::wait_rows(&h, 1).await?;
         ensure!(
             multi[0].contains("Nestor Wilke")
                 && multi[0].contains("Multi-use")
                 && multi[0].contains("1 day"),
             "{multi:#?}"
         );
-        h.click("#holders-f-usable").await?;
-        h.click("#holders-f-multi").await?;
-        h.click("#holders-f-long").await?;
-        wait_rows(&h, 1).await?;
-        h.click("#holders-f-long").await?;
-        wait_rows(&h, 4).await?;
+        h.click(holders::FILTER_USABLE).await?;
+        h.click(holders::FILTER_MULTI).await?;
+        h.click(holders::FILTER_LONG).await?;
+        holders::wait_rows(&h, 1).await?;
+        h.click(holders::FILTER_LONG).await?;
+        holders::wait_rows(&h, 4).await?;
 
         // Revoke Diego's and Johanna's passes.
         for name in ["Diego Siciliani", "Johanna Lorenz"] {
-            h.click(&format!("input[aria-label='Select {name}']"))
-                .await?;
+            h.click(&holders::select(name)).await?;
         }
-        h.wait_for_text("#holders-revoke", "Revoke selected (2)")
+        h.wait_for_text(holders::REVOKE, "Revoke selected (2)")
             .await?;
-        h.click("#holders-revoke").await?;
-        h.wait_for_text(
-            "#holders-confirm-text",
+        holders::revoke(
+            &h,
             "Delete the passes of Diego Siciliani and Johanna Lorenz (2 users)?",
-        )
-        .await?;
-        h.click("#holders-confirm").await?;
-        h.wait_for_text(
-            "#holders-summary",
             "2 passes deleted · 0 were already gone · 0 could not be deleted.",
         )
         .await?;
@@ -140,7 +114,7 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
             h.emu.passes(PRADEEP).len() == 1 && h.emu.passes(NESTOR).len() == 1,
             "an unselected pass went"
         );
-        let left = wait_rows(&h, 2).await?;
+        let left = holders::wait_rows(&h, 2).await?;
         ensure!(
             left.iter()
                 .all(|r| !r.contains("Diego") && !r.contains("Johanna")),
@@ -148,10 +122,8 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         );
 
         // A search as the source.
-        h.click("#holders-search").await?;
-        h.type_into("#holders-text", "pradeep").await?;
-        h.click("#holders-scan").await?;
-        h.wait_for_text("#holders-status", "1 of 1 users checked · 1 hold a pass")
+        holders::scan_search(&h, "pradeep").await?;
+        h.wait_for_text(holders::STATUS, "1 of 1 users checked · 1 hold a pass")
             .await?;
         Ok(())
     })
@@ -169,11 +141,11 @@ async fn a_slow_scan_can_be_stopped() -> Result<()> {
                 FaultKind::Latency(Duration::from_millis(700)),
             ))
             .map_err(|e| anyhow!("{e}"))?;
-        h.click("#holders-scan").await?;
-        h.wait_for_text("#holders-status", "Checked").await?;
-        h.click("#holders-cancel").await?;
+        h.click(holders::SCAN).await?;
+        h.wait_for_text(holders::STATUS, "Checked").await?;
+        h.click(holders::CANCEL).await?;
         let status = h
-            .wait_for_text("#holders-status", "Stopped.")
+            .wait_for_text(holders::STATUS, "Stopped.")
             .await?
             .text()
             .await?;
@@ -198,23 +170,22 @@ async fn a_group_is_scanned_transitively_after_consent_on_that_screen() -> Resul
             h.emu.seed_pass(&upn, now, 60, true).map_err(|e| anyhow!("{e:?}"))?;
         }
         holders_screen(&h, "alex.wilber").await?;
-        h.click("#holders-group").await?;
-        h.click("#holders-grant-groups").await?;
-        h.click("#consent-accept").await?;
+        h.click(holders::SOURCE_GROUP).await?;
+        consent::grant(&h, holders::GRANT_GROUPS).await?;
         // Back on this screen (the tab is kept); the source starts again from the tenant.
-        h.click("#holders-group").await?;
-        h.type_into("#holders-group-query", "New Hires").await?;
-        h.click("#holders-group-find").await?;
-        h.wait_for_text("#panel-holders .results", "New Hires").await?;
+        h.click(holders::SOURCE_GROUP).await?;
+        h.type_into(holders::GROUP_QUERY, "New Hires").await?;
+        h.click(holders::GROUP_FIND).await?;
+        h.wait_for_text(holders::GROUP_RESULTS, "New Hires").await?;
         h.driver
             .execute(
                 "[...document.querySelectorAll('.holders-group-pick')].find((b) => b.textContent === 'New Hires').click();",
                 vec![],
             )
             .await?;
-        h.wait_for_text("#holders-group-picked", "Group: New Hires").await?;
-        h.click("#holders-scan").await?;
-        let status = h.wait_for_text("#holders-status", "hold a pass").await?.text().await?;
+        h.wait_for_text(holders::GROUP_PICKED, "Group: New Hires").await?;
+        h.click(holders::SCAN).await?;
+        let status = h.wait_for_text(holders::STATUS, "hold a pass").await?.text().await?;
         // Diego is not counted: only the group's members, nested groups included, are checked.
         ensure!(status.contains("2 hold a pass · 0 could not be read"), "{status}");
         let members: usize = status.split(" of ").nth(1).and_then(|r| r.split(' ').next()).and_then(|n| n.parse().ok()).unwrap_or(0);
@@ -246,9 +217,9 @@ async fn items_throttled_inside_the_scan_are_sent_again_and_nothing_is_missed() 
                 .times(40),
             )
             .map_err(|e| anyhow!("{e}"))?;
-        h.click("#holders-scan").await?;
+        h.click(holders::SCAN).await?;
         let status = h
-            .wait_for_text("#holders-status", "hold a pass")
+            .wait_for_text(holders::STATUS, "hold a pass")
             .await?
             .text()
             .await?;
@@ -263,7 +234,7 @@ async fn items_throttled_inside_the_scan_are_sent_again_and_nothing_is_missed() 
             .filter(|e| matches!(e, Event::FaultInjected { .. }))
             .count();
         ensure!(throttled > 0, "no item was throttled");
-        wait_rows(&h, 4).await?;
+        holders::wait_rows(&h, 4).await?;
         Ok(())
     })
     .await
@@ -278,30 +249,27 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
             .rename_user(NESTOR, "Diego Siciliani")
             .map_err(|e| anyhow!("{e:?}"))?;
         holders_screen(&h, "megan.bowen").await?;
-        h.click("#holders-scan").await?;
-        wait_rows(&h, 4).await?;
+        h.click(holders::SCAN).await?;
+        holders::wait_rows(&h, 4).await?;
 
         // Johanna (expired) is selected, then hidden by "Usable now": she is not revoked.
-        h.click("input[aria-label='Select Johanna Lorenz']").await?;
-        h.click("#holders-f-usable").await?;
-        wait_rows(&h, 2).await?;
-        h.click("input[aria-label='Select Pradeep Gupta']").await?;
-        h.wait_for_text("#holders-revoke", "Revoke selected (1)")
+        h.click(&holders::select("Johanna Lorenz")).await?;
+        h.click(holders::FILTER_USABLE).await?;
+        holders::wait_rows(&h, 2).await?;
+        h.click(&holders::select("Pradeep Gupta")).await?;
+        h.wait_for_text(holders::REVOKE, "Revoke selected (1)")
             .await?;
         h.wait_for_text(
-            "#holders-hidden-selected",
+            holders::HIDDEN_SELECTED,
             "1 selected user is hidden by the filters",
         )
         .await?;
-        h.click("#holders-revoke").await?;
-        h.wait_for_text(
-            "#holders-confirm-text",
+        holders::revoke(
+            &h,
             "Delete the pass of Pradeep Gupta (1 user)?",
+            "1 passes deleted",
         )
         .await?;
-        h.click("#holders-confirm").await?;
-        h.wait_for_text("#holders-summary", "1 passes deleted")
-            .await?;
         ensure!(
             h.emu.passes(PRADEEP).is_empty(),
             "Pradeep's pass is still there"
@@ -309,12 +277,12 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
         ensure!(h.emu.passes(JOHANNA).len() == 1, "a hidden row was revoked");
 
         // The two "Diego Siciliani": the real Diego's deletion fails (500), Nestor's works.
-        h.click("#holders-f-usable").await?;
-        h.click("input[aria-label='Select Johanna Lorenz']").await?;
-        wait_rows(&h, 3).await?;
+        h.click(holders::FILTER_USABLE).await?;
+        h.click(&holders::select("Johanna Lorenz")).await?;
+        holders::wait_rows(&h, 3).await?;
         for pick in h
             .driver
-            .find_all(Locator::Css("input[aria-label='Select Diego Siciliani']"))
+            .find_all(Locator::Css(&holders::select("Diego Siciliani")))
             .await?
         {
             pick.click().await?;
@@ -329,36 +297,30 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
                 FaultKind::ServerError(500),
             ))
             .map_err(|e| anyhow!("{e}"))?;
-        h.click("#holders-revoke").await?;
-        let confirm = h
-            .wait_for_text("#holders-confirm-text", "(2 users)")
-            .await?
-            .text()
-            .await?;
+        let confirm = holders::ask_revoke(&h, "(2 users)").await?;
         ensure!(
             confirm.contains(&format!("Diego Siciliani ({DIEGO})"))
                 && confirm.contains(&format!("Diego Siciliani ({NESTOR})")),
             "{confirm}"
         );
-        h.click("#holders-confirm").await?;
-        h.wait_for_text(
-            "#holders-summary",
+        holders::confirm_revoke(
+            &h,
             "1 passes deleted · 0 were already gone · 1 could not be deleted.",
         )
         .await?;
-        let failed = h.text_content("#holders-summary .holders__failed").await?;
+        let failed = h.text_content(holders::FAILED).await?;
         ensure!(failed.contains(DIEGO), "{failed}");
         ensure!(
             h.emu.passes(DIEGO).len() == 1 && h.emu.passes(NESTOR).is_empty(),
             "the emulator disagrees"
         );
         // Only the real Diego's row stays (still selected); Nestor's row left the table.
-        let left = wait_rows(&h, 2).await?;
+        let left = holders::wait_rows(&h, 2).await?;
         ensure!(
             left.iter().any(|r| r.contains(DIEGO)) && !left.iter().any(|r| r.contains(NESTOR)),
             "{left:#?}"
         );
-        h.wait_for_text("#holders-revoke", "Revoke selected (1)")
+        h.wait_for_text(holders::REVOKE, "Revoke selected (1)")
             .await?;
         Ok(())
     })

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use anyhow::{anyhow, ensure, Result};
 use fantoccini::Locator;
 
-use super::{assert_accessible, create_for_pradeep, open_user, sign_in_as, PRADEEP};
+use super::{assert_accessible, PRADEEP};
 use crate::harness::{self, Harness, Options};
+use crate::pages::{audit, boot, consent, create, exists, reveal, search, user};
 
 #[tokio::test]
 async fn the_user_page_lists_every_method_and_says_when_a_pass_may_not_be_needed() -> Result<()> {
@@ -19,9 +20,9 @@ async fn the_user_page_lists_every_method_and_says_when_a_pass_may_not_be_needed
         };
         reg("#microsoft.graph.fido2AuthenticationMethod", "YubiKey 5")?;
         reg("#microsoft.graph.quantumAuthenticationMethod", "Q-key")?;
-        sign_in_as(&h, "adele.vance").await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        let table = h.wait_for_css("#methods").await?.text().await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        user::open(&h, "pradeep", "Pradeep Gupta").await?;
+        let table = h.wait_for_css(user::METHODS).await?.text().await?;
         for needle in [
             "Passkey (FIDO2)",
             "YubiKey 5",
@@ -33,24 +34,24 @@ async fn the_user_page_lists_every_method_and_says_when_a_pass_may_not_be_needed
                 "the methods table lacks {needle:?}: {table}"
             );
         }
-        h.wait_for_text("#strong-method", "may not need a pass")
+        h.wait_for_text(user::STRONG_METHOD, "may not need a pass")
             .await?;
 
         // Miriam has only email and phone: no such note, the list stays folded.
-        h.type_into("#search", "").await?;
-        open_user(&h, "miriam", "Miriam Graham").await?;
+        h.type_into(search::INPUT, "").await?;
+        user::open(&h, "miriam", "Miriam Graham").await?;
         // Folded, so read the DOM's text rather than what is displayed.
         h.wait_until("Miriam's methods", || async {
-            let text = h.text_content("#methods").await?;
+            let text = h.text_content(user::METHODS).await?;
             Ok(text.contains("Email") && text.contains("Phone"))
         })
         .await?;
         ensure!(
-            h.driver.find(Locator::Css("#strong-method")).await.is_err(),
+            !exists(&h, user::STRONG_METHOD).await,
             "a strong method is claimed for Miriam"
         );
         let open = h
-            .wait_for_css("#methods-overview")
+            .wait_for_css(user::METHODS_OVERVIEW)
             .await?
             .attr("open")
             .await?;
@@ -67,17 +68,14 @@ async fn the_user_page_lists_every_method_and_says_when_a_pass_may_not_be_needed
 async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_that_screen(
 ) -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "alex.wilber").await?;
-        create_for_pradeep(&h).await?;
-        h.click("#done").await?;
-        h.click("#delete-pass").await?;
-        h.click("#confirm-delete").await?;
-        h.wait_for_text("#pass-status", "Pass deleted").await?;
+        boot::sign_in(&h, "alex.wilber").await?;
+        create::for_pradeep(&h).await?;
+        h.click(reveal::DONE).await?;
+        user::delete_pass(&h).await?;
 
-        h.click("#tab-audit").await?;
-        h.click("#audit-grant").await?;
-        h.click("#consent-accept").await?;
-        let table = h.wait_for_css("#audit").await?;
+        audit::open(&h).await?;
+        consent::grant(&h, audit::GRANT).await?;
+        let table = h.wait_for_css(audit::TABLE).await?;
         // Issue 11 point 4: both documented permissions are asked for in one consent (the
         // emulator's default refuses AuditLog.Read.All alone).
         let granted: Vec<String> = h
@@ -97,7 +95,7 @@ async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_t
             );
         }
         h.wait_until("both entries", || async {
-            Ok(table.find_all(Locator::Css(".audit__row")).await?.len() == 2)
+            Ok(table.find_all(Locator::Css(audit::ROW)).await?.len() == 2)
         })
         .await?;
         let text = table.text().await?;
@@ -120,15 +118,11 @@ async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_t
             records.len()
         );
         // Newest first: the deletion above the creation.
-        let first = table
-            .find(Locator::Css(".audit__row"))
-            .await?
-            .text()
-            .await?;
+        let first = table.find(Locator::Css(audit::ROW)).await?.text().await?;
         ensure!(first.contains("Pass deleted"), "first row: {first}");
 
-        h.type_into("#audit-filter", "nobody-here").await?;
-        h.wait_for_css("#audit-empty").await?;
+        h.type_into(audit::FILTER, "nobody-here").await?;
+        h.wait_for_css(audit::EMPTY).await?;
         Ok(())
     })
     .await

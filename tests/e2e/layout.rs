@@ -9,7 +9,8 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use tapdesk_emulator::seed::new_hire_upn;
 
-use super::{create_for_pradeep, open_user, sign_in_as, PRADEEP};
+use super::pages::{boot, create, user};
+use super::PRADEEP;
 use crate::harness::{self, Harness, Options};
 
 /// The phone width the issue names.
@@ -260,11 +261,11 @@ async fn every_signed_in_screen_fits_a_phone_and_meets_aa_contrast_in_both_schem
         h.wait_for_css("#signin").await?;
         check(&h, "signed out", &mut all).await?;
 
-        sign_in_as(&h, "alex.wilber").await?;
+        boot::sign_in(&h, "alex.wilber").await?;
         h.type_into("#search", "contoso").await?;
         h.wait_for_css("#search-results [role=option]").await?;
         check(&h, "One user, search results", &mut all).await?;
-        create_for_pradeep(&h).await?;
+        create::for_pradeep(&h).await?;
         h.click("#reveal").await?;
         check(&h, "One user, new pass revealed", &mut all).await?;
         h.click("#done").await?;
@@ -338,8 +339,8 @@ async fn the_setup_and_consent_error_screens_fit_a_phone_and_meet_aa_contrast() 
                     tapdesk::config::WRITE_PERMISSION,
                 )
                 .map_err(|e| anyhow!("{e:?}"))?;
-            sign_in_as(&h, "adele.vance").await?;
-            open_user(&h, "pradeep", "Pradeep Gupta").await?;
+            boot::sign_in(&h, "adele.vance").await?;
+            user::open(&h, "pradeep", "Pradeep Gupta").await?;
             h.click("#grant-consent").await?;
             h.click("#consent-return").await?;
             h.wait_for_css("#admin-consent").await?;

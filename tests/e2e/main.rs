@@ -14,6 +14,7 @@ mod harness;
 mod holders;
 mod insight;
 mod layout;
+mod pages;
 mod policy;
 mod print;
 mod roles;
@@ -26,47 +27,12 @@ mod tracking;
 use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
-use fantoccini::key::Key;
 use fantoccini::Locator;
 use harness::{Harness, Options};
+use pages::{boot, create, exists, reveal, setup, user, ALERT};
 use tapdesk_emulator::Event;
 
-const PRADEEP: &str = "pradeep.gupta@contoso.onmicrosoft.com";
-
-/// Opens the page, clicks Sign in and picks the account `local@contoso…` on the emulator's sign-in page.
-async fn sign_in_as(h: &Harness, local: &str) -> Result<()> {
-    h.goto_page().await?;
-    h.click("#signin").await?;
-    h.wait_for_css("#accounts").await?;
-    h.click(&format!("[id='account-{local}']")).await?;
-    h.wait_for_css("#account")
-        .await
-        .context("the signed-in account bar never appeared")?;
-    Ok(())
-}
-
-/// Searches `text` and opens the first result with the keyboard (Enter).
-async fn open_user(h: &Harness, text: &str, name: &str) -> Result<()> {
-    h.type_into("#search", text).await?;
-    h.wait_for_text("#search-results [role=option]", name)
-        .await?;
-    h.driver
-        .find(Locator::Css("#search"))
-        .await?
-        .send_keys(&char::from(Key::Enter).to_string())
-        .await?;
-    h.wait_for_text("#user-name", name).await?;
-    Ok(())
-}
-
-/// Opens Pradeep Gupta, creates a pass with the form's defaults and returns its value, read
-/// from the emulator's record (the signed-in admin must be allowed to).
-async fn create_for_pradeep(h: &Harness) -> Result<String> {
-    open_user(h, "pradeep", "Pradeep Gupta").await?;
-    h.click("#create").await?;
-    h.wait_for_css("#new-pass").await?;
-    Ok(h.emu.passes(PRADEEP)[0].temporary_access_pass.clone())
-}
+pub(crate) const PRADEEP: &str = "pradeep.gupta@contoso.onmicrosoft.com";
 
 async fn text_of(h: &Harness, css: &str) -> Result<String> {
     Ok(h.driver.find(Locator::Css(css)).await?.text().await?)
@@ -116,6 +82,22 @@ pub(crate) fn authorize_requests(h: &Harness) -> Vec<(Option<String>, Option<Str
         .collect()
 }
 
+/// Lets the page write and the test read the clipboard (from the next page load on).
+pub(crate) async fn allow_clipboard(h: &Harness) -> Result<()> {
+    h.grant_permission("clipboard-read").await?;
+    h.grant_permission("clipboard-write").await
+}
+
+/// Sets the emulator's policy to exclude the seeded "TAP Excluded" group.
+pub(crate) fn exclude_the_tap_excluded_group(h: &Harness) {
+    let mut policy = h.emu.policy();
+    policy.exclude_targets = vec![tapdesk_emulator::ExcludeTarget {
+        target_type: "group".into(),
+        id: tapdesk_emulator::seed::GROUP_TAP_EXCLUDED.into(),
+    }];
+    h.emu.set_policy(policy);
+}
+
 fn count(events: &[Event], pred: impl Fn(&Event) -> bool) -> usize {
     events.iter().filter(|e| pred(e)).count()
 }
@@ -123,32 +105,30 @@ fn count(events: &[Event], pred: impl Fn(&Event) -> bool) -> usize {
 #[tokio::test]
 async fn admin_issues_a_pass_that_is_shown_once_then_deletes_it() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css("#signin").await?;
+        boot::open(&h).await?;
         assert_accessible(&h, "the sign-in screen").await?;
 
         // Adele (Authentication Administrator) may not read the policy by default (issue 11
         // point 6, see graph_limits); this journey is about the summary, so switch it on.
         h.emu
             .update_settings(|s| s.policy_readable_by_authentication_administrator = true);
-        sign_in_as(&h, "adele.vance").await?;
-        h.wait_for_text("#roles", "Authentication Administrator").await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        h.wait_for_text(boot::ROLES, "Authentication Administrator").await?;
         let url = h.driver.current_url().await?.to_string();
         ensure!(!url.contains("code=") && !url.contains("state="), "the callback stayed in the address bar: {url}");
-        h.wait_for_text("#policy", "1 hour to 8 hours").await?;
+        h.wait_for_text(boot::POLICY_SUMMARY, "1 hour to 8 hours").await?;
 
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.wait_for_text("#pass-status", "No Temporary Access Pass").await?;
+        user::open(&h, "pradeep", "Pradeep Gupta").await?;
+        h.wait_for_text(user::PASS_STATUS, "No Temporary Access Pass").await?;
 
         // A 2-hour pass starting tomorrow at 09:00 local time.
-        h.click("#start-later").await?;
-        let start_input = h.wait_for_css("#start-at").await?;
+        h.click(create::START_LATER).await?;
+        let start_input = h.wait_for_css(create::START_AT).await?;
         let start_value = start_input.prop("value").await?.unwrap_or_default();
         ensure!(start_value.ends_with("T09:00"), "start defaults to {start_value:?}, not tomorrow 09:00");
-        h.type_into("#lifetime", "120").await?;
+        h.type_into(create::LIFETIME, "120").await?;
         h.wait_for_text(".field__echo", "2 hours").await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
+        create::submit(&h).await?;
 
         let record = h.emu.passes(PRADEEP);
         ensure!(record.len() == 1, "the emulator holds {} passes for Pradeep", record.len());
@@ -164,28 +144,25 @@ async fn admin_issues_a_pass_that_is_shown_once_then_deletes_it() -> Result<()> 
         ensure!(record[0].lifetime_in_minutes == 120, "lifetime {}", record[0].lifetime_in_minutes);
 
         // Masked first, the value only on Reveal.
-        let masked = text_of(&h, "#pass-value").await?;
+        let masked = text_of(&h, reveal::VALUE).await?;
         ensure!(!masked.contains(&value) && masked.chars().count() == value.chars().count(), "masked text {masked:?}");
-        h.click("#reveal").await?;
-        h.wait_for_text("#pass-value", &value).await?;
-        h.wait_for_text("#pass-timing", "Starts in").await?;
+        reveal::show(&h, &value).await?;
+        h.wait_for_text(reveal::TIMING, "Starts in").await?;
         assert_accessible(&h, "the new pass").await?;
         assert_nowhere(&h, &value, "the pass").await?;
 
         // Done removes it; a reload signs in silently, returns to the user, and the value is gone.
-        h.click("#done").await?;
+        h.click(reveal::DONE).await?;
         h.wait_until("the pass to leave the page", || async { Ok(!h.body_text().await?.contains(&value)) }).await?;
         h.driver.refresh().await?;
-        h.wait_for_text("#user-name", "Pradeep Gupta").await?;
-        h.wait_for_text("#pass-status", "Not usable yet").await?;
+        h.wait_for_text(user::NAME, "Pradeep Gupta").await?;
+        h.wait_for_text(user::PASS_STATUS, "Not usable yet").await?;
         let page_source = h.driver.source().await?;
         ensure!(!page_source.contains(&value), "the pass is back in the page after a reload");
         assert_nowhere(&h, &value, "the pass").await?;
 
         // Delete with confirmation.
-        h.click("#delete-pass").await?;
-        h.click("#confirm-delete").await?;
-        h.wait_for_text("#pass-status", "Pass deleted").await?;
+        user::delete_pass(&h).await?;
         ensure!(h.emu.passes(PRADEEP).is_empty(), "the emulator still holds the pass");
         let events = h.emu.events();
         ensure!(count(&events, |e| matches!(e, Event::PassCreated { .. })) == 1, "exactly one pass was created");
@@ -202,8 +179,8 @@ async fn admin_issues_a_pass_that_is_shown_once_then_deletes_it() -> Result<()> 
 #[tokio::test]
 async fn no_token_or_secret_reaches_storage_cookies_or_console() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "adele.vance").await?;
-        let value = create_for_pradeep(&h).await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        let value = create::for_pradeep(&h).await?;
         let storage = h.storage_dump().await?;
         let parsed: serde_json::Value = serde_json::from_str(&storage)?;
         ensure!(parsed["localStorage"].as_object().is_some_and(|o| o.is_empty()), "localStorage is not empty: {storage}");
@@ -224,8 +201,8 @@ async fn no_token_or_secret_reaches_storage_cookies_or_console() -> Result<()> {
         // Back navigation never shows the pass again.
         h.driver.goto("about:blank").await?;
         h.driver.back().await?;
-        h.wait_for_text("#user-name", "Pradeep Gupta").await?;
-        h.wait_for_css("#pass-status").await?;
+        h.wait_for_text(user::NAME, "Pradeep Gupta").await?;
+        h.wait_for_css(user::PASS_STATUS).await?;
         ensure!(!h.driver.source().await?.contains(&value), "the pass came back with the back button");
         let globals = h.driver.execute("const tokens = arguments[0]; return Object.keys(window).filter(k => { try { const v = String(window[k]); return tokens.some(t => v.includes(t)); } catch (e) { return false; } });", vec![serde_json::json!(issued)]).await?;
         ensure!(globals.as_array().is_some_and(|a| a.is_empty()), "a JS global holds a token: {globals}");
@@ -237,9 +214,7 @@ async fn no_token_or_secret_reaches_storage_cookies_or_console() -> Result<()> {
 #[tokio::test]
 async fn tampered_state_and_replayed_callbacks_are_refused_without_a_token_request() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.click("#signin").await?;
-        h.wait_for_css("#accounts").await?;
+        boot::start(&h).await?;
         // Change the state the authority will send back.
         let authorize = h.driver.current_url().await?;
         let pairs: Vec<(String, String)> = authorize
@@ -256,15 +231,15 @@ async fn tampered_state_and_replayed_callbacks_are_refused_without_a_token_reque
         let mut forged = authorize.clone();
         forged.query_pairs_mut().clear().extend_pairs(pairs);
         h.driver.goto(forged.as_str()).await?;
-        h.click("[id='account-adele.vance']").await?;
-        h.wait_for_text("#error", "state mismatch").await?;
+        h.click(&boot::account("adele.vance")).await?;
+        h.wait_for_text(boot::ERROR, "state mismatch").await?;
         let url = h.driver.current_url().await?.to_string();
         ensure!(
             !url.contains("code="),
             "the forged callback stayed in the address bar: {url}"
         );
         ensure!(
-            h.driver.find(Locator::Css("#account")).await.is_err(),
+            !exists(&h, boot::ACCOUNT).await,
             "signed in despite a forged state"
         );
 
@@ -275,8 +250,11 @@ async fn tampered_state_and_replayed_callbacks_are_refused_without_a_token_reque
                 h.page_url()
             ))
             .await?;
-        h.wait_for_text("#error", "does not belong to a sign-in started in this tab")
-            .await?;
+        h.wait_for_text(
+            boot::ERROR,
+            "does not belong to a sign-in started in this tab",
+        )
+        .await?;
         // Requests reaching the token endpoint, refused ones included (issue 12 point 17): a
         // replayed code sent and refused there would still be a token request.
         let requests = count(&h.emu.events(), |e| {
@@ -291,19 +269,17 @@ async fn tampered_state_and_replayed_callbacks_are_refused_without_a_token_reque
 #[tokio::test]
 async fn an_account_without_an_admin_role_is_told_what_it_lacks() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "diego.siciliani").await?;
-        h.wait_for_text("#roles", "No admin role").await?;
-        h.wait_for_text(".account__capability", "no role that issues passes")
+        boot::sign_in(&h, "diego.siciliani").await?;
+        h.wait_for_text(boot::ROLES, "No admin role").await?;
+        h.wait_for_text(boot::CAPABILITY, "no role that issues passes")
             .await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
+        user::open(&h, "pradeep", "Pradeep Gupta").await?;
         h.wait_for_text(
-            "[role=alert]",
+            ALERT,
             "not allowed to see this user's authentication methods",
         )
         .await?;
-        h.click("#create").await?;
-        h.wait_for_text("[role=alert]", "not allowed to manage this user's passes")
-            .await?;
+        create::refused(&h, "not allowed to manage this user's passes").await?;
         ensure!(h.emu.passes(PRADEEP).is_empty(), "a pass was created");
         Ok(())
     })
@@ -318,40 +294,36 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
     };
     harness::run(opts, |h: Arc<Harness>| async move {
         h.goto_page().await?;
-        h.wait_for_text("#setup-problems", "config.json was not found")
+        h.wait_for_text(setup::PROBLEMS, "config.json was not found")
             .await?;
-        h.wait_for_text("#setup-redirect", &h.page_url()).await?;
-        h.wait_for_text("#setup", "UserAuthMethod-TAP.ReadWrite.All")
+        h.wait_for_text(setup::REDIRECT, &h.page_url()).await?;
+        h.wait_for_text(setup::SETUP, "UserAuthMethod-TAP.ReadWrite.All")
             .await?;
         // Issue 12 (15, 2): a host name of its own; tenant-wide consent is in every token.
-        h.wait_for_text("#setup-origin-note", "host name of its own")
+        h.wait_for_text(setup::ORIGIN_NOTE, "host name of its own")
             .await?;
-        h.wait_for_text("#setup-consent-note", "in every token")
+        h.wait_for_text(setup::CONSENT_NOTE, "in every token")
             .await?;
-        h.wait_for_text("#cmd-az", "\"groupMembershipClaims\":\"DirectoryRole\"")
+        h.wait_for_text(setup::CMD_AZ, "\"groupMembershipClaims\":\"DirectoryRole\"")
             .await?;
         // Registration commands for the page's own address, following the chosen cloud.
         h.wait_for_text(
-            "#cmd-az",
+            setup::CMD_AZ,
             &format!(r#""redirectUris":["{}"]"#, h.page_url()),
         )
         .await?;
-        h.wait_for_text("#cmd-pwsh", "Connect-MgGraph -Environment Global")
+        h.wait_for_text(setup::CMD_PWSH, "Connect-MgGraph -Environment Global")
             .await?;
-        h.driver
-            .find(Locator::Css("#cfg-cloud"))
-            .await?
-            .select_by_value("2")
-            .await?;
-        h.wait_for_text("#cmd-pwsh", "Connect-MgGraph -Environment USGovDoD")
+        setup::choose_cloud(&h, "2").await?;
+        h.wait_for_text(setup::CMD_PWSH, "Connect-MgGraph -Environment USGovDoD")
             .await?;
         h.wait_for_text(
-            "#cmd-az",
+            setup::CMD_AZ,
             "https://dod-graph.microsoft.us/v1.0/applications",
         )
         .await?;
         let graph = h
-            .wait_for_css("#cfg-graph")
+            .wait_for_css(setup::GRAPH)
             .await?
             .prop("value")
             .await?
@@ -361,13 +333,9 @@ async fn missing_config_opens_the_setup_screen() -> Result<()> {
             "the Graph field follows the cloud: {graph:?}"
         );
         // China signs in on the issuer's host.
-        h.driver
-            .find(Locator::Css("#cfg-cloud"))
-            .await?
-            .select_by_value("3")
-            .await?;
+        setup::choose_cloud(&h, "3").await?;
         h.wait_for_text(
-            "#cmd-pwsh",
+            setup::CMD_PWSH,
             "https://login.partner.microsoftonline.cn/$tenant/v2.0",
         )
         .await?;
@@ -387,9 +355,9 @@ async fn broken_config_names_each_problem() -> Result<()> {
     };
     harness::run(opts, |h: Arc<Harness>| async move {
         h.goto_page().await?;
-        h.wait_for_text("#setup-problems", "\"clientId\" must be a text value")
+        h.wait_for_text(setup::PROBLEMS, "\"clientId\" must be a text value")
             .await?;
-        h.wait_for_text("#setup-problems", "must use https://")
+        h.wait_for_text(setup::PROBLEMS, "must use https://")
             .await?;
         Ok(())
     })
@@ -399,24 +367,23 @@ async fn broken_config_names_each_problem() -> Result<()> {
 #[tokio::test]
 async fn exact_upn_and_object_id_find_users_and_guests_are_refused_before_create() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "adele.vance").await?;
+        boot::sign_in(&h, "adele.vance").await?;
         let id = h.emu.user_id(PRADEEP).context("Pradeep is seeded")?;
-        open_user(&h, &id, "Pradeep Gupta").await?;
-        open_user(
+        user::open(&h, &id, "Pradeep Gupta").await?;
+        user::open(
             &h,
             "jordan.miller_fabrikam.com#EXT#@contoso.onmicrosoft.com",
             "Jordan Miller",
         )
         .await?;
-        h.wait_for_text("#user-panel .badge", "Guest").await?;
+        h.wait_for_text(user::BADGE, "Guest").await?;
         h.wait_for_text(
-            "#create-blocked",
+            create::BLOCKED,
             "Guests from other organisations cannot get a Temporary Access Pass",
         )
         .await?;
-        let create = h.driver.find(Locator::Css("#create")).await?;
         ensure!(
-            !create.is_enabled().await?,
+            !create::enabled(&h).await?,
             "Create stays enabled for a guest"
         );
         Ok(())
@@ -427,10 +394,9 @@ async fn exact_upn_and_object_id_find_users_and_guests_are_refused_before_create
 #[tokio::test]
 async fn sign_out_ends_the_session_at_the_authority_and_clears_the_tab() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "adele.vance").await?;
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.click("#signout").await?;
-        h.wait_for_css("#signin").await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        user::open(&h, "pradeep", "Pradeep Gupta").await?;
+        boot::sign_out(&h).await?;
         ensure!(
             h.emu
                 .events()
@@ -448,7 +414,7 @@ async fn sign_out_ends_the_session_at_the_authority_and_clears_the_tab() -> Resu
         // A reload stays signed out: no silent sign-in, no new token.
         let tokens = count(&h.emu.events(), |e| matches!(e, Event::TokenIssued { .. }));
         h.driver.refresh().await?;
-        h.wait_for_css("#signin").await?;
+        h.wait_for_css(boot::SIGN_IN).await?;
         ensure!(
             count(&h.emu.events(), |e| matches!(e, Event::TokenIssued { .. })) == tokens,
             "a token was issued after sign-out"
@@ -461,21 +427,20 @@ async fn sign_out_ends_the_session_at_the_authority_and_clears_the_tab() -> Resu
 #[tokio::test]
 async fn a_double_click_on_sign_in_starts_one_attempt() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css("#signin").await?;
+        boot::open(&h).await?;
         h.driver
             .execute(
-                "const b = document.getElementById('signin'); b.click(); b.click();",
-                vec![],
+                "const b = document.querySelector(arguments[0]); b.click(); b.click();",
+                vec![serde_json::json!(boot::SIGN_IN)],
             )
             .await?;
-        h.wait_for_css("#accounts").await?;
+        h.wait_for_css(boot::ACCOUNTS).await?;
         let attempts = count(&h.emu.events(), |e| {
             matches!(e, Event::AuthorizeRequested { .. })
         });
         ensure!(attempts == 1, "{attempts} authorize requests");
-        h.click("[id='account-adele.vance']").await?;
-        h.wait_for_css("#account").await?;
+        h.click(&boot::account("adele.vance")).await?;
+        h.wait_for_css(boot::ACCOUNT).await?;
         Ok(())
     })
     .await
@@ -487,25 +452,22 @@ async fn copy_writes_the_pass_only_on_click_clears_it_later_and_the_pass_times_o
         h.emu.extend_page_config(
             serde_json::json!({"clipboardClearSeconds": 2, "passShowSeconds": 3}),
         );
-        h.goto_page().await?;
-        h.wait_for_css("#signin").await?;
-        h.grant_permission("clipboard-read").await?;
-        h.grant_permission("clipboard-write").await?;
-        sign_in_as(&h, "adele.vance").await?;
-        let value = create_for_pradeep(&h).await?;
+        boot::open(&h).await?;
+        allow_clipboard(&h).await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        let value = create::for_pradeep(&h).await?;
         ensure!(
             h.clipboard_text().await? != value,
             "the pass reached the clipboard without a click"
         );
-        h.click("#copy").await?;
-        h.wait_for_text("#new-pass", "Copied").await?;
+        reveal::copy(&h).await?;
         ensure!(
             h.clipboard_text().await? == value,
             "Copy did not put the pass on the clipboard"
         );
         // Left alone, the pass leaves the screen by itself (passShowSeconds).
         h.wait_until("the pass to leave the screen by itself", || async {
-            Ok(h.driver.find(Locator::Css("#new-pass")).await.is_err())
+            Ok(!exists(&h, reveal::NEW_PASS).await)
         })
         .await?;
         h.wait_until("the clipboard to be cleared", || async {

@@ -9,8 +9,9 @@ use tapdesk_emulator::model::{ExcludeTarget, TapPolicy};
 use tapdesk_emulator::seed::{GROUP_HELPDESK, GROUP_TAP_EXCLUDED};
 use tapdesk_emulator::Event;
 
-use super::{assert_accessible, count, sign_in_as};
+use super::{assert_accessible, count};
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, exists, policy};
 
 #[tokio::test]
 async fn a_global_admin_grants_the_permission_reviews_the_changes_and_saves_the_policy(
@@ -23,51 +24,46 @@ async fn a_global_admin_grants_the_permission_reviews_the_changes_and_saves_the_
             }],
             ..TapPolicy::default()
         });
-        sign_in_as(&h, "alex.wilber").await?;
-        h.click("#tab-policy").await?;
-        h.wait_for_css("#policy-consent").await?;
-        let max = h.wait_for_css("#policy-max").await?;
+        boot::sign_in(&h, "alex.wilber").await?;
+        policy::open(&h).await?;
+        h.wait_for_css(policy::CONSENT).await?;
+        let max = h.wait_for_css(policy::MAX).await?;
         ensure!(
             !max.is_enabled().await?,
             "the form is editable without the permission"
         );
 
-        // Incremental consent, asked for only here; the page comes back to this screen.
-        h.click("#policy-grant").await?;
-        h.click("#consent-accept").await?;
-        h.wait_for_css("#policy-review").await?;
-        h.wait_for_text("#policy-exclude", "TAP Excluded").await?;
-        h.wait_for_text("#policy-advice", "Make passes one-time")
+        // Incremental asked for only here; the page comes back to this screen.
+        policy::grant(&h).await?;
+        h.wait_for_text(policy::EXCLUDE, "TAP Excluded").await?;
+        h.wait_for_text(policy::ADVICE, "Make passes one-time")
             .await?;
 
         // Checked before anything is sent.
-        h.type_into("#policy-max", "5").await?;
+        h.type_into(policy::MAX, "5").await?;
         h.wait_for_text(
-            "#policy-problems",
+            policy::PROBLEMS,
             "The maximum lifetime must be from 10 minutes",
         )
         .await?;
         ensure!(
-            !h.wait_for_css("#policy-review").await?.is_enabled().await?,
+            !h.wait_for_css(policy::REVIEW).await?.is_enabled().await?,
             "Review is enabled with a bad value"
         );
-        h.type_into("#policy-max", "240").await?;
+        h.type_into(policy::MAX, "240").await?;
         h.wait_until("the problems to go", || async {
-            Ok(h.driver
-                .find(fantoccini::Locator::Css("#policy-problems"))
-                .await
-                .is_err())
+            Ok(!exists(&h, policy::PROBLEMS).await)
         })
         .await?;
-        h.click("#policy-one-time").await?;
-        h.type_into("#policy-group-search", "Helpdesk").await?;
-        h.click("#policy-group-find").await?;
-        h.click("#policy-group-results .exclude-group").await?;
-        h.wait_for_text("#policy-exclude", "Helpdesk").await?;
+        h.click(policy::ONE_TIME).await?;
+        h.type_into(policy::GROUP_SEARCH, "Helpdesk").await?;
+        h.click(policy::GROUP_FIND).await?;
+        h.click(policy::GROUP_RESULT).await?;
+        h.wait_for_text(policy::EXCLUDE, "Helpdesk").await?;
 
-        h.click("#policy-review").await?;
+        h.click(policy::REVIEW).await?;
         assert_accessible(&h, "the policy review").await?;
-        let diff = h.wait_for_css("#policy-diff").await?.text().await?;
+        let diff = h.wait_for_css(policy::DIFF).await?.text().await?;
         for needle in [
             "Maximum lifetime",
             "8 hours",
@@ -89,8 +85,8 @@ async fn a_global_admin_grants_the_permission_reviews_the_changes_and_saves_the_
             )) == 1,
             "saved before Save"
         );
-        h.click("#policy-save").await?;
-        h.wait_for_css("#policy-saved").await?;
+        h.click(policy::SAVE).await?;
+        h.wait_for_css(policy::SAVED).await?;
 
         let p = h.emu.policy();
         ensure!(
@@ -107,8 +103,9 @@ async fn a_global_admin_grants_the_permission_reviews_the_changes_and_saves_the_
         expected.sort_unstable();
         ensure!(excluded == expected, "excluded {excluded:?}");
         // The summary on top follows the saved policy at once.
-        h.wait_for_text("#policy", "every pass is one-time").await?;
-        h.wait_for_text("#policy", "4 hours").await?;
+        h.wait_for_text(boot::POLICY_SUMMARY, "every pass is one-time")
+            .await?;
+        h.wait_for_text(boot::POLICY_SUMMARY, "4 hours").await?;
         Ok(())
     })
     .await

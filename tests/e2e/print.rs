@@ -9,15 +9,17 @@ use base64::Engine as _;
 use serde_json::json;
 use tapdesk_emulator::seed::new_hire_upn;
 
-use super::sign_in_as;
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, bulk};
 
-/// Visible elements under the current media: the handouts, and anything else with a box.
+/// Visible elements under the current media: the handouts (`arguments`: the handouts and one
+/// handout), and anything else with a box.
 const VISIBLE: &str = "
     const shown = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
-    const handouts = [...document.querySelectorAll('#handouts .handout')];
+    const [all, one] = arguments;
+    const handouts = [...document.querySelectorAll(one)];
     const others = [...document.body.querySelectorAll('*')]
-        .filter((e) => !e.closest('#handouts') && !e.querySelector('#handouts'))
+        .filter((e) => !e.closest(all) && !e.querySelector(all))
         .filter(shown)
         .map((e) => e.tagName + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : ''));
     return {
@@ -40,20 +42,19 @@ async fn printed_handouts_show_one_page_per_pass_and_nothing_else() -> Result<()
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         const N: usize = 5;
         let users: Vec<String> = (1..=N).map(new_hire_upn).collect();
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-bulk").await?;
-        h.type_into("#bulk-paste", &users.join("\n")).await?;
-        h.click("#bulk-check").await?;
-        h.wait_for_text("#bulk-counts", &format!("{N} ready"))
-            .await?;
-        h.click("#bulk-run").await?;
-        h.wait_for_css("#bulk-handouts").await?;
-        h.click("#bulk-handouts").await?;
-        h.wait_for_css("#handouts .handout").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
+        bulk::paste_and_check(&h, &users.join("\n"), &format!("{N} ready")).await?;
+        bulk::run(&h, bulk::OPEN_HANDOUTS).await?;
+        h.click(bulk::OPEN_HANDOUTS).await?;
+        h.wait_for_css(bulk::HANDOUT).await?;
 
         h.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }))
             .await?;
-        let seen = h.driver.execute(VISIBLE, vec![]).await?;
+        let seen = h
+            .driver
+            .execute(VISIBLE, vec![json!(bulk::HANDOUTS), json!(bulk::HANDOUT)])
+            .await?;
         // Failure messages name counts and elements, never a handout's text (it holds a pass).
         ensure!(
             seen["handouts"].as_u64() == Some(N as u64),

@@ -11,8 +11,9 @@ use fantoccini::Locator;
 use tapdesk_emulator::seed::new_hire_upn;
 use tapdesk_emulator::Event;
 
-use super::{count, open_user, sign_in_as, text_of, PRADEEP};
+use super::{count, text_of, PRADEEP};
 use crate::harness::{self, Harness, Options};
+use crate::pages::{audit, boot, bulk, create, holders, policy, reveal, user};
 
 const MEGAN: &str = "megan.bowen@contoso.onmicrosoft.com";
 const DIEGO: &str = "diego.siciliani@contoso.onmicrosoft.com";
@@ -32,17 +33,14 @@ fn passes_created(h: &Harness) -> usize {
 
 /// One user then bulk: open Pradeep, create; then two new hires in bulk, check and run.
 async fn open_create_and_bulk(h: &Harness, hires: [usize; 2]) -> Result<()> {
-    open_user(h, "pradeep", "Pradeep Gupta").await?;
-    h.click("#create").await?;
-    h.wait_for_css("#new-pass").await?;
+    user::open(h, "pradeep", "Pradeep Gupta").await?;
+    create::submit(h).await?;
     ensure!(h.emu.passes(PRADEEP).len() == 1, "no pass for Pradeep");
-    h.click("#tab-bulk").await?;
+    bulk::open(h).await?;
     let users: Vec<String> = hires.iter().map(|n| new_hire_upn(*n)).collect();
-    h.type_into("#bulk-paste", &users.join("\n")).await?;
-    h.click("#bulk-check").await?;
-    h.wait_for_text("#bulk-counts", "2 ready").await?;
-    h.click("#bulk-run").await?;
-    h.wait_for_text("#bulk-status", "2 created · 0 failed")
+    bulk::paste_and_check(h, &users.join("\n"), "2 ready").await?;
+    h.click(bulk::RUN).await?;
+    h.wait_for_text(bulk::STATUS, "2 created · 0 failed")
         .await?;
     for u in &users {
         ensure!(h.emu.passes(u).len() == 1, "no pass for {u}");
@@ -75,8 +73,8 @@ async fn journeys_of_each_issuing_role(wids: bool, first_hire: usize) -> Result<
                 h.emu
                     .update_settings(|s| s.group_membership_claims = "None".into());
             }
-            sign_in_as(&h, local).await?;
-            h.wait_for_text("#roles", if wids { role } else { "Roles unknown" })
+            boot::sign_in(&h, local).await?;
+            h.wait_for_text(boot::ROLES, if wids { role } else { "Roles unknown" })
                 .await?;
             open_create_and_bulk(&h, [first_hire + n * 2, first_hire + n * 2 + 1]).await
         })
@@ -87,12 +85,10 @@ async fn journeys_of_each_issuing_role(wids: bool, first_hire: usize) -> Result<
 
 /// Checks Megan (an admin) and new hire `n` on Many users: one ready, one admin account.
 async fn check_megan_and_a_new_hire(h: &Harness, n: usize) -> Result<()> {
-    h.click("#tab-bulk").await?;
-    h.type_into("#bulk-paste", &format!("{MEGAN}\n{}", new_hire_upn(n)))
-        .await?;
-    h.click("#bulk-check").await?;
-    h.wait_for_text(
-        "#bulk-counts",
+    bulk::open(h).await?;
+    bulk::paste_and_check(
+        h,
+        &format!("{MEGAN}\n{}", new_hire_upn(n)),
         "1 ready · 0 with warnings · 0 blocked · 1 admin accounts",
     )
     .await?;
@@ -116,42 +112,37 @@ async fn without_a_wids_claim_nothing_is_blocked_and_graph_s_refusal_is_explaine
         h.emu
             .update_settings(|s| s.group_membership_claims = "None".into());
         // Adele is an Authentication Administrator; her ID token no longer says so.
-        sign_in_as(&h, "adele.vance").await?;
-        h.wait_for_text("#roles", "Roles unknown").await?;
-        h.wait_for_text(".account__capability", "blocks nothing")
-            .await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        h.wait_for_text(boot::ROLES, "Roles unknown").await?;
+        h.wait_for_text(boot::CAPABILITY, "blocks nothing").await?;
         // A user she may serve: created as usual.
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
+        user::open(&h, "pradeep", "Pradeep Gupta").await?;
+        create::submit(&h).await?;
         ensure!(h.emu.passes(PRADEEP).len() == 1, "no pass for Pradeep");
-        h.click("#done").await?;
+        h.click(reveal::DONE).await?;
 
         // An admin she may not serve: the page does not block; Graph refuses, and says so.
-        open_user(&h, "megan", "Megan Bowen").await?;
-        h.wait_for_text("#create-warnings", "holds an admin role")
+        user::open(&h, "megan", "Megan Bowen").await?;
+        h.wait_for_text(create::WARNINGS, "holds an admin role")
             .await?;
-        let create = h.driver.find(Locator::Css("#create")).await?;
         ensure!(
-            create.is_enabled().await?,
+            create::enabled(&h).await?,
             "the page blocked the create itself"
         );
-        h.click("#create").await?;
-        h.wait_for_text("[role=alert]", "not allowed to manage this user's passes")
-            .await?;
+        create::refused(&h, "not allowed to manage this user's passes").await?;
         ensure!(h.emu.passes(MEGAN).is_empty(), "Graph should have refused");
         let before = passes_created(&h);
 
         // Bulk: Megan's row is not blocked but waits for the tick; ticked, Graph refuses her
         // and the new hire gets a pass.
         check_megan_and_a_new_hire(&h, 13).await?;
-        h.wait_for_text("#bulk-run", "Create 1 passes").await?;
-        h.click("#bulk-include-admins").await?;
-        h.wait_for_text("#bulk-run", "Create 2 passes").await?;
-        h.click("#bulk-run").await?;
-        h.wait_for_text("#bulk-status", "1 created · 1 failed")
+        h.wait_for_text(bulk::RUN, "Create 1 passes").await?;
+        h.click(bulk::INCLUDE_ADMINS).await?;
+        h.wait_for_text(bulk::RUN, "Create 2 passes").await?;
+        h.click(bulk::RUN).await?;
+        h.wait_for_text(bulk::STATUS, "1 created · 1 failed")
             .await?;
-        h.wait_for_text("#bulk-results", "not allowed").await?;
+        h.wait_for_text(bulk::RESULTS, "not allowed").await?;
         ensure!(h.emu.passes(MEGAN).is_empty(), "Graph should have refused");
         ensure!(
             passes_created(&h) == before + 1,
@@ -165,11 +156,11 @@ async fn without_a_wids_claim_nothing_is_blocked_and_graph_s_refusal_is_explaine
 #[tokio::test]
 async fn a_privileged_target_is_warned_and_bulk_creates_it_only_after_a_tick() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "alex.wilber").await?;
-        open_user(&h, "megan", "Megan Bowen").await?;
+        boot::sign_in(&h, "alex.wilber").await?;
+        user::open(&h, "megan", "Megan Bowen").await?;
         let warning = h
             .wait_for_text(
-                "#create-warnings",
+                create::WARNINGS,
                 "register a sign-in method on this admin account",
             )
             .await?
@@ -183,16 +174,16 @@ async fn a_privileged_target_is_warned_and_bulk_creates_it_only_after_a_tick() -
         ensure!(warning.contains("holds an admin role"), "{warning}");
         ensure!(!has_guid(&warning), "a GUID on screen: {warning}");
         // An ordinary user gets no such warning.
-        open_user(&h, "pradeep", "Pradeep Gupta").await?;
-        let panel = text_of(&h, "#user-panel").await?;
+        user::open(&h, "pradeep", "Pradeep Gupta").await?;
+        let panel = text_of(&h, user::PANEL).await?;
         ensure!(!panel.contains("admin account"), "{panel}");
 
         check_megan_and_a_new_hire(&h, 21).await?;
-        h.wait_for_text("#bulk-preview", "Admin account: created only if you tick")
+        h.wait_for_text(bulk::PREVIEW, "Admin account: created only if you tick")
             .await?;
         // Not ticked: Megan is left out of the run.
-        h.click("#bulk-run").await?;
-        h.wait_for_text("#bulk-status", "1 created · 0 failed")
+        h.click(bulk::RUN).await?;
+        h.wait_for_text(bulk::STATUS, "1 created · 0 failed")
             .await?;
         ensure!(h.emu.passes(MEGAN).is_empty(), "created without the tick");
         Ok(())
@@ -204,27 +195,24 @@ async fn a_privileged_target_is_warned_and_bulk_creates_it_only_after_a_tick() -
 async fn an_internal_guest_gets_a_pass_and_a_pass_for_oneself_cannot_be_asked() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         h.emu.set_user_type(DIEGO, "Guest")?;
-        sign_in_as(&h, "megan.bowen").await?;
-        open_user(&h, "diego", "Diego Siciliani").await?;
-        h.wait_for_text("#user-panel .badge", "Guest").await?;
-        let blocked = h.driver.find_all(Locator::Css("#create-blocked")).await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        user::open(&h, "diego", "Diego Siciliani").await?;
+        h.wait_for_text(user::BADGE, "Guest").await?;
+        let blocked = h.driver.find_all(Locator::Css(create::BLOCKED)).await?;
         ensure!(blocked.is_empty(), "an internal guest was refused");
-        h.click("#create").await?;
-        h.wait_for_css("#new-pass").await?;
+        create::submit(&h).await?;
         ensure!(
             h.emu.passes(DIEGO).len() == 1,
             "no pass for the internal guest"
         );
 
         // Oneself: Create is disabled and nothing reaches Graph.
-        h.click("#done").await?;
+        h.click(reveal::DONE).await?;
         let before = passes_created(&h);
-        open_user(&h, "megan", "Megan Bowen").await?;
-        h.wait_for_text("#create-blocked", "your own account")
-            .await?;
-        let create = h.driver.find(Locator::Css("#create")).await?;
+        user::open(&h, "megan", "Megan Bowen").await?;
+        h.wait_for_text(create::BLOCKED, "your own account").await?;
         ensure!(
-            !create.is_enabled().await?,
+            !create::enabled(&h).await?,
             "Create stays enabled for oneself"
         );
         ensure!(passes_created(&h) == before, "a pass was created");
@@ -248,40 +236,36 @@ async fn each_issuing_role_scans_holders_and_sees_the_policy_and_audit_trail_as_
         ("alex.wilber", true, true),
     ] {
         harness::run(Options::default(), |h: Arc<Harness>| async move {
-            sign_in_as(&h, admin).await?;
+            boot::sign_in(&h, admin).await?;
             if reads_policy {
-                h.wait_for_text("#policy", "passes last").await?;
+                h.wait_for_text(boot::POLICY_SUMMARY, "passes last").await?;
             } else {
                 h.wait_for_text("body", "limits are unknown").await?;
             }
-            h.click("#tab-holders").await?;
-            h.click("#holders-search").await?;
-            h.type_into("#holders-text", "pradeep").await?;
-            h.click("#holders-scan").await?;
-            h.wait_for_text("#holders-status", "1 of 1 users checked")
+            holders::open(&h).await?;
+            holders::scan_search(&h, "pradeep").await?;
+            h.wait_for_text(holders::STATUS, "1 of 1 users checked")
                 .await
                 .with_context(|| format!("{admin}: pass holders"))?;
 
-            h.click("#tab-policy").await?;
+            policy::open(&h).await?;
             if reads_policy {
-                h.wait_for_css("#policy-max")
+                h.wait_for_css(policy::MAX)
                     .await
                     .with_context(|| format!("{admin}: policy"))?;
             } else {
-                h.wait_for_text("#panel-policy", "limits are unknown")
+                h.wait_for_text(policy::PANEL, "limits are unknown")
                     .await
                     .with_context(|| format!("{admin}: policy refused"))?;
             }
 
-            h.click("#tab-audit").await?;
+            audit::open(&h).await?;
             // The screen names both documented permissions and the reading roles first.
-            h.wait_for_text("#audit-consent", "AuditLog.Read.All and Directory.Read.All")
+            h.wait_for_text(audit::CONSENT, "AuditLog.Read.All and Directory.Read.All")
                 .await
                 .with_context(|| format!("{admin}: audit trail notice"))?;
             if reads_audit {
-                h.click("#audit-grant").await?;
-                h.click("#consent-accept").await?;
-                h.wait_for_css("#audit, #audit-empty")
+                audit::grant(&h)
                     .await
                     .with_context(|| format!("{admin}: audit trail"))?;
                 ensure!(

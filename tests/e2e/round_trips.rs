@@ -10,8 +10,9 @@ use fantoccini::key::Key;
 use fantoccini::Locator;
 use tapdesk_emulator::{Event, GraphRequestCounts};
 
-use super::{count, sign_in_as};
+use super::count;
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, create, search, user};
 
 /// Graph requests of each journey, as the emulator counted them.
 #[derive(Clone, Debug)]
@@ -39,34 +40,32 @@ pub async fn walk(h: &Harness) -> Result<CriticalPath> {
     // either way (one GET), the summary only shows with the lenient switch.
     h.emu
         .update_settings(|s| s.policy_readable_by_authentication_administrator = true);
-    sign_in_as(h, "adele.vance").await?;
-    h.wait_for_text("#policy", "hour").await?;
+    boot::sign_in(h, "adele.vance").await?;
+    h.wait_for_text(boot::POLICY_SUMMARY, "hour").await?;
     let sign_in = h.emu.graph_requests();
 
-    h.type_into("#search", "pradeep").await?;
-    h.wait_for_text("#search-results [role=option]", "Pradeep Gupta")
-        .await?;
+    h.type_into(search::INPUT, "pradeep").await?;
+    h.wait_for_text(search::OPTION, "Pradeep Gupta").await?;
     h.emu.reset_graph_counters();
     h.driver
-        .find(Locator::Css("#search"))
+        .find(Locator::Css(search::INPUT))
         .await?
         .send_keys(&char::from(Key::Enter).to_string())
         .await?;
-    h.wait_for_text("#user-name", "Pradeep Gupta").await?;
-    h.wait_for_text("#pass-status", "No Temporary Access Pass")
+    h.wait_for_text(user::NAME, "Pradeep Gupta").await?;
+    h.wait_for_text(user::PASS_STATUS, "No Temporary Access Pass")
         .await?;
-    h.wait_for_css("#methods").await?;
+    h.wait_for_css(user::METHODS).await?;
     let open_user = h.emu.graph_requests();
 
     h.emu.reset_graph_counters();
-    h.click("#create").await?;
-    h.wait_for_css("#new-pass").await?;
-    h.wait_for_css("#pass-status.pass--usable").await?;
+    create::submit(h).await?;
+    h.wait_for_css(user::PASS_USABLE).await?;
     let create = h.emu.graph_requests();
 
     h.driver.refresh().await?;
-    h.wait_for_text("#user-name", "Pradeep Gupta").await?;
-    h.wait_for_css("#methods").await?;
+    h.wait_for_text(user::NAME, "Pradeep Gupta").await?;
+    h.wait_for_css(user::METHODS).await?;
     let discovery = count(&h.emu.events(), |e| matches!(e, Event::DiscoveryServed));
     Ok(CriticalPath {
         sign_in,

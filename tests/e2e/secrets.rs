@@ -5,26 +5,20 @@
 use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
-use fantoccini::Locator;
 use serde_json::json;
 
-use super::{assert_accessible, create_for_pradeep, sign_in_as};
+use super::{allow_clipboard, assert_accessible};
 use crate::harness::{self, Harness, Options};
-
-async fn exists(h: &Harness, css: &str) -> Result<bool> {
-    Ok(h.driver.find(Locator::Css(css)).await.is_ok())
-}
+use crate::pages::{boot, create, exists, reveal, setup};
 
 /// Signs in as Adele with both clipboard permissions, creates Pradeep's pass, clicks Copy and
 /// returns the pass once the clipboard holds it.
 async fn copy_pradeeps_pass(h: &Harness) -> Result<String> {
     h.goto_page().await?;
-    h.grant_permission("clipboard-read").await?;
-    h.grant_permission("clipboard-write").await?;
-    sign_in_as(h, "adele.vance").await?;
-    let value = create_for_pradeep(h).await?;
-    h.click("#copy").await?;
-    h.wait_for_text("#new-pass", "Copied").await?;
+    allow_clipboard(h).await?;
+    boot::sign_in(h, "adele.vance").await?;
+    let value = create::for_pradeep(h).await?;
+    reveal::copy(h).await?;
     ensure!(
         h.clipboard_text().await? == value,
         "Copy did not put the pass on the clipboard"
@@ -63,9 +57,9 @@ async fn a_clear_refused_in_a_background_tab_is_said_and_done_on_the_next_focus(
             let said = h
                 .driver
                 .execute(
-                    "const n = window.opener && window.opener.document.getElementById('clipboard-notice');
+                    "const n = window.opener && window.opener.document.querySelector(arguments[0]);
                      return n ? n.textContent : '';",
-                    vec![],
+                    vec![json!(reveal::CLIPBOARD_NOTICE)],
                 )
                 .await?;
             Ok(said
@@ -86,7 +80,7 @@ async fn a_clear_refused_in_a_background_tab_is_said_and_done_on_the_next_focus(
         })
         .await?;
         h.wait_until("the notice to go", || async {
-            Ok(!exists(&h, "#clipboard-notice").await?)
+            Ok(!exists(&h, reveal::CLIPBOARD_NOTICE).await)
         })
         .await?;
         Ok(())
@@ -106,8 +100,7 @@ async fn sign_out_clears_a_copied_pass_at_once() -> Result<()> {
         h.driver
             .execute("sessionStorage.removeItem('tapdesk.clipboard');", vec![])
             .await?;
-        h.click("#signout").await?;
-        h.wait_for_css("#signin").await?;
+        boot::sign_out(&h).await?;
         let left = h.clipboard_text().await?;
         ensure!(
             left.is_empty(),
@@ -127,7 +120,7 @@ async fn a_reload_clears_a_copied_pass_in_the_page_that_follows() -> Result<()> 
         // Chromium drops a clipboard write started on `pagehide`; the flag left in
         // sessionStorage (never the pass) makes the reloaded page clear.
         h.driver.refresh().await?;
-        h.wait_for_css("#account").await?;
+        h.wait_for_css(boot::ACCOUNT).await?;
         h.wait_until("the clipboard to be cleared by the reload", || async {
             Ok(h.clipboard_text().await?.is_empty())
         })
@@ -140,10 +133,9 @@ async fn a_reload_clears_a_copied_pass_in_the_page_that_follows() -> Result<()> 
 #[tokio::test]
 async fn settings_override_only_sign_in_fields_on_known_hosts_under_a_banner() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css("#signin").await?;
+        boot::open(&h).await?;
         ensure!(
-            !exists(&h, "#overrides-banner").await?,
+            !exists(&h, setup::OVERRIDES_BANNER).await,
             "a banner without overrides"
         );
 
@@ -156,8 +148,8 @@ async fn settings_override_only_sign_in_fields_on_known_hosts_under_a_banner() -
             )
             .await?;
         h.driver.refresh().await?;
-        h.wait_for_css("#signin").await?;
-        let banner = h.wait_for_css("#overrides-banner").await?.text().await?;
+        h.wait_for_css(boot::SIGN_IN).await?;
+        let banner = h.wait_for_css(setup::OVERRIDES_BANNER).await?.text().await?;
         ensure!(
             banner.contains("override config.json: Application (client) ID.")
                 && banner.contains("Ignored (only config.json may set them): clipboardClearSeconds, handoutUrl."),
@@ -166,20 +158,20 @@ async fn settings_override_only_sign_in_fields_on_known_hosts_under_a_banner() -
         assert_accessible(&h, "the overrides banner").await?;
 
         // A Graph host of someone else's, saved through the form, is refused on reload.
-        h.click("#settings").await?;
-        h.type_into("#cfg-graph", "https://graph.evil.example").await?;
-        h.click("#cfg-save").await?;
-        h.wait_for_text("#setup-problems", "\"graphBaseUrl\" may only name")
+        h.click(setup::SETTINGS).await?;
+        h.type_into(setup::GRAPH, "https://graph.evil.example").await?;
+        h.click(setup::SAVE).await?;
+        h.wait_for_text(setup::PROBLEMS, "\"graphBaseUrl\" may only name")
             .await?;
-        h.wait_for_text("#setup-problems", "not https://graph.evil.example")
+        h.wait_for_text(setup::PROBLEMS, "not https://graph.evil.example")
             .await?;
-        h.wait_for_css("#overrides-banner").await?;
+        h.wait_for_css(setup::OVERRIDES_BANNER).await?;
 
         // One click goes back to config.json alone.
-        h.click("#overrides-reset").await?;
-        h.wait_for_css("#signin").await?;
+        h.click(setup::OVERRIDES_RESET).await?;
+        h.wait_for_css(boot::SIGN_IN).await?;
         ensure!(
-            !exists(&h, "#overrides-banner").await?,
+            !exists(&h, setup::OVERRIDES_BANNER).await,
             "the banner stayed after the reset"
         );
         let kept = h

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use anyhow::{ensure, Context, Result};
 use tapdesk_emulator::{Event, SilentRefusal};
 
-use super::{authorize_requests, count, sign_in_as};
+use super::{authorize_requests, count};
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, consent, exists, setup};
 
 const ADELE: &str = "adele.vance@contoso.onmicrosoft.com";
 
@@ -35,9 +36,7 @@ async fn session_item(h: &Harness, key: &str) -> Result<Option<String>> {
 async fn a_generic_provider_signs_in_with_config_json_alone() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         h.emu.update_settings(|s| s.generic_oidc_provider = true);
-        h.goto_page().await?;
-        h.click("#signin").await?;
-        h.wait_for_css("#accounts").await?;
+        boot::start(&h).await?;
         let asked = authorize_requests(&h);
         ensure!(
             asked == vec![(Some("select_account".into()), None), (None, None)],
@@ -45,22 +44,21 @@ async fn a_generic_provider_signs_in_with_config_json_alone() -> Result<()> {
         );
         // Back on the page in the same tab: the refusal is remembered, and the next click
         // sends no prompt at all.
-        h.goto_page().await?;
-        h.wait_for_css("#signin").await?;
+        boot::open(&h).await?;
         ensure!(
             session_item(&h, "tapdesk.noprompt").await? == Some(h.emu.authority()),
             "the refusal is not remembered"
         );
-        h.click("#signin").await?;
-        h.wait_for_css("#accounts").await?;
+        h.click(boot::SIGN_IN).await?;
+        h.wait_for_css(boot::ACCOUNTS).await?;
         let asked = authorize_requests(&h);
         ensure!(
             asked.len() == 3 && asked[2] == (None, None),
             "authorize requests: {asked:?}"
         );
-        h.click("[id='account-adele.vance']").await?;
-        h.wait_for_text("#account", "Adele Vance").await?;
-        h.wait_for_text(".account__upn", ADELE).await?;
+        h.click(&boot::account("adele.vance")).await?;
+        h.wait_for_text(boot::ACCOUNT, "Adele Vance").await?;
+        h.wait_for_text(boot::UPN, ADELE).await?;
         let url = h.driver.current_url().await?.to_string();
         ensure!(
             !url.contains("error") && !url.contains("code="),
@@ -78,9 +76,7 @@ async fn listed_prompt_values_are_honoured() -> Result<()> {
         h.emu.update_settings(|s| {
             s.prompt_values_supported = Some(vec!["none".into(), "login".into(), "consent".into()])
         });
-        h.goto_page().await?;
-        h.click("#signin").await?;
-        h.wait_for_css("#accounts").await?;
+        boot::start(&h).await?;
         let asked = authorize_requests(&h);
         ensure!(asked == vec![(None, None)], "authorize requests: {asked:?}");
         Ok(())
@@ -94,7 +90,7 @@ async fn listed_prompt_values_are_honoured() -> Result<()> {
 #[tokio::test]
 async fn a_refused_silent_sign_in_lands_on_the_button_and_the_click_keeps_the_hint() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "adele.vance").await?;
+        boot::sign_in(&h, "adele.vance").await?;
         for (refusal, sentence) in [
             (
                 SilentRefusal::LoginRequired,
@@ -112,12 +108,9 @@ async fn a_refused_silent_sign_in_lands_on_the_button_and_the_click_keeps_the_hi
                 .update_settings(|s| s.silent_sign_in_refusal = Some(refusal));
             let before = authorize_requests(&h).len();
             h.driver.refresh().await?;
-            h.wait_for_text("#signin-note", sentence).await?;
+            h.wait_for_text(boot::NOTE, sentence).await?;
             ensure!(
-                h.driver
-                    .find(fantoccini::Locator::Css("#error"))
-                    .await
-                    .is_err(),
+                !exists(&h, boot::ERROR).await,
                 "{refusal:?} was shown as an error"
             );
             let asked = authorize_requests(&h);
@@ -132,8 +125,8 @@ async fn a_refused_silent_sign_in_lands_on_the_button_and_the_click_keeps_the_hi
                 "the refusal stayed in the address bar: {url}"
             );
             // The authority's session still exists, so the interactive request comes straight back.
-            h.click("#signin").await?;
-            h.wait_for_text("#account", "Adele Vance").await?;
+            h.click(boot::SIGN_IN).await?;
+            h.wait_for_text(boot::ACCOUNT, "Adele Vance").await?;
             let asked = authorize_requests(&h);
             ensure!(
                 asked[before + 1..] == [(None, Some(ADELE.into()))],
@@ -161,7 +154,7 @@ async fn the_callback_leaves_the_address_bar_even_when_config_json_fails() -> Re
                 h.page_url()
             ))
             .await?;
-        h.wait_for_text("#setup-problems", "config.json was not found")
+        h.wait_for_text(setup::PROBLEMS, "config.json was not found")
             .await?;
         let url = h.driver.current_url().await?.to_string();
         ensure!(
@@ -178,13 +171,11 @@ async fn the_callback_leaves_the_address_bar_even_when_config_json_fails() -> Re
 #[tokio::test]
 async fn sign_in_works_after_back_from_the_authority_and_an_ignored_click_says_why() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.click("#signin").await?;
-        h.wait_for_css("#accounts").await?;
+        boot::start(&h).await?;
         h.driver.back().await?;
-        h.wait_for_css("#signin").await?;
-        h.click("#signin").await?;
-        h.wait_for_css("#accounts")
+        h.wait_for_css(boot::SIGN_IN).await?;
+        h.click(boot::SIGN_IN).await?;
+        h.wait_for_css(boot::ACCOUNTS)
             .await
             .context("Sign in did nothing after Back from the authority")?;
         ensure!(
@@ -194,7 +185,7 @@ async fn sign_in_works_after_back_from_the_authority_and_an_ignored_click_says_w
         );
 
         h.driver.back().await?;
-        h.wait_for_css("#signin").await?;
+        h.wait_for_css(boot::SIGN_IN).await?;
         // A sign-in under way in this tab (as a second click right after the first would find).
         h.driver
             .execute(
@@ -202,8 +193,8 @@ async fn sign_in_works_after_back_from_the_authority_and_an_ignored_click_says_w
                 vec![],
             )
             .await?;
-        h.click("#signin").await?;
-        h.wait_for_text("#signin-note", "still opening the sign-in page")
+        h.click(boot::SIGN_IN).await?;
+        h.wait_for_text(boot::NOTE, "still opening the sign-in page")
             .await?;
         ensure!(
             authorize_requests(&h).len() == 2,
@@ -219,8 +210,7 @@ async fn sign_in_works_after_back_from_the_authority_and_an_ignored_click_says_w
 #[tokio::test]
 async fn a_tampered_kept_discovery_document_is_refused() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css("#signin").await?;
+        boot::open(&h).await?;
         let authority = h.emu.authority();
         let document = serde_json::json!({
             "issuer": authority,
@@ -235,8 +225,8 @@ async fn a_tampered_kept_discovery_document_is_refused() -> Result<()> {
                 vec![serde_json::json!(kept)],
             )
             .await?;
-        h.click("#signin").await?;
-        h.wait_for_css("#accounts")
+        h.click(boot::SIGN_IN).await?;
+        h.wait_for_css(boot::ACCOUNTS)
             .await
             .context("the page did not reach the real authority")?;
         let url = h.driver.current_url().await?.to_string();
@@ -255,8 +245,7 @@ async fn a_tampered_kept_discovery_document_is_refused() -> Result<()> {
 #[tokio::test]
 async fn the_pages_own_pageshow_listener_forgets_a_half_done_sign_in() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        h.goto_page().await?;
-        h.wait_for_css("#signin").await?;
+        boot::open(&h).await?;
         let left = h
             .driver
             .execute(
@@ -281,7 +270,7 @@ async fn the_pages_own_pageshow_listener_forgets_a_half_done_sign_in() -> Result
             Ok(v.is_ok_and(|v| v == serde_json::json!(false)))
         })
         .await?;
-        h.wait_for_css("#signin").await?;
+        h.wait_for_css(boot::SIGN_IN).await?;
         Ok(())
     })
     .await
@@ -292,15 +281,13 @@ async fn the_pages_own_pageshow_listener_forgets_a_half_done_sign_in() -> Result
 #[tokio::test]
 async fn logout_hint_is_the_login_hint_claim_never_the_upn() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
-        sign_in_as(&h, "adele.vance").await?;
-        h.click("#signout").await?;
-        h.wait_for_css("#signin").await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        boot::sign_out(&h).await?;
         h.emu.update_settings(|s| s.login_hint_claim = true);
-        h.click("#signin").await?;
-        h.click("[id='account-adele.vance']").await?;
-        h.wait_for_css("#account").await?;
-        h.click("#signout").await?;
-        h.wait_for_css("#signin").await?;
+        h.click(boot::SIGN_IN).await?;
+        h.click(&boot::account("adele.vance")).await?;
+        h.wait_for_css(boot::ACCOUNT).await?;
+        boot::sign_out(&h).await?;
         let hints: Vec<Option<String>> = h
             .emu
             .events()
@@ -334,11 +321,11 @@ async fn a_cancelled_consent_is_explained_and_leaves_the_address_bar() -> Result
     };
     harness::run(opts, |h: Arc<Harness>| async move {
         h.goto_page().await?;
-        h.click("#signin").await?;
-        h.click("[id='account-alex.wilber']").await?;
-        h.click("#consent-cancel").await?;
+        h.click(boot::SIGN_IN).await?;
+        h.click(&boot::account("alex.wilber")).await?;
+        h.click(consent::CANCEL).await?;
         h.wait_for_text(
-            "#error",
+            boot::ERROR,
             "You cancelled the consent, so nothing was granted",
         )
         .await?;

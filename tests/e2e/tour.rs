@@ -10,8 +10,8 @@ use base64::Engine as _;
 use serde_json::json;
 use tapdesk_emulator::seed::new_hire_upn;
 
-use super::{create_for_pradeep, sign_in_as};
 use crate::harness::{self, Harness, Options};
+use crate::pages::{boot, bulk, create, reveal, setup, tabs};
 
 fn shots_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots/tour")
@@ -71,30 +71,27 @@ async fn shoot(h: &Harness, name: &str, css: &str) -> Result<()> {
 async fn every_screen_renders_at_desktop_and_phone_widths_in_both_schemes() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         h.goto_page().await?;
-        shoot(&h, "signed-out", "#signin").await?;
-        sign_in_as(&h, "megan.bowen").await?;
-        create_for_pradeep(&h).await?;
-        shoot(&h, "one-user-new-pass", "#new-pass").await?;
+        shoot(&h, "signed-out", boot::SIGN_IN).await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        create::for_pradeep(&h).await?;
+        shoot(&h, "one-user-new-pass", reveal::NEW_PASS).await?;
 
-        h.click("#tab-bulk").await?;
+        bulk::open(&h).await?;
         let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
-        h.type_into("#bulk-paste", &users.join("\n")).await?;
-        h.click("#bulk-check").await?;
-        h.wait_for_text("#bulk-counts", "3 ready").await?;
-        shoot(&h, "many-users-preview", "#bulk-counts").await?;
-        h.click("#bulk-run").await?;
-        h.wait_for_css("#bulk-handouts").await?;
-        h.click("#bulk-handouts").await?;
-        shoot(&h, "many-users-results-handouts", "#handouts .handout").await?;
+        bulk::paste_and_check(&h, &users.join("\n"), "3 ready").await?;
+        shoot(&h, "many-users-preview", bulk::COUNTS).await?;
+        bulk::run(&h, bulk::OPEN_HANDOUTS).await?;
+        h.click(bulk::OPEN_HANDOUTS).await?;
+        shoot(&h, "many-users-results-handouts", bulk::HANDOUT).await?;
 
-        for (tab, css) in [
-            ("tracking", "#tab-tracking[aria-selected=true]"),
-            ("holders", "#tab-holders[aria-selected=true]"),
-            ("policy", "#tab-policy[aria-selected=true]"),
-            ("audit", "#tab-audit[aria-selected=true]"),
+        for (name, tab) in [
+            ("tracking", tabs::TRACKING),
+            ("holders", tabs::HOLDERS),
+            ("policy", tabs::POLICY),
+            ("audit", tabs::AUDIT),
         ] {
-            h.click(&format!("#tab-{tab}")).await?;
-            shoot(&h, tab, css).await?;
+            h.click(tab).await?;
+            shoot(&h, name, &tabs::selected(tab)).await?;
         }
         Ok(())
     })
@@ -109,7 +106,7 @@ async fn the_setup_screen_renders_at_desktop_and_phone_widths_in_both_schemes() 
     };
     harness::run(opts, |h: Arc<Harness>| async move {
         h.goto_page().await?;
-        shoot(&h, "setup", "#setup-origin-note").await
+        shoot(&h, "setup", setup::ORIGIN_NOTE).await
     })
     .await
 }

@@ -4,20 +4,12 @@
 
 use std::sync::Arc;
 
-use anyhow::{anyhow, ensure, Context, Result};
+use anyhow::{anyhow, ensure, Result};
 use serde_json::json;
 
-use super::{assert_accessible, create_for_pradeep, sign_in_as, PRADEEP};
+use super::{assert_accessible, PRADEEP};
 use crate::harness::{self, Harness, Options};
-
-/// The page's "Checked N times." counter (read even while the Tracking screen is not shown).
-pub async fn rounds(h: &Harness) -> Result<u32> {
-    let text = h.text_content("#tracking-rounds").await?;
-    text.split(' ')
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .with_context(|| format!("rounds: {text}"))
-}
+use crate::pages::{boot, create, reveal, tracking};
 
 /// Makes the page believe its browser tab is hidden (or visible again), as the Page Visibility
 /// API reports it, and tells it so.
@@ -39,13 +31,13 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
         h.goto_page().await?;
         // One second between checks, so the test needs no long waits.
         h.emu.extend_page_config(json!({"trackIntervalSeconds": 1}));
-        sign_in_as(&h, "adele.vance").await?;
-        create_for_pradeep(&h).await?;
-        h.click("#done").await?;
+        boot::sign_in(&h, "adele.vance").await?;
+        create::for_pradeep(&h).await?;
+        h.click(reveal::DONE).await?;
 
-        h.click("#tab-tracking").await?;
-        h.wait_for_text("#tracking", "Pradeep Gupta").await?;
-        h.wait_for_text(".tracking__stage", "Pass usable: waiting for the user")
+        tracking::open(&h).await?;
+        h.wait_for_text(tracking::LIST, "Pradeep Gupta").await?;
+        h.wait_for_text(tracking::STAGE, "Pass usable: waiting for the user")
             .await?;
         assert_accessible(&h, "the tracker").await?;
         ensure!(
@@ -58,17 +50,14 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
         );
 
         h.emu.mark_pass_used(PRADEEP);
-        h.wait_for_text(".tracking__stage", "Pass used: no passwordless method yet")
+        h.wait_for_text(tracking::STAGE, "Pass used: no passwordless method yet")
             .await?;
 
         // Hidden: no round runs, whatever the clock says.
         set_hidden(&h, true).await?;
-        h.wait_for_text(
-            "#tracking-status",
-            "Paused while this browser tab is hidden",
-        )
-        .await?;
-        let before = rounds(&h).await?;
+        h.wait_for_text(tracking::STATUS, "Paused while this browser tab is hidden")
+            .await?;
+        let before = tracking::rounds(&h).await?;
         h.emu.reset_graph_counters();
         let t0 = h
             .driver
@@ -85,7 +74,10 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
                 > t0 + 4000.0)
         })
         .await?;
-        ensure!(rounds(&h).await? == before, "a round ran while hidden");
+        ensure!(
+            tracking::rounds(&h).await? == before,
+            "a round ran while hidden"
+        );
         let counts = h.emu.graph_requests();
         ensure!(
             counts.http_requests == 0,
@@ -93,7 +85,7 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
         );
         set_hidden(&h, false).await?;
         h.wait_until("a round after the tab shows again", || async {
-            Ok(rounds(&h).await? > before)
+            Ok(tracking::rounds(&h).await? > before)
         })
         .await?;
 
@@ -104,23 +96,23 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
                 Some("YubiKey 5"),
             )
             .map_err(|e| anyhow!("{e:?}"))?;
-        h.wait_for_text(".tracking__stage", "Passwordless method registered")
+        h.wait_for_text(tracking::STAGE, "Passwordless method registered")
             .await?;
-        h.wait_for_text("#tracking", "Passkey (FIDO2)").await?;
+        h.wait_for_text(tracking::LIST, "Passkey (FIDO2)").await?;
         // Revoking asks first, like every other delete.
-        h.click(".tracking-revoke").await?;
-        h.wait_for_text(".tracking-revoke-question", "Revoke Pradeep Gupta's pass?")
+        h.click(tracking::REVOKE).await?;
+        h.wait_for_text(tracking::REVOKE_QUESTION, "Revoke Pradeep Gupta's pass?")
             .await?;
         ensure!(
             h.emu.passes(PRADEEP).len() == 1,
             "the pass went before the confirmation"
         );
-        h.click(".tracking-revoke-cancel").await?;
-        h.wait_for_css(".tracking-revoke").await?;
+        h.click(tracking::REVOKE_CANCEL).await?;
+        h.wait_for_css(tracking::REVOKE).await?;
         ensure!(h.emu.passes(PRADEEP).len() == 1, "Cancel revoked the pass");
-        h.click(".tracking-revoke").await?;
-        h.click(".tracking-revoke-confirm").await?;
-        h.wait_for_text(".tracking__stage", "Done").await?;
+        h.click(tracking::REVOKE).await?;
+        h.click(tracking::REVOKE_CONFIRM).await?;
+        h.wait_for_text(tracking::STAGE, "Done").await?;
         ensure!(h.emu.passes(PRADEEP).is_empty(), "the pass is still there");
         Ok(())
     })

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::{bench_dir, page_ms, CLICK_AT, MARK_WHEN, PASTE, RUN_BOUND};
 use crate::harness::{self, Harness, Options, SessionPost};
-use crate::sign_in_as;
+use crate::pages::{boot, bulk};
 
 /// Rows of the heap benchmark; none of them exists, so the dry run only looks them up.
 const HEAP_ROWS: usize = 10_000;
@@ -55,18 +55,18 @@ async fn bulk_10000_rows_peak_heap() -> Result<()> {
         let upns: Vec<String> = (1..=HEAP_ROWS)
             .map(|n| format!("nobody.{n:05}@contoso.onmicrosoft.com"))
             .collect();
-        sign_in_as(&h, "megan.bowen").await?;
-        h.click("#tab-bulk").await?;
-        h.wait_for_css("#bulk-paste").await?;
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
+        h.wait_for_css(bulk::PASTE).await?;
         let base_cdp = cdp_heap(&h).await?;
         let base_js = h.driver.execute(JS_HEAP, vec![]).await?.as_f64();
         let base_wasm = wasm_memory(&h).await?;
         h.emu.reset_graph_counters();
-        h.driver.execute(PASTE, vec![json!(upns.join("\n"))]).await?;
+        h.driver.execute(PASTE, vec![json!(upns.join("\n")), json!(bulk::PASTE)]).await?;
         h.driver
-            .execute(MARK_WHEN, vec![json!("#bulk-counts"), json!("checked")])
+            .execute(MARK_WHEN, vec![json!(bulk::COUNTS), json!("checked")])
             .await?;
-        let t0 = h.driver.execute(CLICK_AT, vec![json!("#bulk-check")]).await?;
+        let t0 = h.driver.execute(CLICK_AT, vec![json!(bulk::CHECK)]).await?;
         let (mut peak_cdp, mut peak_js, mut samples) = (base_cdp, base_js.unwrap_or(0.0), 0u32);
         let deadline = Instant::now() + RUN_BOUND;
         let t1 = loop {
@@ -95,7 +95,7 @@ async fn bulk_10000_rows_peak_heap() -> Result<()> {
         let counts = h.emu.graph_requests();
         let after_cdp = cdp_heap(&h).await?;
         let after_wasm = wasm_memory(&h).await?;
-        let text = h.wait_for_css("#bulk-counts").await?.text().await?;
+        let text = h.wait_for_css(bulk::COUNTS).await?.text().await?;
         ensure!(
             text.contains(&format!("0 ready · 0 with warnings · {HEAP_ROWS} blocked")),
             "dry run of unknown users: {text}"

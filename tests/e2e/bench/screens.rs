@@ -13,9 +13,9 @@ use tapdesk_emulator::GraphRequestCounts;
 
 use super::bench_dir;
 use crate::harness::{self, Harness, Options};
+use crate::pages::tracking::rounds;
+use crate::pages::{audit, boot, holders, policy};
 use crate::round_trips::requests;
-use crate::sign_in_as;
-use crate::tracking::rounds;
 
 /// Users the tracker follows in the benchmark.
 const TRACKED: usize = 500;
@@ -59,7 +59,7 @@ async fn screens_and_tracker_polling() -> Result<()> {
                 vec![json!(list)],
             )
             .await?;
-        sign_in_as(&h, "alex.wilber").await?;
+        boot::sign_in(&h, "alex.wilber").await?;
 
         // Tracker: the first round also reads names; later rounds read passes and methods.
         until_round(&h, 1).await?;
@@ -69,14 +69,10 @@ async fn screens_and_tracker_polling() -> Result<()> {
 
         // Consent for the Policy and Audit screens first, then each screen opened from "One user"
         // after a reload, counted from the tab click to its content.
-        h.click("#tab-policy").await?;
-        h.click("#policy-grant").await?;
-        h.click("#consent-accept").await?;
-        h.wait_for_css("#policy-review").await?;
-        h.click("#tab-audit").await?;
-        h.click("#audit-grant").await?;
-        h.click("#consent-accept").await?;
-        h.wait_for_css("#audit, #audit-empty").await?;
+        policy::open(&h).await?;
+        policy::grant(&h).await?;
+        audit::open(&h).await?;
+        audit::grant(&h).await?;
         h.driver
             .execute(
                 "sessionStorage.removeItem('tapdesk.tracked');
@@ -86,20 +82,20 @@ async fn screens_and_tracker_polling() -> Result<()> {
             .await?;
         h.emu.extend_page_config(json!({"trackIntervalSeconds": null}));
         h.driver.refresh().await?;
-        h.wait_for_text("#policy", "hour").await?;
+        h.wait_for_text(boot::POLICY_SUMMARY, "hour").await?;
         h.emu.reset_graph_counters();
-        h.click("#tab-policy").await?;
-        h.wait_for_text("#policy-exclude", "TAP Excluded").await?;
+        policy::open(&h).await?;
+        h.wait_for_text(policy::EXCLUDE, "TAP Excluded").await?;
         let policy_open = h.emu.graph_requests();
         h.emu.reset_graph_counters();
-        h.click("#tab-audit").await?;
-        h.wait_for_css("#audit, #audit-empty").await?;
+        audit::open(&h).await?;
+        h.wait_for_css(audit::TABLE_OR_EMPTY).await?;
         let audit_open = h.emu.graph_requests();
 
-        h.click("#tab-holders").await?;
+        holders::open(&h).await?;
         h.emu.reset_graph_counters();
-        h.click("#holders-scan").await?;
-        let scanned = h.wait_for_text("#holders-status", "hold a pass").await?.text().await?;
+        h.click(holders::SCAN).await?;
+        let scanned = h.wait_for_text(holders::STATUS, "hold a pass").await?.text().await?;
         let holders = h.emu.graph_requests();
 
         // The page's schedule while nothing changes, from its own function.
