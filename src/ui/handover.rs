@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::reveal::copy_secret;
 use super::{browser, graph_call, Ctx, GraphErrorView};
 use crate::config::MAIL_PERMISSION;
 use crate::graph::models::User;
@@ -15,6 +14,10 @@ use crate::graph::{api, GraphError};
 use crate::handover::{self, Audience, Facts};
 use crate::messages::Operation;
 use crate::secret::Secret;
+
+/// How a secret goes to the clipboard: the revealed pass's own copy (with its timed clear), handed
+/// in by the view that shows the pass, so this module needs nothing from it.
+pub type CopySecret = fn(Secret, Duration, RwSignal<Option<&'static str>>);
 
 /// The message builder under a revealed pass.
 #[component]
@@ -29,6 +32,8 @@ pub fn HandoverMessage(
     target_roles: Option<Vec<String>>,
     ctx: Ctx,
     clear_clipboard_after: Duration,
+    /// Puts the message on the clipboard and clears it later, like the pass.
+    copy_secret: CopySecret,
 ) -> impl IntoView {
     let (templates, sign_in_url, admin, admin_upn) = ctx.session.with_value(|s| {
         (
