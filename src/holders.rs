@@ -330,6 +330,15 @@ pub fn after_revoke(
     selected.retain(|id| !gone(id));
 }
 
+/// A single pass deletion's result, where already gone (404) counts as deleted: the pass is
+/// not there either way, which is what the admin wanted.
+pub fn deleted(result: Result<(), GraphError>) -> Result<(), GraphError> {
+    match result {
+        Err(e) if e.status == 404 => Ok(()),
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -620,5 +629,16 @@ mod tests {
             ["a", "c"],
             "the failed row and the untouched selection stay"
         );
+    }
+
+    #[test]
+    fn a_pass_already_gone_counts_as_deleted() {
+        let status = |status| GraphError {
+            status,
+            ..GraphError::default()
+        };
+        assert_eq!(deleted(Ok(())), Ok(()));
+        assert_eq!(deleted(Err(status(404))), Ok(()));
+        assert_eq!(deleted(Err(status(403))).map_err(|e| e.status), Err(403));
     }
 }
