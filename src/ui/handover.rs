@@ -151,7 +151,7 @@ fn HandoverMail(
     let admin_upn = ctx.session.with_value(|s| s.account().username.clone());
     let upn = user.user_principal_name.clone().unwrap_or_default();
     let domains = handover::tenant_domains(&[admin_upn.as_str(), upn.as_str()]);
-    let target_addresses = vec![user.mail.clone().unwrap_or_default(), upn];
+    let target_addresses = [user.mail.clone().unwrap_or_default(), upn];
     let recipient = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
     Effect::new(move |_| {
