@@ -103,6 +103,24 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             check_now.set(true);
         }
     });
+    // "Revoke pass now": already gone counts as revoked; the row forgets the pass.
+    let revoke = Action::new_local(move |(user_id, pass_id): &(String, String)| {
+        let (user_id, pass_id) = (user_id.clone(), pass_id.clone());
+        let (u, p) = (user_id.clone(), pass_id.clone());
+        async move {
+            let result = holders::deleted(
+                graph_call(ctx, move |c, t| {
+                    let (u, p) = (u.clone(), p.clone());
+                    async move { api::delete_pass(&c, &t, &u, &p).await }
+                })
+                .await,
+            );
+            if result.is_ok() {
+                progress.update(|p| tracking::pass_revoked(p, &user_id));
+            }
+            result
+        }
+    });
     let loop_alive = alive.clone();
     leptos::task::spawn_local(async move {
         while loop_alive.load(Ordering::Relaxed) {
@@ -130,29 +148,15 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                 interval_s.set(wait);
                 next_at.set(browser::now_ms() + f64::from(wait) * 1000.0);
                 rounds.update(|r| *r += 1);
+                // Like a round's failure, a revocation's is shown until the next round.
+                if !revoke.pending().get_untracked() {
+                    revoke.clear();
+                }
             }
             checking.try_set(false);
         }
     });
 
-    // "Revoke pass now": already gone counts as revoked; the row forgets the pass.
-    let revoke = Action::new_local(move |(user_id, pass_id): &(String, String)| {
-        let (user_id, pass_id) = (user_id.clone(), pass_id.clone());
-        let (u, p) = (user_id.clone(), pass_id.clone());
-        async move {
-            let result = holders::deleted(
-                graph_call(ctx, move |c, t| {
-                    let (u, p) = (u.clone(), p.clone());
-                    async move { api::delete_pass(&c, &t, &u, &p).await }
-                })
-                .await,
-            );
-            if result.is_ok() {
-                progress.update(|p| tracking::pass_revoked(p, &user_id));
-            }
-            result
-        }
-    });
     let clear_finished = move |_| {
         let done = progress.with_untracked(tracking::finished_ids);
         ctx.tracked.update(|l| l.retain(|t| !done.contains(&t.id)));
