@@ -200,3 +200,84 @@ mod tests {
         assert!(p.ends_with("&$top=100"));
     }
 }
+
+// The Audit screen's decisions (`ui::audit` shows them), kept together at the end of the file.
+
+/// The period read when the screen opens, in days.
+pub const DEFAULT_DAYS: u32 = 7;
+const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
+
+/// The period picked, in days; [`DEFAULT_DAYS`] for a value that is not a number.
+pub fn days_from(value: &str) -> u32 {
+    value.parse().unwrap_or(DEFAULT_DAYS)
+}
+
+/// The start of a period of `days` ending at `now_ms`.
+pub fn since_ms(now_ms: f64, days: u32) -> f64 {
+    now_ms - f64::from(days) * DAY_MS
+}
+
+impl PassEvent {
+    /// What happened, in words.
+    pub fn words(&self) -> &'static str {
+        match (self.action, self.succeeded) {
+            (PassAction::Created, true) => "Pass created",
+            (PassAction::Deleted, true) => "Pass deleted",
+            (PassAction::Created, false) => "Pass creation failed",
+            (PassAction::Deleted, false) => "Pass deletion failed",
+        }
+    }
+}
+
+/// The events whose admin or user contains `filter` (trimmed, any case); all when it is empty.
+pub fn shown(events: &[PassEvent], filter: &str) -> Vec<PassEvent> {
+    let needle = filter.trim().to_lowercase();
+    events
+        .iter()
+        .filter(|e| {
+            needle.is_empty()
+                || e.actor.to_lowercase().contains(&needle)
+                || e.target.to_lowercase().contains(&needle)
+        })
+        .cloned()
+        .collect()
+}
+
+#[cfg(test)]
+mod screen_tests {
+    use super::*;
+
+    fn event(action: PassAction, succeeded: bool, actor: &str, target: &str) -> PassEvent {
+        PassEvent {
+            at_ms: 0.0,
+            action,
+            actor: actor.into(),
+            target: target.into(),
+            succeeded,
+        }
+    }
+
+    #[test]
+    fn the_screen_words_events_and_filters_on_either_person() {
+        let list = vec![
+            event(PassAction::Created, true, "Adele Vance", "Megan Bowen"),
+            event(PassAction::Deleted, false, "Helpdesk app", "Alex Wilber"),
+        ];
+        let words: Vec<_> = list.iter().map(PassEvent::words).collect();
+        assert_eq!(words, ["Pass created", "Pass deletion failed"]);
+        assert_eq!(
+            event(PassAction::Created, false, "", "").words(),
+            "Pass creation failed"
+        );
+        assert_eq!(
+            event(PassAction::Deleted, true, "", "").words(),
+            "Pass deleted"
+        );
+        assert_eq!(shown(&list, "  ").len(), 2);
+        assert_eq!(shown(&list, " MEGAN ")[0].target, "Megan Bowen");
+        assert_eq!(shown(&list, "helpdesk")[0].actor, "Helpdesk app");
+        assert!(shown(&list, "nobody").is_empty());
+        assert_eq!((days_from("30"), days_from("x")), (30, DEFAULT_DAYS));
+        assert_eq!(since_ms(3.0 * DAY_MS, 1), 2.0 * DAY_MS);
+    }
+}

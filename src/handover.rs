@@ -27,6 +27,15 @@ impl Audience {
             Audience::Manager => "manager",
         }
     }
+
+    /// The audience of a picker value: "manager" is the manager, anything else the user.
+    pub fn from_key(key: &str) -> Audience {
+        if key == Audience::Manager.key() {
+            Audience::Manager
+        } else {
+            Audience::User
+        }
+    }
 }
 
 /// One message template: `{placeholder}`s are replaced by [`render`].
@@ -373,6 +382,39 @@ pub fn mail_body(subject: &str, body: &str, to: &str) -> serde_json::Value {
     })
 }
 
+/// The subject and body for `audience` in `lang` from `templates`, filled with `facts`;
+/// `None` when the templates have no such message.
+pub fn compose(
+    templates: &Templates,
+    lang: &str,
+    audience: Audience,
+    facts: &Facts,
+) -> Option<(String, String)> {
+    let template = templates.get(lang)?.get(audience.key())?;
+    Some(render(template, lang, facts))
+}
+
+/// The whole message as copied: the subject, a blank line, the body.
+pub fn message_text(subject: &str, body: &str) -> String {
+    format!("{subject}\n\n{body}")
+}
+
+/// True if and only if "Send" may go out: email is allowed for this user and `to` is an
+/// address.
+pub fn may_send(mail_allowed: bool, to: &str) -> bool {
+    mail_allowed && valid_address(to)
+}
+
+/// Said once the message went to `to`.
+pub fn sent_words(to: &str) -> String {
+    format!("Sent to {to}. It is not kept in your Sent Items.")
+}
+
+/// The question before sending to `to`.
+pub fn confirm_words(to: &str) -> String {
+    format!("Email the pass to {}? Email is less private than handing it over in person; only send it to an address the recipient alone reads.", to.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,5 +651,33 @@ mod tests {
         assert_eq!(language_for(None, &available), "en");
         assert_eq!(language_for(Some("DE"), &available), "de");
         assert_eq!(language_for(None, &["fr".to_owned()]), "fr");
+    }
+
+    #[test]
+    fn messages_are_composed_from_the_templates_of_their_audience() {
+        let all = builtin();
+        let user = compose(&all, "en", Audience::User, &facts()).unwrap();
+        let manager = compose(&all, "en", Audience::Manager, &facts()).unwrap();
+        assert_eq!(user, render(&all["en"]["user"], "en", &facts()));
+        assert_ne!(user, manager);
+        assert_eq!(compose(&all, "xx", Audience::User, &facts()), None);
+        assert_eq!(message_text("S", "B"), "S\n\nB");
+        assert_eq!(Audience::from_key("manager"), Audience::Manager);
+        assert_eq!(Audience::from_key("user"), Audience::User);
+        assert_eq!(Audience::from_key(""), Audience::User);
+    }
+
+    #[test]
+    fn mail_goes_only_where_allowed_and_says_where_it_went() {
+        assert!(may_send(true, "boss@contoso.com"));
+        assert!(!may_send(false, "boss@contoso.com"));
+        assert!(!may_send(true, "boss"));
+        assert_eq!(
+            sent_words("boss@contoso.com"),
+            "Sent to boss@contoso.com. It is not kept in your Sent Items."
+        );
+        assert!(
+            confirm_words(" boss@contoso.com ").starts_with("Email the pass to boss@contoso.com? ")
+        );
     }
 }

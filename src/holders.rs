@@ -330,6 +330,77 @@ pub fn after_revoke(
     selected.retain(|id| !gone(id));
 }
 
+/// A single pass deletion's result, where already gone (404) counts as deleted: the pass is
+/// not there either way, which is what the admin wanted.
+pub fn deleted(result: Result<(), GraphError>) -> Result<(), GraphError> {
+    match result {
+        Err(e) if e.status == 404 => Ok(()),
+        other => other,
+    }
+}
+
+/// Where the users of a scan come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    Tenant,
+    Group,
+    Search,
+}
+
+/// Why a scan cannot start yet, in words; `None` when it can: a search needs two letters, a
+/// group must be picked.
+pub fn scan_refusal(source: Source, text: &str, group_picked: bool) -> Option<&'static str> {
+    match source {
+        Source::Search if text.trim().chars().count() < 2 => {
+            Some("Type at least two letters to search.")
+        }
+        Source::Group if !group_picked => Some("Pick a group first."),
+        _ => None,
+    }
+}
+
+/// The status line after a scan of `total` users that read `done` of them (fewer when
+/// `stopped`), found `holders` and could not read `unreadable`.
+pub fn scan_words(
+    stopped: bool,
+    done: usize,
+    total: usize,
+    holders: usize,
+    unreadable: usize,
+) -> String {
+    format!(
+        "{}{done} of {total} users checked · {holders} hold a pass · {unreadable} could not be read.",
+        if stopped { "Stopped. " } else { "" },
+    )
+}
+
+/// The rows the table shows: `found` that `filter` keeps, in `order`.
+pub fn shown(found: &[Holder], filter: Filter, order: Sort) -> Vec<Holder> {
+    let mut list: Vec<Holder> = found.iter().filter(|h| filter.keeps(h)).cloned().collect();
+    sort(&mut list, order);
+    list
+}
+
+/// The summary of a revocation, in words.
+pub fn revoked_words(r: &Revoked) -> String {
+    format!(
+        "{} passes deleted · {} were already gone · {} could not be deleted.",
+        r.deleted,
+        r.already_gone,
+        r.failed.len()
+    )
+}
+
+/// The hint under "Revoke selected" when `hidden` selected users are hidden by the filters.
+pub fn hidden_words(hidden: usize) -> Option<String> {
+    (hidden > 0).then(|| {
+        format!(
+            "{hidden} selected {} hidden by the filters and will not be revoked.",
+            if hidden == 1 { "user is" } else { "users are" }
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -620,5 +691,75 @@ mod tests {
             ["a", "c"],
             "the failed row and the untouched selection stay"
         );
+    }
+
+    #[test]
+    fn a_pass_already_gone_counts_as_deleted() {
+        let status = |status| GraphError {
+            status,
+            ..GraphError::default()
+        };
+        assert_eq!(deleted(Ok(())), Ok(()));
+        assert_eq!(deleted(Err(status(404))), Ok(()));
+        assert_eq!(deleted(Err(status(403))).map_err(|e| e.status), Err(403));
+    }
+
+    #[test]
+    fn scans_start_only_with_enough_to_go_on_and_say_what_they_found() {
+        assert_eq!(
+            scan_refusal(Source::Search, " a ", false),
+            Some("Type at least two letters to search.")
+        );
+        assert_eq!(scan_refusal(Source::Search, "ad", false), None);
+        assert_eq!(
+            scan_refusal(Source::Group, "", false),
+            Some("Pick a group first.")
+        );
+        assert_eq!(scan_refusal(Source::Group, "", true), None);
+        assert_eq!(scan_refusal(Source::Tenant, "", false), None);
+        assert_eq!(
+            scan_words(false, 3, 3, 1, 0),
+            "3 of 3 users checked · 1 hold a pass · 0 could not be read."
+        );
+        assert_eq!(
+            scan_words(true, 1, 3, 0, 1),
+            "Stopped. 1 of 3 users checked · 0 hold a pass · 1 could not be read."
+        );
+        let r = Revoked {
+            deleted: 2,
+            already_gone: 1,
+            failed: vec![],
+        };
+        assert_eq!(
+            revoked_words(&r),
+            "2 passes deleted · 1 were already gone · 0 could not be deleted."
+        );
+        assert_eq!(hidden_words(0), None);
+        assert_eq!(
+            hidden_words(1).as_deref(),
+            Some("1 selected user is hidden by the filters and will not be revoked.")
+        );
+        assert_eq!(
+            hidden_words(2).as_deref(),
+            Some("2 selected users are hidden by the filters and will not be revoked.")
+        );
+    }
+
+    #[test]
+    fn the_table_shows_what_the_filter_keeps_in_order() {
+        let mut list = vec![named("b", "Bea", "bea@x"), named("a", "Al", "al@x")];
+        list[1].one_time = false;
+        let names = |f: Filter, o: Sort| {
+            shown(&list, f, o)
+                .iter()
+                .map(|h| h.user.name().to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(Filter::default(), Sort::Name), ["Al", "Bea"]);
+        let multi = Filter {
+            multi_use: true,
+            ..Filter::default()
+        };
+        assert_eq!(names(multi, Sort::Name), ["Al"]);
     }
 }

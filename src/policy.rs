@@ -5,7 +5,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::graph::models::{PolicyState, PolicyTarget, TapPolicy};
+use crate::bulk::batch::BatchItemResponse;
+use crate::graph::models::{Group, PolicyState, PolicyTarget, TapPolicy};
+use crate::graph::GraphError;
 
 /// Lifetime bounds of every lifetime field, in minutes (reference §3).
 pub const LIFETIME_MINUTES: (u32, u32) = (10, 43_200);
@@ -298,6 +300,92 @@ pub fn patch_body(before: &TapPolicy, draft: &Draft) -> Option<Value> {
     Some(Value::Object(m))
 }
 
+/// Which list of the draft a group goes to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Include,
+    Exclude,
+}
+
+impl Draft {
+    /// The list on `side`.
+    pub fn targets(&self, side: Side) -> &[Target] {
+        match side {
+            Side::Include => &self.include,
+            Side::Exclude => &self.exclude,
+        }
+    }
+
+    fn targets_mut(&mut self, side: Side) -> &mut Vec<Target> {
+        match side {
+            Side::Include => &mut self.include,
+            Side::Exclude => &mut self.exclude,
+        }
+    }
+
+    /// Adds `group` to the list on `side`, unless that list names it already.
+    pub fn add(&mut self, side: Side, group: &Group) {
+        let list = self.targets_mut(side);
+        if list.iter().all(|t| t.id != group.id) {
+            list.push(Target {
+                id: group.id.clone(),
+                name: group.display_name.clone(),
+            });
+        }
+    }
+
+    /// Removes the group `id` from the list on `side`.
+    pub fn remove(&mut self, side: Side, id: &str) {
+        self.targets_mut(side).retain(|t| t.id != id);
+    }
+
+    /// The ids of the groups the draft names (both lists; not "all users"): those whose names
+    /// are read.
+    pub fn group_ids(&self) -> Vec<String> {
+        self.include
+            .iter()
+            .chain(&self.exclude)
+            .map(|t| t.id.clone())
+            .filter(|id| id != ALL_USERS)
+            .collect()
+    }
+
+    /// Puts the names of `groups` on the targets with their ids; others keep theirs.
+    pub fn name_groups(&mut self, groups: &[Group]) {
+        for t in self.include.iter_mut().chain(self.exclude.iter_mut()) {
+            if let Some(g) = groups.iter().find(|g| g.id == t.id) {
+                t.name = g.display_name.clone();
+            }
+        }
+    }
+}
+
+/// The groups among answers to group reads: those that arrived (200) with a group in them.
+pub fn groups_read(
+    answers: impl IntoIterator<Item = Result<BatchItemResponse, GraphError>>,
+) -> Vec<Group> {
+    answers
+        .into_iter()
+        .filter_map(|a| a.ok().filter(|r| r.status == 200)?.body)
+        .filter_map(|b| serde_json::from_value(b).ok())
+        .collect()
+}
+
+/// Reads a whole number typed in a field; `None` (a problem) when it is not one.
+pub fn number(text: &str) -> Option<u32> {
+    text.trim().parse().ok()
+}
+
+/// The problems of the number fields as typed, `(label, text)`: one per field that does not
+/// hold a whole number (the draft keeps numbers only, so it cannot see these).
+pub fn typed_problems(fields: &[(&str, &str)]) -> Vec<String> {
+    fields
+        .iter()
+        .filter(|(_, text)| number(text).is_none())
+        .map(|(label, _)| format!("The {label} must be a whole number."))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -417,5 +505,63 @@ mod tests {
             name: None,
         });
         assert!(d.advice().is_empty());
+    }
+
+    fn group(id: &str, name: &str) -> Group {
+        Group {
+            id: id.into(),
+            display_name: Some(name.into()),
+        }
+    }
+
+    #[test]
+    fn groups_are_added_once_removed_and_named_by_id() {
+        let mut d = Draft::from_policy(&policy());
+        let before = d.include.len();
+        d.add(Side::Include, &group("g1", "Sales"));
+        d.add(Side::Include, &group("g1", "Sales again"));
+        d.add(Side::Exclude, &group("g2", "Interns"));
+        assert_eq!(d.include.len(), before + 1);
+        assert_eq!(d.targets(Side::Exclude)[0].label(), "Interns");
+        let mut unnamed = d.clone();
+        for t in unnamed.include.iter_mut().chain(unnamed.exclude.iter_mut()) {
+            t.name = None;
+        }
+        assert!(unnamed.group_ids().iter().all(|id| id != ALL_USERS));
+        assert!(unnamed.group_ids().contains(&"g2".to_owned()));
+        unnamed.name_groups(&[group("g2", "Interns")]);
+        assert_eq!(unnamed.exclude[0].label(), "Interns");
+        assert_eq!(
+            unnamed.include.last().map(Target::label).as_deref(),
+            Some("g1")
+        );
+        d.remove(Side::Exclude, "g2");
+        assert!(d.exclude.is_empty());
+        d.remove(Side::Include, "g1");
+        assert_eq!(d.include.len(), before);
+    }
+
+    #[test]
+    fn group_answers_and_typed_numbers_are_read_strictly() {
+        let ok = |status: u16, body: Value| -> Result<BatchItemResponse, GraphError> {
+            Ok(serde_json::from_value(json!({"id": "x", "status": status, "body": body})).unwrap())
+        };
+        let groups = groups_read([
+            ok(200, json!({"id": "g1", "displayName": "Sales"})),
+            ok(
+                404,
+                json!({"id": "g2", "error": {"code": "Request_ResourceNotFound"}}),
+            ),
+            Err(GraphError::network("offline")),
+        ]);
+        assert_eq!(groups, vec![group("g1", "Sales")]);
+        assert_eq!(
+            (number(" 60 "), number("6o"), number("-1")),
+            (Some(60), None, None)
+        );
+        assert_eq!(
+            typed_problems(&[("default lifetime", "60"), ("pass length", "x")]),
+            ["The pass length must be a whole number."]
+        );
     }
 }

@@ -3,11 +3,13 @@
 //! registered), what each polling round reads, and how long to wait between rounds. No views:
 //! `ui::tracking` runs the rounds.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
-use crate::bulk::batch::{self, BatchItem};
-use crate::graph::models::{AuthMethod, TemporaryAccessPass, UsabilityReason};
-use crate::graph::time;
+use crate::bulk::batch::{self, BatchItem, BatchItemResponse};
+use crate::graph::models::{AuthMethod, TemporaryAccessPass, UsabilityReason, User};
+use crate::graph::{time, GraphError};
 use crate::user;
 
 /// The first wait between rounds, and the wait again after anything changed.
@@ -173,6 +175,164 @@ pub fn requests_per_minute(users: usize, interval_s: u32) -> f64 {
     batches as f64 * 60.0 / f64::from(interval_s.max(1))
 }
 
+/// The answer to one `$batch` item, by item id: `None` when it never came.
+pub type Answer = Option<Result<BatchItemResponse, GraphError>>;
+
+/// The users a round reads: every followed user not yet [`Progress::finished`], in list order.
+pub fn open_users(tracked: &[Tracked], progress: &HashMap<String, Progress>) -> Vec<Tracked> {
+    tracked
+        .iter()
+        .filter(|t| !progress.get(&t.id).is_some_and(Progress::finished))
+        .cloned()
+        .collect()
+}
+
+/// The ids among `open` whose name is not in `names` yet (read once, with [`name_items`]).
+pub fn unnamed(open: &[Tracked], names: &HashMap<String, User>) -> Vec<String> {
+    open.iter()
+        .filter(|t| !names.contains_key(&t.id))
+        .map(|t| t.id.clone())
+        .collect()
+}
+
+/// The items that read the users `ids` (item id = object id).
+pub fn name_items(ids: &[String]) -> Vec<BatchItem> {
+    ids.iter().map(|id| batch::get_user_item(id, id)).collect()
+}
+
+/// The users read by [`name_items`]: only answers that arrived with a user in them.
+pub fn names_read(ids: &[String], answer: impl Fn(&str) -> Answer) -> Vec<(String, User)> {
+    ids.iter()
+        .filter_map(|id| {
+            let body = answer(id)?.ok()?.body?;
+            let user = serde_json::from_value::<User>(body).ok()?;
+            Some((id.clone(), user))
+        })
+        .collect()
+}
+
+/// What the answers of one round (see [`round_items`]) say.
+#[derive(Debug, Default, PartialEq)]
+pub struct Reading {
+    /// The users whose progress changed, with their new progress.
+    pub changed: Vec<(String, Progress)>,
+    /// The failure of a pass list that could not be read, if any (the last one).
+    pub error: Option<GraphError>,
+    /// The longest `Retry-After` among throttled answers.
+    pub retry_after_s: Option<u32>,
+}
+
+/// Reads the round's answers for `open` (the users the round was built from, same order) at
+/// `at_ms`, against the `progress` known before. A user whose pass list or methods did not
+/// arrive keeps their progress.
+pub fn read_round(
+    open: &[Tracked],
+    progress: &HashMap<String, Progress>,
+    answer: impl Fn(&str) -> Answer,
+    at_ms: f64,
+) -> Reading {
+    let mut out = Reading::default();
+    for (i, t) in open.iter().enumerate() {
+        let (pass_answer, method_answer) = (answer(&format!("{i}p")), answer(&format!("{i}m")));
+        for a in [&pass_answer, &method_answer]
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if a.status == 429 {
+                out.retry_after_s = out.retry_after_s.max(a.retry_after_s());
+            }
+        }
+        let passes = pass_answer
+            .as_ref()
+            .and_then(|a| a.as_ref().ok())
+            .and_then(|r| batch::item_values::<TemporaryAccessPass>(r).ok());
+        let methods = method_answer
+            .as_ref()
+            .and_then(|a| a.as_ref().ok())
+            .and_then(|r| batch::item_values::<AuthMethod>(r).ok());
+        let (Some(passes), Some(methods)) = (passes, methods) else {
+            if let Some(Err(e)) = pass_answer {
+                out.error = Some(e);
+            }
+            continue;
+        };
+        let next = assess(t.since, &passes, &methods, at_ms);
+        if progress.get(&t.id) != Some(&next) {
+            out.changed.push((t.id.clone(), next));
+        }
+    }
+    out
+}
+
+/// The ids of the users who are [`Progress::finished`] ("Stop following finished users").
+pub fn finished_ids(progress: &HashMap<String, Progress>) -> Vec<String> {
+    progress
+        .iter()
+        .filter(|(_, p)| p.finished())
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// Forgets the pass of `user_id` once it was revoked (deleted, or already gone).
+pub fn pass_revoked(progress: &mut HashMap<String, Progress>, user_id: &str) {
+    if let Some(p) = progress.get_mut(user_id) {
+        p.pass_id = None;
+    }
+}
+
+/// What the screen shows in its status line.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Looking {
+    /// Users followed.
+    pub followed: usize,
+    /// The browser tab is hidden.
+    pub hidden: bool,
+    /// A round is under way.
+    pub checking: bool,
+    /// Milliseconds until the next round (may be negative when due).
+    pub next_in_ms: f64,
+    /// The wait between rounds now.
+    pub interval_s: u32,
+}
+
+/// The status line: who is followed and when the next check comes.
+pub fn status_words(l: Looking) -> String {
+    if l.followed == 0 {
+        return "Nobody is followed yet: users who get a pass on this page appear here.".to_owned();
+    }
+    let who = if l.followed == 1 {
+        "1 user".to_owned()
+    } else {
+        format!("{} users", l.followed)
+    };
+    if l.hidden {
+        return format!("Following {who}. Paused while this browser tab is hidden.");
+    }
+    if l.checking {
+        return format!("Following {who}. Checking now…");
+    }
+    let left = (l.next_in_ms / 1000.0).max(0.0).ceil();
+    format!(
+        "Following {who}. Next check in {left} s (every {} s while nothing changes, up to 5 minutes).",
+        l.interval_s
+    )
+}
+
+/// "Checked n times."
+pub fn rounds_words(n: u32) -> String {
+    format!("Checked {n} {}.", if n == 1 { "time" } else { "times" })
+}
+
+/// The stage column of a row: done users say so, others their [`Stage::words`].
+pub fn stage_words(p: Option<&Progress>) -> &'static str {
+    match p {
+        Some(p) if p.finished() => "Done: passwordless method registered, pass removed",
+        Some(p) => p.stage.words(),
+        None => Stage::Unknown.words(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,5 +431,150 @@ mod tests {
             (list.len(), list[2].id.as_str(), list[2].since),
             (3, "u0", 5.0)
         );
+    }
+
+    fn answer(status: u16, body: serde_json::Value) -> Result<BatchItemResponse, GraphError> {
+        Ok(serde_json::from_value(json!({"id": "x", "status": status, "body": body})).unwrap())
+    }
+
+    fn followed(ids: &[&str]) -> Vec<Tracked> {
+        ids.iter()
+            .map(|id| Tracked {
+                id: (*id).to_owned(),
+                since: ms("2026-11-27T11:00:00Z"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rounds_read_open_users_and_name_each_once() {
+        let list = followed(&["a", "b", "c"]);
+        let mut progress = HashMap::new();
+        let done = Progress {
+            stage: Stage::Registered,
+            pass_id: None,
+            new_methods: vec![],
+        };
+        progress.insert("b".to_owned(), done.clone());
+        let open = open_users(&list, &progress);
+        assert_eq!(
+            open.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+            ["a", "c"]
+        );
+        let mut names = HashMap::new();
+        names.insert(
+            "a".to_owned(),
+            serde_json::from_value::<User>(json!({"id": "a"})).unwrap(),
+        );
+        assert_eq!(unnamed(&open, &names), ["c"]);
+        assert_eq!(name_items(&["c".to_owned()])[0].id, "c");
+        let read = names_read(&["c".to_owned(), "d".to_owned()], |id| {
+            (id == "c").then(|| answer(200, json!({"id": "c", "displayName": "Cy"})))
+        });
+        assert_eq!(read.len(), 1);
+        assert_eq!(read[0].1.name(), "Cy");
+        assert_eq!(finished_ids(&progress), ["b"]);
+        let mut revoked = HashMap::new();
+        revoked.insert(
+            "a".to_owned(),
+            Progress {
+                pass_id: Some("p1".into()),
+                ..done
+            },
+        );
+        pass_revoked(&mut revoked, "a");
+        assert!(revoked["a"].finished());
+    }
+
+    #[test]
+    fn a_round_reports_changes_failures_and_the_longest_retry_after() {
+        let open = followed(&["a", "b", "c"]);
+        let methods = json!({"value": [{"@odata.type": "#microsoft.graph.fido2AuthenticationMethod", "id": "f", "createdDateTime": "2026-11-27T11:30:00Z"}]});
+        let throttled: BatchItemResponse = serde_json::from_value(
+            json!({"id": "2p", "status": 429, "headers": {"Retry-After": "40"}}),
+        )
+        .unwrap();
+        let answers = |id: &str| -> Answer {
+            match id {
+                "0p" => Some(answer(200, json!({"value": []}))),
+                "0m" => Some(answer(200, methods.clone())),
+                "1p" => Some(Err(GraphError::network("offline"))),
+                "2p" => Some(Ok(throttled.clone())),
+                "2m" => Some(Ok(BatchItemResponse {
+                    id: "2m".into(),
+                    headers: [("Retry-After".to_owned(), "7".to_owned())].into(),
+                    ..throttled.clone()
+                })),
+                _ => None,
+            }
+        };
+        let reading = read_round(&open, &HashMap::new(), answers, ms(NOW));
+        assert_eq!(reading.changed.len(), 1);
+        assert_eq!(reading.changed[0].0, "a");
+        assert!(reading.changed[0].1.finished());
+        assert_eq!(reading.error.map(|e| e.status), Some(0));
+        assert_eq!(reading.retry_after_s, Some(40));
+        // The same answers against what is known already change nothing.
+        let known: HashMap<String, Progress> = [(
+            "a".to_owned(),
+            read_round(&open, &HashMap::new(), answers, ms(NOW)).changed[0]
+                .1
+                .clone(),
+        )]
+        .into();
+        assert!(read_round(&open, &known, answers, ms(NOW))
+            .changed
+            .is_empty());
+    }
+
+    #[test]
+    fn the_status_line_follows_visibility_and_the_clock() {
+        let l = Looking {
+            followed: 2,
+            hidden: false,
+            checking: false,
+            next_in_ms: 12_300.0,
+            interval_s: 60,
+        };
+        assert_eq!(status_words(l), "Following 2 users. Next check in 13 s (every 60 s while nothing changes, up to 5 minutes).");
+        assert_eq!(status_words(Looking { next_in_ms: -5.0, ..l }), "Following 2 users. Next check in 0 s (every 60 s while nothing changes, up to 5 minutes).");
+        assert_eq!(
+            status_words(Looking {
+                followed: 1,
+                checking: true,
+                ..l
+            }),
+            "Following 1 user. Checking now…"
+        );
+        assert_eq!(
+            status_words(Looking {
+                hidden: true,
+                checking: true,
+                ..l
+            }),
+            "Following 2 users. Paused while this browser tab is hidden."
+        );
+        assert!(status_words(Looking {
+            followed: 0,
+            hidden: true,
+            ..l
+        })
+        .starts_with("Nobody is followed yet"));
+        assert_eq!(
+            (rounds_words(1), rounds_words(0)),
+            ("Checked 1 time.".to_owned(), "Checked 0 times.".to_owned())
+        );
+        let used = Progress {
+            stage: Stage::Used,
+            pass_id: None,
+            new_methods: vec![],
+        };
+        assert_eq!(stage_words(Some(&used)), Stage::Used.words());
+        assert_eq!(stage_words(None), "Checking…");
+        let done = Progress {
+            stage: Stage::Registered,
+            ..used
+        };
+        assert!(stage_words(Some(&done)).starts_with("Done:"));
     }
 }

@@ -4,9 +4,10 @@
 //! the [`Profile`].
 
 use crate::bulk::batch::{self, BatchItemResponse, BatchRequest};
-use crate::graph::models::{AuthMethod, MethodKind, TemporaryAccessPass};
+use crate::graph::models::{AuthMethod, MethodKind, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::GraphError;
-use crate::tap::TargetRoles;
+use crate::messages::Capability;
+use crate::tap::{self, Coverage, FormBounds, TargetRoles};
 
 const PASSES: &str = "passes";
 const METHODS: &str = "methods";
@@ -143,6 +144,91 @@ fn missing(id: &str) -> GraphError {
     }
 }
 
+/// The policy groups whose membership the user page reads: none without a policy, and none
+/// when the admin may not read memberships (`checkMemberGroups` would be refused).
+pub fn groups_to_read(policy: Option<&TapPolicy>, may_read_membership: bool) -> Vec<String> {
+    policy
+        .filter(|_| may_read_membership)
+        .map(tap::groups_to_check)
+        .unwrap_or_default()
+}
+
+impl Profile {
+    /// Returns the profile read from the answers that `arrived`; when none did, every part
+    /// failed with `failure` (the first item that got no answer), as [`Profile::failed`].
+    pub fn from_answers(arrived: &[BatchItemResponse], failure: Option<GraphError>) -> Profile {
+        match failure {
+            Some(e) if arrived.is_empty() => Profile::failed(e),
+            _ => Profile::from_responses(arrived),
+        }
+    }
+}
+
+/// Whether the policy lets `member_of` get a pass: unknown when the policy names groups whose
+/// membership was not read (no permission, 403); covered when there is no policy to go by.
+pub fn coverage(policy: Option<&TapPolicy>, member_of: Option<&[String]>) -> Coverage {
+    match (policy, member_of) {
+        (Some(p), Some(member_of)) => tap::coverage(p, member_of),
+        (Some(p), None) if tap::groups_to_check(p).is_empty() => tap::coverage(p, &[]),
+        (Some(_), None) => Coverage::Unknown,
+        (None, _) => Coverage::Covered,
+    }
+}
+
+/// The warnings before creating a pass for `user`, from what the page read (roles, policy
+/// coverage) and what the signed-in admin can do.
+pub fn warnings(
+    user: &User,
+    capability: Capability,
+    profile: &Profile,
+    policy: Option<&TapPolicy>,
+) -> Vec<String> {
+    let cover = coverage(policy, profile.member_of.as_deref());
+    let shortest = policy.map(|p| FormBounds::new(Some(p)).min_minutes);
+    tap::target_warnings(
+        user.name(),
+        capability,
+        profile.roles.as_ref(),
+        cover,
+        shortest,
+    )
+}
+
+/// The user's job title and department, joined ("" when neither is known).
+pub fn detail(user: &User) -> String {
+    [user.job_title.clone(), user.department.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// True if and only if `query` (trimmed) is long enough to search for: two characters.
+pub fn searchable(query: &str) -> bool {
+    query.trim().chars().count() >= 2
+}
+
+/// Merges a search's results: the exact hit (a UPN or object id read directly) first, then the
+/// `$search` results not already there. A failed search still shows an exact hit.
+pub fn search_results(
+    exact: Option<User>,
+    listed: Result<Vec<User>, GraphError>,
+) -> Result<Vec<User>, GraphError> {
+    let mut found: Vec<User> = exact.into_iter().collect();
+    match listed {
+        Ok(users) => {
+            for u in users {
+                if !found.iter().any(|f| f.id == u.id) {
+                    found.push(u);
+                }
+            }
+            Ok(found)
+        }
+        Err(_) if !found.is_empty() => Ok(found),
+        Err(e) => Err(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +329,109 @@ mod tests {
             "Other method (quantum)"
         );
         assert_eq!(method_label(&m("")), "Other method");
+    }
+
+    fn policy(include: &str, exclude: &[&str]) -> TapPolicy {
+        let exclude: Vec<_> = exclude
+            .iter()
+            .map(|id| json!({"targetType": "group", "id": id, "isRegistrationRequired": false}))
+            .collect();
+        serde_json::from_value(json!({"state": "enabled", "defaultLifetimeInMinutes": 60, "defaultLength": 8,
+            "minimumLifetimeInMinutes": 60, "maximumLifetimeInMinutes": 480, "isUsableOnce": false,
+            "includeTargets": [{"targetType": "group", "id": include, "isRegistrationRequired": false}],
+            "excludeTargets": exclude}))
+        .unwrap()
+    }
+
+    fn person(id: &str, name: &str) -> User {
+        serde_json::from_value(json!({"id": id, "displayName": name})).unwrap()
+    }
+
+    #[test]
+    fn memberships_are_read_only_when_they_can_be_and_coverage_follows() {
+        let groups = policy("g-in", &["g-out"]);
+        let all = policy("all_users", &[]);
+        assert_eq!(groups_to_read(Some(&groups), false), Vec::<String>::new());
+        assert_eq!(groups_to_read(None, true), Vec::<String>::new());
+        assert!(groups_to_read(Some(&groups), true).contains(&"g-out".to_owned()));
+        let member = |ids: &[&str]| ids.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            coverage(Some(&groups), Some(&member(&["g-in", "g-out"]))),
+            Coverage::Excluded
+        );
+        assert_eq!(
+            coverage(Some(&groups), Some(&member(&["g-in"]))),
+            Coverage::Covered
+        );
+        assert_eq!(coverage(Some(&groups), None), Coverage::Unknown);
+        assert_eq!(coverage(Some(&all), None), Coverage::Covered);
+        assert_eq!(coverage(None, None), Coverage::Covered);
+        let profile = Profile {
+            member_of: Some(member(&["g-out"])),
+            ..Profile::failed(GraphError::network("x"))
+        };
+        let user = person("u", "Megan");
+        let excluded = warnings(&user, Capability::Everyone, &profile, Some(&groups));
+        let covered = warnings(
+            &user,
+            Capability::Everyone,
+            &Profile {
+                member_of: Some(member(&["g-in"])),
+                ..profile.clone()
+            },
+            Some(&groups),
+        );
+        assert_eq!(excluded.len(), covered.len() + 1);
+    }
+
+    #[test]
+    fn a_profile_fails_whole_only_when_nothing_arrived() {
+        let denied = GraphError {
+            status: 503,
+            ..GraphError::default()
+        };
+        let failed = Profile::from_answers(&[], Some(denied.clone()));
+        assert_eq!(failed, Profile::failed(denied.clone()));
+        let partly =
+            Profile::from_answers(&[resp("passes", 200, json!({"value": []}))], Some(denied));
+        assert_eq!(partly.passes, Ok(vec![]));
+        assert_eq!(
+            partly.methods.unwrap_err().status,
+            missing("methods").status
+        );
+        assert_eq!(
+            Profile::from_answers(&[], None),
+            Profile::from_responses(&[])
+        );
+    }
+
+    #[test]
+    fn details_and_search_results_merge_without_doubles() {
+        let mut u = person("u", "Megan");
+        assert_eq!(detail(&u), "");
+        assert!(searchable(" ab ") && !searchable(" a ") && !searchable("é"));
+        u.department = Some("Sales".into());
+        assert_eq!(detail(&u), "Sales");
+        u.job_title = Some("Lead".into());
+        assert_eq!(detail(&u), "Lead · Sales");
+        let exact = person("a", "Adele");
+        let listed = vec![person("b", "Bea"), person("a", "Adele")];
+        let ids = |r: Result<Vec<User>, GraphError>| {
+            r.map(|l| l.into_iter().map(|u| u.id).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            ids(search_results(Some(exact.clone()), Ok(listed.clone()))),
+            Ok(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            ids(search_results(None, Ok(listed))),
+            Ok(vec!["b".into(), "a".into()])
+        );
+        let down = GraphError::network("offline");
+        assert_eq!(
+            ids(search_results(Some(exact), Err(down.clone()))),
+            Ok(vec!["a".into()])
+        );
+        assert_eq!(ids(search_results(None, Err(down))).unwrap_err().status, 0);
     }
 }

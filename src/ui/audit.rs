@@ -4,17 +4,15 @@
 use leptos::prelude::*;
 
 use super::{browser, graph_call, Ctx, GraphErrorView};
-use crate::audit::{self, PassAction, PassEvent};
+use crate::audit::{self, PassEvent};
 use crate::graph::{api, GraphError};
 use crate::messages::Operation;
-
-const DAY_MS: f64 = 24.0 * 3600.0 * 1000.0;
 
 /// The Audit tab; reads the log the first time it is shown.
 #[component]
 pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     let permitted = audit::PERMISSIONS.iter().all(|p| ctx.may(p));
-    let days = RwSignal::new(7u32);
+    let days = RwSignal::new(audit::DEFAULT_DAYS);
     let events: RwSignal<Vec<PassEvent>> = RwSignal::new(Vec::new());
     let next: RwSignal<Option<String>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
@@ -31,7 +29,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             return;
         }
         busy.set(true);
-        let since = browser::now_ms() - f64::from(days.get_untracked()) * DAY_MS;
+        let since = audit::since_ms(browser::now_ms(), days.get_untracked());
         leptos::task::spawn_local(async move {
             let result = graph_call(ctx, move |c, t| {
                 let link = link.clone();
@@ -62,18 +60,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
         }
     });
     let grant = move |_| ctx.grant(audit::PERMISSIONS);
-    let shown = move || {
-        let needle = filter.get().trim().to_lowercase();
-        events
-            .get()
-            .into_iter()
-            .filter(|e| {
-                needle.is_empty()
-                    || e.actor.to_lowercase().contains(&needle)
-                    || e.target.to_lowercase().contains(&needle)
-            })
-            .collect::<Vec<_>>()
-    };
+    let shown = move || events.with(|e| audit::shown(e, &filter.get()));
 
     view! {
         <section class="card" aria-labelledby="audit-title">
@@ -90,7 +77,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                     <label class="field">
                         <span class="field__label">"Period"</span>
                         <select id="audit-days" on:change=move |ev| {
-                            days.set(event_target_value(&ev).parse().unwrap_or(7));
+                            days.set(audit::days_from(&event_target_value(&ev)));
                             load(false);
                         }>
                             <option value="1">"Last 24 hours"</option>
@@ -112,28 +99,29 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                 if rows.is_empty() {
                     return view! { <p id="audit-empty">"No pass was created or deleted in this period."</p> }.into_any();
                 }
-                view! {
-                    <div class="table-scroll" tabindex="0" role="region" aria-label="Audit entries">
-                    <table id="audit" class="table">
-                        <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"By"</th><th scope="col">"For"</th></tr></thead>
-                        <tbody>
-                            {rows.into_iter().map(|e| {
-                                let what = match (e.action, e.succeeded) {
-                                    (PassAction::Created, true) => "Pass created",
-                                    (PassAction::Deleted, true) => "Pass deleted",
-                                    (PassAction::Created, false) => "Pass creation failed",
-                                    (PassAction::Deleted, false) => "Pass deletion failed",
-                                };
-                                view! { <tr class="audit__row"><td>{browser::local_datetime(e.at_ms)}</td><td>{what}</td><td>{e.actor}</td><td>{e.target}</td></tr> }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                    </div>
-                }.into_any()
+                view! { <AuditTable rows=rows /> }.into_any()
             })}
             {move || next.get().is_some().then(|| view! {
                 <button type="button" id="audit-more" class="button" disabled=move || busy.get() on:click=move |_| load(true)>"Load older entries"</button>
             })}
         </section>
+    }
+}
+
+/// The events, newest first: when, what, by whom, for whom.
+#[component]
+fn AuditTable(rows: Vec<PassEvent>) -> impl IntoView {
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Audit entries">
+        <table id="audit" class="table">
+            <thead><tr><th scope="col">"When"</th><th scope="col">"What"</th><th scope="col">"By"</th><th scope="col">"For"</th></tr></thead>
+            <tbody>
+                {rows.into_iter().map(|e| {
+                    let what = e.words();
+                    view! { <tr class="audit__row"><td>{browser::local_datetime(e.at_ms)}</td><td>{what}</td><td>{e.actor}</td><td>{e.target}</td></tr> }
+                }).collect_view()}
+            </tbody>
+        </table>
+        </div>
     }
 }

@@ -8,17 +8,9 @@ use super::{browser, graph_call, reads, Ctx, GraphErrorView};
 use crate::config::{GROUP_PERMISSION, WRITE_PERMISSION};
 use crate::graph::models::{Group, User};
 use crate::graph::{api, GraphError};
-use crate::holders::{self, Filter, Holder, Revoked, Sort};
+use crate::holders::{self, Filter, Holder, Revoked, Sort, Source};
 use crate::messages::{self, Operation};
 use crate::tap::duration_words;
-
-/// Where the users come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Source {
-    Tenant,
-    Group,
-    Search,
-}
 
 /// Lists the users of `source` (every page), saying how many so far in `status`.
 async fn list_users(
@@ -60,31 +52,73 @@ async fn list_users(
     }
 }
 
+/// The scan's result as the table shows it: found holders, filter, order and selection.
+#[derive(Clone, Copy)]
+struct Table {
+    found: RwSignal<Option<Vec<Holder>>, LocalStorage>,
+    filter: RwSignal<Filter>,
+    order: RwSignal<Sort>,
+    selected: RwSignal<Vec<String>>,
+}
+
+impl Table {
+    /// The rows shown: filtered and sorted.
+    fn shown(self) -> Vec<Holder> {
+        let (f, o) = (self.filter.get(), self.order.get());
+        self.found
+            .with(|h| holders::shown(h.as_deref().unwrap_or_default(), f, o))
+    }
+
+    /// What "Revoke selected" acts on: shown (filtered) and selected rows only.
+    fn chosen(self) -> holders::Chosen {
+        self.selected
+            .with(|ids| holders::chosen(&self.shown(), ids))
+    }
+}
+
 /// The Pass holders tab.
 #[component]
 pub fn PassHolders(ctx: Ctx) -> impl IntoView {
     let source = RwSignal::new(Source::Tenant);
     let text = RwSignal::new(String::new());
-    let group_query = RwSignal::new(String::new());
-    let groups: RwSignal<Vec<Group>> = RwSignal::new(Vec::new());
     let group: RwSignal<Option<Group>> = RwSignal::new(None);
     let scanning = RwSignal::new(false);
     let cancel = RwSignal::new(false);
     let status = RwSignal::new(String::new());
     let failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
-    let found: RwSignal<Option<Vec<Holder>>, LocalStorage> = RwSignal::new_local(None);
-    let unreadable = RwSignal::new(0usize);
-    let checked = RwSignal::new(0usize);
-    let filter = RwSignal::new(Filter::default());
-    let order = RwSignal::new(Sort::Standing);
-    let selected: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
-    let confirming: RwSignal<Option<Vec<Holder>>, LocalStorage> = RwSignal::new_local(None);
-    let summary: RwSignal<Option<Revoked>> = RwSignal::new(None);
-    let may_group = ctx.may(GROUP_PERMISSION);
-    let may_revoke = ctx.may(WRITE_PERMISSION);
+    let table = Table {
+        found: RwSignal::new_local(None),
+        filter: RwSignal::new(Filter::default()),
+        order: RwSignal::new(Sort::Standing),
+        selected: RwSignal::new(Vec::new()),
+    };
+    // Deletes exactly the users the confirmation named; by object id, deleted and already-gone
+    // passes leave the table and failures stay selected.
+    let revoke = Action::new_local(move |chosen: &Vec<Holder>| {
+        let chosen = chosen.clone();
+        status.set(format!("Deleting {} passes…", chosen.len()));
+        async move {
+            let answers =
+                reads::send_all(ctx, holders::revoke_items(&chosen), None, |done, total| {
+                    status.set(format!("Deleted {done} of {total}…"));
+                })
+                .await;
+            let outcome = holders::revoked(&chosen, |id| answers.get(id).cloned());
+            let mut ids = table.selected.get_untracked();
+            table.found.update(|h| {
+                if let Some(list) = h {
+                    holders::after_revoke(list, &mut ids, &chosen, &outcome);
+                }
+            });
+            table.selected.set(ids);
+            status.set(String::new());
+            outcome
+        }
+    });
+    let busy = Signal::derive(move || scanning.get() || revoke.pending().get());
 
     let scan = move |_| {
-        if scanning.get_untracked() {
+        if busy.get_untracked() {
             return;
         }
         let (src, q, g) = (
@@ -92,22 +126,16 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
             text.get_untracked(),
             group.get_untracked(),
         );
-        if (src == Source::Search && q.trim().chars().count() < 2)
-            || (src == Source::Group && g.is_none())
-        {
-            status.set(if src == Source::Search {
-                "Type at least two letters to search.".into()
-            } else {
-                "Pick a group first.".into()
-            });
+        if let Some(refusal) = holders::scan_refusal(src, &q, g.is_some()) {
+            status.set(refusal.into());
             return;
         }
         scanning.set(true);
         cancel.set(false);
         failure.set(None);
-        summary.set(None);
-        selected.set(Vec::new());
-        found.set(None);
+        revoke.clear();
+        table.selected.set(Vec::new());
+        table.found.set(None);
         leptos::task::spawn_local(async move {
             match list_users(ctx, src, q, g, status, cancel).await {
                 Err(e) => failure.set(Some(e)),
@@ -125,70 +153,114 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                     .await;
                     let result =
                         holders::found(&users, |id| answers.get(id).cloned(), browser::now_ms());
-                    let done = answers.len();
-                    checked.set(done);
-                    unreadable.set(result.unreadable.len());
-                    status.set(format!(
-                        "{}{done} of {total} users checked · {} hold a pass · {} could not be read.",
-                        if cancel.get_untracked() { "Stopped. " } else { "" },
+                    status.set(holders::scan_words(
+                        cancel.get_untracked(),
+                        answers.len(),
+                        total,
                         result.holders.len(),
-                        result.unreadable.len()
+                        result.unreadable.len(),
                     ));
-                    found.set(Some(result.holders));
+                    table.found.set(Some(result.holders));
                 }
             }
             scanning.set(false);
         });
     };
+
+    view! {
+        <section class="card" aria-labelledby="holders-title">
+            <h2 id="holders-title">"Who holds a pass"</h2>
+            <p>"Passes that are still present are a way into an account, for the user and for anyone who saw the pass. Check who holds one, and revoke what should not be there."</p>
+            <HoldersSource ctx=ctx source=source text=text group=group failure=failure />
+            <div class="holders__actions">
+                <button type="button" id="holders-scan" class="button button--primary" disabled=move || busy.get() on:click=scan>"Check passes"</button>
+                <Show when=move || busy.get()>
+                    <button type="button" id="holders-cancel" class="button" on:click=move |_| cancel.set(true)>"Stop"</button>
+                </Show>
+            </div>
+            <p id="holders-status" class="status" role="status">{move || status.get()}</p>
+            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
+            {move || revoke.value().get().map(|s| view! { <RevokeSummary outcome=s /> })}
+            <Show when=move || table.found.with(Option::is_some)>
+                <HoldersFilters table=table />
+                <HoldersTable table=table />
+                <HoldersRevoke ctx=ctx table=table busy=busy revoke=revoke />
+            </Show>
+        </section>
+    }
+}
+
+/// Where the users come from: the tenant, a group picked by name, or a search.
+#[component]
+fn HoldersSource(
+    ctx: Ctx,
+    source: RwSignal<Source>,
+    text: RwSignal<String>,
+    group: RwSignal<Option<Group>>,
+    failure: RwSignal<Option<GraphError>>,
+) -> impl IntoView {
+    let may_group = ctx.may(GROUP_PERMISSION);
+    let group_query = RwSignal::new(String::new());
+    let groups: RwSignal<Vec<Group>> = RwSignal::new(Vec::new());
     let find_groups =
         move |_| super::find_groups(ctx, group_query.get_untracked(), groups, failure);
     let grant_groups = move |_| ctx.grant(&[GROUP_PERMISSION]);
-    let shown = move || -> Vec<Holder> {
-        let f = filter.get();
-        let mut list: Vec<Holder> =
-            found.with(|h| h.iter().flatten().filter(|h| f.keeps(h)).cloned().collect());
-        holders::sort(&mut list, order.get());
-        list
-    };
-    // What "Revoke selected" acts on: shown (filtered) and selected rows only.
-    let chosen = move || selected.with(|ids| holders::chosen(&shown(), ids));
-    let ask = move |_| {
-        let list = chosen().holders;
-        if !list.is_empty() {
-            confirming.set(Some(list));
-        }
-    };
-    let revoke = move |_| {
-        // Exactly the users the confirmation named, even if the filter changed since.
-        let Some(chosen) = confirming.get_untracked() else {
-            return;
-        };
-        confirming.set(None);
-        if chosen.is_empty() {
-            return;
-        }
-        scanning.set(true);
-        status.set(format!("Deleting {} passes…", chosen.len()));
-        leptos::task::spawn_local(async move {
-            let answers =
-                reads::send_all(ctx, holders::revoke_items(&chosen), None, |done, total| {
-                    status.set(format!("Deleted {done} of {total}…"));
-                })
-                .await;
-            let outcome = holders::revoked(&chosen, |id| answers.get(id).cloned());
-            // By object id: deleted and already-gone passes leave the table; failures stay selected.
-            let mut ids = selected.get_untracked();
-            found.update(|h| {
-                if let Some(list) = h {
-                    holders::after_revoke(list, &mut ids, &chosen, &outcome);
-                }
-            });
-            selected.set(ids);
-            status.set(String::new());
-            summary.set(Some(outcome));
-            scanning.set(false);
-        });
-    };
+    view! {
+        <fieldset class="holders__source">
+            <legend>"Check"</legend>
+            <label class="field field--inline"><input type="radio" name="holders-source" id="holders-tenant" checked=true on:change=move |_| source.set(Source::Tenant) /><span>"Everyone in the tenant"</span></label>
+            <label class="field field--inline"><input type="radio" name="holders-source" id="holders-group" on:change=move |_| source.set(Source::Group) /><span>"A group"</span></label>
+            <label class="field field--inline"><input type="radio" name="holders-source" id="holders-search" on:change=move |_| source.set(Source::Search) /><span>"Users matching a search"</span></label>
+        </fieldset>
+        <Show when=move || source.get() == Source::Search>
+            <label class="field">
+                <span class="field__label">"Search (name, UPN or mail)"</span>
+                <input id="holders-text" type="search" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+            </label>
+        </Show>
+        <Show when=move || source.get() == Source::Group>
+            {if may_group {
+                view! {
+                    <div class="holders__group">
+                        <label class="field">
+                            <span class="field__label">"Group name"</span>
+                            <input id="holders-group-query" type="search" prop:value=move || group_query.get() on:input=move |ev| group_query.set(event_target_value(&ev)) />
+                        </label>
+                        <button type="button" id="holders-group-find" class="button" on:click=find_groups>"Find"</button>
+                        <ul class="results">
+                            {move || groups.get().into_iter().map(|g| {
+                                let pick = g.clone();
+                                view! { <li><button type="button" class="button button--quiet holders-group-pick" on:click=move |_| group.set(Some(pick.clone()))>{g.display_name.clone().unwrap_or(g.id.clone())}</button></li> }
+                            }).collect_view()}
+                        </ul>
+                        <p id="holders-group-picked">{move || group.get().map(|g| format!("Group: {}", g.display_name.unwrap_or(g.id)))}</p>
+                    </div>
+                }.into_any()
+            } else {
+                view! {
+                    <div class="notice"><p>"Picking a group needs the permission GroupMember.Read.All."</p>
+                        <button type="button" id="holders-grant-groups" class="button" on:click=grant_groups>"Grant permission"</button></div>
+                }.into_any()
+            }}
+        </Show>
+    }
+}
+
+/// What a revocation did, with Graph's reason for each pass it could not delete.
+#[component]
+fn RevokeSummary(outcome: Revoked) -> impl IntoView {
+    view! {
+        <div id="holders-summary" class="notice" role="status">
+            <p>{holders::revoked_words(&outcome)}</p>
+            <ul>{outcome.failed.into_iter().map(|f| view! { <li class="holders__failed" data-user=f.user_id.clone()>{format!("{}: {}", f.name, messages::graph(&f.error, Operation::DeletePass))}</li> }).collect_view()}</ul>
+        </div>
+    }
+}
+
+/// The filter switches and the sort order.
+#[component]
+fn HoldersFilters(table: Table) -> impl IntoView {
+    let filter = table.filter;
     let flag = move |label: &'static str,
                      id: &'static str,
                      get: fn(&Filter) -> bool,
@@ -200,129 +272,111 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
             </label>
         }
     };
-
     view! {
-        <section class="card" aria-labelledby="holders-title">
-            <h2 id="holders-title">"Who holds a pass"</h2>
-            <p>"Passes that are still present are a way into an account, for the user and for anyone who saw the pass. Check who holds one, and revoke what should not be there."</p>
-            <fieldset class="holders__source">
-                <legend>"Check"</legend>
-                <label class="field field--inline"><input type="radio" name="holders-source" id="holders-tenant" checked=true on:change=move |_| source.set(Source::Tenant) /><span>"Everyone in the tenant"</span></label>
-                <label class="field field--inline"><input type="radio" name="holders-source" id="holders-group" on:change=move |_| source.set(Source::Group) /><span>"A group"</span></label>
-                <label class="field field--inline"><input type="radio" name="holders-source" id="holders-search" on:change=move |_| source.set(Source::Search) /><span>"Users matching a search"</span></label>
-            </fieldset>
-            <Show when=move || source.get() == Source::Search>
-                <label class="field">
-                    <span class="field__label">"Search (name, UPN or mail)"</span>
-                    <input id="holders-text" type="search" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
-                </label>
-            </Show>
-            <Show when=move || source.get() == Source::Group>
-                {if may_group {
-                    view! {
-                        <div class="holders__group">
-                            <label class="field">
-                                <span class="field__label">"Group name"</span>
-                                <input id="holders-group-query" type="search" prop:value=move || group_query.get() on:input=move |ev| group_query.set(event_target_value(&ev)) />
-                            </label>
-                            <button type="button" id="holders-group-find" class="button" on:click=find_groups>"Find"</button>
-                            <ul class="results">
-                                {move || groups.get().into_iter().map(|g| {
-                                    let pick = g.clone();
-                                    view! { <li><button type="button" class="button button--quiet holders-group-pick" on:click=move |_| group.set(Some(pick.clone()))>{g.display_name.clone().unwrap_or(g.id.clone())}</button></li> }
-                                }).collect_view()}
-                            </ul>
-                            <p id="holders-group-picked">{move || group.get().map(|g| format!("Group: {}", g.display_name.unwrap_or(g.id)))}</p>
-                        </div>
-                    }.into_any()
-                } else {
-                    view! {
-                        <div class="notice"><p>"Picking a group needs the permission GroupMember.Read.All."</p>
-                            <button type="button" id="holders-grant-groups" class="button" on:click=grant_groups>"Grant permission"</button></div>
-                    }.into_any()
-                }}
-            </Show>
-            <div class="holders__actions">
-                <button type="button" id="holders-scan" class="button button--primary" disabled=move || scanning.get() on:click=scan>"Check passes"</button>
-                <Show when=move || scanning.get()>
-                    <button type="button" id="holders-cancel" class="button" on:click=move |_| cancel.set(true)>"Stop"</button>
-                </Show>
+        <div class="holders__filters">
+            {flag("Usable now", "holders-f-usable", |f| f.usable_now, |f, v| f.usable_now = v)}
+            {flag("Not yet valid", "holders-f-later", |f| f.not_yet_valid, |f, v| f.not_yet_valid = v)}
+            {flag("Expired but present", "holders-f-expired", |f| f.expired, |f, v| f.expired = v)}
+            {flag("Multi-use", "holders-f-multi", |f| f.multi_use, |f, v| f.multi_use = v)}
+            {flag("Lifetime over 8 hours", "holders-f-long", |f| f.long_lifetime, |f, v| f.long_lifetime = v)}
+            <label class="field">
+                <span class="field__label">"Sort by"</span>
+                <select id="holders-sort" on:change=move |ev| {
+                    let key = event_target_value(&ev);
+                    if let Some((s, _, _)) = Sort::ALL.iter().find(|(_, k, _)| *k == key) { table.order.set(*s) }
+                }>
+                    {Sort::ALL.iter().map(|(_, key, words)| view! { <option value=*key>{*words}</option> }).collect_view()}
+                </select>
+            </label>
+        </div>
+    }
+}
+
+/// The holders found, one row each keyed by object id, with a selection box.
+#[component]
+fn HoldersTable(table: Table) -> impl IntoView {
+    let selected = table.selected;
+    view! {
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Pass holders">
+        <table id="holders" class="table">
+            <thead><tr>
+                <th scope="col"><input type="checkbox" id="holders-all" aria-label="Select every row shown"
+                    on:change=move |ev| selected.set(if event_target_checked(&ev) { table.shown().into_iter().map(|h| h.user.id).collect() } else { Vec::new() }) /></th>
+                <th scope="col">"User"</th><th scope="col">"Standing"</th><th scope="col">"Kind"</th><th scope="col">"Lifetime"</th><th scope="col">"Valid until"</th>
+            </tr></thead>
+            <tbody>
+                <For each=move || table.shown() key=|h: &Holder| h.user.id.clone() let:h>
+                    <HolderRow holder=h selected=selected />
+                </For>
+            </tbody>
+        </table>
+        </div>
+    }
+}
+
+/// One holder: selection, name, standing, kind, lifetime and end.
+#[component]
+fn HolderRow(holder: Holder, selected: RwSignal<Vec<String>>) -> impl IntoView {
+    let h = holder;
+    let id = h.user.id.clone();
+    let toggle_id = id.clone();
+    view! {
+        <tr class="holders__row" data-standing=format!("{:?}", h.standing)>
+            <td><input type="checkbox" class="holders-pick" aria-label=format!("Select {}", h.user.name())
+                prop:checked=move || selected.with(|s| s.contains(&id))
+                on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    selected.update(|s| { s.retain(|x| x != &toggle_id); if on { s.push(toggle_id.clone()) } });
+                } /></td>
+            <td>{h.user.name().to_owned()}<br/><small>{h.user.user_principal_name.clone().unwrap_or_default()}</small></td>
+            <td>{h.standing.words()}</td>
+            <td>{if h.one_time { "One-time" } else { "Multi-use" }}</td>
+            <td>{h.lifetime_minutes.map(duration_words).unwrap_or_default()}</td>
+            <td>{h.ends_ms.map(browser::local_datetime).unwrap_or_default()}</td>
+        </tr>
+    }
+}
+
+/// "Revoke selected" with its confirmation naming the users.
+#[component]
+fn HoldersRevoke(
+    ctx: Ctx,
+    table: Table,
+    busy: Signal<bool>,
+    revoke: Action<Vec<Holder>, Revoked>,
+) -> impl IntoView {
+    let may_revoke = ctx.may(WRITE_PERMISSION);
+    let confirming: RwSignal<Option<Vec<Holder>>, LocalStorage> = RwSignal::new_local(None);
+    let ask = move |_| {
+        let list = table.chosen().holders;
+        if !list.is_empty() {
+            confirming.set(Some(list));
+        }
+    };
+    let confirm = move |_| {
+        // Exactly the users the confirmation named, even if the filter changed since.
+        let Some(chosen) = confirming.get_untracked() else {
+            return;
+        };
+        confirming.set(None);
+        if !chosen.is_empty() {
+            revoke.dispatch_local(chosen);
+        }
+    };
+    view! {
+        {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission "{WRITE_PERMISSION}": grant it from a user's page."</p> })}
+        <button type="button" id="holders-revoke" class="button button--danger"
+            disabled=move || !may_revoke || busy.get() || table.chosen().holders.is_empty()
+            on:click=ask>{move || format!("Revoke selected ({})", table.chosen().holders.len())}</button>
+        {move || holders::hidden_words(table.chosen().hidden).map(|words| view! {
+            <p id="holders-hidden-selected" class="field__hint">{words}</p>
+        })}
+        <Show when=move || confirming.with(Option::is_some)>
+            <div class="confirm" role="group" aria-labelledby="holders-confirm-text">
+                <p id="holders-confirm-text">{move || confirming.with(|c| c.as_deref().map(holders::confirm_sentence).unwrap_or_default())}</p>
+                <button type="button" id="holders-confirm" class="button button--danger" on:click=confirm>"Delete passes"</button>
+                <button type="button" id="holders-keep" class="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
             </div>
-            <p id="holders-status" class="status" role="status">{move || status.get()}</p>
-            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
-            {move || summary.get().map(|s| view! {
-                <div id="holders-summary" class="notice" role="status">
-                    <p>{format!("{} passes deleted · {} were already gone · {} could not be deleted.", s.deleted, s.already_gone, s.failed.len())}</p>
-                    <ul>{s.failed.into_iter().map(|f| view! { <li class="holders__failed" data-user=f.user_id.clone()>{format!("{}: {}", f.name, messages::graph(&f.error, Operation::DeletePass))}</li> }).collect_view()}</ul>
-                </div>
-            })}
-            <Show when=move || found.with(Option::is_some)>
-                <div class="holders__filters">
-                    {flag("Usable now", "holders-f-usable", |f| f.usable_now, |f, v| f.usable_now = v)}
-                    {flag("Not yet valid", "holders-f-later", |f| f.not_yet_valid, |f, v| f.not_yet_valid = v)}
-                    {flag("Expired but present", "holders-f-expired", |f| f.expired, |f, v| f.expired = v)}
-                    {flag("Multi-use", "holders-f-multi", |f| f.multi_use, |f, v| f.multi_use = v)}
-                    {flag("Lifetime over 8 hours", "holders-f-long", |f| f.long_lifetime, |f, v| f.long_lifetime = v)}
-                    <label class="field">
-                        <span class="field__label">"Sort by"</span>
-                        <select id="holders-sort" on:change=move |ev| {
-                            let key = event_target_value(&ev);
-                            if let Some((s, _, _)) = Sort::ALL.iter().find(|(_, k, _)| *k == key) { order.set(*s) }
-                        }>
-                            {Sort::ALL.iter().map(|(_, key, words)| view! { <option value=*key>{*words}</option> }).collect_view()}
-                        </select>
-                    </label>
-                </div>
-                <div class="table-scroll" tabindex="0" role="region" aria-label="Pass holders">
-                <table id="holders" class="table">
-                    <thead><tr>
-                        <th scope="col"><input type="checkbox" id="holders-all" aria-label="Select every row shown"
-                            on:change=move |ev| selected.set(if event_target_checked(&ev) { shown().into_iter().map(|h| h.user.id).collect() } else { Vec::new() }) /></th>
-                        <th scope="col">"User"</th><th scope="col">"Standing"</th><th scope="col">"Kind"</th><th scope="col">"Lifetime"</th><th scope="col">"Valid until"</th>
-                    </tr></thead>
-                    <tbody>
-                        {move || shown().into_iter().map(|h| {
-                            let id = h.user.id.clone();
-                            let toggle_id = id.clone();
-                            view! {
-                                <tr class="holders__row" data-standing=format!("{:?}", h.standing)>
-                                    <td><input type="checkbox" class="holders-pick" aria-label=format!("Select {}", h.user.name())
-                                        prop:checked=move || selected.with(|s| s.contains(&id))
-                                        on:change=move |ev| {
-                                            let on = event_target_checked(&ev);
-                                            selected.update(|s| { s.retain(|x| x != &toggle_id); if on { s.push(toggle_id.clone()) } });
-                                        } /></td>
-                                    <td>{h.user.name().to_owned()}<br/><small>{h.user.user_principal_name.clone().unwrap_or_default()}</small></td>
-                                    <td>{h.standing.words()}</td>
-                                    <td>{if h.one_time { "One-time" } else { "Multi-use" }}</td>
-                                    <td>{h.lifetime_minutes.map(duration_words).unwrap_or_default()}</td>
-                                    <td>{h.ends_ms.map(browser::local_datetime).unwrap_or_default()}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-                </div>
-                {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission "{WRITE_PERMISSION}": grant it from a user's page."</p> })}
-                <button type="button" id="holders-revoke" class="button button--danger"
-                    disabled=move || !may_revoke || scanning.get() || chosen().holders.is_empty()
-                    on:click=ask>{move || format!("Revoke selected ({})", chosen().holders.len())}</button>
-                {move || {
-                    let hidden = chosen().hidden;
-                    (hidden > 0).then(|| view! {
-                        <p id="holders-hidden-selected" class="field__hint">
-                            {format!("{hidden} selected {} hidden by the filters and will not be revoked.", if hidden == 1 { "user is" } else { "users are" })}
-                        </p>
-                    })
-                }}
-                <Show when=move || confirming.with(Option::is_some)>
-                    <div class="confirm" role="group" aria-labelledby="holders-confirm-text">
-                        <p id="holders-confirm-text">{move || confirming.with(|c| c.as_deref().map(holders::confirm_sentence).unwrap_or_default())}</p>
-                        <button type="button" id="holders-confirm" class="button button--danger" on:click=revoke>"Delete passes"</button>
-                        <button type="button" id="holders-keep" class="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
-                    </div>
-                </Show>
-            </Show>
-        </section>
+        </Show>
     }
 }

@@ -10,14 +10,7 @@ use crate::config::{GROUP_PERMISSION, POLICY_WRITE_PERMISSION};
 use crate::graph::models::{Group, TapPolicy};
 use crate::graph::{api, GraphError};
 use crate::messages::Operation;
-use crate::policy::{self, Draft, Target, ALL_USERS};
-
-/// Which list a group goes to.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Include,
-    Exclude,
-}
+use crate::policy::{self, Draft, Side, ALL_USERS};
 
 /// The Policy tab. Reads the shared policy; saving refetches it for every screen.
 #[component]
@@ -51,11 +44,8 @@ pub fn PolicyEditor(
     }
 }
 
-/// Reads a whole number typed in a field; `None` (a problem) when it is not one.
-fn number(text: &str) -> Option<u32> {
-    text.trim().parse().ok()
-}
-
+/// The form: switches, numbers, groups, problems and advice; "Review changes" opens the
+/// review, which saves.
 #[component]
 fn PolicyForm(
     ctx: Ctx,
@@ -80,179 +70,36 @@ fn PolicyForm(
         )
     });
     let reviewing = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
-    let query = RwSignal::new(String::new());
-    let found: RwSignal<Vec<Group>> = RwSignal::new(Vec::new());
-    let search_error: RwSignal<Option<GraphError>> = RwSignal::new(None);
 
     // Group names for the ids the policy names (one $batch per 20), when the permission allows.
     if may_read_groups {
-        let ids: Vec<String> = draft.with_untracked(|d| {
-            d.include
-                .iter()
-                .chain(&d.exclude)
-                .map(|t| t.id.clone())
-                .filter(|id| id != ALL_USERS)
-                .collect()
-        });
+        let ids = draft.with_untracked(Draft::group_ids);
         if !ids.is_empty() {
             leptos::task::spawn_local(async move {
                 let items = ids.iter().map(|id| batch::get_group_item(id, id)).collect();
                 let answers = reads::send_all(ctx, items, None, |_, _| {}).await;
-                let groups: Vec<Group> = answers
-                    .into_values()
-                    .filter_map(|a| a.ok().filter(|r| r.status == 200)?.body)
-                    .filter_map(|b| serde_json::from_value(b).ok())
-                    .collect();
-                {
-                    let name = |t: &mut Target| {
-                        if let Some(g) = groups.iter().find(|g| g.id == t.id) {
-                            t.name = g.display_name.clone();
-                        }
-                    };
-                    draft.try_update(|d| {
-                        d.include
-                            .iter_mut()
-                            .chain(d.exclude.iter_mut())
-                            .for_each(name)
-                    });
-                    original.update_value(|d| {
-                        d.include
-                            .iter_mut()
-                            .chain(d.exclude.iter_mut())
-                            .for_each(name)
-                    });
-                }
+                let groups = policy::groups_read(answers.into_values());
+                draft.try_update(|d| d.name_groups(&groups));
+                original.update_value(|d| d.name_groups(&groups));
             });
         }
     }
 
-    // Typed numbers flow into the draft; text that is not a number is its own problem.
-    let typed_problems = move || {
-        let mut out = Vec::new();
-        for (label, f) in [
-            ("default lifetime", default_lt),
-            ("minimum lifetime", min_lt),
-            ("maximum lifetime", max_lt),
-            ("pass length", length),
-        ] {
-            if number(&f.get()).is_none() {
-                out.push(format!("The {label} must be a whole number."));
-            }
-        }
-        out
-    };
-    let set_number = move |f: RwSignal<String>, apply: fn(&mut Draft, u32)| {
-        move |ev: leptos::ev::Event| {
-            let text = event_target_value(&ev);
-            if let Some(v) = number(&text) {
-                draft.update(|d| apply(d, v));
-            }
-            f.set(text);
-            saved.set(false);
-        }
-    };
     let problems = move || {
-        let mut p = typed_problems();
+        let typed = [
+            ("default lifetime", default_lt.get()),
+            ("minimum lifetime", min_lt.get()),
+            ("maximum lifetime", max_lt.get()),
+            ("pass length", length.get()),
+        ];
+        let typed: Vec<(&str, &str)> = typed.iter().map(|(l, t)| (*l, t.as_str())).collect();
+        let mut p = policy::typed_problems(&typed);
         p.extend(draft.with(Draft::problems));
         p
     };
     let changes = move || original.with_value(|o| draft.with(|d| policy::diff(o, d)));
     let can_review = move || may_write && problems().is_empty() && !changes().is_empty();
-
-    let search = move |_| {
-        search_error.set(None);
-        super::find_groups(ctx, query.get_untracked(), found, search_error);
-    };
-    let add = move |side: Side, g: &Group| {
-        let target = Target {
-            id: g.id.clone(),
-            name: g.display_name.clone(),
-        };
-        draft.update(|d| {
-            let list = match side {
-                Side::Include => &mut d.include,
-                Side::Exclude => &mut d.exclude,
-            };
-            if list.iter().all(|t| t.id != target.id) {
-                list.push(target);
-            }
-        });
-        saved.set(false);
-    };
-    let save = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        let Some(body) = policy.with_value(|p| draft.with_untracked(|d| policy::patch_body(p, d)))
-        else {
-            return;
-        };
-        busy.set(true);
-        failure.set(None);
-        leptos::task::spawn_local(async move {
-            let result = graph_call(ctx, move |c, t| {
-                let body = body.clone();
-                async move { api::update_policy(&c, &t, &body).await }
-            })
-            .await;
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    saved.set(true);
-                    reviewing.set(false);
-                    // Every screen reads the new policy; this form is rebuilt from it.
-                    policy_resource.refetch();
-                }
-                Err(e) => failure.set(Some(e)),
-            }
-        });
-    };
-
-    let number_field = move |id: &'static str,
-                             label: &'static str,
-                             hint: &'static str,
-                             f: RwSignal<String>,
-                             apply: fn(&mut Draft, u32)| {
-        view! {
-            <label class="field">
-                <span class="field__label">{label}</span>
-                <input id=id type="text" inputmode="numeric" prop:value=move || f.get() disabled=!may_write on:input=set_number(f, apply) />
-                <span class="field__hint">{hint}</span>
-            </label>
-        }
-    };
-    let target_list = move |side: Side| {
-        move || {
-            let list = draft.with(|d| match side {
-                Side::Include => d.include.clone(),
-                Side::Exclude => d.exclude.clone(),
-            });
-            if list.is_empty() {
-                return view! { <li class="chip chip--empty">"nobody"</li> }.into_any();
-            }
-            list.into_iter()
-                .map(|t| {
-                    let id = t.id.clone();
-                    let remove = move |_| {
-                        draft.update(|d| match side {
-                            Side::Include => d.include.retain(|x| x.id != id),
-                            Side::Exclude => d.exclude.retain(|x| x.id != id),
-                        });
-                        saved.set(false);
-                    };
-                    let label = t.label();
-                    view! {
-                        <li class="chip">{label.clone()}
-                            {may_write.then(|| view! { <button type="button" class="chip__remove" aria-label=format!("Remove {label}") on:click=remove>"×"</button> })}
-                        </li>
-                    }
-                })
-                .collect_view()
-                .into_any()
-        }
-    };
+    let body = move || policy.with_value(|p| draft.with_untracked(|d| policy::patch_body(p, d)));
 
     view! {
         <form id="policy-form" class="policy-form" on:submit=move |ev| { ev.prevent_default(); if can_review() { reviewing.set(true) } }>
@@ -267,41 +114,12 @@ fn PolicyForm(
                 <span>"One-time passes only"</span>
             </label>
             <div class="policy-form__numbers">
-                {number_field("policy-min", "Minimum lifetime (minutes)", "10 to 43200", min_lt, |d, v| d.minimum_lifetime = v)}
-                {number_field("policy-default", "Default lifetime (minutes)", "between minimum and maximum", default_lt, |d, v| d.default_lifetime = v)}
-                {number_field("policy-max", "Maximum lifetime (minutes)", "10 to 43200", max_lt, |d, v| d.maximum_lifetime = v)}
-                {number_field("policy-length", "Pass length (characters)", "8 to 48", length, |d, v| d.default_length = v)}
+                <NumberField id="policy-min" label="Minimum lifetime (minutes)" hint="10 to 43200" text=min_lt draft=draft saved=saved may_write=may_write apply=|d, v| d.minimum_lifetime = v />
+                <NumberField id="policy-default" label="Default lifetime (minutes)" hint="between minimum and maximum" text=default_lt draft=draft saved=saved may_write=may_write apply=|d, v| d.default_lifetime = v />
+                <NumberField id="policy-max" label="Maximum lifetime (minutes)" hint="10 to 43200" text=max_lt draft=draft saved=saved may_write=may_write apply=|d, v| d.maximum_lifetime = v />
+                <NumberField id="policy-length" label="Pass length (characters)" hint="8 to 48" text=length draft=draft saved=saved may_write=may_write apply=|d, v| d.default_length = v />
             </div>
-            <h3>"Who can get a pass"</h3>
-            <p>"Included:"</p>
-            <ul id="policy-include" class="chips">{target_list(Side::Include)}</ul>
-            {may_write.then(|| view! {
-                <button type="button" id="policy-all-users" class="button button--quiet"
-                    on:click=move |_| add(Side::Include, &Group { id: ALL_USERS.into(), display_name: None })>"Include all users"</button>
-            })}
-            <p>"Excluded:"</p>
-            <ul id="policy-exclude" class="chips">{target_list(Side::Exclude)}</ul>
-            {(may_write && may_read_groups).then(|| view! {
-                <div class="policy-form__groups">
-                    <label class="field">
-                        <span class="field__label">"Find a group"</span>
-                        <input id="policy-group-search" type="search" prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
-                    </label>
-                    <button type="button" id="policy-group-find" class="button" on:click=search>"Find"</button>
-                    {move || search_error.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
-                    <ul id="policy-group-results" class="results">
-                        {move || found.get().into_iter().map(|g| {
-                            let (gi, ge) = (g.clone(), g.clone());
-                            view! {
-                                <li>{g.display_name.clone().unwrap_or_else(|| g.id.clone())}" "
-                                    <button type="button" class="button button--quiet include-group" on:click=move |_| add(Side::Include, &gi)>"Include"</button>
-                                    <button type="button" class="button button--quiet exclude-group" on:click=move |_| add(Side::Exclude, &ge)>"Exclude"</button>
-                                </li>
-                            }
-                        }).collect_view()}
-                    </ul>
-                </div>
-            })}
+            <PolicyTargets ctx=ctx draft=draft saved=saved may_write=may_write may_read_groups=may_read_groups />
             {move || {
                 let p = problems();
                 (!p.is_empty()).then(|| view! {
@@ -324,19 +142,189 @@ fn PolicyForm(
             })}
             {move || saved.get().then(|| view! { <p id="policy-saved" class="notice" role="status">"Saved. Every new pass follows the new policy."</p> })}
         </form>
+        <PolicyReview ctx=ctx reviewing=reviewing changes=Signal::derive(changes) body=Callback::new(move |()| body()) policy_resource=policy_resource saved=saved />
+    }
+}
+
+/// A number field: its text as typed, and the draft's number when it is one.
+#[component]
+fn NumberField(
+    id: &'static str,
+    label: &'static str,
+    hint: &'static str,
+    text: RwSignal<String>,
+    draft: RwSignal<Draft>,
+    saved: RwSignal<bool>,
+    may_write: bool,
+    apply: fn(&mut Draft, u32),
+) -> impl IntoView {
+    let on_input = move |ev: leptos::ev::Event| {
+        let typed = event_target_value(&ev);
+        if let Some(v) = policy::number(&typed) {
+            draft.update(|d| apply(d, v));
+        }
+        text.set(typed);
+        saved.set(false);
+    };
+    view! {
+        <label class="field">
+            <span class="field__label">{label}</span>
+            <input id=id type="text" inputmode="numeric" prop:value=move || text.get() disabled=!may_write on:input=on_input />
+            <span class="field__hint">{hint}</span>
+        </label>
+    }
+}
+
+/// Who can get a pass: the included and excluded groups, "Include all users", and the picker.
+#[component]
+fn PolicyTargets(
+    ctx: Ctx,
+    draft: RwSignal<Draft>,
+    saved: RwSignal<bool>,
+    may_write: bool,
+    may_read_groups: bool,
+) -> impl IntoView {
+    let add = Callback::new(move |(side, g): (Side, Group)| {
+        draft.update(|d| d.add(side, &g));
+        saved.set(false);
+    });
+    let all_users = move |_| {
+        add.run((
+            Side::Include,
+            Group {
+                id: ALL_USERS.into(),
+                display_name: None,
+            },
+        ))
+    };
+    view! {
+        <h3>"Who can get a pass"</h3>
+        <p>"Included:"</p>
+        <ul id="policy-include" class="chips"><TargetChips side=Side::Include draft=draft saved=saved may_write=may_write /></ul>
+        {may_write.then(|| view! {
+            <button type="button" id="policy-all-users" class="button button--quiet" on:click=all_users>"Include all users"</button>
+        })}
+        <p>"Excluded:"</p>
+        <ul id="policy-exclude" class="chips"><TargetChips side=Side::Exclude draft=draft saved=saved may_write=may_write /></ul>
+        {(may_write && may_read_groups).then(|| view! { <GroupPicker ctx=ctx add=add /> })}
+    }
+}
+
+/// The chips of one list, each with its remove button when the admin may write.
+#[component]
+fn TargetChips(
+    side: Side,
+    draft: RwSignal<Draft>,
+    saved: RwSignal<bool>,
+    may_write: bool,
+) -> impl IntoView {
+    move || {
+        let list = draft.with(|d| d.targets(side).to_vec());
+        if list.is_empty() {
+            return view! { <li class="chip chip--empty">"nobody"</li> }.into_any();
+        }
+        list.into_iter()
+            .map(|t| {
+                let id = t.id.clone();
+                let remove = move |_| {
+                    draft.update(|d| d.remove(side, &id));
+                    saved.set(false);
+                };
+                let label = t.label();
+                view! {
+                    <li class="chip">{label.clone()}
+                        {may_write.then(|| view! { <button type="button" class="chip__remove" aria-label=format!("Remove {label}") on:click=remove>"×"</button> })}
+                    </li>
+                }
+            })
+            .collect_view()
+            .into_any()
+    }
+}
+
+/// Finds groups by name, to include or exclude.
+#[component]
+fn GroupPicker(ctx: Ctx, add: Callback<(Side, Group)>) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let found: RwSignal<Vec<Group>> = RwSignal::new(Vec::new());
+    let search_error: RwSignal<Option<GraphError>> = RwSignal::new(None);
+    let search = move |_| {
+        search_error.set(None);
+        super::find_groups(ctx, query.get_untracked(), found, search_error);
+    };
+    view! {
+        <div class="policy-form__groups">
+            <label class="field">
+                <span class="field__label">"Find a group"</span>
+                <input id="policy-group-search" type="search" prop:value=move || query.get() on:input=move |ev| query.set(event_target_value(&ev)) />
+            </label>
+            <button type="button" id="policy-group-find" class="button" on:click=search>"Find"</button>
+            {move || search_error.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
+            <ul id="policy-group-results" class="results">
+                {move || found.get().into_iter().map(|g| {
+                    let (gi, ge) = (g.clone(), g.clone());
+                    view! {
+                        <li>{g.display_name.clone().unwrap_or_else(|| g.id.clone())}" "
+                            <button type="button" class="button button--quiet include-group" on:click=move |_| add.run((Side::Include, gi.clone()))>"Include"</button>
+                            <button type="button" class="button button--quiet exclude-group" on:click=move |_| add.run((Side::Exclude, ge.clone()))>"Exclude"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </div>
+    }
+}
+
+/// The changes in words, and "Save policy" (the PATCH of the changed fields only).
+#[component]
+fn PolicyReview(
+    ctx: Ctx,
+    reviewing: RwSignal<bool>,
+    changes: Signal<Vec<policy::Change>>,
+    /// The PATCH body of the draft; `None` when nothing changed.
+    body: Callback<(), Option<serde_json::Value>>,
+    policy_resource: LocalResource<Result<TapPolicy, GraphError>>,
+    saved: RwSignal<bool>,
+) -> impl IntoView {
+    let save = Action::new_local(move |body: &serde_json::Value| {
+        let body = body.clone();
+        async move {
+            let result = graph_call(ctx, move |c, t| {
+                let body = body.clone();
+                async move { api::update_policy(&c, &t, &body).await }
+            })
+            .await;
+            if result.is_ok() {
+                saved.set(true);
+                reviewing.set(false);
+                // Every screen reads the new policy; this form is rebuilt from it.
+                policy_resource.refetch();
+            }
+            result
+        }
+    });
+    let on_save = move |_| {
+        if save.pending().get_untracked() {
+            return;
+        }
+        if let Some(body) = body.run(()) {
+            save.dispatch_local(body);
+        }
+    };
+    view! {
         {move || reviewing.get().then(|| view! {
             <div id="policy-diff" class="card confirm" role="group" aria-labelledby="policy-diff-title">
                 <h3 id="policy-diff-title">"Changes to save"</h3>
                 <table class="table">
                     <thead><tr><th scope="col">"Setting"</th><th scope="col">"Now"</th><th scope="col">"After saving"</th></tr></thead>
                     <tbody>
-                        {changes().into_iter().map(|c| view! { <tr><td>{c.field}</td><td>{c.before}</td><td>{c.after}</td></tr> }).collect_view()}
+                        {changes.get().into_iter().map(|c| view! { <tr><td>{c.field}</td><td>{c.before}</td><td>{c.after}</td></tr> }).collect_view()}
                     </tbody>
                 </table>
-                <button type="button" id="policy-save" class="button button--primary" disabled=move || busy.get() on:click=save>"Save policy"</button>
+                <button type="button" id="policy-save" class="button button--primary" disabled=move || save.pending().get() on:click=on_save>"Save policy"</button>
                 <button type="button" id="policy-back" class="button" on:click=move |_| reviewing.set(false)>"Back"</button>
             </div>
         })}
-        {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::EditPolicy /> })}
+        {move || save.value().get().and_then(Result::err).filter(|_| !save.pending().get()).map(|e| view! { <GraphErrorView error=e action=Operation::EditPolicy /> })}
     }
 }

@@ -234,7 +234,7 @@ pub fn RevealedPass(
             <p class="status" role="status">{move || copied.get()}</p>
             <p id="pass-timing">{kind}". "{timing}</p>
             <HandoverMessage value=facts_value starts_ms=starts ends_ms=ends one_time=status.one_time
-                user=user target_roles=target_roles ctx=ctx clear_clipboard_after=clear_clipboard_after />
+                user=user target_roles=target_roles ctx=ctx clear_clipboard_after=clear_clipboard_after copy_secret=copy_secret />
         </section>
     }
 }

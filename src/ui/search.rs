@@ -1,5 +1,8 @@
 //! Find a user: one debounced search box over display name, UPN and mail, keyboard-navigable results.
 
+use std::time::Duration;
+
+use leptos::leptos_dom::helpers::TimeoutHandle;
 use leptos::prelude::*;
 
 use super::Ctx;
@@ -8,15 +11,16 @@ use crate::graph::api;
 use crate::graph::models::User;
 use crate::graph::GraphError;
 use crate::messages::Operation;
+use crate::user;
 
 /// Wait after the last keystroke before searching.
-const DEBOUNCE_MS: u32 = 300;
+const DEBOUNCE: Duration = Duration::from_millis(300);
 /// Results shown at most.
 const MAX_RESULTS: u32 = 10;
 
 /// Runs the search for `text`: a direct read when it is a UPN or object id, plus `$search`.
 async fn find(ctx: Ctx, text: String) -> Result<Vec<User>, GraphError> {
-    let mut found = Vec::new();
+    let mut exact = None;
     if api::is_direct_key(&text) {
         let key = text.clone();
         match graph_call(ctx, move |c, t| {
@@ -25,7 +29,7 @@ async fn find(ctx: Ctx, text: String) -> Result<Vec<User>, GraphError> {
         })
         .await
         {
-            Ok(u) => found.push(u),
+            Ok(u) => exact = Some(u),
             Err(e) if e.status == 404 => {}
             Err(e) => return Err(e),
         }
@@ -36,19 +40,27 @@ async fn find(ctx: Ctx, text: String) -> Result<Vec<User>, GraphError> {
         async move { api::search_users(&c, &t, &query, MAX_RESULTS).await }
     })
     .await;
-    match listed {
-        Ok(users) => {
-            for u in users {
-                if !found.iter().any(|f| f.id == u.id) {
-                    found.push(u);
-                }
-            }
-            Ok(found)
+    user::search_results(exact, listed)
+}
+
+/// `source`, set again only once it has not changed for `wait` (leptos-use's
+/// `signal_debounced`).
+fn debounced(source: RwSignal<String>, wait: Duration) -> ReadSignal<String> {
+    let (out, set_out) = signal(source.get_untracked());
+    let pending: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    Effect::new(move |_| {
+        let value = source.get();
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
         }
-        // An exact hit is worth showing even if the search itself failed.
-        Err(_) if !found.is_empty() => Ok(found),
-        Err(e) => Err(e),
-    }
+        pending.set_value(set_timeout_with_handle(move || set_out.set(value), wait).ok());
+    });
+    on_cleanup(move || {
+        if let Some(handle) = pending.try_get_value().flatten() {
+            handle.clear();
+        }
+    });
+    out
 }
 
 /// The search box and its result list.
@@ -58,47 +70,46 @@ pub fn Search(ctx: Ctx, on_pick: Callback<User>) -> impl IntoView {
     let results: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<GraphError>> = RwSignal::new(None);
     let active = RwSignal::new(0usize);
-    let searching = RwSignal::new(false);
     let searched = RwSignal::new(false);
-    // Each keystroke bumps the generation; only the newest search may write results.
-    let generation = StoredValue::new(0u64);
-
-    let on_input = move |ev| {
-        let value = event_target_value(&ev);
-        text.set(value.clone());
-        generation.update_value(|g| *g += 1);
-        let mine = generation.get_value();
-        leptos::task::spawn_local(async move {
-            gloo_timers::future::TimeoutFuture::new(DEBOUNCE_MS).await;
-            if generation.get_value() != mine {
-                return;
-            }
-            let query = value.trim().to_owned();
-            if query.chars().count() < 2 {
+    let query = debounced(text, DEBOUNCE);
+    // The newest query and what it found; `None` for text too short to search. A newer query
+    // replaces a slower older one (the resource keeps the latest run only).
+    let found = LocalResource::new(move || {
+        let query = query.get().trim().to_owned();
+        async move {
+            let outcome = if user::searchable(&query) {
+                Some(find(ctx, query.clone()).await)
+            } else {
+                None
+            };
+            (query, outcome)
+        }
+    });
+    Effect::new(move |_| {
+        let Some((_, outcome)) = found.get() else {
+            return;
+        };
+        searched.set(outcome.is_some());
+        active.set(0);
+        match outcome {
+            None => {
                 results.set(Vec::new());
                 error.set(None);
-                searched.set(false);
-                return;
             }
-            searching.set(true);
-            let outcome = find(ctx, query).await;
-            if generation.get_value() != mine {
-                return;
+            Some(Ok(users)) => {
+                error.set(None);
+                results.set(users);
             }
-            searching.set(false);
-            searched.set(true);
-            active.set(0);
-            match outcome {
-                Ok(users) => {
-                    error.set(None);
-                    results.set(users);
-                }
-                Err(e) => {
-                    results.set(Vec::new());
-                    error.set(Some(e));
-                }
+            Some(Err(e)) => {
+                results.set(Vec::new());
+                error.set(Some(e));
             }
-        });
+        }
+    });
+    // A search for the current query is under way.
+    let searching = move || {
+        let query = query.get().trim().to_owned();
+        user::searchable(&query) && found.with(|f| f.as_ref().map(|(q, _)| q) != Some(&query))
     };
 
     let pick = move |u: User| {
@@ -139,11 +150,11 @@ pub fn Search(ctx: Ctx, on_pick: Callback<User>) -> impl IntoView {
                 aria-expanded=move || (!results.with(Vec::is_empty)).to_string()
                 aria-activedescendant=move || results.with(|r| r.get(active.get()).map(|u| format!("result-{}", u.id))).unwrap_or_default()
                 prop:value=move || text.get()
-                on:input=on_input on:keydown=on_keydown />
+                on:input=move |ev| text.set(event_target_value(&ev)) on:keydown=on_keydown />
             <p class="field__hint">"Type at least two letters; use the arrow keys and Enter to open a user."</p>
-            {move || searching.get().then(|| view! { <p class="status" role="status">"Searching…"</p> })}
+            {move || searching().then(|| view! { <p class="status" role="status">"Searching…"</p> })}
             {move || error.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
-            {move || (searched.get() && !searching.get() && error.with(Option::is_none) && results.with(Vec::is_empty))
+            {move || (searched.get() && !searching() && error.with(Option::is_none) && results.with(Vec::is_empty))
                 .then(|| view! { <p class="status" role="status">"No user matches. Search looks for whole words at the start of names; try a UPN or object ID."</p> })}
             <ul id="search-results" class="results" role="listbox" aria-label="Matching users">
                 {move || {

@@ -11,49 +11,21 @@ use super::{browser, graph_call, reads, Ctx, GraphErrorView};
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
+use crate::holders;
 use crate::messages::{self, Operation};
-use crate::tap::{self, Coverage, FormBounds};
+use crate::tap::{self, FormBounds};
 use crate::user::{self, Profile};
 
 /// Reads the user page in one `$batch` (passes, methods, and roles and policy groups when they
 /// matter); items Graph throttled are sent again after their `Retry-After`, twice at most.
 async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> Profile {
     // Without a group permission `checkMemberGroups` is refused: not sent, coverage unknown.
-    let groups = policy
-        .as_ref()
-        .map(tap::groups_to_check)
-        .filter(|_| tap::MEMBERSHIP_PERMISSIONS.iter().any(|p| ctx.may(p)))
-        .unwrap_or_default();
+    let may_read_membership = tap::MEMBERSHIP_PERMISSIONS.iter().any(|p| ctx.may(p));
+    let groups = user::groups_to_read(policy.as_ref(), may_read_membership);
     let request = user::request(&user_id, &groups);
     let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
-    if let Some(Err(e)) = answers.values().find(|a| a.is_err()) {
-        if answers.values().all(Result::is_err) {
-            return Profile::failed(e.clone());
-        }
-    }
-    Profile::from_responses(&reads::arrived(&answers))
-}
-
-/// The warnings before creating, from the profile (roles, policy coverage).
-fn warnings(ctx: Ctx, user: &User, profile: &Profile, policy: Option<&TapPolicy>) -> Vec<String> {
-    let capability = ctx
-        .session
-        .with_value(|s| messages::capability(s.account().roles.as_deref()));
-    let cover = match (policy, &profile.member_of) {
-        (Some(p), Some(member_of)) => tap::coverage(p, member_of),
-        (Some(p), None) if tap::groups_to_check(p).is_empty() => tap::coverage(p, &[]),
-        // The policy names groups but their membership was not read (no permission, 403).
-        (Some(_), None) => Coverage::Unknown,
-        (None, _) => Coverage::Covered,
-    };
-    let shortest = policy.map(|p| FormBounds::new(Some(p)).min_minutes);
-    tap::target_warnings(
-        user.name(),
-        capability,
-        profile.roles.as_ref(),
-        cover,
-        shortest,
-    )
+    let failure = answers.values().find_map(|a| a.as_ref().err().cloned());
+    Profile::from_answers(&reads::arrived(&answers), failure)
 }
 
 /// The chosen user's panel.
@@ -86,35 +58,30 @@ pub fn UserPanel(
         Some(profile.get()?.passes.map(|v| v.into_iter().next()))
     };
     let existing = Signal::derive(move || current().and_then(Result::ok).flatten().map(|p| p.id));
-    let warn_user = user.clone();
-    let notes = move || {
-        let p = profile.get()?;
-        let policy = policy.get().and_then(Result::ok);
-        let list = warnings(ctx, &warn_user, &p, policy.as_ref());
-        (!list.is_empty()).then(|| {
-            view! {
-                <ul id="create-warnings" class="notice notice--warning" role="status">
-                    {list.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
-                </ul>
-            }
-        })
-    };
 
     let upn = user.user_principal_name.clone().unwrap_or_default();
     let guest = user.is_guest();
     let disabled = user.account_enabled == Some(false);
-    let detail = [user.job_title.clone(), user.department.clone()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ");
-    let form_user = user.clone();
+    let detail = user::detail(&user);
     let reveal_user = user.clone();
-    let track_id = user.id.clone();
     let delete_user = user.id.clone();
     let on_deleted = Callback::new(move |()| {
         deleted.set(true);
         changed.set(Some(None));
+    });
+    let on_created = Callback::new(move |p: TemporaryAccessPass| {
+        // The list keeps the pass without its value; the value lives in the reveal only.
+        let listed = TemporaryAccessPass {
+            temporary_access_pass: None,
+            ..p.clone()
+        };
+        changed.set(Some(Some(listed)));
+        shown.set(Some(p));
+        deleted.set(false);
+    });
+    let on_uncertain = Callback::new(move |()| {
+        changed.set(None);
+        reload.update(|n| *n += 1)
     });
     let pass_view = move || {
         let delete_user = delete_user.clone();
@@ -129,10 +96,8 @@ pub fn UserPanel(
             Some(Ok(Some(p))) => view! { <CurrentPass pass=p ctx=ctx user_id=delete_user on_deleted=on_deleted /> }.into_any(),
         }
     };
-    let methods_view = move || {
-        profile
-            .get()
-            .map(|p| view! { <MethodsOverview profile=p /> })
+    let seconds = move |f: fn(&crate::config::Config) -> u32| {
+        Duration::from_secs(ctx.session.with_value(|s| u64::from(f(s.config()))))
     };
 
     view! {
@@ -148,32 +113,69 @@ pub fn UserPanel(
             {pass_view}
             {move || shown.get().map(|p| view! { <RevealedPass pass=p user=reveal_user.clone() ctx=ctx
                 target_roles=profile.get_untracked().and_then(|p| p.roles).map(|r| r.labels()) on_done=Callback::new(move |()| shown.set(None))
-                clear_clipboard_after=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().clipboard_clear_seconds)))
-                show_at_most=Duration::from_secs(ctx.session.with_value(|s| u64::from(s.config().pass_show_seconds))) /> })}
-            {notes}
-            <Transition fallback=|| ()>
-                {move || {
-                    let form_user = form_user.clone();
-                    let track_id = track_id.clone();
-                    Suspend::new(async move {
-                        let bounds = FormBounds::new(policy.await.ok().as_ref());
-                        view! {
-                            <CreateForm user=form_user ctx=ctx bounds=bounds existing=existing
-                                on_created=Callback::new(move |p: TemporaryAccessPass| {
-                                    // The list keeps the pass without its value; the value lives in the reveal only.
-                                    let listed = TemporaryAccessPass { temporary_access_pass: None, ..p.clone() };
-                                    ctx.track(std::slice::from_ref(&track_id));
-                                    changed.set(Some(Some(listed)));
-                                    shown.set(Some(p));
-                                    deleted.set(false);
-                                })
-                                on_uncertain=Callback::new(move |()| { changed.set(None); reload.update(|n| *n += 1) }) />
-                        }
-                    })
-                }}
-            </Transition>
-            {methods_view}
+                clear_clipboard_after=seconds(|c| c.clipboard_clear_seconds)
+                show_at_most=seconds(|c| c.pass_show_seconds) /> })}
+            <CreateWarnings ctx=ctx user=user.clone() profile=profile policy=policy />
+            <UserCreate ctx=ctx user=user policy=policy existing=existing on_created=on_created on_uncertain=on_uncertain />
+            {move || profile.get().map(|p| view! { <MethodsOverview profile=p /> })}
         </section>
+    }
+}
+
+/// The warnings before creating (roles, policy coverage), once the profile is read.
+#[component]
+fn CreateWarnings(
+    ctx: Ctx,
+    user: User,
+    profile: LocalResource<Profile>,
+    policy: LocalResource<Result<TapPolicy, GraphError>>,
+) -> impl IntoView {
+    let capability = ctx
+        .session
+        .with_value(|s| messages::capability(s.account().roles.as_deref()));
+    move || {
+        let p = profile.get()?;
+        let policy = policy.get().and_then(Result::ok);
+        let list = user::warnings(&user, capability, &p, policy.as_ref());
+        (!list.is_empty()).then(|| {
+            view! {
+                <ul id="create-warnings" class="notice notice--warning" role="status">
+                    {list.into_iter().map(|w| view! { <li>{w}</li> }).collect_view()}
+                </ul>
+            }
+        })
+    }
+}
+
+/// The create form, within the policy's bounds; a created user is followed by the tracker.
+#[component]
+fn UserCreate(
+    ctx: Ctx,
+    user: User,
+    policy: LocalResource<Result<TapPolicy, GraphError>>,
+    existing: Signal<Option<String>>,
+    on_created: Callback<TemporaryAccessPass>,
+    on_uncertain: Callback<()>,
+) -> impl IntoView {
+    let track_id = user.id.clone();
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let form_user = user.clone();
+                let track_id = track_id.clone();
+                Suspend::new(async move {
+                    let bounds = FormBounds::new(policy.await.ok().as_ref());
+                    view! {
+                        <CreateForm user=form_user ctx=ctx bounds=bounds existing=existing
+                            on_created=Callback::new(move |p: TemporaryAccessPass| {
+                                ctx.track(std::slice::from_ref(&track_id));
+                                on_created.run(p);
+                            })
+                            on_uncertain=on_uncertain />
+                    }
+                })
+            }}
+        </Transition>
     }
 }
 
@@ -227,8 +229,6 @@ fn CurrentPass(
 ) -> impl IntoView {
     let status = tap::status(&pass, browser::now_ms());
     let confirming = RwSignal::new(false);
-    let busy = RwSignal::new(false);
-    let failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
     let validity = match (status.starts_ms, status.ends_ms) {
         (Some(s), Some(e)) => format!(
             "Valid from {} until {} ({}).",
@@ -245,26 +245,30 @@ fn CurrentPass(
     };
     let may_delete = ctx.may(WRITE_PERMISSION);
     let pass_id = pass.id.clone();
-    let delete = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
+    // Already gone is what the admin wanted too; the list shows the truth.
+    let delete = Action::new_local(move |(): &()| {
         let (user_id, pass_id) = (user_id.clone(), pass_id.clone());
-        leptos::task::spawn_local(async move {
-            let result = graph_call(ctx, move |c, t| {
-                let (u, p) = (user_id.clone(), pass_id.clone());
-                async move { api::delete_pass(&c, &t, &u, &p).await }
-            })
-            .await;
-            busy.set(false);
-            match result {
-                // Already gone is what the admin wanted too; the list shows the truth.
-                Ok(()) => on_deleted.run(()),
-                Err(e) if e.status == 404 => on_deleted.run(()),
-                Err(e) => failure.set(Some(e)),
+        async move {
+            let result = holders::deleted(
+                graph_call(ctx, move |c, t| {
+                    let (u, p) = (user_id.clone(), pass_id.clone());
+                    async move { api::delete_pass(&c, &t, &u, &p).await }
+                })
+                .await,
+            );
+            if result.is_ok() {
+                on_deleted.run(());
             }
-        });
+            result
+        }
+    });
+    let busy = delete.pending();
+    let failure = move || {
+        delete
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|_| !busy.get())
     };
     view! {
         <div id="pass-status" class="pass" class:pass--usable=status.usable>
@@ -277,11 +281,12 @@ fn CurrentPass(
             <Show when=move || confirming.get()>
                 <div class="confirm" role="group" aria-labelledby="confirm-text">
                     <p id="confirm-text">"Delete this pass? The user can no longer sign in with it."</p>
-                    <button type="button" id="confirm-delete" class="button button--danger" disabled=move || busy.get() on:click=delete.clone()>"Delete"</button>
+                    <button type="button" id="confirm-delete" class="button button--danger" disabled=move || busy.get()
+                        on:click=move |_| if !busy.get_untracked() { delete.dispatch_local(()); }>"Delete"</button>
                     <button type="button" id="cancel-delete" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
                 </div>
             </Show>
-            {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::DeletePass /> })}
+            {move || failure().map(|e| view! { <GraphErrorView error=e action=Operation::DeletePass /> })}
         </div>
     }
 }

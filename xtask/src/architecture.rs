@@ -63,8 +63,6 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
     "cycle: emulator: tenant → audit",
     "cycle: emulator: tenant → model",
     "cycle: emulator: tenant → seed",
-    "cycle: page: ui::handover → ui::reveal",
-    "cycle: page: ui::reveal → ui::handover",
     "graph-request: src/ui/boot.rs uses gloo_net::http",
     "layer: src/config.rs → crate::handover",
     "layer: src/config.rs → crate::registration",
