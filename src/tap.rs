@@ -3,6 +3,7 @@
 use crate::graph::models::{PolicyState, TapPolicy, TemporaryAccessPass, UsabilityReason};
 use crate::graph::time;
 
+pub mod form;
 pub mod lost;
 pub mod targets;
 
