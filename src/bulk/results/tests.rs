@@ -1,0 +1,2 @@
+//! Tests of `bulk::results`.
+use super::*;

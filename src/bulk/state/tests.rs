@@ -1,0 +1,2 @@
+//! Tests of `bulk::state`.
+use super::*;
