@@ -5,12 +5,12 @@
 
 use std::collections::HashMap;
 
-use super::input::{Parsed, RowProblem};
+use super::input::Parsed;
 use super::lookup::{self, DryRunItem};
 use super::merge;
 use super::plan::{self, Lookup, PlanContext};
 use super::start;
-use super::state::Item;
+use super::state::{Item, Preview};
 use crate::graph::models::{BatchItemResponse, TapPolicy, User};
 use crate::graph::{time, GraphError};
 
@@ -113,16 +113,6 @@ pub struct Clock<'a> {
     pub zone: &'a str,
     /// `(date, time, zone)` to epoch ms, `None` when the zone or date is not known.
     pub to_utc: &'a dyn Fn(&str, &str, &str) -> Option<f64>,
-}
-
-/// What the preview shows: the rows kept with their verdicts, and every line not used.
-#[derive(Debug, Default)]
-pub struct Preview {
-    pub items: Vec<Item>,
-    /// Bad lines and lines naming a user already named, in source and line order.
-    pub problems: Vec<RowProblem>,
-    /// More than one input was read: places name their input.
-    pub several: bool,
 }
 
 /// Builds the preview from the rows and their `lookups` (same order): one line per user (a later

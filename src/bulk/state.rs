@@ -37,6 +37,16 @@ impl Item {
     }
 }
 
+/// What the preview shows: the rows kept with their verdicts, and every line not used.
+#[derive(Debug, Default)]
+pub struct Preview {
+    pub items: Vec<Item>,
+    /// Bad lines and lines naming a user already named, in source and line order.
+    pub problems: Vec<RowProblem>,
+    /// More than one input was read: places name their input.
+    pub several: bool,
+}
+
 /// What the run loop does when no batch can be sent now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Between {
@@ -79,7 +89,7 @@ impl Data {
     }
 
     /// Shows a new check's rows; any earlier run is dropped.
-    pub fn preview(&mut self, p: super::check::Preview) {
+    pub fn preview(&mut self, p: Preview) {
         self.items = p.items;
         self.problems = p.problems;
         self.several = p.several;

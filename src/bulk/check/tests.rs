@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::bulk::input::{LocalStart, Row, Source};
+use crate::bulk::input::{LocalStart, Row, RowProblem, Source};
 use crate::bulk::lookup::LookupPart;
 use crate::bulk::plan::Verdict;
 use crate::graph::models::{BatchItem, PolicyState, PolicyTarget};

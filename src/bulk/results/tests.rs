@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::bulk::batch::{BatchItemResponse, BatchResponse};
-use crate::bulk::check::Preview;
 use crate::bulk::input::{Row, Source};
 use crate::bulk::plan::{Lookup, Verdict};
 use crate::bulk::state::Item;
+use crate::bulk::state::Preview;
 use crate::graph::models::{NewPass, User};
 use crate::graph::GraphError;
 

@@ -86,7 +86,7 @@ fn error(status: u16, retry_after: Option<u32>) -> GraphError {
 /// Four rows: Adele (ready, has a pass), Bob (blocked), Cleo (admin), Dan (warned, not found by id).
 fn data() -> Data {
     let mut d = Data::default();
-    d.preview(crate::bulk::check::Preview {
+    d.preview(crate::bulk::state::Preview {
         items: vec![
             item(
                 1,
@@ -148,7 +148,7 @@ fn a_run_takes_every_row_not_blocked_and_admins_only_when_ticked() {
     assert!(urls[0].1.contains("u-adele"), "{urls:?}");
     assert!(urls[1].1.contains("/users/dan%40contoso.com/"), "{urls:?}");
     // A new check drops the run.
-    d.preview(crate::bulk::check::Preview::default());
+    d.preview(crate::bulk::state::Preview::default());
     assert!(d.run.is_none() && d.jobs.is_empty());
 }
 
