@@ -3,6 +3,8 @@
 use crate::graph::models::{PolicyState, TapPolicy, TemporaryAccessPass, UsabilityReason};
 use crate::graph::time;
 
+pub mod form;
+pub mod lost;
 pub mod targets;
 
 pub use targets::{RoleCheck, TargetRoles};

@@ -75,6 +75,14 @@ pub struct Counts {
     pub confirm: usize,
 }
 
+impl Counts {
+    /// How many rows a run creates: ready and warned rows, and privileged targets only when
+    /// `include_admins` (the admin's explicit tick).
+    pub fn runnable(&self, include_admins: bool) -> usize {
+        self.ready + self.warn + if include_admins { self.confirm } else { 0 }
+    }
+}
+
 /// Returns the verdict on `row` given what `lookup` found.
 ///
 /// Blocked, first reason wins, in this order: the policy is disabled; the lifetime (the row's,

@@ -13,66 +13,23 @@ use crate::ui::hooks::*;
 use leptos::prelude::*;
 
 use super::{browser, Ctx, GraphErrorView};
-use crate::bulk::batch::Run;
-use crate::bulk::input::{Row, RowProblem};
+use crate::bulk::check::{self, Defaults};
+use crate::bulk::input::Parsed;
 use crate::bulk::merge;
-use crate::bulk::plan::{self, Lookup, Verdict};
+use crate::bulk::plan::Verdict;
+use crate::bulk::state::Data;
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::GraphError;
 use crate::messages::{self, Operation};
 use crate::tap::{duration_words, FormBounds};
 
-/// One input row with what the dry run learnt about it.
-#[derive(Clone, Debug)]
-pub struct Item {
-    pub row: Row,
-    pub lookup: Lookup,
-    pub verdict: Verdict,
-    /// Time zone the row's times are shown in (`None`: the admin's own).
-    pub zone: Option<String>,
-    /// What the create request will ask for.
-    pub body: crate::graph::models::NewPass,
-}
-
-/// Where the bulk screen is.
+/// Where the bulk screen is (while "Check" runs, the input stays on screen).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     Input,
-    Checking,
     Preview,
     Running,
     Results,
-}
-
-/// The bulk screen's data: kept on this thread, redrawn through `version`.
-#[derive(Default)]
-pub struct Data {
-    pub items: Vec<Item>,
-    /// Bad lines and lines naming a user already named, in source and line order.
-    pub problems: Vec<RowProblem>,
-    /// More than one input was read: places name their input ("CSV line 4").
-    pub several: bool,
-    /// Item index of each job of the run.
-    pub jobs: Vec<usize>,
-    pub run: Option<Run>,
-    pub started_ms: f64,
-    pub exported: bool,
-    pub printed: bool,
-    /// Why the pass values were removed (time-out or leaving the page), once they were.
-    pub forgotten: Option<String>,
-    /// When the results appeared: the time-out (`passShowSeconds`) counts from here.
-    pub results_at_ms: Option<f64>,
-}
-
-impl Data {
-    /// What the admin did with the results' passes (security item 24).
-    pub fn kept(&self) -> crate::bulk::ending::Kept {
-        crate::bulk::ending::Kept {
-            held: self.run.as_ref().map_or(0, Run::values_held),
-            exported: self.exported,
-            printed: self.printed,
-        }
-    }
 }
 
 /// Shared handles of the bulk screen.
@@ -120,35 +77,47 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
         },
         "Results are neither exported nor printed.",
     );
+    // "Check" (the dry run) and the run loop, each as an action: pending while it works.
+    let checking = Action::new_local(move |(parsed, defaults): &(Parsed, Defaults)| {
+        let (parsed, defaults) = (parsed.clone(), defaults.clone());
+        async move {
+            let policy = policy.await.ok();
+            engine::dry_run(bulk, parsed, policy, defaults).await;
+        }
+    });
+    let running = Action::new_local(move |(): &()| engine::run_loop(bulk));
 
     view! {
         <section id="bulk" class="card bulk" aria-labelledby="bulk-title">
             <h2 id="bulk-title">"Passes for many users"</h2>
             {move || bulk.error.get().map(|e| view! { <GraphErrorView error=e action=Operation::CreatePass /> })}
             {move || match bulk.step.get() {
-                Step::Input | Step::Checking => view! { <InputStep bulk=bulk policy=policy /> }.into_any(),
-                Step::Preview => view! { <PreviewStep bulk=bulk policy=policy /> }.into_any(),
+                Step::Input => view! { <InputStep bulk=bulk policy=policy checking=checking /> }.into_any(),
+                Step::Preview => view! { <PreviewStep bulk=bulk running=running /> }.into_any(),
                 Step::Running | Step::Results => view! { <results::RunView bulk=bulk /> }.into_any(),
             }}
         </section>
     }
 }
 
-/// Paste, a CSV file or a group; defaults for rows that name no start, lifetime or one-time.
+/// Paste, a CSV file or a group; defaults for rows that name none.
 #[component]
-fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -> impl IntoView {
+fn InputStep(
+    bulk: Bulk,
+    policy: LocalResource<Result<TapPolicy, GraphError>>,
+    checking: Action<(Parsed, Defaults), ()>,
+) -> impl IntoView {
     let pasted = RwSignal::new(String::new());
     let file_name: RwSignal<Option<String>> = RwSignal::new(None);
     let file_text: RwSignal<Option<String>> = RwSignal::new(None);
-    let group_query = RwSignal::new(String::new());
-    let groups: RwSignal<Vec<crate::graph::models::Group>> = RwSignal::new(Vec::new());
     let group_members: RwSignal<Option<(String, Vec<User>)>> = RwSignal::new(None);
-    let later = RwSignal::new(false);
-    let start_at = RwSignal::new(browser::tomorrow_at(9));
-    let lifetime = RwSignal::new(String::new());
-    let one_time = RwSignal::new(true);
+    let defaults = DefaultSignals {
+        later: RwSignal::new(false),
+        start_at: RwSignal::new(browser::tomorrow_at(9)),
+        lifetime: RwSignal::new(String::new()),
+        one_time: RwSignal::new(true),
+    };
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
-    let ctx = bulk.ctx;
 
     let on_file = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -169,18 +138,6 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
             }
         });
     };
-    let needs_group_consent = !ctx.may(crate::config::GROUP_PERMISSION);
-    let grant_group_consent = move |_| ctx.grant(&[crate::config::GROUP_PERMISSION]);
-    let find_groups =
-        move |_| super::find_groups(ctx, group_query.get_untracked(), groups, bulk.error);
-    let pick_group = move |id: String, name: String| {
-        leptos::task::spawn_local(async move {
-            match engine::all_members(ctx, &id).await {
-                Ok(users) => group_members.set(Some((name, users))),
-                Err(e) => bulk.error.set(Some(e)),
-            }
-        });
-    };
 
     let check = move |_| {
         problem.set(None);
@@ -188,15 +145,10 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
         // Every source read into one list, one line per user across them (bulk::merge).
         let pasted_text = pasted.get_untracked();
         let csv_text = file_text.get_untracked();
-        let members: Vec<String> = group_members.with_untracked(|g| {
-            g.iter()
-                .flat_map(|(_, users)| users)
-                .map(|u| {
-                    u.user_principal_name
-                        .clone()
-                        .unwrap_or_else(|| u.id.clone())
-                })
-                .collect()
+        let members = group_members.with_untracked(|g| {
+            g.as_ref()
+                .map(|(_, users)| check::group_names(users))
+                .unwrap_or_default()
         });
         let inputs = merge::Inputs {
             pasted: &pasted_text,
@@ -204,44 +156,14 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
             group: &members,
         };
         let parsed = merge::read_all(&inputs, &browser::is_time_zone);
-        if parsed.rows.is_empty() && parsed.problems.is_empty() {
-            return problem.set(Some(
-                "Paste user names, choose a CSV file or pick a group first.".into(),
-            ));
-        }
-        let lifetime_default = lifetime.get_untracked().trim().parse::<u32>().ok();
-        let start_default = if later.get_untracked() {
-            match browser::parse_local_input(&start_at.get_untracked()) {
-                Some(ms) if ms > browser::now_ms() => Some(ms),
-                _ => {
-                    return problem.set(Some(
-                        "The default start time is missing or in the past.".into(),
-                    ))
-                }
+        match check::prepare(parsed, &defaults.typed(), browser::now_ms()) {
+            Ok(input) => {
+                checking.dispatch_local(input);
             }
-        } else {
-            None
-        };
-        let defaults = engine::Defaults {
-            lifetime_minutes: lifetime_default,
-            one_time: one_time.get_untracked(),
-            start_ms: start_default,
-        };
-        bulk.step.set(Step::Checking);
-        leptos::task::spawn_local(async move {
-            let policy = policy.await.ok();
-            engine::dry_run(bulk, parsed, policy, defaults).await;
-        });
+            Err(p) => problem.set(Some(p)),
+        }
     };
-
-    let bounds_text = move || {
-        policy.get().map(|p| {
-            let b = FormBounds::new(p.ok().as_ref());
-            format!("Lifetime for rows that name none, in minutes: between {} and {}; empty = the policy default ({}).",
-                duration_words(b.min_minutes), duration_words(b.max_minutes), duration_words(b.default_minutes))
-        })
-    };
-    let checking = move || bulk.step.get() == Step::Checking;
+    let busy = move || checking.pending().get();
 
     view! {
         <div class="bulk__input">
@@ -256,76 +178,137 @@ fn InputStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -
                 <p class="field__hint">"Columns (header optional, any order): upn, startDate, startTime, timeZone (IANA, e.g. Europe/Berlin), lifetime (minutes), oneTime (yes/no). Comma or semicolon."</p>
                 {move || file_name.get().map(|n| view! { <p id="bulk-file-name" class="status">{format!("Read {n}.")}</p> })}
             </div>
-            <div class="field">
-                <label class="field__label" for="bulk-group">"Or the members of a group"</label>
-                <input id="bulk-group" class="field__input" type="search" placeholder="Group name"
-                    prop:value=move || group_query.get() on:input=move |ev| group_query.set(event_target_value(&ev)) />
-                {needs_group_consent.then(|| view! {
-                    <div id="group-consent-needed" class="notice notice--warning">
-                        <p>"Reading a group's members needs the permission "<code>"GroupMember.Read.All"</code>", which this app has not been granted for you yet. What you typed here is not kept."</p>
-                        <button type="button" id="grant-group-consent" class="button" on:click=grant_group_consent>"Grant consent"</button>
-                    </div>
-                })}
-                <button type="button" id="bulk-group-find" class="button" on:click=find_groups disabled=needs_group_consent>"Find group"</button>
-                <ul class="results" aria-label="Matching groups">
-                    {move || groups.get().into_iter().map(|g| {
-                        let (id, name) = (g.id.clone(), g.display_name.clone().unwrap_or_else(|| g.id.clone()));
-                        let label = name.clone();
-                        view! { <li><button type="button" class="button button--quiet group-pick" on:click=move |_| pick_group(id.clone(), name.clone())>{label}</button></li> }
-                    }).collect_view()}
-                </ul>
-                {move || group_members.get().map(|(name, users)| view! {
-                    <p id="bulk-group-picked" class="status">{format!("{name}: {} members (nested groups included).", users.len())}</p>
-                })}
-            </div>
-            <fieldset class="field">
-                <legend class="field__label">"Defaults for rows that name none"</legend>
-                <label class="choice"><input type="radio" name="bulk-start" id="bulk-start-now" prop:checked=move || !later.get() on:change=move |_| later.set(false) />" Start now"</label>
-                <label class="choice"><input type="radio" name="bulk-start" id="bulk-start-later" prop:checked=move || later.get() on:change=move |_| later.set(true) />" Start at"</label>
-                <Show when=move || later.get()>
-                    <label class="field__label" for="bulk-start-at">"Start (your local time)"</label>
-                    <input id="bulk-start-at" class="field__input" type="datetime-local" prop:value=move || start_at.get() on:input=move |ev| start_at.set(event_target_value(&ev)) />
-                </Show>
-                <label class="field__label" for="bulk-lifetime">"Lifetime in minutes"</label>
-                <input id="bulk-lifetime" class="field__input field__input--short" type="number" inputmode="numeric"
-                    aria-describedby="bulk-lifetime-hint" prop:value=move || lifetime.get() on:input=move |ev| lifetime.set(event_target_value(&ev)) />
-                <p id="bulk-lifetime-hint" class="field__hint">{bounds_text}</p>
-                <label class="choice"><input type="checkbox" id="bulk-one-time" prop:checked=move || one_time.get() on:change=move |ev| one_time.set(event_target_checked(&ev)) />" One-time use"</label>
-            </fieldset>
+            <GroupSource bulk=bulk members=group_members />
+            <DefaultFields defaults=defaults policy=policy />
             {move || problem.get().map(|p| view! { <p class="notice notice--error" role="alert">{p}</p> })}
-            <button type="button" id="bulk-check" class="button button--primary" on:click=check disabled=checking>
-                {move || if checking() { "Checking users…" } else { "Check" }}
+            <button type="button" id="bulk-check" class="button button--primary" on:click=check disabled=busy>
+                {move || if busy() { "Checking users…" } else { "Check" }}
             </button>
         </div>
     }
 }
 
-/// Verdict counts, input problems and the table of what will happen; the admin confirms.
+/// The members of a group as a source: find a group, pick it, its members are read.
 #[component]
-fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>) -> impl IntoView {
-    let _ = policy;
-    let counts = move || {
-        bulk.version.track();
-        bulk.data.with_value(|d| {
-            plan::count(
-                &d.items
-                    .iter()
-                    .map(|i| i.verdict.clone())
-                    .collect::<Vec<_>>(),
-            )
+fn GroupSource(bulk: Bulk, members: RwSignal<Option<(String, Vec<User>)>>) -> impl IntoView {
+    let ctx = bulk.ctx;
+    let group_query = RwSignal::new(String::new());
+    let groups: RwSignal<Vec<crate::graph::models::Group>> = RwSignal::new(Vec::new());
+    let needs_group_consent = !ctx.may(crate::config::GROUP_PERMISSION);
+    let grant_group_consent = move |_| ctx.grant(&[crate::config::GROUP_PERMISSION]);
+    let find_groups =
+        move |_| super::find_groups(ctx, group_query.get_untracked(), groups, bulk.error);
+    let pick_group = move |id: String, name: String| {
+        leptos::task::spawn_local(async move {
+            match engine::all_members(ctx, &id).await {
+                Ok(users) => members.set(Some((name, users))),
+                Err(e) => bulk.error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="field">
+            <label class="field__label" for="bulk-group">"Or the members of a group"</label>
+            <input id="bulk-group" class="field__input" type="search" placeholder="Group name"
+                prop:value=move || group_query.get() on:input=move |ev| group_query.set(event_target_value(&ev)) />
+            {needs_group_consent.then(|| view! {
+                <div id="group-consent-needed" class="notice notice--warning">
+                    <p>"Reading a group's members needs the permission "<code>"GroupMember.Read.All"</code>", which this app has not been granted for you yet. What you typed here is not kept."</p>
+                    <button type="button" id="grant-group-consent" class="button" on:click=grant_group_consent>"Grant consent"</button>
+                </div>
+            })}
+            <button type="button" id="bulk-group-find" class="button" on:click=find_groups disabled=needs_group_consent>"Find group"</button>
+            <ul class="results" aria-label="Matching groups">
+                {move || groups.get().into_iter().map(|g| {
+                    let (id, name) = (g.id.clone(), g.display_name.clone().unwrap_or_else(|| g.id.clone()));
+                    let label = name.clone();
+                    view! { <li><button type="button" class="button button--quiet group-pick" on:click=move |_| pick_group(id.clone(), name.clone())>{label}</button></li> }
+                }).collect_view()}
+            </ul>
+            {move || members.get().map(|(name, users)| view! {
+                <p id="bulk-group-picked" class="status">{format!("{name}: {} members (nested groups included).", users.len())}</p>
+            })}
+        </div>
+    }
+}
+
+/// The defaults' fields, as signals.
+#[derive(Clone, Copy)]
+struct DefaultSignals {
+    later: RwSignal<bool>,
+    start_at: RwSignal<String>,
+    lifetime: RwSignal<String>,
+    one_time: RwSignal<bool>,
+}
+
+impl DefaultSignals {
+    fn typed(&self) -> check::Typed {
+        check::Typed {
+            later: self.later.get_untracked(),
+            start_ms: browser::parse_local_input(&self.start_at.get_untracked()),
+            lifetime: self.lifetime.get_untracked(),
+            one_time: self.one_time.get_untracked(),
+        }
+    }
+}
+
+/// Start, lifetime and one-time for rows that name none.
+#[component]
+fn DefaultFields(
+    defaults: DefaultSignals,
+    policy: LocalResource<Result<TapPolicy, GraphError>>,
+) -> impl IntoView {
+    let DefaultSignals {
+        later,
+        start_at,
+        lifetime,
+        one_time,
+    } = defaults;
+    let bounds_text = move || {
+        policy.get().map(|p| {
+            let b = FormBounds::new(p.ok().as_ref());
+            format!("Lifetime for rows that name none, in minutes: between {} and {}; empty = the policy default ({}).",
+                duration_words(b.min_minutes), duration_words(b.max_minutes), duration_words(b.default_minutes))
         })
     };
-    let runnable = move || {
-        let c = counts();
-        c.ready
-            + c.warn
-            + if bulk.include_admins.get() {
-                c.confirm
-            } else {
-                0
-            }
+    view! {
+        <fieldset class="field">
+            <legend class="field__label">"Defaults for rows that name none"</legend>
+            <label class="choice"><input type="radio" name="bulk-start" id="bulk-start-now" prop:checked=move || !later.get() on:change=move |_| later.set(false) />" Start now"</label>
+            <label class="choice"><input type="radio" name="bulk-start" id="bulk-start-later" prop:checked=move || later.get() on:change=move |_| later.set(true) />" Start at"</label>
+            <Show when=move || later.get()>
+                <label class="field__label" for="bulk-start-at">"Start (your local time)"</label>
+                <input id="bulk-start-at" class="field__input" type="datetime-local" prop:value=move || start_at.get() on:input=move |ev| start_at.set(event_target_value(&ev)) />
+            </Show>
+            <label class="field__label" for="bulk-lifetime">"Lifetime in minutes"</label>
+            <input id="bulk-lifetime" class="field__input field__input--short" type="number" inputmode="numeric"
+                aria-describedby="bulk-lifetime-hint" prop:value=move || lifetime.get() on:input=move |ev| lifetime.set(event_target_value(&ev)) />
+            <p id="bulk-lifetime-hint" class="field__hint">{bounds_text}</p>
+            <label class="choice"><input type="checkbox" id="bulk-one-time" prop:checked=move || one_time.get() on:change=move |ev| one_time.set(event_target_checked(&ev)) />" One-time use"</label>
+        </fieldset>
+    }
+}
+
+/// Verdict counts, input problems and the table of what will happen; the admin confirms.
+#[component]
+fn PreviewStep(bulk: Bulk, running: Action<(), ()>) -> impl IntoView {
+    let counts = move || {
+        bulk.version.track();
+        bulk.data.with_value(Data::counts)
     };
-    let start = move |_| engine::start(bulk);
+    let runnable = move || counts().runnable(bulk.include_admins.get());
+    let start = move |_| engine::start(bulk, running);
+    // Each row by its stable id (input and line) and its index; rows change only with a new check.
+    let rows = move || {
+        bulk.version.track();
+        bulk.data.with_value(|d| {
+            d.items
+                .iter()
+                .enumerate()
+                .map(|(n, i)| (i.key(), n))
+                .collect::<Vec<_>>()
+        })
+    };
     view! {
         <div class="bulk__preview">
             <p id="bulk-counts" class="bulk__counts" role="status">
@@ -354,21 +337,9 @@ fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>)
                 <table id="bulk-preview" class="table">
                     <thead><tr><th scope="col">"Line"</th><th scope="col">"User"</th><th scope="col">"Outcome"</th></tr></thead>
                     <tbody>
-                        {move || {
-                            bulk.version.track();
-                            bulk.data.with_value(|d| d.items.iter().map(|i| {
-                                let name = i.lookup.user.as_ref().map(|u| u.name().to_owned()).unwrap_or_default();
-                                let (class, text) = match &i.verdict {
-                                    Verdict::Ready => ("verdict verdict--ready", "Ready".to_owned()),
-                                    Verdict::Warn(w) => ("verdict verdict--warn", w.join(" ")),
-                                    Verdict::Blocked(b) => ("verdict verdict--blocked", b.clone()),
-                                    Verdict::Confirm(w) => ("verdict verdict--warn", format!("Admin account: created only if you tick the box above. {}", w.join(" "))),
-                                };
-                                let place = if d.several { i.row.source.place(i.row.line, true) } else { i.row.line.to_string() };
-                                let who = format!("{name} {}", i.row.upn);
-                                view! { <tr><td>{place}</td><td class="cell--clip" title=who>{name}" "<span class="results__upn">{i.row.upn.clone()}</span></td><td class=class>{text}</td></tr> }
-                            }).collect_view())
-                        }}
+                        <For each=rows key=|(key, _)| *key let((_, n))>
+                            <PreviewRow bulk=bulk n=n />
+                        </For>
                     </tbody>
                 </table>
             </div>
@@ -387,4 +358,23 @@ fn PreviewStep(bulk: Bulk, policy: LocalResource<Result<TapPolicy, GraphError>>)
             <p id="bulk-capability" class="field__hint">{messages::capability_text(bulk.ctx.session.with_value(|s| messages::capability(s.account().roles.as_deref())))}</p>
         </div>
     }
+}
+
+/// One row of the dry run (item `n`): where it is, who, and what will happen.
+#[component]
+fn PreviewRow(bulk: Bulk, n: usize) -> impl IntoView {
+    bulk.data.with_value(|d| {
+        let item = d.items.get(n)?;
+        let name = item.lookup.user.as_ref().map(|u| u.name().to_owned()).unwrap_or_default();
+        let (class, text) = match &item.verdict {
+            Verdict::Ready => ("verdict verdict--ready", "Ready".to_owned()),
+            Verdict::Warn(w) => ("verdict verdict--warn", w.join(" ")),
+            Verdict::Blocked(b) => ("verdict verdict--blocked", b.clone()),
+            Verdict::Confirm(w) => ("verdict verdict--warn", format!("Admin account: created only if you tick the box above. {}", w.join(" "))),
+        };
+        let place = if d.several { item.row.source.place(item.row.line, true) } else { item.row.line.to_string() };
+        let who = format!("{name} {}", item.row.upn);
+        let upn = item.row.upn.clone();
+        Some(view! { <tr><td>{place}</td><td class="cell--clip" title=who>{name}" "<span class="results__upn">{upn}</span></td><td class=class>{text}</td></tr> })
+    })
 }

@@ -15,6 +15,7 @@
 use crate::graph::models::{BatchItemResponse, TemporaryAccessPass};
 use crate::graph::GraphError;
 use crate::messages::{self, Operation};
+use crate::tap::lost::{self, Answer, Settled};
 
 use super::{item_error, MAX_PER_BATCH};
 
@@ -175,8 +176,9 @@ impl Run {
     pub fn record_item(&mut self, job: usize, resp: &BatchItemResponse, now_ms: f64) {
         let cancelled = self.cancelled;
         let Some(j) = self.in_flight(job) else { return };
-        j.state = match resp.status {
-            200..=299 => match resp
+        // The lost-create rule shared with the single form (`tap::lost`).
+        j.state = match lost::classify(resp.status) {
+            Answer::Created => match resp
                 .body
                 .clone()
                 .and_then(|b| serde_json::from_value::<TemporaryAccessPass>(b).ok())
@@ -184,8 +186,8 @@ impl Run {
                 Some(pass) => JobState::Created(pass),
                 None => JobState::CreatedUnseen { created: None },
             },
-            429 if cancelled => JobState::Cancelled,
-            429 => {
+            Answer::NotProcessed if cancelled => JobState::Cancelled,
+            Answer::NotProcessed => {
                 let wait = match resp.retry_after_s() {
                     Some(s) => f64::from(s) * 1000.0,
                     None => (THROTTLE_BASE_MS * 2f64.powi(j.throttles.min(16) as i32))
@@ -196,11 +198,11 @@ impl Run {
                     until_ms: now_ms + wait,
                 }
             }
-            0 | 408 | 500..=599 => {
+            Answer::MayHaveRun => {
                 j.last_error = Some(item_error(resp));
                 JobState::Ambiguous
             }
-            _ => JobState::Failed(item_error(resp)),
+            Answer::Refused => JobState::Failed(item_error(resp)),
         };
     }
 
@@ -250,10 +252,10 @@ impl Run {
         if j.state != JobState::Ambiguous {
             return;
         }
-        if let Some(pass) = current_pass.filter(|p| Some(&p.id) != j.previous.as_ref()) {
-            j.state = JobState::CreatedUnseen {
-                created: pass.created_date_time.clone(),
-            };
+        if let Settled::CreatedUnseen { created } =
+            lost::settle(j.previous.as_deref(), Ok(current_pass))
+        {
+            j.state = JobState::CreatedUnseen { created };
         } else if cancelled {
             j.state = JobState::Cancelled;
         } else if j.resends >= MAX_RESENDS {

@@ -1,0 +1,128 @@
+//! A run's results as the table, the handouts and the CSV export show them: one line per job,
+//! every time with its zone, the outcome in words. The view passes the browser's time
+//! formatting in.
+
+use super::batch::{failure_sentence, JobState};
+use super::state::Data;
+use crate::export::{pass_cell, text_cell};
+use crate::graph::models::TemporaryAccessPass;
+use crate::graph::time;
+use crate::tap::lost;
+
+/// One result line as shown and exported.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// The job's id: the line's stable id in the results table.
+    pub job: usize,
+    pub name: String,
+    pub upn: String,
+    pub pass: Option<String>,
+    pub from: String,
+    pub until: String,
+    pub outcome: String,
+    pub ok: bool,
+    /// Created, but its value was removed from the page (Done, time-out or `pagehide`).
+    pub removed: bool,
+}
+
+/// How the browser writes times, passed in.
+pub struct Times<'a> {
+    /// The browser's IANA time zone.
+    pub zone: &'a str,
+    /// An instant (epoch ms) in a zone (`None`: the browser's).
+    pub in_zone: &'a dyn Fn(f64, Option<&str>) -> String,
+    /// An instant in the admin's local time.
+    pub local: &'a dyn Fn(f64) -> String,
+}
+
+/// Every job of the run as a result line, in job order; empty before a run.
+///
+/// A created pass's window is written in the row's own time zone, else the browser's, with
+/// the zone named (a handout may be read in another office).
+pub fn lines(d: &Data, times: &Times) -> Vec<Line> {
+    let Some(run) = d.run.as_ref() else {
+        return Vec::new();
+    };
+    d.jobs
+        .iter()
+        .enumerate()
+        .filter_map(|(job, &n)| {
+            let item = d.items.get(n)?;
+            let name = item
+                .lookup
+                .user
+                .as_ref()
+                .map(|u| u.name().to_owned())
+                .unwrap_or_default();
+            let zone = item.zone.as_deref();
+            let window = |p: &TemporaryAccessPass| {
+                let start = p.start_date_time.as_deref().and_then(time::parse_ms);
+                let end = start
+                    .zip(p.lifetime_in_minutes)
+                    .map(|(s, m)| s + f64::from(m) * 60_000.0);
+                let label = format!(" ({})", zone.unwrap_or(times.zone));
+                let write = |ms: f64| format!("{}{label}", (times.in_zone)(ms, zone));
+                (
+                    start.map(write).unwrap_or_default(),
+                    end.map(write).unwrap_or_default(),
+                )
+            };
+            let none = (String::new(), String::new());
+            let (pass, (from, until), outcome, ok) = match run.state(job) {
+                JobState::Created(p) => (
+                    p.temporary_access_pass
+                        .as_ref()
+                        .map(|s| s.expose().to_owned()),
+                    window(p),
+                    "Created".to_owned(),
+                    true,
+                ),
+                JobState::Failed(e) => (None, none, failure_sentence(e), false),
+                JobState::CreatedUnseen { created } => (
+                    None,
+                    none,
+                    format!(
+                        "A pass was created{} but its value was lost: create a new one for this user.",
+                        lost::at(created.as_deref(), times.local)
+                    ),
+                    false,
+                ),
+                JobState::Cancelled => (None, none, "Cancelled: nothing was sent.".to_owned(), false),
+                _ => (None, none, "Not finished.".to_owned(), false),
+            };
+            let removed = ok && pass.is_none();
+            Some(Line {
+                job,
+                name,
+                upn: item.row.upn.clone(),
+                pass,
+                from,
+                until,
+                outcome,
+                ok,
+                removed,
+            })
+        })
+        .collect()
+}
+
+/// The results as a CSV file: every cell safe in spreadsheets, the pass kept readable.
+pub fn csv(lines: &[Line]) -> String {
+    let mut out = String::from("name,upn,temporaryAccessPass,validFrom,validUntil,outcome\r\n");
+    for l in lines {
+        let cells = [
+            text_cell(&l.name),
+            text_cell(&l.upn),
+            l.pass.as_deref().map(pass_cell).unwrap_or_default(),
+            text_cell(&l.from),
+            text_cell(&l.until),
+            text_cell(&l.outcome),
+        ];
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,174 @@
+//! Tests of the result lines and the CSV export.
+
+use std::collections::BTreeMap;
+
+use super::*;
+use crate::bulk::batch::{BatchItemResponse, BatchResponse};
+use crate::bulk::input::{Row, Source};
+use crate::bulk::plan::{Lookup, Verdict};
+use crate::bulk::state::Item;
+use crate::bulk::state::Preview;
+use crate::graph::models::{NewPass, User};
+use crate::graph::GraphError;
+
+fn item(line: usize, zone: Option<&str>) -> Item {
+    Item {
+        row: Row {
+            source: Source::Csv,
+            line,
+            upn: format!("user{line}@contoso.com"),
+            start: None,
+            lifetime_minutes: None,
+            one_time: None,
+        },
+        lookup: Lookup {
+            user: Some(User {
+                id: format!("u-{line}"),
+                display_name: Some(format!("User {line}")),
+                ..User::default()
+            }),
+            ..Lookup::default()
+        },
+        verdict: Verdict::Ready,
+        zone: zone.map(Into::into),
+        body: NewPass::default(),
+    }
+}
+
+fn answer(id: usize, status: u16, body: serde_json::Value) -> BatchItemResponse {
+    BatchItemResponse {
+        id: id.to_string(),
+        status,
+        headers: BTreeMap::new(),
+        body: Some(body),
+    }
+}
+
+/// Five jobs: created (row zone), created (browser zone), refused, lost then found created,
+/// and one throttled, then cancelled before it was sent again.
+fn finished() -> Data {
+    let mut d = Data::default();
+    d.preview(Preview {
+        items: (1..=5)
+            .map(|n| item(n, (n == 1).then_some("Asia/Tokyo")))
+            .collect(),
+        ..Preview::default()
+    });
+    d.start(false, 0.0);
+    let run = d.run.as_mut().expect("a run");
+    let first = run.next_batch(0.0).expect("a batch");
+    let created = |id: usize| {
+        answer(
+            id,
+            201,
+            serde_json::json!({"id": format!("p{id}"), "temporaryAccessPass": "Xy3!kQ9a",
+                "startDateTime": "2026-01-01T00:00:00Z", "lifetimeInMinutes": 60}),
+        )
+    };
+    let refused = answer(
+        2,
+        400,
+        serde_json::json!({"error": {"code": "badRequest", "message": "no"}}),
+    );
+    let lost = answer(3, 503, serde_json::json!({}));
+    d.record_answer(
+        &first,
+        Ok(BatchResponse {
+            responses: vec![created(0), created(1), refused, lost],
+        }),
+        0.0,
+    );
+    d.record_listing(&BatchResponse {
+        responses: vec![answer(
+            3,
+            200,
+            serde_json::json!({"value": [{"id": "x", "createdDateTime": "2026-01-01T00:00:00Z"}]}),
+        )],
+    });
+    // Job 4 was throttled, then the run was cancelled: it was never sent.
+    let throttled = GraphError {
+        status: 429,
+        ..GraphError::default()
+    };
+    d.record_answer(&[4], Err(throttled), 0.0);
+    d.run.as_mut().expect("a run").cancel();
+    d
+}
+
+fn lines_of(d: &Data) -> Vec<Line> {
+    let in_zone = |ms: f64, zone: Option<&str>| format!("{ms}@{}", zone.unwrap_or("here"));
+    let local = |ms: f64| format!("local {ms}");
+    lines(
+        d,
+        &Times {
+            zone: "Europe/Berlin",
+            in_zone: &in_zone,
+            local: &local,
+        },
+    )
+}
+
+#[test]
+fn every_job_is_a_line_with_its_times_zone_and_outcome() {
+    let d = finished();
+    let l = lines_of(&d);
+    assert_eq!(l.iter().map(|l| l.job).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
+    assert_eq!(l[0].pass.as_deref(), Some("Xy3!kQ9a"));
+    assert_eq!(l[0].from, "1767225600000@Asia/Tokyo (Asia/Tokyo)");
+    assert_eq!(l[0].until, "1767229200000@Asia/Tokyo (Asia/Tokyo)");
+    assert_eq!(
+        (l[0].name.as_str(), l[0].upn.as_str()),
+        ("User 1", "user1@contoso.com")
+    );
+    assert_eq!(l[1].from, "1767225600000@here (Europe/Berlin)");
+    assert!(l[0].ok && !l[0].removed && l[0].outcome == "Created");
+    assert!(!l[2].ok && l[2].pass.is_none() && l[2].from.is_empty());
+    assert_eq!(
+        l[2].outcome,
+        crate::messages::graph(
+            &GraphError {
+                status: 400,
+                code: "badRequest".into(),
+                message: "no".into(),
+                ..GraphError::default()
+            },
+            crate::messages::Operation::CreatePass
+        )
+    );
+    assert_eq!(
+        l[3].outcome,
+        "A pass was created at local 1767225600000 but its value was lost: create a new one for this user."
+    );
+    assert!(!l[3].ok);
+    assert_eq!(l[4].outcome, "Cancelled: nothing was sent.");
+    assert!(lines_of(&Data::default()).is_empty(), "no run, no lines");
+}
+
+#[test]
+fn a_forgotten_value_is_a_removed_line_that_keeps_its_outcome() {
+    let mut d = finished();
+    d.forget(false);
+    let l = lines_of(&d);
+    assert!(l[0].removed && l[0].pass.is_none() && l[0].ok);
+    assert_eq!(l[0].outcome, "Created");
+    assert!(!l[2].removed, "a failure was never a value");
+    assert!(!csv(&l).contains("Xy3!kQ9a"));
+}
+
+#[test]
+fn export_neutralises_cells_and_keeps_the_pass_readable() {
+    let l = Line {
+        job: 0,
+        name: "=cmd".into(),
+        upn: "a@b".into(),
+        pass: Some("+Xy3!kQ9".into()),
+        from: "x".into(),
+        until: "y".into(),
+        outcome: "Created".into(),
+        ok: true,
+        removed: false,
+    };
+    let text = csv(&[l]);
+    assert!(text.starts_with("name,upn,temporaryAccessPass"));
+    assert!(text.contains("'=cmd,a@b,\"=\"\"+Xy3!kQ9\"\"\""), "{text}");
+}
