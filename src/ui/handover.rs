@@ -32,7 +32,7 @@ pub fn HandoverMessage(
 ) -> impl IntoView {
     let (templates, sign_in_url, admin, admin_upn) = ctx.session.with_value(|s| {
         (
-            s.config().handover_templates.clone(),
+            crate::handover::merged(&s.config().handover_templates),
             s.config().handout_url.clone(),
             s.account().name.clone(),
             s.account().username.clone(),
