@@ -195,7 +195,7 @@ fn detail(msg: &str) -> String {
 
 fn forbidden(msg: &str, action: Operation) -> String {
     if msg.contains("yourself") {
-        return "You cannot create a Temporary Access Pass for your own account; another administrator must do it.".into();
+        return OWN_ACCOUNT_REFUSED.into();
     }
     match action {
         Operation::CreatePass | Operation::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthMethod-TAP.ReadWrite.All.".into(),
@@ -242,10 +242,10 @@ fn bad_request(e: &GraphError, action: Operation) -> String {
         };
     }
     if msg.contains("external guest") {
-        return "Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.".into();
+        return GUEST_REFUSED.into();
     }
     if msg.contains("UserCredentialPolicy") {
-        return "Your tenant's Temporary Access Pass policy does not allow a pass for this user: the policy is disabled, or the user is outside its included groups or in an excluded group. A Global Administrator or Authentication Policy Administrator can change it under Entra admin center › Protection › Authentication methods › Temporary Access Pass.".into();
+        return POLICY_REFUSES_USER.into();
     }
     if msg.to_ascii_lowercase().contains("one-time") || msg.contains("isUsableOnce") {
         return "Your tenant's policy only allows one-time passes: leave \"One-time use\" switched on.".into();
@@ -384,6 +384,27 @@ pub fn duration_words(minutes: u32) -> String {
 
 /// Shown instead of the page when it is loaded inside a frame of another page.
 pub const FRAMED: &str = "tapdesk does not run inside a frame. Open it in its own browser tab, at its own address. If you did not put it in a frame yourself, the page around it may be trying to trick you into creating or revealing a pass.";
+
+/// Why no pass is created for a guest from another organisation: said before sending (the
+/// single form and a bulk line) and for Graph's own refusal.
+pub const GUEST_REFUSED: &str = "Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.";
+
+/// Why the single form creates no pass for the signed-in admin: said before sending and for
+/// Graph's own refusal.
+pub const OWN_ACCOUNT_REFUSED: &str = "You cannot create a Temporary Access Pass for your own account; another administrator must do it.";
+
+/// Why a bulk line for the signed-in admin is blocked.
+pub const OWN_ACCOUNT_LINE: &str =
+    "This is your own account: another administrator must create your pass.";
+
+/// The banner when the tenant's TAP policy is off.
+pub const POLICY_OFF: &str = "The Temporary Access Pass policy is disabled in this tenant, so no pass can be created. A Global Administrator or Authentication Policy Administrator can enable it under Entra admin center › Protection › Authentication methods › Temporary Access Pass.";
+
+/// Why every bulk line is blocked while the tenant's TAP policy is off.
+pub const POLICY_OFF_LINE: &str = "Your tenant's Temporary Access Pass policy is disabled, so Graph will refuse every pass. A Global Administrator or Authentication Policy Administrator can enable it.";
+
+/// Graph's refusal of a pass the policy does not allow (off, or the user outside its groups).
+pub const POLICY_REFUSES_USER: &str = "Your tenant's Temporary Access Pass policy does not allow a pass for this user: the policy is disabled, or the user is outside its included groups or in an excluded group. A Global Administrator or Authentication Policy Administrator can change it under Entra admin center › Protection › Authentication methods › Temporary Access Pass.";
 
 #[cfg(test)]
 mod tests {

@@ -16,7 +16,7 @@ pub fn PolicySummary(policy: TapPolicy) -> impl IntoView {
     if policy.state != PolicyState::Enabled {
         return view! {
             <p id="policy" class="notice notice--error" role="alert">
-                "The Temporary Access Pass policy is disabled in this tenant, so no pass can be created. A Global Administrator or Authentication Policy Administrator can enable it under Entra admin center › Protection › Authentication methods › Temporary Access Pass."
+                {crate::messages::POLICY_OFF}
             </p>
         }
         .into_any();
@@ -113,9 +113,9 @@ pub fn CreateForm(
     let needs_consent = !ctx.may(WRITE_PERMISSION);
     let self_target = ctx.session.with_value(|s| user.id == s.account().object_id);
     let blocked_reason = if user.is_external_guest() {
-        Some("Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.")
+        Some(crate::messages::GUEST_REFUSED)
     } else if self_target {
-        Some("You cannot create a Temporary Access Pass for your own account; another administrator must do it.")
+        Some(crate::messages::OWN_ACCOUNT_REFUSED)
     } else {
         None
     };
