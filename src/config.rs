@@ -1362,4 +1362,158 @@ mod tests {
             ]
         );
     }
+
+    /// The Settings form's check, moved out of the setup screen: URLs are checked on their
+    /// own, missing fields may still come from config.json, and what is saved is trimmed.
+    #[test]
+    fn the_settings_form_saves_only_checked_trimmed_fields() {
+        let form = SettingsForm {
+            client_id: "  abc  ".into(),
+            authority: String::new(),
+            graph_base_url: "https://graph.microsoft.us/".into(),
+            redirect_uri: " ".into(),
+        };
+        let json = form.to_save().unwrap();
+        assert_eq!(
+            json,
+            r#"{"clientId":"abc","graphBaseUrl":"https://graph.microsoft.us/"}"#
+        );
+        assert_eq!(read_overrides(Some(&json)).raw, form.overrides());
+        // An empty form is fine (config.json alone); a bad URL is said, keyed by its field.
+        assert_eq!(SettingsForm::default().to_save().unwrap(), "{}");
+        let bad = SettingsForm {
+            authority: "http://login.example.com/t/v2.0".into(),
+            redirect_uri: "https://app.example/#x".into(),
+            ..SettingsForm::default()
+        };
+        let problems = bad.to_save().unwrap_err();
+        let fields: Vec<_> = problems.iter().map(Problem::field).collect();
+        assert_eq!(
+            fields,
+            [Some(Field::Authority), Some(Field::RedirectUri)],
+            "{problems:?}"
+        );
+        assert!(problems[0]
+            .sentence
+            .contains("\"authority\" must use https://"));
+        assert_eq!(
+            problems[1].sentence,
+            "\"redirectUri\" must not contain '#'."
+        );
+        // What is saved reads back as the same form.
+        let raw = read_overrides(Some(&form.to_save().unwrap())).raw;
+        assert_eq!(
+            SettingsForm::from_raw(&raw),
+            SettingsForm {
+                client_id: "abc".into(),
+                graph_base_url: "https://graph.microsoft.us/".into(),
+                ..SettingsForm::default()
+            }
+        );
+    }
+
+    #[test]
+    fn picking_a_cloud_moves_the_authority_and_keeps_the_tenant() {
+        let form = SettingsForm {
+            client_id: "abc".into(),
+            authority: "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0".into(),
+            ..SettingsForm::default()
+        };
+        let dod = form.with_cloud(CloudId::Dod.cloud());
+        assert_eq!(
+            dod.authority,
+            "https://login.microsoftonline.us/contoso.onmicrosoft.com/v2.0"
+        );
+        assert_eq!(dod.graph_base_url, "https://dod-graph.microsoft.us");
+        assert_eq!(dod.client_id, "abc");
+        let blank = SettingsForm::default().with_cloud(CloudId::China.cloud());
+        assert_eq!(
+            blank.authority,
+            "https://login.partner.microsoftonline.cn/<tenant ID>/v2.0"
+        );
+    }
+
+    #[test]
+    fn the_setup_screen_starts_on_the_configured_cloud() {
+        let raw = |json: &str| parse_raw(json).unwrap();
+        assert_eq!(raw("{}").setup_cloud(), CloudId::Global);
+        assert_eq!(raw(r#"{"cloud":"china"}"#).setup_cloud(), CloudId::China);
+        // The Graph host decides between the two US clouds, which share a sign-in host.
+        assert_eq!(
+            raw(r#"{"authority":"https://login.microsoftonline.us/t/v2.0","graphBaseUrl":"https://dod-graph.microsoft.us"}"#).setup_cloud(),
+            CloudId::Dod
+        );
+        assert_eq!(
+            raw(r#"{"authority":"https://login.microsoftonline.us/t/v2.0"}"#).setup_cloud(),
+            CloudId::UsGov
+        );
+        assert_eq!(
+            raw(r#"{"authority":"https://id.example.org/realms/a"}"#).setup_cloud(),
+            CloudId::Global
+        );
+    }
+
+    #[test]
+    fn the_banner_names_the_overridden_fields_and_what_was_ignored() {
+        assert_eq!(read_overrides(None).banner(), None);
+        let o = read_overrides(Some(
+            r#"{"redirectUri":"https://app.example/","clientId":"x","handoutUrl":"https://phish.example/"}"#,
+        ));
+        assert_eq!(o.fields(), [Field::ClientId, Field::RedirectUri]);
+        assert_eq!(
+            o.banner().unwrap(),
+            "Settings saved in this browser override config.json: Application (client) ID, Redirect URI. Ignored (only config.json may set them): handoutUrl. If you did not save them yourself, go back to config.json."
+        );
+        assert_eq!(
+            read_overrides(Some("[1]")).banner().unwrap(),
+            "Settings saved in this browser are in use. If you did not save them yourself, go back to config.json."
+        );
+    }
+
+    /// Every problem names the field it concerns, so `load` can tell a field the file got
+    /// wrong from one the Settings are missing without reading the sentence.
+    #[test]
+    fn problems_are_keyed_by_the_field_they_concern() {
+        let err = parse_raw(
+            r#"{"clientId":1,"cloud":"mars","passShowSeconds":0,"scopes":"x","handoverTemplates":[]}"#,
+        )
+        .unwrap_err();
+        let fields: Vec<_> = err.iter().map(Problem::field).collect();
+        assert_eq!(
+            fields,
+            [
+                Some(Field::ClientId),
+                Some(Field::Scopes),
+                Some(Field::Cloud),
+                Some(Field::PassShowSeconds),
+                Some(Field::HandoverTemplates),
+            ],
+            "{err:?}"
+        );
+        for p in &err {
+            let name = p.field().map(Field::name).unwrap_or_default();
+            assert!(p.sentence.starts_with(&format!("\"{name}\"")), "{p:?}");
+        }
+        assert_eq!(parse_raw("[]").unwrap_err()[0].concern, Concern::File);
+        let missing = parse_raw("{}").unwrap().validate().unwrap_err();
+        assert_eq!(
+            missing.iter().map(|p| p.concern).collect::<Vec<_>>(),
+            [
+                Concern::Missing(Field::ClientId),
+                Concern::Missing(Field::Authority)
+            ]
+        );
+        // Each field's name is the one serde writes for it.
+        let all = RawConfig {
+            client_id: Some("x".into()),
+            authority: Some("x".into()),
+            graph_base_url: Some("x".into()),
+            redirect_uri: Some("x".into()),
+            ..RawConfig::default()
+        };
+        let json = serde_json::to_value(&all).unwrap();
+        for f in SETTINGS_FIELDS {
+            assert!(json.get(f.name()).is_some(), "{f:?}");
+        }
+    }
 }
