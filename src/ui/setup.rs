@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::browser;
 use crate::cloud::{CloudId, CLOUDS};
-use crate::config::{self, RawConfig, SettingsForm};
+use crate::config::{self, RawConfig};
 use crate::permission;
 use crate::registration;
 use crate::storage;
@@ -103,12 +103,12 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
 
 #[component]
 fn SettingsForm(raw: RawConfig, cloud: RwSignal<CloudId>) -> impl IntoView {
-    let form = SettingsForm::from_raw(&raw);
+    let form = config::SettingsForm::from_raw(&raw);
     let client_id = RwSignal::new(form.client_id);
     let authority = RwSignal::new(form.authority);
     let graph = RwSignal::new(form.graph_base_url);
     let redirect = RwSignal::new(form.redirect_uri);
-    let typed = move || SettingsForm {
+    let typed = move || config::SettingsForm {
         client_id: client_id.get_untracked(),
         authority: authority.get_untracked(),
         graph_base_url: graph.get_untracked(),
