@@ -241,7 +241,7 @@ impl Problem {
     }
 
     /// The same problem said of the Settings saved in this browser.
-    fn from_settings(self) -> Problem {
+    fn of_settings(self) -> Problem {
         Problem {
             sentence: format!("{FROM_SETTINGS}: {}", self.sentence),
             ..self
@@ -430,7 +430,7 @@ pub fn read_overrides(text: Option<&str>) -> Overrides {
     Overrides {
         raw,
         ignored,
-        problems: problems.into_iter().map(Problem::from_settings).collect(),
+        problems: problems.into_iter().map(Problem::of_settings).collect(),
     }
 }
 
