@@ -2,6 +2,7 @@
 
 use crate::auth::AuthError;
 use crate::graph::GraphError;
+use crate::permission;
 
 /// What the admin was doing when Graph answered with an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -198,13 +199,13 @@ fn forbidden(msg: &str, action: Operation) -> String {
         return OWN_ACCOUNT_REFUSED.into();
     }
     match action {
-        Operation::CreatePass | Operation::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthMethod-TAP.ReadWrite.All.".into(),
-        Operation::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
-        Operation::SendMail => "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox.".into(),
-        Operation::ReadAudit => "You are not allowed to read the directory audit log: it needs the permissions AuditLog.Read.All and Directory.Read.All (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
-        Operation::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
-        Operation::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the Policy.Read.AuthenticationMethod permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.".into(),
-        Operation::Search | Operation::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
+        Operation::CreatePass | Operation::DeletePass => format!("You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission {}.", permission::TAP_WRITE.name),
+        Operation::ReadPasses => format!("You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission {}.", permission::METHODS_READ.name),
+        Operation::SendMail => format!("This page may not send mail as you: it needs the permission {}, and your account needs a mailbox.", permission::MAIL_SEND.name),
+        Operation::ReadAudit => format!("You are not allowed to read the directory audit log: it needs the permissions {} and {} (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.", permission::AUDIT_LOG_READ.name, permission::DIRECTORY_READ.name),
+        Operation::EditPolicy => format!("You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission {} (use Grant permission on this screen).", permission::POLICY_WRITE.name),
+        Operation::ReadPolicy => format!("Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the {} permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.", permission::POLICY_READ.name),
+        Operation::Search | Operation::ReadUser => format!("You are not allowed to read users: the app needs the delegated permission {}, granted by an administrator.", permission::USER_READ_ALL.name),
     }
 }
 
@@ -577,6 +578,42 @@ mod tests {
             Operation::CreatePass,
         );
         assert!(s.contains("your own account"));
+    }
+
+    /// Each refusal names the permission it needs from `permission`, the one place names live.
+    #[test]
+    fn forbidden_sentences_name_the_permission_they_need() {
+        use crate::permission::*;
+        let denied = ge(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges.",
+        );
+        for (op, needed) in [
+            (Operation::CreatePass, vec![TAP_WRITE]),
+            (Operation::DeletePass, vec![TAP_WRITE]),
+            (Operation::ReadPasses, vec![METHODS_READ]),
+            (Operation::SendMail, vec![MAIL_SEND]),
+            (Operation::ReadAudit, vec![AUDIT_LOG_READ, DIRECTORY_READ]),
+            (Operation::EditPolicy, vec![POLICY_WRITE]),
+            (Operation::ReadPolicy, vec![POLICY_READ]),
+            (Operation::Search, vec![USER_READ_ALL]),
+            (Operation::ReadUser, vec![USER_READ_ALL]),
+        ] {
+            let s = graph(&denied, op);
+            for p in needed {
+                assert!(
+                    s.contains(&format!(" {} ", p.name))
+                        || s.contains(&format!(" {}.", p.name))
+                        || s.contains(&format!(" {},", p.name)),
+                    "{op:?}: {s}"
+                );
+            }
+        }
+        assert_eq!(
+            graph(&denied, Operation::SendMail),
+            "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox."
+        );
     }
 
     #[test]
