@@ -8,10 +8,10 @@ use crate::graph::time;
 /// The audit log's service name for authentication-method activities.
 pub const SERVICE: &str = "Authentication Methods";
 /// The permission reading the directory audit log; asked for only on the Audit screen.
-pub const PERMISSION: &str = "AuditLog.Read.All";
+pub const PERMISSION: &str = crate::permission::AUDIT_LOG_READ.name;
 /// Every permission the directory audit list needs: Learn (List directoryAudits) documents
 /// "AuditLog.Read.All and Directory.Read.All" as least privileged; both are asked for together.
-pub const PERMISSIONS: &[&str] = &[PERMISSION, "Directory.Read.All"];
+pub const PERMISSIONS: &[&str] = &[PERMISSION, crate::permission::DIRECTORY_READ.name];
 
 /// One `directoryAudit` record (the properties this page reads).
 #[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]

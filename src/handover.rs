@@ -5,8 +5,6 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
 /// Who a message is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Audience {
@@ -38,15 +36,7 @@ impl Audience {
     }
 }
 
-/// One message template: `{placeholder}`s are replaced by [`render`].
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Template {
-    pub subject: String,
-    pub body: String,
-}
-
-/// Templates by language code (`en`, `de`, …), then by audience key (`user`, `manager`).
-pub type Templates = BTreeMap<String, BTreeMap<String, Template>>;
+pub use crate::config::{Template, Templates};
 
 /// Every placeholder a template may use, and what it stands for.
 pub const PLACEHOLDERS: &[(&str, &str)] = &[

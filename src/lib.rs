@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod auth;
 pub mod bulk;
+pub mod cloud;
 pub mod config;
 pub mod export;
 pub mod graph;
@@ -14,6 +15,7 @@ pub mod handout;
 pub mod handover;
 pub mod holders;
 pub mod messages;
+pub mod permission;
 pub mod policy;
 pub mod registration;
 pub mod secret;

@@ -2,6 +2,7 @@
 
 use crate::auth::AuthError;
 use crate::graph::GraphError;
+use crate::permission;
 
 /// What the admin was doing when Graph answered with an error.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,16 +196,16 @@ fn detail(msg: &str) -> String {
 
 fn forbidden(msg: &str, action: Operation) -> String {
     if msg.contains("yourself") {
-        return "You cannot create a Temporary Access Pass for your own account; another administrator must do it.".into();
+        return OWN_ACCOUNT_REFUSED.into();
     }
     match action {
-        Operation::CreatePass | Operation::DeletePass => "You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission UserAuthMethod-TAP.ReadWrite.All.".into(),
-        Operation::ReadPasses => "You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission UserAuthenticationMethod.Read.All.".into(),
-        Operation::SendMail => "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox.".into(),
-        Operation::ReadAudit => "You are not allowed to read the directory audit log: it needs the permissions AuditLog.Read.All and Directory.Read.All (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.".into(),
-        Operation::EditPolicy => "You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission Policy.ReadWrite.AuthenticationMethod (use Grant permission on this screen).".into(),
-        Operation::ReadPolicy => "Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the Policy.Read.AuthenticationMethod permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.".into(),
-        Operation::Search | Operation::ReadUser => "You are not allowed to read users: the app needs the delegated permission User.Read.All, granted by an administrator.".into(),
+        Operation::CreatePass | Operation::DeletePass => format!("You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission {}.", permission::TAP_WRITE.name),
+        Operation::ReadPasses => format!("You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission {}.", permission::METHODS_READ.name),
+        Operation::SendMail => format!("This page may not send mail as you: it needs the permission {}, and your account needs a mailbox.", permission::MAIL_SEND.name),
+        Operation::ReadAudit => format!("You are not allowed to read the directory audit log: it needs the permissions {} and {} (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.", permission::AUDIT_LOG_READ.name, permission::DIRECTORY_READ.name),
+        Operation::EditPolicy => format!("You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission {} (use Grant permission on this screen).", permission::POLICY_WRITE.name),
+        Operation::ReadPolicy => format!("Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the {} permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.", permission::POLICY_READ.name),
+        Operation::Search | Operation::ReadUser => format!("You are not allowed to read users: the app needs the delegated permission {}, granted by an administrator.", permission::USER_READ_ALL.name),
     }
 }
 
@@ -242,10 +243,10 @@ fn bad_request(e: &GraphError, action: Operation) -> String {
         };
     }
     if msg.contains("external guest") {
-        return "Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.".into();
+        return GUEST_REFUSED.into();
     }
     if msg.contains("UserCredentialPolicy") {
-        return "Your tenant's Temporary Access Pass policy does not allow a pass for this user: the policy is disabled, or the user is outside its included groups or in an excluded group. A Global Administrator or Authentication Policy Administrator can change it under Entra admin center › Protection › Authentication methods › Temporary Access Pass.".into();
+        return POLICY_REFUSES_USER.into();
     }
     if msg.to_ascii_lowercase().contains("one-time") || msg.contains("isUsableOnce") {
         return "Your tenant's policy only allows one-time passes: leave \"One-time use\" switched on.".into();
@@ -384,6 +385,27 @@ pub fn duration_words(minutes: u32) -> String {
 
 /// Shown instead of the page when it is loaded inside a frame of another page.
 pub const FRAMED: &str = "tapdesk does not run inside a frame. Open it in its own browser tab, at its own address. If you did not put it in a frame yourself, the page around it may be trying to trick you into creating or revealing a pass.";
+
+/// Why no pass is created for a guest from another organisation: said before sending (the
+/// single form and a bulk line) and for Graph's own refusal.
+pub const GUEST_REFUSED: &str = "Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.";
+
+/// Why the single form creates no pass for the signed-in admin: said before sending and for
+/// Graph's own refusal.
+pub const OWN_ACCOUNT_REFUSED: &str = "You cannot create a Temporary Access Pass for your own account; another administrator must do it.";
+
+/// Why a bulk line for the signed-in admin is blocked.
+pub const OWN_ACCOUNT_LINE: &str =
+    "This is your own account: another administrator must create your pass.";
+
+/// The banner when the tenant's TAP policy is off.
+pub const POLICY_OFF: &str = "The Temporary Access Pass policy is disabled in this tenant, so no pass can be created. A Global Administrator or Authentication Policy Administrator can enable it under Entra admin center › Protection › Authentication methods › Temporary Access Pass.";
+
+/// Why every bulk line is blocked while the tenant's TAP policy is off.
+pub const POLICY_OFF_LINE: &str = "Your tenant's Temporary Access Pass policy is disabled, so Graph will refuse every pass. A Global Administrator or Authentication Policy Administrator can enable it.";
+
+/// Graph's refusal of a pass the policy does not allow (off, or the user outside its groups).
+pub const POLICY_REFUSES_USER: &str = "Your tenant's Temporary Access Pass policy does not allow a pass for this user: the policy is disabled, or the user is outside its included groups or in an excluded group. A Global Administrator or Authentication Policy Administrator can change it under Entra admin center › Protection › Authentication methods › Temporary Access Pass.";
 
 #[cfg(test)]
 mod tests {
@@ -556,6 +578,42 @@ mod tests {
             Operation::CreatePass,
         );
         assert!(s.contains("your own account"));
+    }
+
+    /// Each refusal names the permission it needs from `permission`, the one place names live.
+    #[test]
+    fn forbidden_sentences_name_the_permission_they_need() {
+        use crate::permission::*;
+        let denied = ge(
+            403,
+            "Authorization_RequestDenied",
+            "Insufficient privileges.",
+        );
+        for (op, needed) in [
+            (Operation::CreatePass, vec![TAP_WRITE]),
+            (Operation::DeletePass, vec![TAP_WRITE]),
+            (Operation::ReadPasses, vec![METHODS_READ]),
+            (Operation::SendMail, vec![MAIL_SEND]),
+            (Operation::ReadAudit, vec![AUDIT_LOG_READ, DIRECTORY_READ]),
+            (Operation::EditPolicy, vec![POLICY_WRITE]),
+            (Operation::ReadPolicy, vec![POLICY_READ]),
+            (Operation::Search, vec![USER_READ_ALL]),
+            (Operation::ReadUser, vec![USER_READ_ALL]),
+        ] {
+            let s = graph(&denied, op);
+            for p in needed {
+                assert!(
+                    s.contains(&format!(" {} ", p.name))
+                        || s.contains(&format!(" {}.", p.name))
+                        || s.contains(&format!(" {},", p.name)),
+                    "{op:?}: {s}"
+                );
+            }
+        }
+        assert_eq!(
+            graph(&denied, Operation::SendMail),
+            "This page may not send mail as you: it needs the permission Mail.Send, and your account needs a mailbox."
+        );
     }
 
     #[test]

@@ -10,13 +10,16 @@ use crate::graph::models::{Group, PolicyState, PolicyTarget, TapPolicy};
 use crate::graph::GraphError;
 
 /// Lifetime bounds of every lifetime field, in minutes (reference §3).
-pub const LIFETIME_MINUTES: (u32, u32) = (10, 43_200);
+pub const LIFETIME_MINUTES: (u32, u32) = (
+    crate::tap::GRAPH_MIN_LIFETIME,
+    crate::tap::GRAPH_MAX_LIFETIME,
+);
 /// Pass length bounds, in characters (reference §3).
 pub const LENGTH: (u32, u32) = (8, 48);
 /// The id Graph uses for "all users" in `includeTargets`.
 pub const ALL_USERS: &str = "all_users";
 /// A lifetime above this (8 hours) draws advice.
-const LONG_LIFETIME_MINUTES: u32 = 8 * 60;
+const LONG_LIFETIME_MINUTES: u32 = crate::holders::LONG_LIFETIME_MINUTES;
 
 /// A group in the draft: its id, and its name once known (`all_users` has none).
 #[derive(Clone, Debug, PartialEq, Eq)]

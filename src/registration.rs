@@ -1,98 +1,9 @@
-//! National cloud presets and the commands that register the app (Azure CLI and Microsoft Graph
-//! PowerShell): SPA redirect URI, the delegated permissions with the reason for each, admin consent.
+//! The commands that register the app (Azure CLI and Microsoft Graph PowerShell) in one cloud
+//! ([`crate::cloud`]): SPA redirect URI, the delegated permissions with the reason for each
+//! ([`crate::permission`]), admin consent.
 
-/// One Microsoft cloud: where sign-in and Graph live, and what the command-line tools call it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cloud {
-    /// Short id used in the UI and `cargo xtask dist --cloud`.
-    pub id: &'static str,
-    /// Name shown to the admin.
-    pub name: &'static str,
-    /// Sign-in host, e.g. `https://login.microsoftonline.com`: the host of the issuer the
-    /// cloud's discovery document names, so the strict issuer check passes.
-    pub login: &'static str,
-    /// Other sign-in hosts of the cloud whose discovery answers with an issuer on [`Cloud::login`]
-    /// (an authority on one of them can never pass the issuer check).
-    pub login_aliases: &'static [&'static str],
-    /// Graph host, e.g. `https://graph.microsoft.com`.
-    pub graph: &'static str,
-    /// Where the cloud's users register their sign-in methods (the handout's default address),
-    /// or `None` where Microsoft documents none.
-    pub security_info: Option<&'static str>,
-    /// `az cloud set --name …`.
-    pub az_cloud: &'static str,
-    /// `Connect-MgGraph -Environment …`.
-    pub mg_environment: &'static str,
-}
-
-/// The four clouds of reference §1, with the hosts of Learn's "National clouds" page
-/// (entra/identity-platform/authentication-national-cloud).
-pub const CLOUDS: &[Cloud] = &[
-    Cloud {
-        id: "global",
-        name: "Global (Microsoft Entra ID)",
-        login: "https://login.microsoftonline.com",
-        login_aliases: &[],
-        graph: "https://graph.microsoft.com",
-        security_info: Some("https://mysignins.microsoft.com/security-info"),
-        az_cloud: "AzureCloud",
-        mg_environment: "Global",
-    },
-    Cloud {
-        id: "usgov",
-        name: "US Government (GCC High)",
-        login: "https://login.microsoftonline.us",
-        login_aliases: &[],
-        graph: "https://graph.microsoft.us",
-        security_info: Some("https://mysignins.microsoft.us/security-info"),
-        az_cloud: "AzureUSGovernment",
-        mg_environment: "USGov",
-    },
-    Cloud {
-        id: "dod",
-        name: "US Government (DoD)",
-        login: "https://login.microsoftonline.us",
-        login_aliases: &[],
-        graph: "https://dod-graph.microsoft.us",
-        security_info: Some("https://mysignins.microsoft.us/security-info"),
-        az_cloud: "AzureUSGovernment",
-        mg_environment: "USGovDoD",
-    },
-    Cloud {
-        id: "china",
-        name: "China (21Vianet)",
-        // Learn lists login.partner.microsoftonline.cn; discovery on login.chinacloudapi.cn
-        // answers with the issuer on it too (MSAL keeps both as aliases of one cloud).
-        login: "https://login.partner.microsoftonline.cn",
-        login_aliases: &["https://login.chinacloudapi.cn"],
-        graph: "https://microsoftgraph.chinacloudapi.cn",
-        security_info: None,
-        az_cloud: "AzureChinaCloud",
-        mg_environment: "China",
-    },
-];
-
-/// Returns the cloud whose sign-in (or alias) or Graph host `url` uses, if any.
-pub fn cloud_of(url: &str) -> Option<&'static Cloud> {
-    let on = |host: &str| {
-        url.strip_prefix(host)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-    };
-    CLOUDS
-        .iter()
-        .find(|c| on(c.graph))
-        .or_else(|| CLOUDS.iter().find(|c| on(c.login)))
-        .or_else(|| {
-            CLOUDS
-                .iter()
-                .find(|c| c.login_aliases.iter().any(|a| on(a)))
-        })
-}
-
-/// Returns the authority of `tenant` in `cloud`.
-pub fn authority(cloud: &Cloud, tenant: &str) -> String {
-    format!("{}/{}/v2.0", cloud.login, tenant)
-}
+use crate::cloud::Cloud;
+use crate::permission::ALL as PERMISSIONS;
 
 /// Microsoft Graph's application id, the same in every cloud.
 pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
@@ -100,74 +11,6 @@ pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 /// What the app registration asks Entra to put in tokens: the admin's active, tenant-wide
 /// directory roles as `wids` (the page reads them; without it the roles are "unknown").
 pub const GROUP_MEMBERSHIP_CLAIMS: &str = "DirectoryRole";
-
-/// One delegated Graph permission the page may ask for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Permission {
-    /// The scope's value, e.g. `User.Read.All`.
-    pub name: &'static str,
-    /// Its delegated permission id, as Microsoft publishes it, or `None` where it could not be
-    /// checked against Microsoft's list: the commands then look it up by name on the Graph
-    /// service principal of the tenant (never a guessed id).
-    pub id: Option<&'static str>,
-    /// Why the page needs it, in the admin's words.
-    pub why: &'static str,
-}
-
-const fn permission(name: &'static str, id: Option<&'static str>, why: &'static str) -> Permission {
-    Permission { name, id, why }
-}
-
-/// Every delegated Graph permission the page may ask for (at sign-in or on first use), so one
-/// admin consent covers every screen. Ids from Microsoft's permission list (the Graph service
-/// principal's `oauth2PermissionScopes`).
-pub const PERMISSIONS: &[Permission] = &[
-    permission(
-        "User.Read.All",
-        Some("a154be20-db9c-4678-8ab7-66f6cc099a59"),
-        "find users by name, UPN or object ID",
-    ),
-    permission(
-        "UserAuthenticationMethod.Read.All",
-        Some("aec28ec7-4d02-4e8c-b864-50163aea77eb"),
-        "see each user's pass and every sign-in method (the user page, the tracker, pass holders)",
-    ),
-    permission(
-        "Policy.Read.AuthenticationMethod",
-        Some("a6ff13ac-1851-4993-8ca9-a671d70de2d5"),
-        "read the tenant's Temporary Access Pass policy so the form stays inside it",
-    ),
-    permission(
-        crate::config::WRITE_PERMISSION,
-        None,
-        "create and delete passes, and nothing else among sign-in methods (asked for the first time an admin does so)",
-    ),
-    permission(
-        crate::config::GROUP_PERMISSION,
-        Some("bc024368-1153-4739-b217-4326f2e966d0"),
-        "pick a group's members, and check who the policy's groups include (asked for on first use)",
-    ),
-    permission(
-        crate::config::MAIL_PERMISSION,
-        Some("e383f46e-2787-4529-855e-0e479a3ffac0"),
-        "send a hand-over message as the signed-in admin (asked for on first use)",
-    ),
-    permission(
-        crate::config::POLICY_WRITE_PERMISSION,
-        Some("7e823077-d88e-468f-a337-e18f1f0e6c7c"),
-        "change the Temporary Access Pass policy on the Policy screen (asked for on first use)",
-    ),
-    permission(
-        "AuditLog.Read.All",
-        Some("e4c9e354-4dc5-45b8-9e7c-e1393b0b1a20"),
-        "read the audit trail of passes created and deleted (asked for on first use)",
-    ),
-    permission(
-        "Directory.Read.All",
-        Some("06da0dbc-49e2-44d2-8312-53f166ab848a"),
-        "the audit trail: Graph documents the directory-audit list as needing it with AuditLog.Read.All",
-    ),
-];
 
 /// The shell variable an Azure CLI script keeps a looked-up permission id in.
 fn shell_var(name: &str) -> String {
@@ -284,12 +127,14 @@ pub fn powershell(cloud: &Cloud, redirect_uri: &str, display_name: &str) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloud::{cloud_of, CLOUDS};
 
     /// Every permission the page asks for by name, from the constants that name them.
     #[test]
     fn every_permission_the_page_asks_for_is_registered() {
         let names: Vec<&str> = PERMISSIONS.iter().map(|p| p.name).collect();
-        for p in crate::config::DEFAULT_GRAPH_PERMISSIONS.iter().chain(&[
+        let at_sign_in = crate::permission::AT_SIGN_IN.iter().map(|p| p.name);
+        for p in at_sign_in.collect::<Vec<_>>().iter().chain(&[
             crate::config::WRITE_PERMISSION,
             crate::config::GROUP_PERMISSION,
             crate::config::MAIL_PERMISSION,
@@ -453,16 +298,16 @@ mod tests {
     #[test]
     fn clouds_are_recognised_from_urls() {
         assert_eq!(
-            cloud_of("https://dod-graph.microsoft.us").map(|c| c.id),
+            cloud_of("https://dod-graph.microsoft.us").map(|c| c.id.name()),
             Some("dod")
         );
         assert_eq!(
-            cloud_of("https://login.partner.microsoftonline.cn/t/v2.0").map(|c| c.id),
+            cloud_of("https://login.partner.microsoftonline.cn/t/v2.0").map(|c| c.id.name()),
             Some("china")
         );
         // The older China host is the same cloud (and a problem for the issuer check, see config).
         assert_eq!(
-            cloud_of("https://login.chinacloudapi.cn/t/v2.0").map(|c| c.id),
+            cloud_of("https://login.chinacloudapi.cn/t/v2.0").map(|c| c.id.name()),
             Some("china")
         );
         assert_eq!(cloud_of("https://id.example.org"), None);
@@ -471,7 +316,7 @@ mod tests {
             None
         );
         assert_eq!(
-            authority(&CLOUDS[1], "contoso.onmicrosoft.us"),
+            CLOUDS[1].authority("contoso.onmicrosoft.us"),
             "https://login.microsoftonline.us/contoso.onmicrosoft.us/v2.0"
         );
     }
@@ -480,7 +325,7 @@ mod tests {
     /// the issuer its discovery names; every other cloud's host is its issuer's too.
     #[test]
     fn china_signs_in_on_the_issuer_host() {
-        let china = CLOUDS.iter().find(|c| c.id == "china").unwrap();
+        let china = crate::cloud::CloudId::China.cloud();
         assert_eq!(china.login, "https://login.partner.microsoftonline.cn");
         assert!(azure_cli(china, "https://tap.example.cn/", "tapdesk")
             .contains("https://login.partner.microsoftonline.cn/%s/v2.0"));
@@ -492,6 +337,7 @@ mod tests {
 #[cfg(test)]
 mod readme {
     use super::*;
+    use crate::cloud::CLOUDS;
 
     /// The README's registration commands are this generator's output, so they stay true.
     #[test]

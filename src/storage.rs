@@ -18,29 +18,63 @@
 //! - sessionStorage [`CLIPBOARD`]: set while a pass the page copied may still be on the
 //!   clipboard (a flag, never the pass), so the page loaded after a reload clears it.
 
-/// sessionStorage key of the pending sign-in attempt.
-pub const ATTEMPT: &str = "tapdesk.attempt";
-/// sessionStorage key of the interactive-sign-in-in-progress flag.
-pub const INTERACTION: &str = "tapdesk.interaction";
-/// sessionStorage key of the login hint used for silent sign-in after a reload.
-pub const HINT: &str = "tapdesk.hint";
-/// sessionStorage key of the user id on screen.
-pub const VIEW: &str = "tapdesk.view";
-/// sessionStorage key of the screen to restore after a redirect.
-pub const INTENT: &str = "tapdesk.intent";
-/// sessionStorage key of the authority's discovery document.
-pub const DISCOVERY: &str = "tapdesk.discovery";
-/// sessionStorage key of the users the tracker follows.
-pub const TRACKED: &str = "tapdesk.tracked";
-/// sessionStorage key of the tab on show.
-pub const TAB: &str = "tapdesk.tab";
-/// localStorage key of the Settings screen's configuration overrides.
-pub const SETTINGS: &str = "tapdesk.settings";
-/// sessionStorage key of the authority that refused the `prompt` value `select_account`.
-pub const NO_PROMPT: &str = "tapdesk.noprompt";
-/// sessionStorage key of the "a copied pass may still be on the clipboard" flag. Not among
-/// [`SESSION_KEYS`]: it must outlive a sign-out whose clear the browser refused.
-pub const CLIPBOARD: &str = "tapdesk.clipboard";
+/// One thing this page keeps in Web Storage: its name there and which area holds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Key {
+    /// The item's name, `tapdesk.…`.
+    pub name: &'static str,
+    /// sessionStorage or localStorage.
+    pub area: Area,
+}
+
+const fn session(name: &'static str) -> Key {
+    Key {
+        name,
+        area: Area::Session,
+    }
+}
+
+/// The pending sign-in attempt.
+pub const ATTEMPT: Key = session("tapdesk.attempt");
+/// The interactive-sign-in-in-progress flag.
+pub const INTERACTION: Key = session("tapdesk.interaction");
+/// The login hint used for silent sign-in after a reload.
+pub const HINT: Key = session("tapdesk.hint");
+/// The user id on screen.
+pub const VIEW: Key = session("tapdesk.view");
+/// The screen to restore after a redirect.
+pub const INTENT: Key = session("tapdesk.intent");
+/// The authority's discovery document.
+pub const DISCOVERY: Key = session("tapdesk.discovery");
+/// The users the tracker follows.
+pub const TRACKED: Key = session("tapdesk.tracked");
+/// The tab on show.
+pub const TAB: Key = session("tapdesk.tab");
+/// The Settings screen's configuration overrides, kept across visits.
+pub const SETTINGS: Key = Key {
+    name: "tapdesk.settings",
+    area: Area::Local,
+};
+/// The authority that refused the `prompt` value `select_account`.
+pub const NO_PROMPT: Key = session("tapdesk.noprompt");
+/// The "a copied pass may still be on the clipboard" flag. Not among [`SESSION_KEYS`]: it must
+/// outlive a sign-out whose clear the browser refused.
+pub const CLIPBOARD: Key = session("tapdesk.clipboard");
+
+/// Every key of this page, in both areas.
+pub const ALL_KEYS: &[Key] = &[
+    ATTEMPT,
+    INTERACTION,
+    HINT,
+    VIEW,
+    INTENT,
+    DISCOVERY,
+    TRACKED,
+    TAB,
+    SETTINGS,
+    NO_PROMPT,
+    CLIPBOARD,
+];
 
 /// Which Web Storage area.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,31 +94,31 @@ fn area(which: Area) -> Option<web_sys::Storage> {
 }
 
 /// Returns the value stored under `key`, if storage is available and holds one.
-pub fn get(which: Area, key: &str) -> Option<String> {
-    area(which)?.get_item(key).ok().flatten()
+pub fn get(key: Key) -> Option<String> {
+    area(key.area)?.get_item(key.name).ok().flatten()
 }
 
 /// Stores `value` under `key`; returns false if the browser refused (storage disabled or full).
-pub fn set(which: Area, key: &str, value: &str) -> bool {
-    area(which).is_some_and(|s| s.set_item(key, value).is_ok())
+pub fn set(key: Key, value: &str) -> bool {
+    area(key.area).is_some_and(|s| s.set_item(key.name, value).is_ok())
 }
 
 /// Removes `key`.
-pub fn remove(which: Area, key: &str) {
-    if let Some(s) = area(which) {
-        let _ = s.remove_item(key);
+pub fn remove(key: Key) {
+    if let Some(s) = area(key.area) {
+        let _ = s.remove_item(key.name);
     }
 }
 
 /// Returns the value under `key` and deletes it, so it can be used once only.
-pub fn take(which: Area, key: &str) -> Option<String> {
-    let value = get(which, key);
-    remove(which, key);
+pub fn take(key: Key) -> Option<String> {
+    let value = get(key);
+    remove(key);
     value
 }
 
-/// Every sessionStorage key of this page.
-pub const SESSION_KEYS: &[&str] = &[
+/// Every sessionStorage key a sign-out clears (all but [`CLIPBOARD`]).
+pub const SESSION_KEYS: &[Key] = &[
     ATTEMPT,
     INTERACTION,
     HINT,
@@ -99,13 +133,43 @@ pub const SESSION_KEYS: &[&str] = &[
 /// Removes everything this page keeps in sessionStorage (sign-out).
 pub fn clear_session() {
     for &key in SESSION_KEYS {
-        remove(Area::Session, key);
+        remove(key);
     }
 }
 
 /// Forgets a half-done sign-in (attempt and in-progress flag): a page restored from the
 /// back/forward cache must not resume one (security item 15).
 pub fn forget_pending_sign_in() {
-    remove(Area::Session, ATTEMPT);
-    remove(Area::Session, INTERACTION);
+    remove(ATTEMPT);
+    remove(INTERACTION);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_named_once_and_only_the_settings_outlive_the_tab() {
+        for (i, k) in ALL_KEYS.iter().enumerate() {
+            assert!(k.name.starts_with("tapdesk."), "{k:?}");
+            assert!(
+                ALL_KEYS[i + 1..].iter().all(|o| o.name != k.name),
+                "{k:?} twice"
+            );
+        }
+        let local: Vec<&str> = ALL_KEYS
+            .iter()
+            .filter(|k| k.area == Area::Local)
+            .map(|k| k.name)
+            .collect();
+        assert_eq!(local, [SETTINGS.name]);
+        // A sign-out clears every session key but the clipboard flag.
+        let kept: Vec<Key> = ALL_KEYS
+            .iter()
+            .filter(|k| k.area == Area::Session && !SESSION_KEYS.contains(k))
+            .copied()
+            .collect();
+        assert_eq!(kept, [CLIPBOARD]);
+        assert!(SESSION_KEYS.iter().all(|k| k.area == Area::Session));
+    }
 }

@@ -269,9 +269,9 @@ pub enum Coverage {
 /// checkMemberGroups: a user permission *and* one of these). The page asks for
 /// `GroupMember.Read.All` (`config::GROUP_PERMISSION`) when an admin picks a group.
 pub const MEMBERSHIP_PERMISSIONS: &[&str] = &[
-    "GroupMember.Read.All",
+    crate::permission::GROUP_MEMBERS_READ.name,
     "Group.Read.All",
-    "Directory.Read.All",
+    crate::permission::DIRECTORY_READ.name,
 ];
 
 /// Returns the group ids whose membership decides coverage; empty when the policy covers everyone.

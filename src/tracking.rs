@@ -13,7 +13,7 @@ use crate::graph::{time, GraphError};
 use crate::user;
 
 /// The first wait between rounds, and the wait again after anything changed.
-pub const FIRST_INTERVAL_S: u32 = 30;
+pub const FIRST_INTERVAL_S: u32 = crate::config::DEFAULT_TRACK_INTERVAL_SECONDS;
 /// The longest wait between rounds when nothing changes.
 pub const MAX_INTERVAL_S: u32 = 300;
 /// A method created this long before tracking began still counts as new (clock skew).

@@ -31,7 +31,7 @@ use crate::config::{Config, RawConfig};
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::{GraphClient, GraphError};
 use crate::messages::{self, Operation};
-use crate::storage::{self, Area};
+use crate::storage;
 
 /// Where the app is.
 #[derive(Clone)]
@@ -318,7 +318,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         reauth: RwSignal::new(None),
         draft: RwSignal::new(None),
         tracked: RwSignal::new(
-            storage::get(Area::Session, storage::TRACKED)
+            storage::get(storage::TRACKED)
                 .and_then(|s| serde_json::from_str(&s).ok())
                 .unwrap_or_default(),
         ),
@@ -326,9 +326,9 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
     Effect::new(move |_| {
         let list = ctx.tracked.get();
         if list.is_empty() {
-            storage::remove(Area::Session, storage::TRACKED);
+            storage::remove(storage::TRACKED);
         } else if let Ok(json) = serde_json::to_string(&list) {
-            storage::set(Area::Session, storage::TRACKED, &json);
+            storage::set(storage::TRACKED, &json);
         }
     });
     let policy: LocalResource<Result<TapPolicy, GraphError>> =
@@ -341,7 +341,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
     let selected: RwSignal<Option<User>> = RwSignal::new(None);
     // The tab comes back after a reload or a consent redirect.
     let tab = RwSignal::new(
-        storage::get(Area::Session, storage::TAB)
+        storage::get(storage::TAB)
             .and_then(|k| Tab::from_key(&k))
             .unwrap_or(Tab::Single),
     );
@@ -350,14 +350,14 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
     let visited: RwSignal<Vec<Tab>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         let t = tab.get();
-        storage::set(Area::Session, storage::TAB, t.key());
+        storage::set(storage::TAB, t.key());
         if !visited.with_untracked(|v| v.contains(&t)) {
             visited.update(|v| v.push(t));
         }
     });
     let opened = move |t: Tab| move || visited.with(|v| v.contains(&t));
     // A reload returns to the user on screen (only the object id is kept).
-    if let Some(id) = storage::get(Area::Session, storage::VIEW) {
+    if let Some(id) = storage::get(storage::VIEW) {
         leptos::task::spawn_local(async move {
             let key = id.clone();
             if let Ok(u) = graph_call(ctx, move |c, t| {
@@ -372,9 +372,9 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
     }
     Effect::new(move |_| match selected.get() {
         Some(u) => {
-            storage::set(Area::Session, storage::VIEW, &u.id);
+            storage::set(storage::VIEW, &u.id);
         }
-        None => storage::remove(Area::Session, storage::VIEW),
+        None => storage::remove(storage::VIEW),
     });
 
     let sign_out = move |_| {

@@ -2,37 +2,40 @@
 //! Web Storage, Intl dates, the local date-time input, and the start-up phases of the app.
 #![cfg(target_arch = "wasm32")]
 
-use tapdesk::storage::{self, Area};
+use tapdesk::storage::{self, Area, Key};
 use tapdesk::ui::browser;
 use wasm_bindgen_test::*;
+
+/// Another page's item on the same origin, which a sign-out must leave alone.
+const SOMEONE_ELSE: Key = Key {
+    name: "someone.else",
+    area: Area::Session,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn take_reads_once() {
-    assert!(storage::set(Area::Session, storage::ATTEMPT, "one attempt"));
+    assert!(storage::set(storage::ATTEMPT, "one attempt"));
     assert_eq!(
-        storage::take(Area::Session, storage::ATTEMPT).as_deref(),
+        storage::take(storage::ATTEMPT).as_deref(),
         Some("one attempt")
     );
-    assert_eq!(storage::take(Area::Session, storage::ATTEMPT), None);
+    assert_eq!(storage::take(storage::ATTEMPT), None);
 }
 
 #[wasm_bindgen_test]
 fn clear_session_removes_every_key_of_ours_only() {
     for &key in storage::SESSION_KEYS {
-        storage::set(Area::Session, key, "x");
+        storage::set(key, "x");
     }
-    storage::set(Area::Session, "someone.else", "kept");
+    storage::set(SOMEONE_ELSE, "kept");
     storage::clear_session();
     for &key in storage::SESSION_KEYS {
-        assert_eq!(storage::get(Area::Session, key), None, "{key}");
+        assert_eq!(storage::get(key), None, "{key:?}");
     }
-    assert_eq!(
-        storage::get(Area::Session, "someone.else").as_deref(),
-        Some("kept")
-    );
-    storage::remove(Area::Session, "someone.else");
+    assert_eq!(storage::get(SOMEONE_ELSE).as_deref(), Some("kept"));
+    storage::remove(SOMEONE_ELSE);
 }
 
 #[wasm_bindgen_test]
@@ -66,14 +69,14 @@ fn page_address_drops_query_and_fragment() {
 
 #[wasm_bindgen_test]
 fn a_restored_page_forgets_a_half_done_sign_in() {
-    storage::set(Area::Session, storage::ATTEMPT, "{}");
-    storage::set(Area::Session, storage::INTERACTION, "1");
-    storage::set(Area::Session, storage::HINT, "adele@contoso.com");
+    storage::set(storage::ATTEMPT, "{}");
+    storage::set(storage::INTERACTION, "1");
+    storage::set(storage::HINT, "adele@contoso.com");
     storage::forget_pending_sign_in();
-    assert_eq!(storage::get(Area::Session, storage::ATTEMPT), None);
-    assert_eq!(storage::get(Area::Session, storage::INTERACTION), None);
+    assert_eq!(storage::get(storage::ATTEMPT), None);
+    assert_eq!(storage::get(storage::INTERACTION), None);
     assert_eq!(
-        storage::get(Area::Session, storage::HINT).as_deref(),
+        storage::get(storage::HINT).as_deref(),
         Some("adele@contoso.com"),
         "the signed-in hint stays"
     );

@@ -149,7 +149,7 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, S
     let disabled =
         !ctx.bounds.enabled || ctx.policy.is_some_and(|p| p.state == PolicyState::Disabled);
     if disabled {
-        return Err("Your tenant's Temporary Access Pass policy is disabled, so Graph will refuse every pass. A Global Administrator or Authentication Policy Administrator can enable it.".into());
+        return Err(messages::POLICY_OFF_LINE.into());
     }
     if let Some(minutes) = row.lifetime_minutes.or(ctx.defaults.lifetime_minutes) {
         ctx.bounds.check_lifetime(Some(minutes))?;
@@ -169,12 +169,10 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, S
         return Err("No user with this UPN or object ID.".into());
     };
     if user.is_external_guest() {
-        return Err("Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.".into());
+        return Err(messages::GUEST_REFUSED.into());
     }
     if !ctx.admin_object_id.is_empty() && user.id.eq_ignore_ascii_case(ctx.admin_object_id) {
-        return Err(
-            "This is your own account: another administrator must create your pass.".into(),
-        );
+        return Err(messages::OWN_ACCOUNT_LINE.into());
     }
     let coverage = match ctx.policy {
         Some(p) if !lookup.coverage_unknown => tap::coverage(p, &lookup.member_of),

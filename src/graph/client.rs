@@ -13,7 +13,7 @@ use super::GraphError;
 
 /// How long one request may take before it counts as lost, unless configured otherwise.
 /// Graph's authentication-methods calls time out after 60 s server-side (reference §5).
-pub const DEFAULT_TIMEOUT_MS: u32 = 65_000;
+pub const DEFAULT_TIMEOUT_MS: u32 = crate::config::DEFAULT_GRAPH_TIMEOUT_SECONDS * 1000;
 
 /// Talks to one Graph version (`{graphBaseUrl}/v1.0`).
 #[derive(Clone, Debug, PartialEq)]

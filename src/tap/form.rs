@@ -55,9 +55,9 @@ pub fn request(bounds: &FormBounds, typed: &Typed, now_ms: f64) -> Result<NewPas
 /// guest, or the admin's own account.
 pub fn refusal(external_guest: bool, own_account: bool) -> Option<&'static str> {
     if external_guest {
-        Some("Guests from other organisations cannot get a Temporary Access Pass: they sign in through their own organisation.")
+        Some(crate::messages::GUEST_REFUSED)
     } else if own_account {
-        Some("You cannot create a Temporary Access Pass for your own account; another administrator must do it.")
+        Some(crate::messages::OWN_ACCOUNT_REFUSED)
     } else {
         None
     }

@@ -10,20 +10,23 @@ use crate::auth::session::Session;
 use crate::auth::AuthError;
 use crate::config::{self, Config};
 use crate::messages;
-use crate::storage::{self, Area};
+use crate::storage;
 
 /// How long an interactive sign-in blocks another one (security item 21).
 const INTERACTION_STALE_MS: f64 = 10.0 * 60.0 * 1000.0;
 
 /// Reads `config.json` and the Settings overrides; returns the usable configuration or the setup phase.
 pub async fn load_config() -> Result<Config, Phase> {
-    let overrides = config::read_overrides(storage::get(Area::Local, storage::SETTINGS).as_deref());
+    let overrides = config::read_overrides(storage::get(storage::SETTINGS).as_deref());
     let file = fetch_config_file().await;
-    config::load(file.as_deref().map_err(Clone::clone), &overrides).map_err(|(raw, problems)| {
-        Phase::Setup {
-            problems,
-            raw: *raw,
-        }
+    config::load(
+        file.as_deref().map_err(Clone::clone),
+        &overrides,
+        &crate::handover::problems,
+    )
+    .map_err(|(raw, problems)| Phase::Setup {
+        problems: problems.into_iter().map(|p| p.sentence).collect(),
+        raw: *raw,
     })
 }
 
@@ -62,7 +65,7 @@ pub async fn start() -> Phase {
     // The attempt is read once, for this answer only.
     let pending = callback
         .as_ref()
-        .and_then(|_| storage::take(Area::Session, storage::ATTEMPT))
+        .and_then(|_| storage::take(storage::ATTEMPT))
         .and_then(|s| serde_json::from_str::<PendingAttempt>(&s).ok());
     // Every load starts clean: an attempt left behind (Back from the authority's page reloads
     // this page without an answer) can never finish, and its in-progress flag would make Sign
@@ -75,7 +78,7 @@ pub async fn start() -> Phase {
     if let Some(callback) = callback {
         return answered(config, &callback, pending).await;
     }
-    if let Some(hint) = storage::take(Area::Session, storage::HINT) {
+    if let Some(hint) = storage::take(storage::HINT) {
         // Tokens live in memory only, so a reload signs in again without a prompt (security item 16).
         let hint = Some(hint).filter(|h| !h.is_empty());
         return match begin(&config, Some("none"), hint.as_deref(), &[]).await {
@@ -122,7 +125,7 @@ fn failed(
 async fn answered(config: Config, callback: &Callback, pending: Option<PendingAttempt>) -> Phase {
     let e = match finish(config.clone(), callback, pending.as_ref()).await {
         Ok(session) => {
-            storage::set(Area::Session, storage::HINT, &session.account().username);
+            storage::set(storage::HINT, &session.account().username);
             return Phase::SignedIn(session);
         }
         Err(e) => e,
@@ -139,7 +142,7 @@ async fn answered(config: Config, callback: &Callback, pending: Option<PendingAt
     // cannot lead here a second time.
     let refused_prompt = pending.prompt.as_deref().is_some_and(|p| p != "none");
     if refused_prompt && attempt::is_prompt_refusal(&e) {
-        storage::set(Area::Session, storage::NO_PROMPT, &config.authority);
+        storage::set(storage::NO_PROMPT, &config.authority);
         return match begin(&config, None, hint.as_deref(), &pending.scopes).await {
             Ok(url) => {
                 browser::navigate(&url);
@@ -188,7 +191,7 @@ async fn discover(authority: &str) -> Result<ProviderMetadata, AuthError> {
         authority: String,
         document: String,
     }
-    let kept = storage::get(Area::Session, storage::DISCOVERY)
+    let kept = storage::get(storage::DISCOVERY)
         .and_then(|s| serde_json::from_str::<Kept>(&s).ok())
         .filter(|k| k.authority == authority);
     if let Some(k) = kept {
@@ -197,7 +200,7 @@ async fn discover(authority: &str) -> Result<ProviderMetadata, AuthError> {
         // point 13).
         match ProviderMetadata::from_kept_copy(authority, &k.document) {
             Ok(m) => return Ok(m),
-            Err(_) => storage::remove(Area::Session, storage::DISCOVERY),
+            Err(_) => storage::remove(storage::DISCOVERY),
         }
     }
     let document = ProviderMetadata::fetch_document(authority).await?;
@@ -210,7 +213,7 @@ async fn discover(authority: &str) -> Result<ProviderMetadata, AuthError> {
             document,
         };
         if let Ok(json) = serde_json::to_string(&kept) {
-            storage::set(Area::Session, storage::DISCOVERY, &json);
+            storage::set(storage::DISCOVERY, &json);
         }
     }
     Ok(metadata)
@@ -226,8 +229,7 @@ async fn begin(
     let metadata = discover(&config.authority).await?;
     // Only prompt values the provider accepts are sent (issue 11 point 5): those it lists in
     // `prompt_values_supported`, and none to an authority that refused one in this tab.
-    let refused_here =
-        storage::get(Area::Session, storage::NO_PROMPT).is_some_and(|a| a == config.authority);
+    let refused_here = storage::get(storage::NO_PROMPT).is_some_and(|a| a == config.authority);
     let prompt = match prompt {
         Some("none") if !metadata.supports_prompt("none") => return Err(AuthError::SignInRequired),
         Some("none") => Some("none"),
@@ -252,7 +254,7 @@ async fn begin(
         now_ms: browser::now_ms(),
     })?;
     let json = serde_json::to_string(&pending).map_err(|e| AuthError::IdToken(e.to_string()))?;
-    if !storage::set(Area::Session, storage::ATTEMPT, &json) {
+    if !storage::set(storage::ATTEMPT, &json) {
         return Err(AuthError::Network(
             "this browser refuses sessionStorage, which sign-in needs".into(),
         ));
@@ -294,19 +296,14 @@ pub fn SignedOut(
             note.set(Some(messages::sign_in_already_started(0)));
             return;
         }
-        let started =
-            storage::get(Area::Session, storage::INTERACTION).and_then(|s| s.parse::<f64>().ok());
+        let started = storage::get(storage::INTERACTION).and_then(|s| s.parse::<f64>().ok());
         if let Some(t) = started.filter(|t| browser::now_ms() - t < INTERACTION_STALE_MS) {
             let seconds = ((browser::now_ms() - t) / 1000.0).max(0.0) as u64;
             note.set(Some(messages::sign_in_already_started(seconds)));
             return;
         }
         busy.set(true);
-        storage::set(
-            Area::Session,
-            storage::INTERACTION,
-            &browser::now_ms().to_string(),
-        );
+        storage::set(storage::INTERACTION, &browser::now_ms().to_string());
         let config = config.clone();
         let hint = login_hint.clone();
         leptos::task::spawn_local(async move {
@@ -318,7 +315,7 @@ pub fn SignedOut(
             match begin(&config, prompt, hint.as_deref(), &[]).await {
                 Ok(url) => browser::navigate(&url),
                 Err(e) => {
-                    storage::remove(Area::Session, storage::INTERACTION);
+                    storage::remove(storage::INTERACTION);
                     busy.set(false);
                     error.set(Some(messages::auth(&e)));
                 }

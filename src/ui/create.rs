@@ -20,7 +20,7 @@ pub fn PolicySummary(policy: TapPolicy) -> impl IntoView {
     if policy.state != PolicyState::Enabled {
         return view! {
             <p id="policy" class="notice notice--error" role="alert">
-                "The Temporary Access Pass policy is disabled in this tenant, so no pass can be created. A Global Administrator or Authentication Policy Administrator can enable it under Entra admin center › Protection › Authentication methods › Temporary Access Pass."
+                {crate::messages::POLICY_OFF}
             </p>
         }
         .into_any();

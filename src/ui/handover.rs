@@ -37,7 +37,7 @@ pub fn HandoverMessage(
 ) -> impl IntoView {
     let (templates, sign_in_url, admin) = ctx.session.with_value(|s| {
         (
-            s.config().handover_templates.clone(),
+            crate::handover::merged(&s.config().handover_templates),
             s.config().handout_url.clone(),
             s.account().name.clone(),
         )

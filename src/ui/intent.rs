@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::storage::{self, Area};
+use crate::storage;
 
 /// The create form's fields as typed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,14 +36,14 @@ pub struct Intent {
 /// Keeps `intent` (and the user on screen) for after the redirect.
 pub fn save(intent: &Intent) {
     if let Ok(json) = serde_json::to_string(intent) {
-        storage::set(Area::Session, storage::INTENT, &json);
+        storage::set(storage::INTENT, &json);
     }
-    storage::set(Area::Session, storage::VIEW, &intent.user_id);
+    storage::set(storage::VIEW, &intent.user_id);
 }
 
 /// Returns the kept intent for `user_id` and forgets it; an intent for another user is dropped too.
 pub fn take_for(user_id: &str) -> Option<Intent> {
-    storage::take(Area::Session, storage::INTENT)
+    storage::take(storage::INTENT)
         .and_then(|s| serde_json::from_str::<Intent>(&s).ok())
         .filter(|i| i.user_id == user_id)
 }

@@ -11,7 +11,7 @@ use super::handover::HandoverMessage;
 use super::{browser, Ctx};
 use crate::graph::models::{TemporaryAccessPass, User};
 use crate::secret::Secret;
-use crate::storage::{self, Area};
+use crate::storage;
 use crate::tap;
 
 /// What the page knows about the clipboard: it never reads it (security item 25), so only what
@@ -76,7 +76,7 @@ pub fn copy_secret(text: Secret, clear_after: Duration, status: RwSignal<Option<
             c.pending = true;
             c.refused = false;
         });
-        storage::set(Area::Session, storage::CLIPBOARD, "1");
+        storage::set(storage::CLIPBOARD, "1");
         notice().try_set(None);
         status.try_set(Some("Copied. The clipboard will be cleared shortly."));
         gloo_timers::future::sleep(clear_after).await;
@@ -104,7 +104,7 @@ pub async fn clear_clipboard() {
         }
     });
     if !clipboard().pending {
-        storage::remove(Area::Session, storage::CLIPBOARD);
+        storage::remove(storage::CLIPBOARD);
     }
     notice().try_set(clipboard().refused.then_some(NOT_CLEARED));
 }
@@ -113,7 +113,7 @@ pub async fn clear_clipboard() {
 /// the clipboard (the clear on `pagehide` cannot be waited for), clears it now, or on the next
 /// focus or click if the browser refuses.
 pub fn resume_clipboard_clear() {
-    if storage::get(Area::Session, storage::CLIPBOARD).is_none() {
+    if storage::get(storage::CLIPBOARD).is_none() {
         return;
     }
     listen();

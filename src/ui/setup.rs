@@ -4,22 +4,21 @@
 use leptos::prelude::*;
 
 use super::browser;
+use crate::cloud::{CloudId, CLOUDS};
 use crate::config::{self, RawConfig};
-use crate::registration::{self, cloud_of, CLOUDS, PERMISSIONS};
-use crate::storage::{self, Area};
+use crate::permission;
+use crate::registration;
+use crate::storage;
 
-/// The cloud index chosen on the setup screen, guessed from what the configuration names.
-fn initial_cloud(raw: &RawConfig) -> usize {
-    let named = raw
-        .cloud
-        .as_deref()
-        .and_then(|id| CLOUDS.iter().position(|c| c.id == id));
-    let guessed = [raw.graph_base_url.as_deref(), raw.authority.as_deref()]
-        .into_iter()
-        .flatten()
-        .find_map(|u| cloud_of(u))
-        .and_then(|c| CLOUDS.iter().position(|k| k == c));
-    named.or(guessed).unwrap_or(0)
+/// The Settings saved in this browser.
+fn saved_overrides() -> config::Overrides {
+    config::read_overrides(storage::get(storage::SETTINGS).as_deref())
+}
+
+/// Forgets the Settings and starts again with config.json alone.
+fn use_config_json_only() {
+    storage::remove(storage::SETTINGS);
+    browser::reload();
 }
 
 /// Shown instead of the app when the configuration is missing or invalid: never a blank page.
@@ -29,12 +28,12 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
         .redirect_uri
         .clone()
         .unwrap_or_else(browser::page_address);
-    let cloud = RwSignal::new(initial_cloud(&raw));
+    let cloud = RwSignal::new(raw.setup_cloud());
     let example = move || {
-        let c = &CLOUDS[cloud.get()];
+        let c = cloud.get().cloud();
         format!(
             "{{\n  \"clientId\": \"<Application (client) ID>\",\n  \"authority\": \"{}\",\n  \"graphBaseUrl\": \"{}\"\n}}",
-            registration::authority(c, "<Directory (tenant) ID>"),
+            c.authority("<Directory (tenant) ID>"),
             c.graph
         )
     };
@@ -50,10 +49,10 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
             <div class="field">
                 <label class="field__label" for="cfg-cloud">"Cloud"</label>
                 <select id="cfg-cloud" class="field__input" on:change=move |ev| {
-                    if let Ok(i) = event_target_value(&ev).parse::<usize>() { cloud.set(i.min(CLOUDS.len() - 1)) }
+                    if let Some(c) = event_target_value(&ev).parse::<usize>().ok().and_then(|i| CloudId::ALL.get(i)) { cloud.set(*c) }
                 }>
                     {CLOUDS.iter().enumerate().map(|(i, c)| view! {
-                        <option value=i.to_string() selected=move || cloud.get() == i>{c.name}</option>
+                        <option value=i.to_string() selected=move || cloud.get() == c.id>{c.name}</option>
                     }).collect_view()}
                 </select>
             </div>
@@ -63,7 +62,7 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
                 <li>"Under Authentication, add the platform "<strong>"Single-page application"</strong>" with this redirect URI: "<code id="setup-redirect">{address.clone()}</code></li>
                 <li>"Under API permissions, add these delegated Microsoft Graph permissions, then Grant admin consent:"
                     <ul>
-                        {PERMISSIONS.iter().map(|p| view! { <li><code>{p.name}</code>" — "{p.why}</li> }).collect_view()}
+                        {permission::ALL.iter().map(|p| view! { <li><code>{p.name}</code>" — "{p.why}</li> }).collect_view()}
                     </ul>
                     <p id="setup-consent-note" class="field__hint">"A permission an administrator consented to for the whole organisation is in every token this app gets, for every admin who signs in: \"asked for on first use\" only decides when consent is asked, not what the token carries. Granting all of them once means no screen ever stops to ask; leaving out the ones for screens you do not use (email hand-over, the policy editor, the audit trail) keeps tokens narrower."</p>
                 </li>
@@ -76,11 +75,11 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
             <p>"Each writes config.json in the current folder; run it as an administrator who may register apps."</p>
             <h4>"Azure CLI"</h4>
             <pre id="cmd-az" class="setup__example" tabindex="0" aria-label="Azure CLI commands">
-                {move || registration::azure_cli(&CLOUDS[cloud.get()], &az_address, "tapdesk")}
+                {move || registration::azure_cli(cloud.get().cloud(), &az_address, "tapdesk")}
             </pre>
             <h4>"Microsoft Graph PowerShell"</h4>
             <pre id="cmd-pwsh" class="setup__example" tabindex="0" aria-label="Microsoft Graph PowerShell commands">
-                {move || registration::powershell(&CLOUDS[cloud.get()], &ps_address, "tapdesk")}
+                {move || registration::powershell(cloud.get().cloud(), &ps_address, "tapdesk")}
             </pre>
             <h3>"Or enter the settings here"</h3>
             <SettingsForm raw=raw cloud=cloud />
@@ -91,81 +90,50 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
 /// The Settings panel opened from the header.
 #[component]
 pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
-    let saved = config::read_overrides(storage::get(Area::Local, storage::SETTINGS).as_deref()).raw;
+    let saved = saved_overrides().raw;
     view! {
         <section id="settings-panel" class="card settings" aria-labelledby="settings-title">
             <h2 id="settings-title">"Settings"</h2>
             <p>"Values here override config.json in this browser only. Leave a field empty to use config.json's value. The authority and the Graph URL may name a Microsoft cloud's hosts or those config.json names; anything else belongs in config.json."</p>
-            <SettingsForm raw=saved.clone() cloud=RwSignal::new(initial_cloud(&saved)) />
+            <SettingsForm raw=saved.clone() cloud=RwSignal::new(saved.setup_cloud()) />
             <button type="button" class="button button--quiet" on:click=move |_| on_close.run(())>"Close"</button>
         </section>
     }
 }
 
 #[component]
-fn SettingsForm(raw: RawConfig, cloud: RwSignal<usize>) -> impl IntoView {
-    let client_id = RwSignal::new(raw.client_id.unwrap_or_default());
-    let authority = RwSignal::new(raw.authority.unwrap_or_default());
-    let graph = RwSignal::new(raw.graph_base_url.unwrap_or_default());
-    // Choosing a cloud fills in its Graph host and moves the authority to its sign-in host,
-    // keeping the tenant.
-    Effect::new(move |previous: Option<usize>| {
+fn SettingsForm(raw: RawConfig, cloud: RwSignal<CloudId>) -> impl IntoView {
+    let form = config::SettingsForm::from_raw(&raw);
+    let client_id = RwSignal::new(form.client_id);
+    let authority = RwSignal::new(form.authority);
+    let graph = RwSignal::new(form.graph_base_url);
+    let redirect = RwSignal::new(form.redirect_uri);
+    let typed = move || config::SettingsForm {
+        client_id: client_id.get_untracked(),
+        authority: authority.get_untracked(),
+        graph_base_url: graph.get_untracked(),
+        redirect_uri: redirect.get_untracked(),
+    };
+    // Choosing a cloud fills in its Graph host and moves the authority to its sign-in host.
+    Effect::new(move |previous: Option<CloudId>| {
         let chosen = cloud.get();
         if previous.is_some_and(|p| p != chosen) {
-            let c = &CLOUDS[chosen];
-            let current = authority.get_untracked();
-            let tenant = url::Url::parse(&current)
-                .ok()
-                .and_then(|u| {
-                    u.path_segments()
-                        .and_then(|mut p| p.next().map(str::to_owned))
-                })
-                .filter(|t| !t.is_empty())
-                .unwrap_or_else(|| "<tenant ID>".into());
-            authority.set(registration::authority(c, &tenant));
-            graph.set(c.graph.to_owned());
+            let moved = typed().with_cloud(chosen.cloud());
+            authority.set(moved.authority);
+            graph.set(moved.graph_base_url);
         }
         chosen
     });
-    let redirect = RwSignal::new(raw.redirect_uri.unwrap_or_default());
     let problems: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
-    let opt = |s: String| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let overrides = RawConfig {
-            client_id: opt(client_id.get_untracked()),
-            authority: opt(authority.get_untracked()),
-            graph_base_url: opt(graph.get_untracked()),
-            redirect_uri: opt(redirect.get_untracked()),
-            ..RawConfig::default()
-        };
-        // Check what can be checked on its own (URLs); missing fields may come from config.json.
-        let mut found = Vec::new();
-        let probe = RawConfig {
-            client_id: Some("x".into()),
-            authority: overrides
-                .authority
-                .clone()
-                .or(Some("https://x.invalid".into())),
-            ..overrides.clone()
-        };
-        if let Err(p) = probe.validate() {
-            found = p;
-        }
-        if !found.is_empty() {
-            return problems.set(found);
-        }
-        match serde_json::to_string(&overrides) {
-            Ok(json) if storage::set(Area::Local, storage::SETTINGS, &json) => browser::reload(),
-            _ => problems.set(vec![
-                "This browser refused to save the settings (storage disabled?).".into(),
-            ]),
+        match typed().to_save() {
+            Ok(json) if storage::set(storage::SETTINGS, &json) => browser::reload(),
+            Ok(_) => problems.set(vec![config::SETTINGS_NOT_SAVED.into()]),
+            Err(found) => problems.set(found.into_iter().map(|p| p.sentence).collect()),
         }
     };
-    let reset = move |_| {
-        storage::remove(Area::Local, storage::SETTINGS);
-        browser::reload();
-    };
+    let reset = move |_| use_config_json_only();
     let field = move |id: &'static str,
                       label: &'static str,
                       hint: &'static str,
@@ -196,44 +164,15 @@ fn SettingsForm(raw: RawConfig, cloud: RwSignal<usize>) -> impl IntoView {
     }
 }
 
-/// The names the Settings form shows for [`config::SETTINGS_FIELDS`].
-fn field_label(name: &str) -> &str {
-    match name {
-        "clientId" => "Application (client) ID",
-        "authority" => "Authority",
-        "graphBaseUrl" => "Graph URL",
-        "redirectUri" => "Redirect URI",
-        other => other,
-    }
-}
-
 /// A banner on every screen while this browser keeps Settings overrides: which fields they
-/// change, what was ignored, and a one-click way back to config.json alone.
+/// change, what was ignored, and a one-click way back to config.json.
 #[component]
 pub fn OverridesBanner() -> impl IntoView {
-    let overrides = config::read_overrides(storage::get(Area::Local, storage::SETTINGS).as_deref());
-    overrides.active().then(|| {
-        let fields = overrides.fields();
-        let changed = if fields.is_empty() {
-            "Settings saved in this browser are in use.".to_owned()
-        } else {
-            let names: Vec<&str> = fields.iter().map(|f| field_label(f)).collect();
-            format!("Settings saved in this browser override config.json: {}.", names.join(", "))
-        };
-        let ignored = (!overrides.ignored.is_empty()).then(|| {
-            format!(
-                " Ignored (only config.json may set them): {}.",
-                overrides.ignored.join(", ")
-            )
-        });
-        let reset = move |_| {
-            storage::remove(Area::Local, storage::SETTINGS);
-            browser::reload();
-        };
+    saved_overrides().banner().map(|text| {
         view! {
             <div id="overrides-banner" class="notice notice--warning" role="status">
-                <p>{changed}{ignored}" If you did not save them yourself, go back to config.json."</p>
-                <button type="button" id="overrides-reset" class="button" on:click=reset>"Use config.json only"</button>
+                <p>{text}</p>
+                <button type="button" id="overrides-reset" class="button" on:click=move |_| use_config_json_only()>"Use config.json only"</button>
             </div>
         }
     })

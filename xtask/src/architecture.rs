@@ -64,9 +64,6 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
     "cycle: emulator: tenant → model",
     "cycle: emulator: tenant → seed",
     "graph-request: src/ui/boot.rs uses gloo_net::http",
-    "layer: src/config.rs → crate::handover",
-    "layer: src/config.rs → crate::registration",
-    "layer: src/config.rs → crate::tracking",
     "layer: src/graph/api.rs → crate::audit",
 ];
 
@@ -76,6 +73,8 @@ pub const PAGE_LAYERS: &[(&str, u8)] = &[
     ("config", 0),
     ("storage", 0),
     ("secret", 0),
+    ("cloud", 0),
+    ("permission", 0),
     ("auth", 1),
     ("graph", 2),
     ("tap", 3),

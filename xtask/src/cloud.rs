@@ -1,64 +1,39 @@
-//! The Microsoft clouds tapdesk can be deployed for, and rendering `deploy/` and
-//! `config.example.json` (written for the global cloud) with another cloud's hosts.
+//! The Microsoft clouds tapdesk can be deployed for (the page's own table, `src/cloud.rs`), and
+//! rendering `deploy/` and `config.example.json` (written for the global cloud) with another
+//! cloud's hosts.
 
 use anyhow::{bail, Result};
 
-/// The sign-in authority and Graph hosts `deploy/` and `config.example.json` are written for.
-pub const GLOBAL_LOGIN: &str = "https://login.microsoftonline.com";
-pub const GLOBAL_GRAPH: &str = "https://graph.microsoft.com";
+/// The page's own table of clouds (`src/cloud.rs`, data only), compiled here too: the packages
+/// and the page can never name different hosts.
+#[allow(dead_code)] // the page reads more of the table than `dist` does
+#[path = "../../src/cloud.rs"]
+mod table;
 
 /// A national (or the global) Microsoft cloud.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Cloud {
-    /// Microsoft Entra ID and Graph worldwide.
-    Global,
-    /// US Government L4 (GCC High).
-    UsGov,
-    /// US Government L5 (DoD).
-    Dod,
-    /// Microsoft Azure operated by 21Vianet (China).
-    China,
-}
+pub use table::CloudId as Cloud;
+
+/// The sign-in authority and Graph hosts `deploy/` and `config.example.json` are written for.
+pub const GLOBAL_LOGIN: &str = table::GLOBAL.login;
+pub const GLOBAL_GRAPH: &str = table::GLOBAL.graph;
 
 impl Cloud {
-    pub const ALL: [Cloud; 4] = [Cloud::Global, Cloud::UsGov, Cloud::Dod, Cloud::China];
-
     /// Parses `global`, `usgov`, `dod` or `china`.
     pub fn parse(name: &str) -> Result<Self> {
-        match Self::ALL.into_iter().find(|c| c.name() == name) {
+        match Self::from_name(name) {
             Some(cloud) => Ok(cloud),
             None => bail!("unknown cloud `{name}`: use global, usgov, dod or china"),
         }
     }
 
-    /// The name used on the command line and in package names.
-    pub fn name(self) -> &'static str {
-        match self {
-            Cloud::Global => "global",
-            Cloud::UsGov => "usgov",
-            Cloud::Dod => "dod",
-            Cloud::China => "china",
-        }
-    }
-
     /// The sign-in authority's origin.
     pub fn login(self) -> &'static str {
-        match self {
-            Cloud::Global => GLOBAL_LOGIN,
-            Cloud::UsGov | Cloud::Dod => "https://login.microsoftonline.us",
-            // Learn's "National clouds" page; the issuer China's discovery names is on this host.
-            Cloud::China => "https://login.partner.microsoftonline.cn",
-        }
+        self.cloud().login
     }
 
     /// Microsoft Graph's origin.
     pub fn graph(self) -> &'static str {
-        match self {
-            Cloud::Global => GLOBAL_GRAPH,
-            Cloud::UsGov => "https://graph.microsoft.us",
-            Cloud::Dod => "https://dod-graph.microsoft.us",
-            Cloud::China => "https://microsoftgraph.chinacloudapi.cn",
-        }
+        self.cloud().graph
     }
 
     /// `text` (a host config or config.example.json) with the global hosts replaced by this

@@ -4,7 +4,8 @@
 //! sentence can quote both: `"startTime" is "25:00": use HH:MM, 24-hour.`
 
 /// Graph's own bounds on `lifetimeInMinutes`; the tenant policy is checked later, in the plan.
-pub const LIFETIME_RANGE: std::ops::RangeInclusive<u32> = 10..=43_200;
+pub const LIFETIME_RANGE: std::ops::RangeInclusive<u32> =
+    crate::tap::GRAPH_MIN_LIFETIME..=crate::tap::GRAPH_MAX_LIFETIME;
 
 /// Returns `(date "YYYY-MM-DD", time "HH:MM" if the cell has one)` from a start cell.
 ///
@@ -51,7 +52,7 @@ pub fn lifetime(cell: &str, column: &str) -> Result<u32, String> {
         Ok(minutes)
     } else {
         Err(format!(
-            "\"{column}\" is \"{cell}\" ({minutes} minutes): a pass lasts from 10 minutes to 43200 minutes (30 days)."
+            "\"{column}\" is \"{cell}\" ({minutes} minutes): a pass lasts from {} minutes to {} minutes (30 days).", LIFETIME_RANGE.start(), LIFETIME_RANGE.end()
         ))
     }
 }
