@@ -2,7 +2,7 @@
 //! to stay in), classing, filtering and sorting what was found, and revoking a selection with a
 //! summary. No views: `ui::holders` runs the scan and shows the table.
 
-use crate::bulk::batch::{self, item_error, BatchItem, BatchItemResponse};
+use crate::graph::batch::{self, item_error, BatchItem, BatchItemResponse};
 use crate::graph::models::{TemporaryAccessPass, UsabilityReason, User};
 use crate::graph::GraphError;
 use crate::tap;

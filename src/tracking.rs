@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::bulk::batch::{self, BatchItem};
+use crate::graph::batch::{self, BatchItem};
 use crate::graph::models::{AuthMethod, TemporaryAccessPass, UsabilityReason};
 use crate::graph::time;
 use crate::user;

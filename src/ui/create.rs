@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use super::intent::{Draft, Intent, Reason};
-use super::{browser, graph_call, Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::{MAIL_PERMISSION, WRITE_PERMISSION};
 use crate::graph::models::{NewPass, PolicyState, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, time, GraphError};
@@ -197,20 +197,12 @@ pub fn CreateForm(
         let user_id = user_id.clone();
         leptos::task::spawn_local(async move {
             let id = user_id.clone();
-            let result = graph_call(ctx, move |c, t| {
-                let (id, body) = (id.clone(), body.clone());
-                async move { api::create_pass(&c, &t, &id, &body).await }
-            })
-            .await;
+            let result = ctx.graph().send(api::create_pass(&id, &body)).await;
             match result {
                 Ok(pass) => on_created.run(pass),
                 // No answer or a 5xx: the pass may exist. Never resend; look, then tell the admin.
-                Err(e) if e.status == 0 || e.status >= 500 => {
-                    let listed = graph_call(ctx, move |c, t| {
-                        let id = user_id.clone();
-                        async move { api::list_passes(&c, &t, &id).await }
-                    })
-                    .await;
+                Err(e) if e.answer_lost() || e.status >= 500 => {
+                    let listed = ctx.graph().send(api::list_passes(&user_id)).await;
                     outcome.set(Some(match listed {
                         Ok(list) => match list.into_iter().next() {
                             Some(p) if Some(&p.id) != before.as_ref() => Outcome::CreatedUnseen(

@@ -8,7 +8,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::reveal::copy_secret;
-use super::{browser, graph_call, Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::MAIL_PERMISSION;
 use crate::graph::models::User;
 use crate::graph::{api, GraphError};
@@ -130,11 +130,7 @@ pub fn HandoverMessage(
         mail_failure.set(None);
         let mail = handover::mail_body(&subject, &body, &to);
         leptos::task::spawn_local(async move {
-            let result = graph_call(ctx, move |c, t| {
-                let mail = mail.clone();
-                async move { api::send_mail(&c, &t, &mail).await }
-            })
-            .await;
+            let result = ctx.graph().send(api::send_mail(&mail)).await;
             sending.try_set(false);
             confirming.try_set(false);
             match result {

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::{browser, graph_call, reads, Ctx, GraphErrorView};
-use crate::bulk::batch::{self, BatchItem};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::WRITE_PERMISSION;
+use crate::graph::batch::{self, BatchItem};
 use crate::graph::models::{AuthMethod, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
 use crate::messages::Operation;
@@ -22,12 +22,12 @@ use crate::tracking::{self, Progress, Stage, Tracked};
 /// How often the loop looks at the clock, visibility and "Check now".
 const TICK: Duration = Duration::from_millis(500);
 
-fn page_of<T: serde::de::DeserializeOwned>(answers: &reads::Answers, id: &str) -> Option<Vec<T>> {
+fn page_of<T: serde::de::DeserializeOwned>(answers: &batch::Answers, id: &str) -> Option<Vec<T>> {
     batch::item_values(answers.get(id)?.as_ref().ok()?).ok()
 }
 
 /// The longest `Retry-After` among throttled answers.
-fn retry_after(answers: &reads::Answers) -> Option<u32> {
+fn retry_after(answers: &batch::Answers) -> Option<u32> {
     answers
         .values()
         .filter_map(|a| a.as_ref().ok())
@@ -92,7 +92,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                 .iter()
                 .map(|id| batch::get_user_item(id, id))
                 .collect();
-            let answers = reads::send_all(ctx, items, None, |_, _| {}).await;
+            let answers = ctx.graph().send_all(items, || false, |_, _| {}).await;
             names.update(|n| {
                 for id in &unnamed {
                     if let Some(Ok(r)) = answers.get(id) {
@@ -108,7 +108,10 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             });
         }
         let refs: Vec<&Tracked> = open.iter().collect();
-        let answers = reads::send_all(ctx, tracking::round_items(&refs), None, |_, _| {}).await;
+        let answers = ctx
+            .graph()
+            .send_all(tracking::round_items(&refs), || false, |_, _| {})
+            .await;
         let at = browser::now_ms();
         let mut changed = false;
         let mut error = None;
@@ -177,11 +180,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
         confirming.set(None);
         leptos::task::spawn_local(async move {
             let (u, p) = (user_id.clone(), pass_id.clone());
-            let result = graph_call(ctx, move |c, t| {
-                let (u, p) = (u.clone(), p.clone());
-                async move { api::delete_pass(&c, &t, &u, &p).await }
-            })
-            .await;
+            let result = ctx.graph().send(api::delete_pass(&u, &p)).await;
             match result {
                 Ok(()) => {}
                 Err(e) if e.status == 404 => {}

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 
 use super::create::CreateForm;
 use super::reveal::RevealedPass;
-use super::{browser, graph_call, reads, Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
-use crate::graph::{api, GraphError};
+use crate::graph::{api, batch, GraphError};
 use crate::messages::{self, Operation};
 use crate::tap::{self, Coverage, FormBounds};
 use crate::user::{self, Profile};
@@ -25,13 +25,16 @@ async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> P
         .filter(|_| tap::MEMBERSHIP_PERMISSIONS.iter().any(|p| ctx.may(p)))
         .unwrap_or_default();
     let request = user::request(&user_id, &groups);
-    let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
+    let answers = ctx
+        .graph()
+        .send_all(request.requests, || false, |_, _| {})
+        .await;
     if let Some(Err(e)) = answers.values().find(|a| a.is_err()) {
         if answers.values().all(Result::is_err) {
             return Profile::failed(e.clone());
         }
     }
-    Profile::from_responses(&reads::arrived(&answers))
+    Profile::from_responses(&batch::arrived(&answers))
 }
 
 /// The warnings before creating, from the profile (roles, policy coverage).
@@ -252,11 +255,7 @@ fn CurrentPass(
         busy.set(true);
         let (user_id, pass_id) = (user_id.clone(), pass_id.clone());
         leptos::task::spawn_local(async move {
-            let result = graph_call(ctx, move |c, t| {
-                let (u, p) = (user_id.clone(), pass_id.clone());
-                async move { api::delete_pass(&c, &t, &u, &p).await }
-            })
-            .await;
+            let result = ctx.graph().send(api::delete_pass(&user_id, &pass_id)).await;
             busy.set(false);
             match result {
                 // Already gone is what the admin wanted too; the list shows the truth.

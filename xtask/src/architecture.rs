@@ -65,11 +65,9 @@ pub const KNOWN_VIOLATIONS: &[&str] = &[
     "cycle: emulator: tenant → seed",
     "cycle: page: ui::handover → ui::reveal",
     "cycle: page: ui::reveal → ui::handover",
-    "graph-request: src/ui/boot.rs uses gloo_net::http",
     "layer: src/config.rs → crate::handover",
     "layer: src/config.rs → crate::registration",
     "layer: src/config.rs → crate::tracking",
-    "layer: src/graph/api.rs → crate::audit",
 ];
 
 /// The page's layers, bottom first: a module may use its own layer and those below it.

@@ -5,16 +5,17 @@
 use leptos::prelude::*;
 
 use super::{Bulk, Item, Step};
-use crate::bulk::batch::{self, BatchRequest, JobState, Run};
+use crate::bulk::batch::{JobState, Run};
 use crate::bulk::input::Parsed;
 use crate::bulk::lookup;
 use crate::bulk::plan::{self, Lookup, PlanContext};
 use crate::bulk::start;
+use crate::graph::batch::{self, BatchRequest};
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::{api, GraphError};
 use crate::messages;
 use crate::tap::FormBounds;
-use crate::ui::{browser, graph_call, reads, Ctx};
+use crate::ui::{browser, Ctx};
 
 /// How long the run loop sleeps when it has nothing to send.
 const IDLE_MS: u32 = 100;
@@ -29,21 +30,9 @@ pub struct Defaults {
 
 /// Every member of a group (nested groups included), following the pages.
 pub async fn all_members(ctx: Ctx, group_id: &str) -> Result<Vec<User>, GraphError> {
-    let mut users = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let (id, link) = (group_id.to_owned(), next.clone());
-        let page = graph_call(ctx, move |c, t| {
-            let (id, link) = (id.clone(), link.clone());
-            async move { api::group_members(&c, &t, &id, link.as_deref()).await }
-        })
-        .await?;
-        users.extend(page.value);
-        match page.next_link {
-            Some(link) => next = Some(link),
-            None => return Ok(users),
-        }
-    }
+    ctx.graph()
+        .all_pages(api::group_members(group_id), |_| true)
+        .await
 }
 
 fn context<'a>(
@@ -101,9 +90,9 @@ pub async fn dry_run(
         };
         parsed.rows.len()
     ];
-    for wave in parts.chunks(batch::MAX_PER_BATCH * reads::IN_FLIGHT) {
+    for wave in parts.chunks(batch::MAX_PER_BATCH * batch::IN_FLIGHT) {
         let items = wave.iter().map(|p| p.item.clone()).collect();
-        let answers = reads::send_all(bulk.ctx, items, None, |_, _| {}).await;
+        let answers = bulk.ctx.graph().send_all(items, || false, |_, _| {}).await;
         for p in wave {
             match answers.get(&p.item.id) {
                 Some(Ok(r)) => lookup::apply(&mut lookups[p.row], p.part, r),
@@ -218,13 +207,7 @@ async fn send_batch(bulk: Bulk, jobs: Vec<usize>) {
         })
         .collect();
     let request = BatchRequest { requests };
-    let answer = graph_call(bulk.ctx, move |c, t| {
-        let request = BatchRequest {
-            requests: request.requests.clone(),
-        };
-        async move { api::batch(&c, &t, &request).await }
-    })
-    .await;
+    let answer = bulk.ctx.graph().send(api::batch(&request)).await;
     let now = browser::now_ms();
     bulk.update(|d| {
         let Some(run) = d.run.as_mut() else { return };
@@ -241,7 +224,7 @@ async fn send_batch(bulk: Bulk, jobs: Vec<usize>) {
                 &jobs,
                 now + f64::from(e.retry_after.unwrap_or(1)) * 1000.0,
             ),
-            Err(e) if e.status == 401 => {
+            Err(e) if e.status == 401 || e.needs_sign_in() => {
                 run.record_envelope_throttled(&jobs, now);
                 bulk.paused.set(true);
             }
@@ -278,13 +261,7 @@ async fn resolve_ambiguous(bulk: Bulk) {
                 .map(|(j, u)| batch::list_passes_item(&j.to_string(), u))
                 .collect(),
         };
-        let answer = graph_call(bulk.ctx, move |c, t| {
-            let request = BatchRequest {
-                requests: request.requests.clone(),
-            };
-            async move { api::batch_reads(&c, &t, &request).await }
-        })
-        .await;
+        let answer = bulk.ctx.graph().send(api::batch_reads(&request)).await;
         let Ok(resp) = answer else { continue };
         bulk.update(|d| {
             let Some(run) = d.run.as_mut() else { return };
