@@ -33,7 +33,7 @@ pub enum Unanswered {
     /// Never sent: the session is gone (the admin signed out, the view closed).
     SignedOut,
     /// Never sent: no token can be had without the admin signing in again.
-    SignInRequired(crate::auth::AuthError),
+    SignInRequired(Box<crate::auth::AuthError>),
 }
 
 /// A failed Graph call: the HTTP status and Graph's own error body, kept whole; or, when no
@@ -77,7 +77,7 @@ impl GraphError {
     /// A call not sent because no token can be had without the admin (`cause` says why).
     pub fn sign_in_required(cause: crate::auth::AuthError) -> GraphError {
         let message = cause.to_string();
-        GraphError::unanswered(Unanswered::SignInRequired(cause), message)
+        GraphError::unanswered(Unanswered::SignInRequired(Box::new(cause)), message)
     }
 
     fn unanswered(why: Unanswered, message: impl Into<String>) -> GraphError {

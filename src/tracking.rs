@@ -141,8 +141,8 @@ pub fn round_items(users: &[&Tracked]) -> Vec<BatchItem> {
         .enumerate()
         .flat_map(|(i, t)| {
             [
-                batch::list_passes_item(&format!("{i}p"), &t.id),
-                batch::list_methods_item(&format!("{i}m"), &t.id),
+                batch::list_passes_item(format!("{i}p"), &t.id),
+                batch::list_methods_item(format!("{i}m"), &t.id),
             ]
         })
         .collect()

@@ -5,7 +5,6 @@
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::batch::{BatchRequest, BatchResponse};
 use super::models::{AuthMethod, Group, NewPass, Page, TapPolicy, TemporaryAccessPass, User};
 use super::{time, Request};
 
@@ -154,20 +153,6 @@ pub fn send_mail(message: &serde_json::Value) -> Request<()> {
     Request::action("/me/sendMail", message)
 }
 
-/// Sends a `$batch` that may hold creates: `POST /$batch` with create semantics.
-///
-/// The envelope is re-sent automatically only after an envelope 429 (Graph processed none of
-/// it). A lost answer, a timeout or a 5xx comes back as the error: the items may have run, and
-/// the caller must find out by reading (see `bulk::batch::Run::record_lost`).
-pub fn batch(req: &BatchRequest) -> Request<BatchResponse> {
-    Request::create("/$batch", req)
-}
-
-/// Sends a `$batch` of reads only (GETs, deletes and `checkMemberGroups`): retried like a GET.
-pub fn batch_reads(req: &BatchRequest) -> Request<BatchResponse> {
-    Request::read_post("/$batch", req)
-}
-
 /// The first page of the tenant's users (999 per page); the paging helper follows the rest.
 pub fn users_page() -> Request<Page<User>> {
     Request::get(format!("/users?$select={}&$top=999", User::SELECT))
@@ -217,11 +202,7 @@ pub fn roles_path(user_key: &str) -> String {
     )
 }
 
-/// The header (name, value) every advanced query needs, on every page (Learn: "Advanced query
-/// capabilities on Microsoft Entra ID objects"): OData casts such as
-/// `transitiveMemberOf/microsoft.graph.directoryRole` and `transitiveMembers/microsoft.graph.user`
-/// are advanced queries, with `$count=true` in the query.
-pub const ADVANCED_QUERY_HEADER: (&str, &str) = ("ConsistencyLevel", "eventual");
+pub use super::request::ADVANCED_QUERY_HEADER;
 
 /// Returns the relative path of `checkMemberGroups` for a user.
 pub fn check_groups_path(user_key: &str) -> String {

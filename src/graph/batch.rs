@@ -8,12 +8,13 @@
 mod fan_out;
 
 use std::borrow::Borrow;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 pub use self::fan_out::{arrived, send_all, Answers, IN_FLIGHT, MAX_THROTTLED_ROUNDS, MAX_WAIT_S};
 use super::models::NewPass;
-use super::{api, GraphError};
+use super::{api, GraphError, Request};
 
 /// The id of one item in a `$batch`: unique within its envelope; its answer carries the same.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -143,6 +144,46 @@ impl BatchItemResponse {
         self.header("Retry-After")
             .and_then(super::retry::parse_retry_after)
     }
+}
+
+impl<T> Request<T> {
+    /// This request as the `$batch` item `id`: Graph requires `Content-Type` on every item with
+    /// a body, and each item carries its own headers (`ConsistencyLevel`).
+    pub fn batch_item(&self, id: impl Into<ItemId>) -> BatchItem {
+        let body = self
+            .body
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok());
+        let mut headers = BTreeMap::new();
+        if body.is_some() {
+            headers.insert("Content-Type".to_owned(), "application/json".to_owned());
+        }
+        if self.eventual {
+            let (name, value) = super::request::ADVANCED_QUERY_HEADER;
+            headers.insert(name.to_owned(), value.to_owned());
+        }
+        BatchItem {
+            id: id.into(),
+            method: self.method.as_str().to_owned(),
+            url: self.path.clone(),
+            headers: (!headers.is_empty()).then_some(headers),
+            body,
+        }
+    }
+}
+
+/// Sends a `$batch` that may hold creates: `POST /$batch` with create semantics.
+///
+/// The envelope is re-sent automatically only after an envelope 429 (Graph processed none of
+/// it). A lost answer, a timeout or a 5xx comes back as the error: the items may have run, and
+/// the caller must find out by reading (see `bulk::batch::Run::record_lost`).
+pub fn envelope(req: &BatchRequest) -> Request<BatchResponse> {
+    Request::create("/$batch", req)
+}
+
+/// Sends a `$batch` of reads only (GETs, deletes and `checkMemberGroups`): retried like a GET.
+pub fn envelope_of_reads(req: &BatchRequest) -> Request<BatchResponse> {
+    Request::read_post("/$batch", req)
 }
 
 /// Graph's limit on requests in one `$batch`.

@@ -86,7 +86,7 @@ impl GraphClient {
                     builder = builder.header("Content-Type", "application/json");
                 }
                 if req.eventual {
-                    let (name, value) = super::api::ADVANCED_QUERY_HEADER;
+                    let (name, value) = super::request::ADVANCED_QUERY_HEADER;
                     builder = builder.header(name, value);
                 }
                 builder

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::batch::{self, Answers, BatchItem};
 use super::models::Page;
-use super::{api, paging, GraphClient, GraphError, Request};
+use super::{paging, GraphClient, GraphError, Request};
 use crate::auth::session::{CallError, Session};
 use crate::auth::AuthError;
 
@@ -89,7 +89,7 @@ impl Graph {
     ) -> Answers {
         batch::send_all(
             items,
-            |req| self.send(api::batch_reads(&req)),
+            |req| self.send(batch::envelope_of_reads(&req)),
             |d: Duration| gloo_timers::future::sleep(d),
             cancelled,
             progress,

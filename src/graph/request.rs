@@ -1,15 +1,18 @@
 //! Graph requests as values: method, path with its query, body, the expected answer and how the
 //! request may be sent again. One [`Request`] serves as a single call
 //! ([`super::Graph::send`]) and as a `$batch` item ([`Request::batch_item`]), so both share
-//! one definition.
-
-use std::collections::BTreeMap;
+//! one definition (the item form is in [`super::batch`]).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::batch::{BatchItem, ItemId};
 use super::retry::Kind;
+
+/// The header (name, value) every advanced query needs, on every page (Learn: "Advanced query
+/// capabilities on Microsoft Entra ID objects"): OData casts such as
+/// `transitiveMemberOf/microsoft.graph.directoryRole` and `transitiveMembers/microsoft.graph.user`
+/// are advanced queries, with `$count=true` in the query.
+pub const ADVANCED_QUERY_HEADER: (&str, &str) = ("ConsistencyLevel", "eventual");
 
 /// The HTTP methods the page uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -187,29 +190,5 @@ impl<T> Request<T> {
     /// Reads the answer's body text as `T`.
     pub fn read(&self, text: &str) -> Result<T, serde_json::Error> {
         (self.decode)(text)
-    }
-
-    /// This request as the `$batch` item `id`: Graph requires `Content-Type` on every item with
-    /// a body, and each item carries its own headers (`ConsistencyLevel`).
-    pub fn batch_item(&self, id: impl Into<ItemId>) -> BatchItem {
-        let body = self
-            .body
-            .as_deref()
-            .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok());
-        let mut headers = BTreeMap::new();
-        if body.is_some() {
-            headers.insert("Content-Type".to_owned(), "application/json".to_owned());
-        }
-        if self.eventual {
-            let (name, value) = super::api::ADVANCED_QUERY_HEADER;
-            headers.insert(name.to_owned(), value.to_owned());
-        }
-        BatchItem {
-            id: id.into(),
-            method: self.method.as_str().to_owned(),
-            url: self.path.clone(),
-            headers: (!headers.is_empty()).then_some(headers),
-            body,
-        }
     }
 }

@@ -203,11 +203,11 @@ async fn send_batch(bulk: Bulk, jobs: Vec<usize>) {
     let requests: Vec<batch::BatchItem> = jobs
         .iter()
         .filter_map(|&j| {
-            body_of(bulk, j).map(|(user, body)| batch::create_item(&j.to_string(), &user, &body))
+            body_of(bulk, j).map(|(user, body)| batch::create_item(j.to_string(), &user, &body))
         })
         .collect();
     let request = BatchRequest { requests };
-    let answer = bulk.ctx.graph().send(api::batch(&request)).await;
+    let answer = bulk.ctx.graph().send(batch::envelope(&request)).await;
     let now = browser::now_ms();
     bulk.update(|d| {
         let Some(run) = d.run.as_mut() else { return };
@@ -258,10 +258,14 @@ async fn resolve_ambiguous(bulk: Bulk) {
         let request = BatchRequest {
             requests: chunk
                 .iter()
-                .map(|(j, u)| batch::list_passes_item(&j.to_string(), u))
+                .map(|(j, u)| batch::list_passes_item(j.to_string(), u))
                 .collect(),
         };
-        let answer = bulk.ctx.graph().send(api::batch_reads(&request)).await;
+        let answer = bulk
+            .ctx
+            .graph()
+            .send(batch::envelope_of_reads(&request))
+            .await;
         let Ok(resp) = answer else { continue };
         bulk.update(|d| {
             let Some(run) = d.run.as_mut() else { return };
