@@ -1,12 +1,12 @@
-//! The audit trail's logic: the directory audit query for authentication-method activities, and
-//! each record read as "who did what to whom, when" for passes. No views: `ui::audit` lists them.
+//! The audit trail's logic: each directory audit record (the query is `graph::api::audit_page`)
+//! read as "who did what to whom, when" for passes. No views: `ui::audit` lists them.
 
 use serde::Deserialize;
 
 use crate::graph::time;
 
 /// The audit log's service name for authentication-method activities.
-pub const SERVICE: &str = "Authentication Methods";
+pub const SERVICE: &str = crate::graph::api::AUDIT_SERVICE;
 /// The permission reading the directory audit log; asked for only on the Audit screen.
 pub const PERMISSION: &str = crate::permission::AUDIT_LOG_READ.name;
 /// Every permission the directory audit list needs: Learn (List directoryAudits) documents
@@ -94,18 +94,6 @@ pub struct PassEvent {
     pub succeeded: bool,
 }
 
-/// The relative path listing authentication-method audit records since `since_ms`, newest first.
-pub fn query_path(since_ms: f64) -> String {
-    let filter = format!(
-        "loggedByService eq '{SERVICE}' and activityDateTime ge {}",
-        time::format_utc(since_ms)
-    );
-    format!(
-        "/auditLogs/directoryAudits?$filter={}&$top=100",
-        crate::graph::api::encode_segment(&filter)
-    )
-}
-
 /// Reads `record` as a pass creation or deletion; `None` for other activities (other methods,
 /// policy changes).
 pub fn pass_event(record: &Record) -> Option<PassEvent> {
@@ -191,13 +179,6 @@ mod tests {
             )),
             None
         );
-    }
-
-    #[test]
-    fn the_query_filters_on_the_service_and_the_time() {
-        let p = query_path(time::parse_ms("2026-11-20T00:00:00Z").unwrap());
-        assert!(p.starts_with("/auditLogs/directoryAudits?$filter=loggedByService%20eq%20%27Authentication%20Methods%27%20and%20activityDateTime%20ge%202026-11-20T00%3A00%3A00Z"), "{p}");
-        assert!(p.ends_with("&$top=100"));
     }
 }
 

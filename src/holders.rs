@@ -2,7 +2,7 @@
 //! to stay in), classing, filtering and sorting what was found, and revoking a selection with a
 //! summary. No views: `ui::holders` runs the scan and shows the table.
 
-use crate::bulk::batch::{self, item_error, BatchItem, BatchItemResponse};
+use crate::graph::batch::{self, item_error, BatchItem, BatchItemResponse};
 use crate::graph::models::{TemporaryAccessPass, UsabilityReason, User};
 use crate::graph::GraphError;
 use crate::tap;
@@ -150,7 +150,7 @@ pub fn scan_items(users: &[User]) -> Vec<BatchItem> {
     users
         .iter()
         .enumerate()
-        .map(|(i, u)| batch::list_passes_item(&i.to_string(), &u.id))
+        .map(|(i, u)| batch::list_passes_item(i.to_string(), &u.id))
         .collect()
 }
 
@@ -190,7 +190,7 @@ pub fn revoke_items(holders: &[Holder]) -> Vec<BatchItem> {
     holders
         .iter()
         .enumerate()
-        .map(|(i, h)| batch::delete_pass_item(&i.to_string(), &h.user.id, &h.pass.id))
+        .map(|(i, h)| batch::delete_pass_item(i.to_string(), &h.user.id, &h.pass.id))
         .collect()
 }
 

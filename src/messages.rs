@@ -1,7 +1,7 @@
 //! Sentences an admin can act on, for every sign-in and Graph failure, and the names of directory roles.
 
 use crate::auth::AuthError;
-use crate::graph::GraphError;
+use crate::graph::{GraphError, Unanswered};
 use crate::permission;
 
 /// What the admin was doing when Graph answered with an error.
@@ -158,10 +158,13 @@ pub fn coverage_unknown(name: Option<&str>) -> String {
 /// Returns the sentence for a Graph error met while doing `action`.
 pub fn graph(e: &GraphError, action: Operation) -> String {
     let msg = e.message.as_str();
-    if e.code == "untrustedUrl" {
-        return format!("{msg} Your sign-in was not sent there. Check the Graph URL in Settings, or report this answer to whoever runs the page.");
+    match &e.unanswered {
+        Some(Unanswered::UntrustedUrl) => return format!("{msg} Your sign-in was not sent there. Check the Graph URL in Settings, or report this answer to whoever runs the page."),
+        Some(Unanswered::SignedOut | Unanswered::SignInRequired(_)) => return "Graph no longer accepts your sign-in. Sign in again.".into(),
+        Some(Unanswered::Network | Unanswered::Timeout { .. }) | None => {}
     }
     match e.status {
+        // No answer (lost, timed out) or an answer missing from a `$batch`.
         0 => match action {
             Operation::CreatePass => "The connection to Graph was lost while creating the pass: it may or may not have been created. Check the user's current pass below before creating another.".into(),
             Operation::SendMail => "The connection to Graph was lost while sending: the message may or may not have gone. Ask the recipient before sending it again.".into(),
@@ -688,5 +691,24 @@ mod tests {
         // A template id this page does not know is never shown as a GUID.
         let odd = "0f971eea-41eb-4569-a71e-57bb8a3eff1e".to_owned();
         assert_eq!(roles_text(Some(&[odd])), "an admin role");
+    }
+
+    /// Issue 13 point 6: failures without an answer are variants and keep today's sentences.
+    #[test]
+    fn failures_without_an_answer_keep_their_sentences() {
+        let again = "Graph no longer accepts your sign-in. Sign in again.";
+        assert_eq!(graph(&GraphError::signed_out(), Operation::Search), again);
+        let refused = GraphError::sign_in_required(crate::auth::AuthError::SignInRequired);
+        assert_eq!(graph(&refused, Operation::CreatePass), again);
+        for e in [GraphError::network("reset"), GraphError::timeout(65)] {
+            assert_eq!(graph(&e, Operation::Search), "Graph did not answer. Check your network connection and the Graph URL in Settings, then try again.");
+            assert!(graph(&e, Operation::CreatePass).starts_with("The connection to Graph was lost while creating the pass: it may or may not have been created."));
+            assert!(graph(&e, Operation::SendMail)
+                .starts_with("The connection to Graph was lost while sending"));
+        }
+        let untrusted = crate::graph::GraphClient::new("https://graph.microsoft.com")
+            .url("https://evil.example/v1.0/users")
+            .unwrap_err();
+        assert!(graph(&untrusted, Operation::Search).ends_with("Your sign-in was not sent there. Check the Graph URL in Settings, or report this answer to whoever runs the page."));
     }
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::bulk::batch::BatchItemResponse;
+use crate::graph::batch::BatchItemResponse;
 use crate::graph::models::{Group, PolicyState, PolicyTarget, TapPolicy};
 use crate::graph::GraphError;
 

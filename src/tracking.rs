@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::bulk::batch::{self, BatchItem, BatchItemResponse};
+use crate::graph::batch::{self, BatchItem, BatchItemResponse};
 use crate::graph::models::{AuthMethod, TemporaryAccessPass, UsabilityReason, User};
 use crate::graph::{time, GraphError};
 use crate::user;
@@ -143,8 +143,8 @@ pub fn round_items(users: &[&Tracked]) -> Vec<BatchItem> {
         .enumerate()
         .flat_map(|(i, t)| {
             [
-                batch::list_passes_item(&format!("{i}p"), &t.id),
-                batch::list_methods_item(&format!("{i}m"), &t.id),
+                batch::list_passes_item(format!("{i}p"), &t.id),
+                batch::list_methods_item(format!("{i}m"), &t.id),
             ]
         })
         .collect()

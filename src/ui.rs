@@ -15,21 +15,20 @@ mod holders;
 mod hooks;
 mod intent;
 mod policy;
-pub(crate) mod reads;
 mod reveal;
 mod search;
 mod setup;
 mod tracking;
 mod user;
 
-use std::future::Future;
+use std::rc::Rc;
 
 use leptos::prelude::*;
 
-use crate::auth::session::{CallError, Session};
+use crate::auth::session::Session;
 use crate::config::{Config, RawConfig};
 use crate::graph::models::{TapPolicy, User};
-use crate::graph::{GraphClient, GraphError};
+use crate::graph::{api, Graph, GraphError};
 use crate::messages::{self, Operation};
 use crate::storage;
 
@@ -63,6 +62,8 @@ pub enum Phase {
 pub struct Ctx {
     /// The session, kept on this thread.
     pub session: StoredValue<Session, LocalStorage>,
+    /// The authenticated Graph handle of this session.
+    pub graph: StoredValue<Graph, LocalStorage>,
     /// Set when the session can no longer be renewed without the admin: the sentence to show.
     pub reauth: RwSignal<Option<String>>,
     /// The user on screen and the create form as typed, to keep across a new sign-in.
@@ -117,42 +118,11 @@ impl Ctx {
     }
 }
 
-/// Runs a Graph call with the session's token (renewed when due, once more after a 401).
-///
-/// When no token can be had without the admin, the sign-in-again banner is raised and the call
-/// fails with a 401 whose message says so.
-pub async fn graph_call<T, F, Fut>(ctx: Ctx, call: F) -> Result<T, GraphError>
-where
-    F: Fn(GraphClient, String) -> Fut,
-    Fut: Future<Output = Result<T, GraphError>>,
-{
-    let Some(session) = ctx.session.try_get_value() else {
-        return Err(GraphError {
-            status: 401,
-            code: "signedOut".into(),
-            message: "You are signed out.".into(),
-            ..GraphError::default()
-        });
-    };
-    let config = session.config();
-    let client = GraphClient::new(&config.graph_base_url)
-        .with_timeout_ms(config.graph_timeout_seconds.saturating_mul(1000));
-    match session
-        .call(browser::now_ms, |token| call(client.clone(), token))
-        .await
-    {
-        Ok(v) => Ok(v),
-        Err(CallError::Call(e)) => Err(e),
-        Err(CallError::Auth(e)) => {
-            let sentence = messages::auth(&e);
-            ctx.reauth.set(Some(sentence.clone()));
-            Err(GraphError {
-                status: 401,
-                code: "signInRequired".into(),
-                message: sentence,
-                ..GraphError::default()
-            })
-        }
+impl Ctx {
+    /// The Graph handle; once the signed-in view is gone, a handle whose calls fail as signed
+    /// out and are never sent.
+    pub fn graph(&self) -> Graph {
+        self.graph.try_get_value().unwrap_or_else(Graph::signed_out)
     }
 }
 
@@ -168,12 +138,7 @@ pub fn find_groups(
         return;
     }
     leptos::task::spawn_local(async move {
-        match graph_call(ctx, move |c, t| {
-            let text = text.clone();
-            async move { crate::graph::api::search_groups(&c, &t, &text).await }
-        })
-        .await
-        {
+        match ctx.graph().send(api::search_groups(&text)).await {
             Ok(groups) => found.set(groups),
             Err(e) => failed.set(Some(e)),
         }
@@ -313,9 +278,15 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
 
     // The policy is read once per sign-in; every form reads this copy.
     let signout_session = session.clone();
+    let reauth = RwSignal::new(None);
+    // The one place a call that needs a new sign-in raises the banner.
+    let on_sign_in_required = Rc::new(move |e: &crate::auth::AuthError| {
+        reauth.set(Some(messages::auth(e)));
+    });
     let ctx = Ctx {
+        graph: StoredValue::new_local(Graph::new(session.clone(), on_sign_in_required)),
         session: StoredValue::new_local(session),
-        reauth: RwSignal::new(None),
+        reauth,
         draft: RwSignal::new(None),
         tracked: RwSignal::new(
             storage::get(storage::TRACKED)
@@ -332,12 +303,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         }
     });
     let policy: LocalResource<Result<TapPolicy, GraphError>> =
-        LocalResource::new(move || async move {
-            graph_call(ctx, |c, t| async move {
-                crate::graph::api::get_policy(&c, &t).await
-            })
-            .await
-        });
+        LocalResource::new(move || async move { ctx.graph().send(api::get_policy()).await });
     let selected: RwSignal<Option<User>> = RwSignal::new(None);
     // The tab comes back after a reload or a consent redirect.
     let tab = RwSignal::new(
@@ -360,12 +326,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
     if let Some(id) = storage::get(storage::VIEW) {
         leptos::task::spawn_local(async move {
             let key = id.clone();
-            if let Ok(u) = graph_call(ctx, move |c, t| {
-                let key = key.clone();
-                async move { crate::graph::api::get_user(&c, &t, &key).await }
-            })
-            .await
-            {
+            if let Ok(u) = ctx.graph().send(api::get_user(&key)).await {
                 selected.set(Some(u));
             }
         });

@@ -3,7 +3,7 @@
 //! their membership of the policy's groups. No views: `ui::user` sends the request and shows
 //! the [`Profile`].
 
-use crate::bulk::batch::{self, BatchItemResponse, BatchRequest};
+use crate::graph::batch::{self, BatchItemResponse, BatchRequest};
 use crate::graph::models::{AuthMethod, MethodKind, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::GraphError;
 use crate::messages::Capability;

@@ -36,3 +36,22 @@ pub async fn send(request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, 
         .map_err(|e| HttpError(e.to_string()))?;
     answer.body(bytes).map_err(|e| HttpError(e.to_string()))
 }
+
+/// Fetches the page's own `config.json` (beside `index.html`, never cached) and returns its
+/// text, or the sentence saying why it could not be had. Not Graph, not the authority: the
+/// page's deployment, read before either is known.
+pub async fn config_file() -> Result<String, String> {
+    let response = gloo_net::http::Request::get("config.json")
+        .cache(web_sys::RequestCache::NoStore)
+        .send()
+        .await
+        .map_err(|_| "config.json could not be loaded (no answer from the server).".to_owned())?;
+    match response.status() {
+        200 => response
+            .text()
+            .await
+            .map_err(|e| format!("config.json could not be read: {e}.")),
+        404 => Err("config.json was not found beside index.html.".into()),
+        s => Err(format!("config.json could not be loaded (HTTP {s}).")),
+    }
+}

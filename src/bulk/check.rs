@@ -3,16 +3,14 @@
 //! it (one line per user, the row's start read in its own time zone, its verdict and its create
 //! body). The view passes the browser's clock and time-zone conversion in.
 
-use std::collections::HashMap;
-
 use super::input::Parsed;
 use super::lookup::{self, DryRunItem};
 use super::merge;
 use super::plan::{self, Lookup, PlanContext};
 use super::start;
 use super::state::{Item, Preview};
-use crate::graph::models::{BatchItemResponse, TapPolicy, User};
-use crate::graph::{time, GraphError};
+use crate::graph::models::{TapPolicy, User};
+use crate::graph::time;
 
 /// The input screen's defaults for rows that name no start, lifetime or one-time.
 #[derive(Clone, Debug, PartialEq)]
@@ -87,8 +85,8 @@ pub fn membership(policy: Option<&TapPolicy>, may: impl Fn(&str) -> bool) -> Mem
     }
 }
 
-/// Each item's answer, or the error of the envelope it travelled in (by item id).
-pub type Answers = HashMap<String, Result<BatchItemResponse, GraphError>>;
+/// Each item's answer, or the error of the envelope it travelled in.
+pub use crate::graph::batch::Answers;
 
 /// Fills `lookups` (one per row) from the answers to one wave of items: an answer fills its
 /// part ([`lookup::apply`]), an envelope error is the row's lookup error, an item without answer

@@ -5,9 +5,9 @@
 //!
 //! Every item is a read, so the batches go through `graph::api::batch_reads`.
 
-use super::batch::{self, BatchItem, BatchItemResponse};
 use super::input::Row;
 use super::plan::Lookup;
+use crate::graph::batch::{self, BatchItem, BatchItemResponse};
 use crate::graph::models::{DirectoryRole, Page, TemporaryAccessPass, User};
 use crate::tap::TargetRoles;
 
@@ -132,7 +132,7 @@ mod tests {
 
     fn ok(body: serde_json::Value) -> BatchItemResponse {
         BatchItemResponse {
-            id: String::new(),
+            id: Default::default(),
             status: 200,
             headers: Default::default(),
             body: Some(body),

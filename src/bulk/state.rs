@@ -3,10 +3,11 @@
 //! users' passes to list after a lost answer, when the run is over), plus what the admin did
 //! with the results. The view sends and redraws; the time is passed in (ms).
 
-use super::batch::{self, BatchItem, BatchResponse, JobState, Run};
+use super::batch::{JobState, Run};
 use super::ending::{self, Kept};
 use super::input::{Row, RowProblem, Source};
 use super::plan::{self, Counts, Lookup, Verdict};
+use crate::graph::batch::{self, BatchItem, BatchResponse};
 use crate::graph::models::{NewPass, Page, TemporaryAccessPass};
 use crate::graph::GraphError;
 
@@ -156,7 +157,7 @@ impl Data {
             .filter_map(|&j| {
                 let item = self.item(j)?;
                 Some(batch::create_item(
-                    &j.to_string(),
+                    j.to_string(),
                     &item.target(),
                     &item.body,
                 ))
@@ -192,7 +193,7 @@ impl Data {
                 jobs,
                 now_ms + f64::from(e.retry_after.unwrap_or(1)) * 1000.0,
             ),
-            Err(e) if e.status == 401 => {
+            Err(e) if e.status == 401 || e.needs_sign_in() => {
                 run.record_envelope_throttled(jobs, now_ms);
                 return true;
             }

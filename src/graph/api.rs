@@ -1,9 +1,12 @@
-//! Typed Graph calls: the paths and queries of reference §2-§4, nothing about views.
+//! Typed Graph calls as request descriptors ([`Request`]): the paths and queries of reference
+//! §2-§5, nothing about views. Each one is sent alone ([`super::Graph::send`]) or as a `$batch`
+//! item ([`Request::batch_item`]).
 
-use super::models::{
-    BatchRequest, BatchResponse, Group, NewPass, Page, TapPolicy, TemporaryAccessPass, User,
-};
-use super::{GraphClient, GraphError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::models::{AuthMethod, Group, NewPass, Page, TapPolicy, TemporaryAccessPass, User};
+use super::{time, Request};
 
 /// Path of the tenant's TAP policy.
 pub const POLICY_PATH: &str =
@@ -42,29 +45,26 @@ fn encode(segment: &str) -> String {
         .replace('+', "%20")
 }
 
+/// Only the values of a page (for lists read in one page).
+fn values<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, serde_json::Error> {
+    Ok(serde_json::from_str::<Page<T>>(text)?.value)
+}
+
 /// Searches users by display name, UPN and mail (at most `top`).
-pub async fn search_users(
-    c: &GraphClient,
-    token: &str,
-    text: &str,
-    top: u32,
-) -> Result<Vec<User>, GraphError> {
+pub fn search_users(text: &str, top: u32) -> Request<Vec<User>> {
     let path = format!(
         "/users?$search={}&$select={}&$top={top}",
         encode(&search_expression(text)),
         User::SELECT
     );
-    Ok(c.get::<Page<User>>(token, &path, true).await?.value)
+    Request::<Page<User>>::get(path)
+        .eventual()
+        .map_decode(values::<User>)
 }
 
 /// Reads one user by object id or UPN.
-pub async fn get_user(c: &GraphClient, token: &str, key: &str) -> Result<User, GraphError> {
-    c.get(
-        token,
-        &format!("/users/{}?$select={}", encode(key.trim()), User::SELECT),
-        false,
-    )
-    .await
+pub fn get_user(key: &str) -> Request<User> {
+    Request::get(user_path(key))
 }
 
 fn tap_path(user_id: &str) -> String {
@@ -75,78 +75,100 @@ fn tap_path(user_id: &str) -> String {
 }
 
 /// Lists the user's pass (Graph keeps at most one); its value is never included.
-pub async fn list_passes(
-    c: &GraphClient,
-    token: &str,
-    user_id: &str,
-) -> Result<Vec<TemporaryAccessPass>, GraphError> {
-    Ok(
-        c.get::<Page<TemporaryAccessPass>>(token, &tap_path(user_id), false)
-            .await?
-            .value,
-    )
+pub fn list_passes(user_id: &str) -> Request<Vec<TemporaryAccessPass>> {
+    Request::<Page<TemporaryAccessPass>>::get(tap_path(user_id))
+        .map_decode(values::<TemporaryAccessPass>)
 }
 
 /// Creates a pass (replacing any existing one); the answer is the only time the value is seen.
-pub async fn create_pass(
-    c: &GraphClient,
-    token: &str,
-    user_id: &str,
-    body: &NewPass,
-) -> Result<TemporaryAccessPass, GraphError> {
-    c.post(token, &tap_path(user_id), body).await
+pub fn create_pass(user_id: &str, body: &NewPass) -> Request<TemporaryAccessPass> {
+    Request::create(tap_path(user_id), body)
 }
 
-/// Deletes the pass `pass_id` of the user.
-pub async fn delete_pass(
-    c: &GraphClient,
-    token: &str,
-    user_id: &str,
-    pass_id: &str,
-) -> Result<(), GraphError> {
-    c.delete(token, &format!("{}/{}", tap_path(user_id), encode(pass_id)))
-        .await
+/// Deletes the pass `pass_id` of the user (idempotent: a second one answers 404).
+pub fn delete_pass(user_id: &str, pass_id: &str) -> Request<()> {
+    Request::delete(format!("{}/{}", tap_path(user_id), encode(pass_id)))
+}
+
+/// Lists every authentication method the user has registered.
+pub fn list_methods(user_id: &str) -> Request<Vec<AuthMethod>> {
+    Request::<Page<AuthMethod>>::get(methods_path(user_id)).map_decode(values::<AuthMethod>)
+}
+
+/// Lists the directory roles the user holds, directly or through groups (an advanced query).
+pub fn list_roles(user_id: &str) -> Request<Page<serde_json::Value>> {
+    Request::get(roles_path(user_id)).eventual()
+}
+
+/// Reads one group (id and name).
+pub fn get_group(group_id: &str) -> Request<Group> {
+    Request::get(group_path(group_id))
+}
+
+/// `checkMemberGroups` for `group_ids`: a read, safe to repeat.
+pub fn check_member_groups(user_id: &str, group_ids: &[String]) -> Request<Page<String>> {
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Body<'a> {
+        group_ids: &'a [String],
+    }
+    Request::read_post(check_groups_path(user_id), &Body { group_ids })
 }
 
 /// Reads the tenant's TAP policy.
-pub async fn get_policy(c: &GraphClient, token: &str) -> Result<TapPolicy, GraphError> {
-    c.get(token, POLICY_PATH, false).await
+pub fn get_policy() -> Request<TapPolicy> {
+    Request::get(POLICY_PATH)
 }
 
 /// Changes the tenant's TAP policy with `body` (from `policy::patch_body`): 204 on success.
-pub async fn update_policy(
-    c: &GraphClient,
-    token: &str,
-    body: &serde_json::Value,
-) -> Result<(), GraphError> {
-    c.patch(token, POLICY_PATH, body).await
+pub fn update_policy(body: &serde_json::Value) -> Request<()> {
+    Request::patch(POLICY_PATH, body)
 }
 
-/// Reads one page of authentication-method audit records: the first page since `since_ms`
-/// when `next` is `None`, else the whole `@odata.nextLink`.
-pub async fn audit_page(
-    c: &GraphClient,
-    token: &str,
-    since_ms: f64,
-    next: Option<&str>,
-) -> Result<Page<crate::audit::Record>, GraphError> {
-    match next {
-        Some(link) => c.get(token, link, false).await,
-        None => {
-            c.get(token, &crate::audit::query_path(since_ms), false)
-                .await
-        }
-    }
+/// The audit log's service name for authentication-method activities.
+pub const AUDIT_SERVICE: &str = "Authentication Methods";
+
+/// Returns the relative path listing authentication-method audit records since `since_ms`,
+/// newest first.
+pub fn audit_path(since_ms: f64) -> String {
+    let filter = format!(
+        "loggedByService eq '{AUDIT_SERVICE}' and activityDateTime ge {}",
+        time::format_utc(since_ms)
+    );
+    format!(
+        "/auditLogs/directoryAudits?$filter={}&$top=100",
+        encode(&filter)
+    )
+}
+
+/// Reads the first page of authentication-method audit records since `since_ms`, as `T` (the
+/// record type of `crate::audit`); follow `@odata.nextLink` with [`Request::at`].
+pub fn audit_page<T: DeserializeOwned>(since_ms: f64) -> Request<Page<T>> {
+    Request::get(audit_path(since_ms))
 }
 
 /// Sends `message` (a `sendMail` body) as the signed-in admin: 202, never re-sent after a lost
 /// answer (it may have gone).
-pub async fn send_mail(
-    c: &GraphClient,
-    token: &str,
-    message: &serde_json::Value,
-) -> Result<(), GraphError> {
-    c.post_action(token, "/me/sendMail", message).await
+pub fn send_mail(message: &serde_json::Value) -> Request<()> {
+    Request::action("/me/sendMail", message)
+}
+
+/// The first page of the tenant's users (999 per page); the paging helper follows the rest.
+pub fn users_page() -> Request<Page<User>> {
+    Request::get(format!("/users?$select={}&$top=999", User::SELECT))
+}
+
+/// The first page of a group's users (transitive members); the cast is an advanced query, so
+/// the header goes with every page, next links included (they carry `$count=true`).
+pub fn group_members(group_id: &str) -> Request<Page<User>> {
+    Request::get(group_members_path(group_id)).eventual()
+}
+
+/// Searches groups by display name (whole words, at most 10).
+pub fn search_groups(text: &str) -> Request<Vec<Group>> {
+    Request::<Page<Group>>::get(search_groups_path(text))
+        .eventual()
+        .map_decode(values::<Group>)
 }
 
 /// Returns `segment` percent-encoded for one path segment (`#`, `@`, `/`, spaces and the rest).
@@ -180,11 +202,7 @@ pub fn roles_path(user_key: &str) -> String {
     )
 }
 
-/// The header (name, value) every advanced query needs, on every page (Learn: "Advanced query
-/// capabilities on Microsoft Entra ID objects"): OData casts such as
-/// `transitiveMemberOf/microsoft.graph.directoryRole` and `transitiveMembers/microsoft.graph.user`
-/// are advanced queries, with `$count=true` in the query.
-pub const ADVANCED_QUERY_HEADER: (&str, &str) = ("ConsistencyLevel", "eventual");
+pub use super::request::ADVANCED_QUERY_HEADER;
 
 /// Returns the relative path of `checkMemberGroups` for a user.
 pub fn check_groups_path(user_key: &str) -> String {
@@ -218,74 +236,10 @@ pub fn search_groups_path(text: &str) -> String {
     )
 }
 
-/// Sends a `$batch` that may hold creates: `POST /$batch` with create semantics.
-///
-/// The envelope is re-sent automatically only after an envelope 429 (Graph processed none of
-/// it). A lost answer, a timeout or a 5xx comes back as the error: the items may have run, and
-/// the caller must find out by reading (see `bulk::batch::Run::record_lost`).
-pub async fn batch(
-    c: &GraphClient,
-    token: &str,
-    req: &BatchRequest,
-) -> Result<BatchResponse, GraphError> {
-    c.post(token, "/$batch", req).await
-}
-
-/// Sends a `$batch` of reads only (GETs and `checkMemberGroups`): retried like a GET.
-pub async fn batch_reads(
-    c: &GraphClient,
-    token: &str,
-    req: &BatchRequest,
-) -> Result<BatchResponse, GraphError> {
-    c.read_post(token, "/$batch", req).await
-}
-
-/// Reads one page of the tenant's users (999 per page), first page when `next` is `None`; pass
-/// the returned `next_link` back as `next` until it is `None`.
-pub async fn users_page(
-    c: &GraphClient,
-    token: &str,
-    next: Option<&str>,
-) -> Result<Page<User>, GraphError> {
-    match next {
-        Some(link) => c.get(token, link, false).await,
-        None => {
-            let path = format!("/users?$select={}&$top=999", User::SELECT);
-            c.get(token, &path, false).await
-        }
-    }
-}
-
-/// Reads one page of a group's users (transitive members), first page when `next` is `None`;
-/// pass the returned `next_link` back as `next` until it is `None`.
-pub async fn group_members(
-    c: &GraphClient,
-    token: &str,
-    group_id: &str,
-    next: Option<&str>,
-) -> Result<Page<User>, GraphError> {
-    // The cast is an advanced query: the header goes with every page, next links included
-    // (they carry `$count=true` from the first request).
-    match next {
-        Some(link) => c.get(token, link, true).await,
-        None => c.get(token, &group_members_path(group_id), true).await,
-    }
-}
-
-/// Searches groups by display name (whole words, at most 10).
-pub async fn search_groups(
-    c: &GraphClient,
-    token: &str,
-    text: &str,
-) -> Result<Vec<Group>, GraphError> {
-    Ok(c.get::<Page<Group>>(token, &search_groups_path(text), true)
-        .await?
-        .value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::{GraphClient, Unanswered};
 
     #[test]
     fn search_covers_three_properties_and_strips_quotes() {
@@ -337,7 +291,11 @@ mod tests {
             "javascript:alert(1)",
         ] {
             let e = c.url(bad).expect_err(bad);
-            assert_eq!((e.status, e.code.as_str()), (0, "untrustedUrl"), "{bad}");
+            assert_eq!(
+                (e.status, e.unanswered),
+                (0, Some(Unanswered::UntrustedUrl)),
+                "{bad}"
+            );
             assert!(e.message.contains("not under the configured Graph URL"));
         }
         assert!(c
@@ -352,6 +310,57 @@ mod tests {
         let sub = GraphClient::new("https://proxy.example/graph");
         assert!(sub.url("https://proxy.example/graph/v1.0/me").is_ok());
         assert!(sub.url("https://proxy.example/other/v1.0/me").is_err());
+    }
+
+    #[test]
+    fn the_audit_query_filters_on_the_service_and_the_time() {
+        let p = audit_path(time::parse_ms("2026-11-20T00:00:00Z").unwrap());
+        assert!(p.starts_with("/auditLogs/directoryAudits?$filter=loggedByService%20eq%20%27Authentication%20Methods%27%20and%20activityDateTime%20ge%202026-11-20T00%3A00%3A00Z"), "{p}");
+        assert!(p.ends_with("&$top=100"));
+    }
+
+    /// Issue 13 point 3: one descriptor serves a single call and a `$batch` item.
+    #[test]
+    fn a_request_is_a_single_call_and_a_batch_item() {
+        let r = create_pass(
+            "adele@contoso.com",
+            &NewPass {
+                lifetime_in_minutes: Some(60),
+                ..NewPass::default()
+            },
+        );
+        assert_eq!(r.body.as_deref(), Some(r#"{"lifetimeInMinutes":60}"#));
+        let item = r.batch_item("7");
+        assert_eq!((item.method.as_str(), item.id.as_str()), ("POST", "7"));
+        assert_eq!(item.url, r.path);
+        assert_eq!(
+            item.body,
+            Some(serde_json::json!({"lifetimeInMinutes": 60}))
+        );
+        let item = delete_pass("u", "p").batch_item(3usize);
+        assert_eq!(
+            (item.method.as_str(), item.url.as_str(), item.id.as_str()),
+            (
+                "DELETE",
+                "/users/u/authentication/temporaryAccessPassMethods/p",
+                "3"
+            )
+        );
+        assert!(item.headers.is_none() && item.body.is_none());
+        let roles = list_roles("u").batch_item("r");
+        assert_eq!(
+            roles
+                .headers
+                .and_then(|h| h.get("ConsistencyLevel").cloned())
+                .as_deref(),
+            Some("eventual")
+        );
+        // Answers are read as the descriptor says.
+        let users = search_users("ad", 10)
+            .read(r#"{"value":[{"id":"u1"}],"@odata.nextLink":"x"}"#)
+            .unwrap();
+        assert_eq!(users[0].id, "u1");
+        assert!(delete_pass("u", "p").read("").is_ok());
     }
 
     #[test]

@@ -4,12 +4,10 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_net::http::{Method, RequestBuilder};
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
+use super::request::{self, Request};
 use super::retry::{Kind, RetryPolicy};
 use super::GraphError;
+use gloo_net::http::{Method, RequestBuilder};
 
 /// How long one request may take before it counts as lost, unless configured otherwise.
 /// Graph's authentication-methods calls time out after 60 s server-side (reference §5).
@@ -72,111 +70,35 @@ impl GraphClient {
         }
     }
 
-    /// GET `path` and decode the JSON answer. `eventual` adds `ConsistencyLevel: eventual` (needed by `$search`).
-    pub async fn get<T: DeserializeOwned>(
-        &self,
-        token: &str,
-        path: &str,
-        eventual: bool,
-    ) -> Result<T, GraphError> {
-        let url = self.url(path)?;
+    /// Sends `req` with `token` under the retry rules of its kind and reads the answer.
+    pub async fn execute<T>(&self, token: &str, req: &Request<T>) -> Result<T, GraphError> {
+        let url = self.url(&req.path)?;
+        let method = match req.method {
+            request::Method::Get => Method::GET,
+            request::Method::Post => Method::POST,
+            request::Method::Patch => Method::PATCH,
+            request::Method::Delete => Method::DELETE,
+        };
         let answer = self
-            .send(Kind::Idempotent, None, || {
-                let req = self.request(Method::GET, token, &url);
-                if eventual {
-                    req.header("ConsistencyLevel", "eventual")
-                } else {
-                    req
+            .send(req.kind, req.body.as_deref(), || {
+                let mut builder = self.request(method.clone(), token, &url);
+                if req.body.is_some() {
+                    builder = builder.header("Content-Type", "application/json");
                 }
+                if req.eventual {
+                    let (name, value) = super::request::ADVANCED_QUERY_HEADER;
+                    builder = builder.header(name, value);
+                }
+                builder
             })
             .await?;
-        decode(answer)
-    }
-
-    /// POST `body` as JSON to `path` (a create: resent only after a 429) and decode the JSON answer.
-    pub async fn post<B: Serialize, T: DeserializeOwned>(
-        &self,
-        token: &str,
-        path: &str,
-        body: &B,
-    ) -> Result<T, GraphError> {
-        self.post_as(Kind::Create, token, path, body).await
-    }
-
-    /// POST `body` to `path` for a call that only reads (e.g. `checkMemberGroups`): retried like a GET.
-    pub async fn read_post<B: Serialize, T: DeserializeOwned>(
-        &self,
-        token: &str,
-        path: &str,
-        body: &B,
-    ) -> Result<T, GraphError> {
-        self.post_as(Kind::Idempotent, token, path, body).await
-    }
-
-    async fn post_as<B: Serialize, T: DeserializeOwned>(
-        &self,
-        kind: Kind,
-        token: &str,
-        path: &str,
-        body: &B,
-    ) -> Result<T, GraphError> {
-        decode(
-            self.send_json(kind, Method::POST, token, path, body)
-                .await?,
-        )
-    }
-
-    /// PATCH `body` as JSON to `path` (the same PATCH twice gives the same result: retried like
-    /// a GET); any 2xx, usually 204, is success.
-    pub async fn patch<B: Serialize>(
-        &self,
-        token: &str,
-        path: &str,
-        body: &B,
-    ) -> Result<(), GraphError> {
-        self.send_json(Kind::Idempotent, Method::PATCH, token, path, body)
-            .await
-            .map(|_| ())
-    }
-
-    /// POST `body` to `path` for an action answering 202 with no body (e.g. `sendMail`): sent
-    /// again only after a 429, like a create.
-    pub async fn post_action<B: Serialize>(
-        &self,
-        token: &str,
-        path: &str,
-        body: &B,
-    ) -> Result<(), GraphError> {
-        self.send_json(Kind::Create, Method::POST, token, path, body)
-            .await
-            .map(|_| ())
-    }
-
-    async fn send_json<B: Serialize>(
-        &self,
-        kind: Kind,
-        method: Method,
-        token: &str,
-        path: &str,
-        body: &B,
-    ) -> Result<Answer, GraphError> {
-        let url = self.url(path)?;
-        let json = serde_json::to_string(body).map_err(|e| GraphError::network(e.to_string()))?;
-        self.send(kind, Some(&json), || {
-            self.request(method.clone(), token, &url)
-                .header("Content-Type", "application/json")
+        req.read(&answer.text).map_err(|e| GraphError {
+            status: answer.status,
+            code: "unreadableResponse".into(),
+            message: format!("The answer could not be read ({e})."),
+            request_id: answer.request_id,
+            ..GraphError::default()
         })
-        .await
-    }
-
-    /// DELETE `path`; any 2xx is success.
-    pub async fn delete(&self, token: &str, path: &str) -> Result<(), GraphError> {
-        let url = self.url(path)?;
-        self.send(Kind::Idempotent, None, || {
-            self.request(Method::DELETE, token, &url)
-        })
-        .await
-        .map(|_| ())
     }
 
     fn request(&self, method: Method, token: &str, url: &str) -> RequestBuilder {
@@ -239,10 +161,7 @@ impl GraphClient {
         });
         let lost = |detail: String| {
             if fired.get() {
-                GraphError {
-                    code: "timeout".into(),
-                    ..GraphError::network(format!("no answer within {} s", self.timeout_ms / 1000))
-                }
+                GraphError::timeout(self.timeout_ms / 1000)
             } else {
                 GraphError::network(detail)
             }
@@ -277,20 +196,10 @@ impl GraphClient {
 fn untrusted(path: &str) -> GraphError {
     let shown: String = path.chars().take(120).collect();
     GraphError {
-        code: "untrustedUrl".into(),
         message: format!(
             "Graph pointed this page at {shown}, which is not under the configured Graph URL; the request was not sent."
         ),
+        unanswered: Some(super::Unanswered::UntrustedUrl),
         ..GraphError::default()
     }
-}
-
-fn decode<T: DeserializeOwned>(answer: Answer) -> Result<T, GraphError> {
-    serde_json::from_str(&answer.text).map_err(|e| GraphError {
-        status: answer.status,
-        code: "unreadableResponse".into(),
-        message: format!("The answer could not be read ({e})."),
-        request_id: answer.request_id,
-        retry_after: None,
-    })
 }

@@ -264,63 +264,6 @@ impl Group {
     pub const SELECT: &'static str = "id,displayName";
 }
 
-/// Body of `POST /$batch` (reference §5): at most 20 requests with unique ids.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
-pub struct BatchRequest {
-    pub requests: Vec<BatchItem>,
-}
-
-/// One request inside a `$batch`.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct BatchItem {
-    /// Unique within its batch; the answer carries the same id.
-    pub id: String,
-    /// `GET`, `POST`, `DELETE`.
-    pub method: String,
-    /// Relative to the version root, e.g. `/users/{encoded}/authentication/temporaryAccessPassMethods`.
-    pub url: String,
-    /// Required by Graph (`Content-Type`) when `body` is present.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub headers: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub body: Option<serde_json::Value>,
-}
-
-/// Answer to a `$batch` envelope: one response per request, in any order.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-pub struct BatchResponse {
-    #[serde(default)]
-    pub responses: Vec<BatchItemResponse>,
-}
-
-/// One request's own answer inside a `$batch` response.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-pub struct BatchItemResponse {
-    pub id: String,
-    pub status: u16,
-    #[serde(default)]
-    pub headers: std::collections::BTreeMap<String, String>,
-    #[serde(default)]
-    pub body: Option<serde_json::Value>,
-}
-
-impl BatchItemResponse {
-    /// Returns the value of header `name`, compared case-insensitively (Graph sends `Retry-After`,
-    /// proxies may lower-case it).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Returns `Retry-After` in whole seconds (decimals rounded up), if present and a number.
-    pub fn retry_after_s(&self) -> Option<u32> {
-        self.header("Retry-After")
-            .and_then(super::retry::parse_retry_after)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,20 +332,5 @@ mod tests {
         })
         .unwrap();
         assert_eq!(body, r#"{"lifetimeInMinutes":120}"#);
-    }
-
-    #[test]
-    fn batch_item_response_reads_retry_after_in_any_case() {
-        let r: BatchItemResponse = serde_json::from_str(
-            r#"{"id":"1","status":429,"headers":{"retry-after":"7"},"body":{"error":{"code":"TooManyRequests","message":"x"}}}"#,
-        )
-        .unwrap();
-        assert_eq!(r.retry_after_s(), Some(7));
-        assert_eq!(r.header("RETRY-AFTER"), Some("7"));
-        let r: BatchItemResponse = serde_json::from_str(r#"{"id":"2","status":204}"#).unwrap();
-        assert_eq!((r.retry_after_s(), r.body), (None, None));
-        let g: Page<Group> =
-            serde_json::from_str(r#"{"value":[{"id":"g","displayName":"Field staff"}]}"#).unwrap();
-        assert_eq!(g.value[0].display_name.as_deref(), Some("Field staff"));
     }
 }

@@ -12,7 +12,7 @@
 //! bounded number of times.
 
 use crate::graph::models::TemporaryAccessPass;
-use crate::graph::time;
+use crate::graph::{time, GraphError};
 
 /// What the status of a create's answer says about the pass.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +34,16 @@ pub fn classify(status: u16) -> Answer {
         429 => Answer::NotProcessed,
         0 | 408 | 500..=599 => Answer::MayHaveRun,
         _ => Answer::Refused,
+    }
+}
+
+/// Reads a failed create: a call never sent (no token without the admin, a URL not trusted) is
+/// [`Answer::NotProcessed`], whatever its status; anything else is read by its status.
+pub fn classify_failure(e: &GraphError) -> Answer {
+    if e.unanswered.is_some() && !e.answer_lost() {
+        Answer::NotProcessed
+    } else {
+        classify(e.status)
     }
 }
 
@@ -150,5 +160,27 @@ mod tests {
         assert!(Settled::Unknown
             .sentence(|_| String::new())
             .contains("Check the user's current pass before creating another"));
+    }
+
+    #[test]
+    fn a_create_never_sent_is_not_processed_and_a_lost_answer_may_have_run() {
+        use crate::graph::Unanswered;
+        let never_sent = GraphError {
+            unanswered: Some(Unanswered::SignedOut),
+            ..GraphError::default()
+        };
+        assert_eq!(classify_failure(&never_sent), Answer::NotProcessed);
+        let untrusted = GraphError {
+            unanswered: Some(Unanswered::UntrustedUrl),
+            ..GraphError::default()
+        };
+        assert_eq!(classify_failure(&untrusted), Answer::NotProcessed);
+        let lost = GraphError::network("lost");
+        assert_eq!(classify_failure(&lost), Answer::MayHaveRun);
+        let refused = GraphError {
+            status: 403,
+            ..GraphError::default()
+        };
+        assert_eq!(classify_failure(&refused), Answer::Refused);
     }
 }

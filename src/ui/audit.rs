@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::{browser, graph_call, Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::audit::{self, PassEvent};
 use crate::graph::{api, GraphError};
 use crate::messages::Operation;
@@ -31,11 +31,14 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
         busy.set(true);
         let since = audit::since_ms(browser::now_ms(), days.get_untracked());
         leptos::task::spawn_local(async move {
-            let result = graph_call(ctx, move |c, t| {
-                let link = link.clone();
-                async move { api::audit_page(&c, &t, since, link.as_deref()).await }
-            })
-            .await;
+            let first = api::audit_page::<audit::Record>(since);
+            let result = ctx
+                .graph()
+                .send(match link {
+                    Some(l) => first.at(l),
+                    None => first,
+                })
+                .await;
             busy.set(false);
             loaded.set(true);
             match result {

@@ -18,7 +18,7 @@ const INTERACTION_STALE_MS: f64 = 10.0 * 60.0 * 1000.0;
 /// Reads `config.json` and the Settings overrides; returns the usable configuration or the setup phase.
 pub async fn load_config() -> Result<Config, Phase> {
     let overrides = config::read_overrides(storage::get(storage::SETTINGS).as_deref());
-    let file = fetch_config_file().await;
+    let file = crate::auth::http::config_file().await;
     config::load(
         file.as_deref().map_err(Clone::clone),
         &overrides,
@@ -28,22 +28,6 @@ pub async fn load_config() -> Result<Config, Phase> {
         problems: problems.into_iter().map(|p| p.sentence).collect(),
         raw: *raw,
     })
-}
-
-async fn fetch_config_file() -> Result<String, String> {
-    let response = gloo_net::http::Request::get("config.json")
-        .cache(web_sys::RequestCache::NoStore)
-        .send()
-        .await
-        .map_err(|_| "config.json could not be loaded (no answer from the server).".to_owned())?;
-    match response.status() {
-        200 => response
-            .text()
-            .await
-            .map_err(|e| format!("config.json could not be read: {e}.")),
-        404 => Err("config.json was not found beside index.html.".into()),
-        s => Err(format!("config.json could not be loaded (HTTP {s}).")),
-    }
 }
 
 fn redirect_uri(config: &Config) -> String {

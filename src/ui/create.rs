@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use super::intent::{Draft, Intent, Reason};
-use super::{browser, graph_call, Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::{MAIL_PERMISSION, WRITE_PERMISSION};
 use crate::graph::models::{NewPass, PolicyState, TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, GraphError};
@@ -62,26 +62,18 @@ async fn send_create(
     before: Option<String>,
 ) -> Result<TemporaryAccessPass, Failure> {
     let id = user_id.clone();
-    let result = graph_call(ctx, move |c, t| {
-        let (id, body) = (id.clone(), body.clone());
-        async move { api::create_pass(&c, &t, &id, &body).await }
-    })
-    .await;
+    let result = ctx.graph().send(api::create_pass(&id, &body)).await;
     let e = match result {
         Ok(pass) => return Ok(pass),
         Err(e) => e,
     };
-    if lost::classify(e.status) != Answer::MayHaveRun {
+    if lost::classify_failure(&e) != Answer::MayHaveRun {
         return Err(Failure {
             error: e,
             settled: None,
         });
     }
-    let listed = graph_call(ctx, move |c, t| {
-        let id = user_id.clone();
-        async move { api::list_passes(&c, &t, &id).await }
-    })
-    .await;
+    let listed = ctx.graph().send(api::list_passes(&id)).await;
     let settled = lost::settle(
         before.as_deref(),
         listed.as_ref().map(|l| l.first()).map_err(|_| ()),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use super::{browser, graph_call, Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::MAIL_PERMISSION;
 use crate::graph::api;
 use crate::graph::models::User;
@@ -167,11 +167,7 @@ fn HandoverMail(
     let send = Action::new_local(move |(to, mail): &(String, serde_json::Value)| {
         let (to, mail) = (to.clone(), mail.clone());
         async move {
-            let result = graph_call(ctx, move |c, t| {
-                let mail = mail.clone();
-                async move { api::send_mail(&c, &t, &mail).await }
-            })
-            .await;
+            let result = ctx.graph().send(api::send_mail(&mail)).await;
             confirming.try_set(false);
             result.map(|()| handover::sent_words(&to))
         }

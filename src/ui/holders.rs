@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{browser, graph_call, reads, Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::{GROUP_PERMISSION, WRITE_PERMISSION};
 use crate::graph::models::{Group, User};
 use crate::graph::{api, GraphError};
@@ -22,34 +22,18 @@ async fn list_users(
     cancel: RwSignal<bool>,
 ) -> Result<Vec<User>, GraphError> {
     if source == Source::Search {
-        return graph_call(ctx, move |c, t| {
-            let text = text.clone();
-            async move { api::search_users(&c, &t, &text, 999).await }
-        })
-        .await;
+        return ctx.graph().send(api::search_users(&text, 999)).await;
     }
-    let group_id = group.map(|g| g.id).unwrap_or_default();
-    let mut users = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let (link, gid) = (next.clone(), group_id.clone());
-        let page = graph_call(ctx, move |c, t| {
-            let (link, gid) = (link.clone(), gid.clone());
-            async move {
-                match source {
-                    Source::Group => api::group_members(&c, &t, &gid, link.as_deref()).await,
-                    _ => api::users_page(&c, &t, link.as_deref()).await,
-                }
-            }
+    let first = match (source, group) {
+        (Source::Group, g) => api::group_members(&g.map(|g| g.id).unwrap_or_default()),
+        _ => api::users_page(),
+    };
+    ctx.graph()
+        .all_pages(first, |count| {
+            status.set(format!("Listing users… {count}"));
+            !cancel.get_untracked()
         })
-        .await?;
-        users.extend(page.value);
-        status.set(format!("Listing users… {}", users.len()));
-        next = page.next_link;
-        if next.is_none() || cancel.get_untracked() {
-            return Ok(users);
-        }
-    }
+        .await
 }
 
 /// The scan's result as the table shows it: found holders, filter, order and selection.
@@ -98,10 +82,15 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
         let chosen = chosen.clone();
         status.set(format!("Deleting {} passes…", chosen.len()));
         async move {
-            let answers =
-                reads::send_all(ctx, holders::revoke_items(&chosen), None, |done, total| {
-                    status.set(format!("Deleted {done} of {total}…"));
-                })
+            let answers = ctx
+                .graph()
+                .send_all(
+                    holders::revoke_items(&chosen),
+                    || false,
+                    |done, total| {
+                        status.set(format!("Deleted {done} of {total}…"));
+                    },
+                )
                 .await;
             let outcome = holders::revoked(&chosen, |id| answers.get(id).cloned());
             let mut ids = table.selected.get_untracked();
@@ -142,15 +131,16 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                 Ok(users) => {
                     let total = users.len();
                     status.set(format!("Checked 0 of {total} users…"));
-                    let answers = reads::send_all(
-                        ctx,
-                        holders::scan_items(&users),
-                        Some(cancel),
-                        |done, total| {
-                            status.set(format!("Checked {done} of {total} users…"));
-                        },
-                    )
-                    .await;
+                    let answers = ctx
+                        .graph()
+                        .send_all(
+                            holders::scan_items(&users),
+                            move || cancel.get_untracked(),
+                            |done, total| {
+                                status.set(format!("Checked {done} of {total} users…"));
+                            },
+                        )
+                        .await;
                     let result =
                         holders::found(&users, |id| answers.get(id).cloned(), browser::now_ms());
                     status.set(holders::scan_words(

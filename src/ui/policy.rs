@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 
-use super::{graph_call, reads, Ctx, GraphErrorView};
-use crate::bulk::batch;
+use super::{Ctx, GraphErrorView};
 use crate::config::{GROUP_PERMISSION, POLICY_WRITE_PERMISSION};
+use crate::graph::batch;
 use crate::graph::models::{Group, TapPolicy};
 use crate::graph::{api, GraphError};
 use crate::messages::Operation;
@@ -77,7 +77,7 @@ fn PolicyForm(
         if !ids.is_empty() {
             leptos::task::spawn_local(async move {
                 let items = ids.iter().map(|id| batch::get_group_item(id, id)).collect();
-                let answers = reads::send_all(ctx, items, None, |_, _| {}).await;
+                let answers = ctx.graph().send_all(items, || false, |_, _| {}).await;
                 let groups = policy::groups_read(answers.into_values());
                 draft.try_update(|d| d.name_groups(&groups));
                 original.update_value(|d| d.name_groups(&groups));
@@ -289,11 +289,7 @@ fn PolicyReview(
     let save = Action::new_local(move |body: &serde_json::Value| {
         let body = body.clone();
         async move {
-            let result = graph_call(ctx, move |c, t| {
-                let body = body.clone();
-                async move { api::update_policy(&c, &t, &body).await }
-            })
-            .await;
+            let result = ctx.graph().send(api::update_policy(&body)).await;
             if result.is_ok() {
                 saved.set(true);
                 reviewing.set(false);

@@ -6,7 +6,7 @@ use leptos::leptos_dom::helpers::TimeoutHandle;
 use leptos::prelude::*;
 
 use super::Ctx;
-use super::{graph_call, GraphErrorView};
+use super::GraphErrorView;
 use crate::graph::api;
 use crate::graph::models::User;
 use crate::graph::GraphError;
@@ -23,23 +23,17 @@ async fn find(ctx: Ctx, text: String) -> Result<Vec<User>, GraphError> {
     let mut exact = None;
     if api::is_direct_key(&text) {
         let key = text.clone();
-        match graph_call(ctx, move |c, t| {
-            let key = key.clone();
-            async move { api::get_user(&c, &t, &key).await }
-        })
-        .await
-        {
+        match ctx.graph().send(api::get_user(&key)).await {
             Ok(u) => exact = Some(u),
             Err(e) if e.status == 404 => {}
             Err(e) => return Err(e),
         }
     }
     let query = text.clone();
-    let listed = graph_call(ctx, move |c, t| {
-        let query = query.clone();
-        async move { api::search_users(&c, &t, &query, MAX_RESULTS).await }
-    })
-    .await;
+    let listed = ctx
+        .graph()
+        .send(api::search_users(&query, MAX_RESULTS))
+        .await;
     user::search_results(exact, listed)
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use super::hooks::use_document_visibility;
-use super::{browser, graph_call, reads, Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::User;
 use crate::graph::{api, GraphError};
@@ -46,12 +46,18 @@ async fn round(
     }
     let unnamed = known.names.with_untracked(|n| tracking::unnamed(&open, n));
     if !unnamed.is_empty() {
-        let answers = reads::send_all(ctx, tracking::name_items(&unnamed), None, |_, _| {}).await;
+        let answers = ctx
+            .graph()
+            .send_all(tracking::name_items(&unnamed), || false, |_, _| {})
+            .await;
         let read = tracking::names_read(&unnamed, |id| answers.get(id).cloned());
         known.names.update(|n| n.extend(read));
     }
     let refs: Vec<&Tracked> = open.iter().collect();
-    let answers = reads::send_all(ctx, tracking::round_items(&refs), None, |_, _| {}).await;
+    let answers = ctx
+        .graph()
+        .send_all(tracking::round_items(&refs), || false, |_, _| {})
+        .await;
     let reading = known.progress.with_untracked(|p| {
         tracking::read_round(&open, p, |id| answers.get(id).cloned(), browser::now_ms())
     });
@@ -108,13 +114,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
         let (user_id, pass_id) = (user_id.clone(), pass_id.clone());
         let (u, p) = (user_id.clone(), pass_id.clone());
         async move {
-            let result = holders::deleted(
-                graph_call(ctx, move |c, t| {
-                    let (u, p) = (u.clone(), p.clone());
-                    async move { api::delete_pass(&c, &t, &u, &p).await }
-                })
-                .await,
-            );
+            let result = holders::deleted(ctx.graph().send(api::delete_pass(&u, &p)).await);
             if result.is_ok() {
                 progress.update(|p| tracking::pass_revoked(p, &user_id));
             }

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 
 use super::create::CreateForm;
 use super::reveal::RevealedPass;
-use super::{browser, graph_call, reads, Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::WRITE_PERMISSION;
 use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
-use crate::graph::{api, GraphError};
+use crate::graph::{api, batch, GraphError};
 use crate::holders;
 use crate::messages::{self, Operation};
 use crate::tap::{self, FormBounds};
@@ -23,9 +23,12 @@ async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> P
     let may_read_membership = tap::MEMBERSHIP_PERMISSIONS.iter().any(|p| ctx.may(p));
     let groups = user::groups_to_read(policy.as_ref(), may_read_membership);
     let request = user::request(&user_id, &groups);
-    let answers = reads::send_all(ctx, request.requests, None, |_, _| {}).await;
+    let answers = ctx
+        .graph()
+        .send_all(request.requests, || false, |_, _| {})
+        .await;
     let failure = answers.values().find_map(|a| a.as_ref().err().cloned());
-    Profile::from_answers(&reads::arrived(&answers), failure)
+    Profile::from_answers(&batch::arrived(&answers), failure)
 }
 
 /// The chosen user's panel.
@@ -249,13 +252,8 @@ fn CurrentPass(
     let delete = Action::new_local(move |(): &()| {
         let (user_id, pass_id) = (user_id.clone(), pass_id.clone());
         async move {
-            let result = holders::deleted(
-                graph_call(ctx, move |c, t| {
-                    let (u, p) = (user_id.clone(), pass_id.clone());
-                    async move { api::delete_pass(&c, &t, &u, &p).await }
-                })
-                .await,
-            );
+            let result =
+                holders::deleted(ctx.graph().send(api::delete_pass(&user_id, &pass_id)).await);
             if result.is_ok() {
                 on_deleted.run(());
             }

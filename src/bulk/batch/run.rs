@@ -12,12 +12,11 @@
 //! flight), and the client's timeout must exceed Graph's 60 s server-side limit, so a POST
 //! still running at Graph cannot land after the listing.
 
-use crate::graph::models::{BatchItemResponse, TemporaryAccessPass};
+use crate::graph::batch::{item_error, BatchItemResponse, MAX_PER_BATCH};
+use crate::graph::models::TemporaryAccessPass;
 use crate::graph::GraphError;
 use crate::messages::{self, Operation};
 use crate::tap::lost::{self, Answer, Settled};
-
-use super::{item_error, MAX_PER_BATCH};
 
 /// Re-sends allowed per job after a resolution found no new pass; then the job fails.
 pub const MAX_RESENDS: u32 = 2;

@@ -6,7 +6,9 @@ use super::*;
 use crate::bulk::input::{LocalStart, Row, RowProblem, Source};
 use crate::bulk::lookup::LookupPart;
 use crate::bulk::plan::Verdict;
-use crate::graph::models::{BatchItem, PolicyState, PolicyTarget};
+use crate::graph::batch::{BatchItem, BatchItemResponse};
+use crate::graph::models::{PolicyState, PolicyTarget};
+use crate::graph::GraphError;
 use crate::messages::Capability;
 use crate::tap::FormBounds;
 

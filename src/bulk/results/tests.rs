@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::bulk::batch::{BatchItemResponse, BatchResponse};
 use crate::bulk::input::{Row, Source};
 use crate::bulk::plan::{Lookup, Verdict};
 use crate::bulk::state::Item;
 use crate::bulk::state::Preview;
+use crate::graph::batch::{BatchItemResponse, BatchResponse};
 use crate::graph::models::{NewPass, User};
 use crate::graph::GraphError;
 
@@ -37,7 +37,7 @@ fn item(line: usize, zone: Option<&str>) -> Item {
 
 fn answer(id: usize, status: u16, body: serde_json::Value) -> BatchItemResponse {
     BatchItemResponse {
-        id: id.to_string(),
+        id: id.into(),
         status,
         headers: BTreeMap::new(),
         body: Some(body),

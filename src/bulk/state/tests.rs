@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::bulk::batch::BatchItemResponse;
 use crate::bulk::input::Source;
+use crate::graph::batch::BatchItemResponse;
 use crate::graph::models::User;
 
 fn item(
@@ -52,7 +52,7 @@ fn pass(id: &str, value: Option<&str>) -> TemporaryAccessPass {
 
 fn answer(id: usize, status: u16, body: Option<serde_json::Value>) -> BatchItemResponse {
     BatchItemResponse {
-        id: id.to_string(),
+        id: id.into(),
         status,
         headers: BTreeMap::new(),
         body,

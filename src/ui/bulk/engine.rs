@@ -6,38 +6,26 @@
 use leptos::prelude::*;
 
 use super::{Bulk, Step};
-use crate::bulk::batch::{self, BatchRequest};
 use crate::bulk::check::{self, Defaults};
 use crate::bulk::input::Parsed;
 use crate::bulk::lookup;
 use crate::bulk::plan::{self, Lookup, PlanContext};
 use crate::bulk::state::Between;
+use crate::graph::batch::{self, BatchRequest};
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::{api, GraphError};
 use crate::messages;
 use crate::tap::FormBounds;
-use crate::ui::{browser, graph_call, reads, Ctx};
+use crate::ui::{browser, Ctx};
 
 /// How long the run loop sleeps when it has nothing to send.
 const IDLE_MS: u32 = 100;
 
 /// Every member of a group (nested groups included), following the pages.
 pub async fn all_members(ctx: Ctx, group_id: &str) -> Result<Vec<User>, GraphError> {
-    let mut users = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let (id, link) = (group_id.to_owned(), next.clone());
-        let page = graph_call(ctx, move |c, t| {
-            let (id, link) = (id.clone(), link.clone());
-            async move { api::group_members(&c, &t, &id, link.as_deref()).await }
-        })
-        .await?;
-        users.extend(page.value);
-        match page.next_link {
-            Some(link) => next = Some(link),
-            None => return Ok(users),
-        }
-    }
+    ctx.graph()
+        .all_pages(api::group_members(group_id), |_| true)
+        .await
 }
 
 fn context<'a>(
@@ -81,9 +69,9 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
         };
         parsed.rows.len()
     ];
-    for wave in parts.chunks(batch::MAX_PER_BATCH * reads::IN_FLIGHT) {
+    for wave in parts.chunks(batch::MAX_PER_BATCH * batch::IN_FLIGHT) {
         let items = wave.iter().map(|p| p.item.clone()).collect();
-        let answers = reads::send_all(bulk.ctx, items, None, |_, _| {}).await;
+        let answers = bulk.ctx.graph().send_all(items, || false, |_, _| {}).await;
         check::apply_wave(&mut lookups, wave, &answers);
     }
     let (mut plan_ctx, me) = context(&bounds, policy.as_ref(), bulk.ctx, &defaults);
@@ -111,13 +99,7 @@ pub fn start(bulk: Bulk, run: Action<(), ()>) {
 async fn send_batch(bulk: Bulk, jobs: Vec<usize>) {
     let requests = bulk.data.with_value(|d| d.create_items(&jobs));
     let request = BatchRequest { requests };
-    let answer = graph_call(bulk.ctx, move |c, t| {
-        let request = BatchRequest {
-            requests: request.requests.clone(),
-        };
-        async move { api::batch(&c, &t, &request).await }
-    })
-    .await;
+    let answer = bulk.ctx.graph().send(batch::envelope(&request)).await;
     let now = browser::now_ms();
     let mut pause = false;
     bulk.update(|d| pause = d.record_answer(&jobs, answer, now));
@@ -133,16 +115,14 @@ async fn resolve_ambiguous(bulk: Bulk) {
         let request = BatchRequest {
             requests: chunk
                 .iter()
-                .map(|(j, u)| batch::list_passes_item(&j.to_string(), u))
+                .map(|(j, u)| batch::list_passes_item(j.to_string(), u))
                 .collect(),
         };
-        let answer = graph_call(bulk.ctx, move |c, t| {
-            let request = BatchRequest {
-                requests: request.requests.clone(),
-            };
-            async move { api::batch_reads(&c, &t, &request).await }
-        })
-        .await;
+        let answer = bulk
+            .ctx
+            .graph()
+            .send(batch::envelope_of_reads(&request))
+            .await;
         let Ok(resp) = answer else { continue };
         bulk.update(|d| d.record_listing(&resp));
     }

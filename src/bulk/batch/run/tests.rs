@@ -10,7 +10,7 @@ fn answer(
     body: Option<serde_json::Value>,
 ) -> BatchItemResponse {
     BatchItemResponse {
-        id: String::new(),
+        id: Default::default(),
         status,
         headers: headers
             .iter()
