@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::bulk::batch::{self, BatchItem, BatchItemResponse};
 use crate::graph::models::{AuthMethod, TemporaryAccessPass, UsabilityReason, User};
 use crate::graph::{time, GraphError};
-use crate::user;
+use crate::{messages, user};
 
 /// The first wait between rounds, and the wait again after anything changed.
 pub const FIRST_INTERVAL_S: u32 = crate::config::DEFAULT_TRACK_INTERVAL_SECONDS;
@@ -299,7 +299,7 @@ pub struct Looking {
 /// The status line: who is followed and when the next check comes.
 pub fn status_words(l: Looking) -> String {
     if l.followed == 0 {
-        return "Nobody is followed yet: users who get a pass on this page appear here.".to_owned();
+        return EMPTY.to_owned();
     }
     let who = if l.followed == 1 {
         "1 user".to_owned()
@@ -312,11 +312,39 @@ pub fn status_words(l: Looking) -> String {
     if l.checking {
         return format!("Following {who}. Checking now…");
     }
-    let left = (l.next_in_ms / 1000.0).max(0.0).ceil();
     format!(
-        "Following {who}. Next check in {left} s (every {} s while nothing changes, up to 5 minutes).",
-        l.interval_s
+        "Following {who}. Next check in {} (every {} while nothing changes, up to {}).",
+        messages::countdown_words(l.next_in_ms),
+        messages::countdown_words(f64::from(l.interval_s) * 1000.0),
+        messages::countdown_words(f64::from(MAX_INTERVAL_S) * 1000.0),
     )
+}
+
+/// The empty state: nobody followed, and how someone comes to be.
+pub const EMPTY: &str =
+    "No one is followed yet: create a pass on One user or Many users and the user is followed here.";
+
+/// What the live region says after a round: each user whose stage changed, by name, with the
+/// new stage ("Pradeep Gupta: Pass used: no passwordless method yet."); `None` when no stage
+/// changed (new methods alone, or nothing), so a quiet round says nothing.
+pub fn news_words(
+    changed: &[(String, Progress)],
+    before: &HashMap<String, Progress>,
+    name: impl Fn(&str) -> String,
+) -> Option<String> {
+    let lines: Vec<String> = changed
+        .iter()
+        .filter(|(id, p)| {
+            before.get(id).map(|b| (b.stage, b.finished())) != Some((p.stage, p.finished()))
+        })
+        .map(|(id, p)| format!("{}: {}.", name(id), stage_words(Some(p))))
+        .collect();
+    (!lines.is_empty()).then(|| lines.join(" "))
+}
+
+/// What the live region says once a followed user's pass was deleted.
+pub fn deleted_words(name: &str) -> String {
+    format!("{name}'s pass deleted.")
 }
 
 /// "Checked n times."
@@ -536,8 +564,8 @@ mod tests {
             next_in_ms: 12_300.0,
             interval_s: 60,
         };
-        assert_eq!(status_words(l), "Following 2 users. Next check in 13 s (every 60 s while nothing changes, up to 5 minutes).");
-        assert_eq!(status_words(Looking { next_in_ms: -5.0, ..l }), "Following 2 users. Next check in 0 s (every 60 s while nothing changes, up to 5 minutes).");
+        assert_eq!(status_words(l), "Following 2 users. Next check in 13 s (every 1 min while nothing changes, up to 5 min).");
+        assert_eq!(status_words(Looking { next_in_ms: -5.0, interval_s: 150, ..l }), "Following 2 users. Next check in 0 s (every 2 min 30 s while nothing changes, up to 5 min).");
         assert_eq!(
             status_words(Looking {
                 followed: 1,
@@ -559,7 +587,7 @@ mod tests {
             hidden: true,
             ..l
         })
-        .starts_with("Nobody is followed yet"));
+        .starts_with("No one is followed yet: create a pass on One user or Many users"));
         assert_eq!(
             (rounds_words(1), rounds_words(0)),
             ("Checked 1 time.".to_owned(), "Checked 0 times.".to_owned())
@@ -576,5 +604,43 @@ mod tests {
             ..used
         };
         assert!(stage_words(Some(&done)).starts_with("Done:"));
+    }
+
+    #[test]
+    fn the_live_region_names_each_user_whose_stage_changed() {
+        let usable = Progress {
+            stage: Stage::Usable,
+            pass_id: Some("p".into()),
+            new_methods: vec![],
+        };
+        let used = Progress {
+            stage: Stage::Used,
+            ..usable.clone()
+        };
+        let before = HashMap::from([("a".to_owned(), usable.clone())]);
+        let name = |id: &str| {
+            if id == "a" {
+                "Ann Lee".to_owned()
+            } else {
+                id.to_owned()
+            }
+        };
+        assert_eq!(
+            news_words(&[("a".into(), used.clone())], &before, name).as_deref(),
+            Some("Ann Lee: Pass used: no passwordless method yet.")
+        );
+        // A new method with the same stage, or nothing changed: silence.
+        let more = Progress {
+            new_methods: vec!["Passkey".into()],
+            ..usable.clone()
+        };
+        assert_eq!(news_words(&[("a".into(), more)], &before, name), None);
+        assert_eq!(news_words(&[], &before, name), None);
+        // First reading of a user: their stage is news.
+        assert_eq!(
+            news_words(&[("b".into(), usable)], &before, name).as_deref(),
+            Some("b: Pass usable: waiting for the user.")
+        );
+        assert_eq!(deleted_words("Ann Lee"), "Ann Lee's pass deleted.");
     }
 }
