@@ -299,7 +299,7 @@ pub struct Looking {
 /// The status line: who is followed and when the next check comes.
 pub fn status_words(l: Looking) -> String {
     if l.followed == 0 {
-        return EMPTY.to_owned();
+        return "Following no one.".to_owned();
     }
     let who = if l.followed == 1 {
         "1 user".to_owned()
@@ -587,7 +587,10 @@ mod tests {
             hidden: true,
             ..l
         })
-        .starts_with("No one is followed yet: create a pass on One user or Many users"));
+        .starts_with("Following no one."));
+        assert!(
+            EMPTY.starts_with("No one is followed yet: create a pass on One user or Many users")
+        );
         assert_eq!(
             (rounds_words(1), rounds_words(0)),
             ("Checked 1 time.".to_owned(), "Checked 0 times.".to_owned())

@@ -147,6 +147,32 @@ pub fn tomorrow_at(hour: u32) -> String {
     )
 }
 
+/// Moves keyboard focus to the first element matching `css`; false when there is none.
+pub fn focus(css: &str) -> bool {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(css).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    match element {
+        Some(e) => e.focus().is_ok(),
+        None => false,
+    }
+}
+
+/// Moves keyboard focus to `css` once the view has drawn it: tried after the reactive updates
+/// of this turn, then every 25 ms for at most a second (an element that a later answer draws).
+pub fn focus_soon(css: impl Into<String>) {
+    let css = css.into();
+    wasm_bindgen_futures::spawn_local(async move {
+        for _ in 0..40 {
+            gloo_timers::future::sleep(std::time::Duration::from_millis(25)).await;
+            if focus(&css) {
+                return;
+            }
+        }
+    });
+}
+
 /// Writes `text` to the clipboard (only ever called from a click). Returns false if the browser refused.
 pub async fn copy_text(text: &str) -> bool {
     let Some(window) = web_sys::window() else {

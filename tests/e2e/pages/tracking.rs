@@ -13,13 +13,13 @@ pub const STATUS: &str = "#tracking-status";
 pub const ROUNDS: &str = "#tracking-rounds";
 /// A followed user's stage.
 pub const STAGE: &str = ".tracking__stage";
-/// Revoke on a followed user's row.
+/// "Delete pass" on a followed user's row.
 pub const REVOKE: &str = ".tracking-revoke";
-/// The revoke's question.
+/// The deletion's question.
 pub const REVOKE_QUESTION: &str = ".tracking-revoke-question";
-/// Cancel the revoke.
+/// Cancel the deletion (the question's first button).
 pub const REVOKE_CANCEL: &str = ".tracking-revoke-cancel";
-/// Confirm the revoke.
+/// Confirm the deletion.
 pub const REVOKE_CONFIRM: &str = ".tracking-revoke-confirm";
 
 /// Opens the Tracking screen.
