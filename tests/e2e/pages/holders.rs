@@ -18,6 +18,10 @@ pub const CANCEL: &str = "#holders-cancel";
 pub const REVOKE: &str = "#holders-revoke";
 /// The delete confirmation's question.
 pub const CONFIRM_TEXT: &str = "#holders-confirm-text";
+/// Cancel the deletion: the confirmation's first button.
+pub const KEEP: &str = "#holders-keep";
+/// The empty state: nothing checked yet, or nobody holds a pass.
+pub const EMPTY: &str = "#holders-empty";
 /// Confirm the deletion.
 pub const CONFIRM: &str = "#holders-confirm";
 /// The deletion's summary (a live region).

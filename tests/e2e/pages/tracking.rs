@@ -9,6 +9,14 @@ use crate::harness::Harness;
 pub const LIST: &str = "#tracking";
 /// The tracker's status line.
 pub const STATUS: &str = "#tracking-status";
+/// The live region: each user whose stage changed, each deletion.
+pub const NEWS: &str = "#tracking-news";
+/// The empty state (nobody followed), naming the next step.
+pub const EMPTY: &str = "#tracking-empty";
+/// Check now.
+pub const CHECK: &str = "#tracking-check";
+/// Stop following, on a followed user's row.
+pub const STOP: &str = ".tracking-stop";
 /// The "Checked N times." counter.
 pub const ROUNDS: &str = "#tracking-rounds";
 /// A followed user's stage.
