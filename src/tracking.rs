@@ -324,23 +324,41 @@ pub fn status_words(l: Looking) -> String {
 pub const EMPTY: &str =
     "No one is followed yet: create a pass on One user or Many users and the user is followed here.";
 
-/// What the live region says after a round: each user whose stage changed, by name, with the
-/// new stage ("Pradeep Gupta: Pass used: no passwordless method yet."); `None` when no stage
-/// changed (new methods alone, or nothing), so a quiet round says nothing.
+/// What the live region says after a round: each user whose stage changed since the last
+/// reading, by name, with the new stage ("Pradeep Gupta: Pass used: no passwordless method
+/// yet."), or how many when more than [`NEWS_NAMED`] did; `None` when no known stage changed
+/// (a first reading, new methods alone, or nothing), so a quiet round says nothing.
 pub fn news_words(
     changed: &[(String, Progress)],
     before: &HashMap<String, Progress>,
     name: impl Fn(&str) -> String,
 ) -> Option<String> {
-    let lines: Vec<String> = changed
+    let moved: Vec<&(String, Progress)> = changed
         .iter()
         .filter(|(id, p)| {
-            before.get(id).map(|b| (b.stage, b.finished())) != Some((p.stage, p.finished()))
+            before
+                .get(id)
+                .is_some_and(|b| (b.stage, b.finished()) != (p.stage, p.finished()))
         })
-        .map(|(id, p)| format!("{}: {}.", name(id), stage_words(Some(p))))
         .collect();
-    (!lines.is_empty()).then(|| lines.join(" "))
+    match moved.len() {
+        0 => None,
+        n if n > NEWS_NAMED => Some(format!(
+            "{} moved to a new stage: see the table.",
+            messages::count(n, "user", "users")
+        )),
+        _ => Some(
+            moved
+                .iter()
+                .map(|(id, p)| format!("{}: {}.", name(id), stage_words(Some(p))))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+    }
 }
+
+/// How many users the live region names after one round; more are counted.
+pub const NEWS_NAMED: usize = 3;
 
 /// What the live region says once a followed user's pass was deleted.
 pub fn deleted_words(name: &str) -> String {
@@ -639,10 +657,19 @@ mod tests {
         };
         assert_eq!(news_words(&[("a".into(), more)], &before, name), None);
         assert_eq!(news_words(&[], &before, name), None);
-        // First reading of a user: their stage is news.
+        // A first reading is not news: the table shows it.
         assert_eq!(
-            news_words(&[("b".into(), usable)], &before, name).as_deref(),
-            Some("b: Pass usable: waiting for the user.")
+            news_words(&[("b".into(), usable.clone())], &before, name),
+            None
+        );
+        // Many at once are counted, not read out one by one.
+        let many: Vec<(String, Progress)> =
+            (0..4).map(|i| (format!("u{i}"), used.clone())).collect();
+        let before_many: HashMap<String, Progress> =
+            (0..4).map(|i| (format!("u{i}"), usable.clone())).collect();
+        assert_eq!(
+            news_words(&many, &before_many, name).as_deref(),
+            Some("4 users moved to a new stage: see the table.")
         );
         assert_eq!(deleted_words("Ann Lee"), "Ann Lee's pass deleted.");
     }
