@@ -365,6 +365,12 @@ pub fn deleted_words(name: &str) -> String {
     format!("{name}'s pass deleted.")
 }
 
+/// What the live region says when a followed user's pass could not be deleted (Graph's reason
+/// is in the message under it).
+pub fn not_deleted_words(name: &str) -> String {
+    format!("{name}'s pass was not deleted: the message below says why. It still works.")
+}
+
 /// "Checked n times."
 pub fn rounds_words(n: u32) -> String {
     format!("Checked {n} {}.", if n == 1 { "time" } else { "times" })
@@ -672,5 +678,6 @@ mod tests {
             Some("4 users moved to a new stage: see the table.")
         );
         assert_eq!(deleted_words("Ann Lee"), "Ann Lee's pass deleted.");
+        assert!(not_deleted_words("Ann Lee").starts_with("Ann Lee's pass was not deleted"));
     }
 }

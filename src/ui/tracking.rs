@@ -147,9 +147,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                 progress.update(|p| tracking::pass_revoked(p, &user_id));
                 known.news.set(tracking::deleted_words(&name));
             } else {
-                known.news.set(format!(
-                    "{name}'s pass was not deleted: see the message above."
-                ));
+                known.news.set(tracking::not_deleted_words(&name));
             }
             browser::focus_soon("#tracking-news");
             result

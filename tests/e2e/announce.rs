@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, ensure, Context, Result};
 use fantoccini::key::Key;
 use serde_json::json;
+use tapdesk_emulator::{FaultKind, FaultRule, Match};
 
 use super::PRADEEP;
 use crate::harness::{self, Harness, Options};
@@ -335,6 +336,47 @@ async fn the_audit_trail_writes_dates_with_their_zone_counts_entries_and_names_t
         h.wait_for_text(audit::EMPTY, "Pick a longer period")
             .await?;
         wait_announced(&h, audit::NEWS, "0 entries shown.").await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_deletion_refused_on_tracking_is_said_by_name_and_the_pass_stays() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.goto_page().await?;
+        h.emu.extend_page_config(json!({"trackIntervalSeconds": 1}));
+        boot::sign_in(&h, "adele.vance").await?;
+        create::for_pradeep(&h).await?;
+        h.click(reveal::DONE).await?;
+        h.emu
+            .register_method(
+                PRADEEP,
+                "#microsoft.graph.fido2AuthenticationMethod",
+                Some("Key"),
+            )
+            .map_err(|e| anyhow!("{e:?}"))?;
+        tracking::open(&h).await?;
+        h.wait_for_css(tracking::REVOKE).await?;
+        h.emu
+            .inject(FaultRule::new(
+                Match::graph()
+                    .method("DELETE")
+                    .path_contains("/temporaryAccessPassMethods"),
+                FaultKind::ServerError(503),
+            ))
+            .map_err(|e| anyhow!("{e:?}"))?;
+        h.click(tracking::REVOKE).await?;
+        h.click(tracking::REVOKE_CONFIRM).await?;
+        wait_announced(
+            &h,
+            tracking::NEWS,
+            "Pradeep Gupta's pass was not deleted: the message below says why. It still works.",
+        )
+        .await?;
+        wait_focus(&h, tracking::NEWS).await?;
+        h.wait_for_css(crate::pages::ALERT).await?;
+        ensure!(h.emu.passes(PRADEEP).len() == 1, "the pass is gone");
         Ok(())
     })
     .await
