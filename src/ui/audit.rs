@@ -89,12 +89,16 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                         <span class="field__label">"Admin or user"</span>
                         <input id="audit-filter" type="search" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
                     </label>
-                    <button type="button" id="audit-refresh" class="button button--primary" disabled=move || busy.get() on:click=move |_| load(false)>"Refresh"</button>
+                    <button type="button" id="audit-refresh" class="button button--primary" disabled=move || busy.get() on:click=move |_| {
+                        load(false);
+                        // Disabled while it reads: focus goes to what it says.
+                        browser::focus_soon("#audit-news");
+                    }>"Refresh"</button>
                 </div>
             })}
             {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::ReadAudit /> })}
             // Live: says when the log is being read and how many entries it shows then.
-            <p id="audit-news" class="status" role="status">{move || {
+            <p id="audit-news" class="status" role="status" tabindex="-1">{move || {
                 if busy.get() {
                     "Reading the audit log…".to_owned()
                 } else if loaded.get() && failure.with(Option::is_none) {
@@ -111,7 +115,10 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                 view! { <AuditTable rows=rows /> }.into_any()
             })}
             {move || next.get().is_some().then(|| view! {
-                <button type="button" id="audit-more" class="button" disabled=move || busy.get() on:click=move |_| load(true)>"Load older entries"</button>
+                <button type="button" id="audit-more" class="button" disabled=move || busy.get() on:click=move |_| {
+                    load(true);
+                    browser::focus_soon("#audit-news");
+                }>"Load older entries"</button>
             })}
         </section>
     }

@@ -145,6 +145,8 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
         revoke.clear();
         table.selected.set(Vec::new());
         table.found.set(None);
+        // "Check passes" is disabled while it runs: focus goes to the status line at once.
+        browser::focus_soon("#holders-status");
         leptos::task::spawn_local(async move {
             match list_users(ctx, src, q, g, status, cancel).await {
                 Err(e) => failure.set(Some(e)),

@@ -332,6 +332,11 @@ async fn the_audit_trail_writes_dates_with_their_zone_counts_entries_and_names_t
             "the date {when:?} does not end with its zone {zone}"
         );
 
+        // Refresh is disabled while it reads: focus goes to the live region.
+        h.click(audit::REFRESH).await?;
+        wait_focus(&h, audit::NEWS).await?;
+        wait_announced(&h, audit::NEWS, " shown.").await?;
+
         h.type_into(audit::FILTER, "zz-nobody-zz").await?;
         h.wait_for_text(audit::EMPTY, "Pick a longer period")
             .await?;

@@ -13,6 +13,8 @@ pub const EMPTY: &str = "#audit-empty";
 pub const TABLE_OR_EMPTY: &str = "#audit, #audit-empty";
 /// The live region: reading, then how many entries are shown.
 pub const NEWS: &str = "#audit-news";
+/// Refresh: reads the log again.
+pub const REFRESH: &str = "#audit-refresh";
 /// The filter field.
 pub const FILTER: &str = "#audit-filter";
 /// Grant the audit permissions, on this screen.
