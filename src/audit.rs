@@ -140,6 +140,17 @@ pub fn pass_event(record: &Record) -> Option<PassEvent> {
     })
 }
 
+/// The empty state: nothing in the period, and where to look next.
+pub const EMPTY: &str = "No pass was created or deleted in this period. Pick a longer period above, or create a pass on One user: it appears here within a few minutes.";
+
+/// What the live region says once the log is read: how many entries are shown.
+pub fn loaded_words(shown: usize) -> String {
+    format!(
+        "{} shown.",
+        crate::messages::count(shown, "entry", "entries")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -260,5 +271,13 @@ mod screen_tests {
         assert!(shown(&list, "nobody").is_empty());
         assert_eq!((days_from("30"), days_from("x")), (30, DEFAULT_DAYS));
         assert_eq!(since_ms(3.0 * DAY_MS, 1), 2.0 * DAY_MS);
+    }
+
+    #[test]
+    fn the_live_region_counts_entries_and_the_empty_state_names_the_next_step() {
+        assert_eq!(loaded_words(1), "1 entry shown.");
+        assert_eq!(loaded_words(0), "0 entries shown.");
+        assert_eq!(loaded_words(12), "12 entries shown.");
+        assert!(EMPTY.contains("Pick a longer period"));
     }
 }

@@ -5,6 +5,7 @@
 use crate::graph::batch::{self, item_error, BatchItem, BatchItemResponse};
 use crate::graph::models::{TemporaryAccessPass, UsabilityReason, User};
 use crate::graph::GraphError;
+use crate::messages;
 use crate::tap;
 
 /// A pass lifetime above this (8 hours) counts as long.
@@ -369,8 +370,9 @@ pub fn scan_words(
     unreadable: usize,
 ) -> String {
     format!(
-        "{}{done} of {total} users checked · {holders} hold a pass · {unreadable} could not be read.",
+        "{}{done} of {total} users checked · {holders} {} a pass · {unreadable} could not be read.",
         if stopped { "Stopped. " } else { "" },
+        if holders == 1 { "holds" } else { "hold" },
     )
 }
 
@@ -381,24 +383,62 @@ pub fn shown(found: &[Holder], filter: Filter, order: Sort) -> Vec<Holder> {
     list
 }
 
-/// The summary of a revocation, in words.
+/// The summary of a deletion, in words: "1 pass deleted · 0 were already gone · 0 could not
+/// be deleted."
 pub fn revoked_words(r: &Revoked) -> String {
     format!(
-        "{} passes deleted · {} were already gone · {} could not be deleted.",
-        r.deleted,
-        r.already_gone,
-        r.failed.len()
+        "{} deleted · {} already gone · {} not be deleted.",
+        messages::count(r.deleted, "pass", "passes"),
+        if r.already_gone == 1 {
+            "1 was".to_owned()
+        } else {
+            format!("{} were", r.already_gone)
+        },
+        if r.failed.len() == 1 {
+            "1 could".to_owned()
+        } else {
+            format!("{} could", r.failed.len())
+        },
     )
 }
 
-/// The hint under "Revoke selected" when `hidden` selected users are hidden by the filters.
+/// The hint under the delete button when `hidden` selected users are hidden by the filters.
 pub fn hidden_words(hidden: usize) -> Option<String> {
     (hidden > 0).then(|| {
         format!(
-            "{hidden} selected {} hidden by the filters and will not be revoked.",
-            if hidden == 1 { "user is" } else { "users are" }
+            "{} hidden by the filters: {} not be deleted.",
+            if hidden == 1 {
+                "1 selected user is".to_owned()
+            } else {
+                format!("{hidden} selected users are")
+            },
+            if hidden == 1 {
+                "their pass will"
+            } else {
+                "their passes will"
+            }
         )
     })
+}
+
+/// The delete button's words for `n` chosen rows: "Delete 1 selected pass",
+/// "Delete 3 selected passes", "Delete selected passes" when none is chosen.
+pub fn delete_words(n: usize) -> String {
+    match n {
+        0 => "Delete selected passes".to_owned(),
+        1 => "Delete 1 selected pass".to_owned(),
+        n => format!("Delete {n} selected passes"),
+    }
+}
+
+/// What the live region says once a scan ends: the [`scan_words`], or where to go next when
+/// nobody holds a pass.
+pub fn empty_words(scanned: bool) -> &'static str {
+    if scanned {
+        "No one checked holds a pass: nothing to delete. Check another group or search, or create a pass on One user or Many users."
+    } else {
+        "Nothing checked yet: pick who to check above and press Check passes."
+    }
 }
 
 #[cfg(test)]
@@ -719,7 +759,7 @@ mod tests {
         assert_eq!(scan_refusal(Source::Tenant, "", false), None);
         assert_eq!(
             scan_words(false, 3, 3, 1, 0),
-            "3 of 3 users checked · 1 hold a pass · 0 could not be read."
+            "3 of 3 users checked · 1 holds a pass · 0 could not be read."
         );
         assert_eq!(
             scan_words(true, 1, 3, 0, 1),
@@ -732,17 +772,33 @@ mod tests {
         };
         assert_eq!(
             revoked_words(&r),
-            "2 passes deleted · 1 were already gone · 0 could not be deleted."
+            "2 passes deleted · 1 was already gone · 0 could not be deleted."
+        );
+        let one = Revoked {
+            deleted: 1,
+            already_gone: 0,
+            failed: vec![],
+        };
+        assert_eq!(
+            revoked_words(&one),
+            "1 pass deleted · 0 were already gone · 0 could not be deleted."
+        );
+        assert_eq!(
+            scan_words(false, 1, 1, 1, 0),
+            "1 of 1 users checked · 1 holds a pass · 0 could not be read."
         );
         assert_eq!(hidden_words(0), None);
         assert_eq!(
             hidden_words(1).as_deref(),
-            Some("1 selected user is hidden by the filters and will not be revoked.")
+            Some("1 selected user is hidden by the filters: their pass will not be deleted.")
         );
         assert_eq!(
             hidden_words(2).as_deref(),
-            Some("2 selected users are hidden by the filters and will not be revoked.")
+            Some("2 selected users are hidden by the filters: their passes will not be deleted.")
         );
+        assert_eq!(delete_words(0), "Delete selected passes");
+        assert_eq!(delete_words(1), "Delete 1 selected pass");
+        assert_eq!(delete_words(2), "Delete 2 selected passes");
     }
 
     #[test]

@@ -410,6 +410,34 @@ pub const POLICY_OFF_LINE: &str = "Your tenant's Temporary Access Pass policy is
 /// Graph's refusal of a pass the policy does not allow (off, or the user outside its groups).
 pub const POLICY_REFUSES_USER: &str = "Your tenant's Temporary Access Pass policy does not allow a pass for this user: the policy is disabled, or the user is outside its included groups or in an excluded group. A Global Administrator or Authentication Policy Administrator can change it under Entra admin center › Protection › Authentication methods › Temporary Access Pass.";
 
+/// Returns `n` with its noun, singular for one: "1 pass", "2 passes", "0 passes".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Returns the time left in words, for "in …" and "… left": "21 h 15 min", "4 min 5 s",
+/// "12 s", "2 d 3 h"; "0 s" when over. Seconds are rounded up, so "0 s" means now.
+pub fn countdown_words(ms_left: f64) -> String {
+    let s = (ms_left / 1000.0).max(0.0).ceil() as u64;
+    let (d, h, m, sec) = (s / 86_400, s % 86_400 / 3600, s % 3600 / 60, s % 60);
+    let pair = |a: u64, a_unit: &str, b: u64, b_unit: &str| {
+        if b == 0 {
+            format!("{a} {a_unit}")
+        } else {
+            format!("{a} {a_unit} {b} {b_unit}")
+        }
+    };
+    if d > 0 {
+        pair(d, "d", h, "h")
+    } else if h > 0 {
+        pair(h, "h", m, "min")
+    } else if m > 0 {
+        pair(m, "min", sec, "s")
+    } else {
+        format!("{sec} s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -710,5 +738,20 @@ mod tests {
             .url("https://evil.example/v1.0/users")
             .unwrap_err();
         assert!(graph(&untrusted, Operation::Search).ends_with("Your sign-in was not sent there. Check the Graph URL in Settings, or report this answer to whoever runs the page."));
+    }
+
+    #[test]
+    fn counts_and_countdowns_read_as_words() {
+        assert_eq!(count(1, "pass", "passes"), "1 pass");
+        assert_eq!(count(0, "pass", "passes"), "0 passes");
+        assert_eq!(count(2, "pass", "passes"), "2 passes");
+        assert_eq!(countdown_words(76_500_000.0), "21 h 15 min");
+        assert_eq!(countdown_words(7_200_000.0), "2 h");
+        assert_eq!(countdown_words(245_000.0), "4 min 5 s");
+        assert_eq!(countdown_words(11_200.0), "12 s");
+        assert_eq!(countdown_words(183_600_000.0), "2 d 3 h");
+        assert_eq!(countdown_words(-5.0), "0 s");
+        // Never a clock time.
+        assert!(!countdown_words(7_199_999.0).contains(':'));
     }
 }

@@ -82,14 +82,10 @@ impl FormBounds {
 // Durations in words live with the other sentences (messages must not import tap).
 pub use crate::messages::duration_words;
 
-/// Returns the time left as a countdown: "1:59:07", "4:05", or "0:00" when over.
+/// Returns the time left in words: "21 h 15 min", "4 min 5 s", "0 s" when over
+/// ([`crate::messages::countdown_words`], the page's one countdown wording).
 pub fn countdown(ms_left: f64) -> String {
-    let s = (ms_left / 1000.0).max(0.0).floor() as u64;
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, s % 3600 / 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
-    }
+    crate::messages::countdown_words(ms_left)
 }
 
 /// A pass as the admin should understand it.
@@ -205,9 +201,9 @@ mod tests {
         assert_eq!(duration_words(0), "0 minutes");
         assert_eq!(duration_words(61), "1 hour 1 minute");
         assert_eq!(duration_words(1440 + 120), "1 day 2 hours");
-        assert_eq!(countdown(7_199_999.0), "1:59:59");
-        assert_eq!(countdown(245_000.0), "4:05");
-        assert_eq!(countdown(-5.0), "0:00");
+        assert_eq!(countdown(7_199_999.0), "2 h");
+        assert_eq!(countdown(245_000.0), "4 min 5 s");
+        assert_eq!(countdown(-5.0), "0 s");
     }
 
     fn pass(

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::graph::batch::{self, BatchItem, BatchItemResponse};
 use crate::graph::models::{AuthMethod, TemporaryAccessPass, UsabilityReason, User};
 use crate::graph::{time, GraphError};
-use crate::user;
+use crate::{messages, user};
 
 /// The first wait between rounds, and the wait again after anything changed.
 pub const FIRST_INTERVAL_S: u32 = crate::config::DEFAULT_TRACK_INTERVAL_SECONDS;
@@ -299,7 +299,7 @@ pub struct Looking {
 /// The status line: who is followed and when the next check comes.
 pub fn status_words(l: Looking) -> String {
     if l.followed == 0 {
-        return "Nobody is followed yet: users who get a pass on this page appear here.".to_owned();
+        return "Following no one.".to_owned();
     }
     let who = if l.followed == 1 {
         "1 user".to_owned()
@@ -312,11 +312,63 @@ pub fn status_words(l: Looking) -> String {
     if l.checking {
         return format!("Following {who}. Checking now…");
     }
-    let left = (l.next_in_ms / 1000.0).max(0.0).ceil();
     format!(
-        "Following {who}. Next check in {left} s (every {} s while nothing changes, up to 5 minutes).",
-        l.interval_s
+        "Following {who}. Next check in {} (every {} while nothing changes, up to {}).",
+        messages::countdown_words(l.next_in_ms),
+        messages::countdown_words(f64::from(l.interval_s) * 1000.0),
+        messages::countdown_words(f64::from(MAX_INTERVAL_S) * 1000.0),
     )
+}
+
+/// The empty state: nobody followed, and how someone comes to be.
+pub const EMPTY: &str =
+    "No one is followed yet: create a pass on One user or Many users and the user is followed here.";
+
+/// What the live region says after a round: each user whose stage changed since the last
+/// reading, by name, with the new stage ("Pradeep Gupta: Pass used: no passwordless method
+/// yet."), or how many when more than [`NEWS_NAMED`] did; `None` when no known stage changed
+/// (a first reading, new methods alone, or nothing), so a quiet round says nothing.
+pub fn news_words(
+    changed: &[(String, Progress)],
+    before: &HashMap<String, Progress>,
+    name: impl Fn(&str) -> String,
+) -> Option<String> {
+    let moved: Vec<&(String, Progress)> = changed
+        .iter()
+        .filter(|(id, p)| {
+            before
+                .get(id)
+                .is_some_and(|b| (b.stage, b.finished()) != (p.stage, p.finished()))
+        })
+        .collect();
+    match moved.len() {
+        0 => None,
+        n if n > NEWS_NAMED => Some(format!(
+            "{} moved to a new stage: see the table.",
+            messages::count(n, "user", "users")
+        )),
+        _ => Some(
+            moved
+                .iter()
+                .map(|(id, p)| format!("{}: {}.", name(id), stage_words(Some(p))))
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+    }
+}
+
+/// How many users the live region names after one round; more are counted.
+pub const NEWS_NAMED: usize = 3;
+
+/// What the live region says once a followed user's pass was deleted.
+pub fn deleted_words(name: &str) -> String {
+    format!("{name}'s pass deleted.")
+}
+
+/// What the live region says when a followed user's pass could not be deleted (Graph's reason
+/// is in the message under it).
+pub fn not_deleted_words(name: &str) -> String {
+    format!("{name}'s pass was not deleted: the message below says why. It still works.")
 }
 
 /// "Checked n times."
@@ -536,8 +588,8 @@ mod tests {
             next_in_ms: 12_300.0,
             interval_s: 60,
         };
-        assert_eq!(status_words(l), "Following 2 users. Next check in 13 s (every 60 s while nothing changes, up to 5 minutes).");
-        assert_eq!(status_words(Looking { next_in_ms: -5.0, ..l }), "Following 2 users. Next check in 0 s (every 60 s while nothing changes, up to 5 minutes).");
+        assert_eq!(status_words(l), "Following 2 users. Next check in 13 s (every 1 min while nothing changes, up to 5 min).");
+        assert_eq!(status_words(Looking { next_in_ms: -5.0, interval_s: 150, ..l }), "Following 2 users. Next check in 0 s (every 2 min 30 s while nothing changes, up to 5 min).");
         assert_eq!(
             status_words(Looking {
                 followed: 1,
@@ -559,7 +611,10 @@ mod tests {
             hidden: true,
             ..l
         })
-        .starts_with("Nobody is followed yet"));
+        .starts_with("Following no one."));
+        assert!(
+            EMPTY.starts_with("No one is followed yet: create a pass on One user or Many users")
+        );
         assert_eq!(
             (rounds_words(1), rounds_words(0)),
             ("Checked 1 time.".to_owned(), "Checked 0 times.".to_owned())
@@ -576,5 +631,53 @@ mod tests {
             ..used
         };
         assert!(stage_words(Some(&done)).starts_with("Done:"));
+    }
+
+    #[test]
+    fn the_live_region_names_each_user_whose_stage_changed() {
+        let usable = Progress {
+            stage: Stage::Usable,
+            pass_id: Some("p".into()),
+            new_methods: vec![],
+        };
+        let used = Progress {
+            stage: Stage::Used,
+            ..usable.clone()
+        };
+        let before = HashMap::from([("a".to_owned(), usable.clone())]);
+        let name = |id: &str| {
+            if id == "a" {
+                "Ann Lee".to_owned()
+            } else {
+                id.to_owned()
+            }
+        };
+        assert_eq!(
+            news_words(&[("a".into(), used.clone())], &before, name).as_deref(),
+            Some("Ann Lee: Pass used: no passwordless method yet.")
+        );
+        // A new method with the same stage, or nothing changed: silence.
+        let more = Progress {
+            new_methods: vec!["Passkey".into()],
+            ..usable.clone()
+        };
+        assert_eq!(news_words(&[("a".into(), more)], &before, name), None);
+        assert_eq!(news_words(&[], &before, name), None);
+        // A first reading is not news: the table shows it.
+        assert_eq!(
+            news_words(&[("b".into(), usable.clone())], &before, name),
+            None
+        );
+        // Many at once are counted, not read out one by one.
+        let many: Vec<(String, Progress)> =
+            (0..4).map(|i| (format!("u{i}"), used.clone())).collect();
+        let before_many: HashMap<String, Progress> =
+            (0..4).map(|i| (format!("u{i}"), usable.clone())).collect();
+        assert_eq!(
+            news_words(&many, &before_many, name).as_deref(),
+            Some("4 users moved to a new stage: see the table.")
+        );
+        assert_eq!(deleted_words("Ann Lee"), "Ann Lee's pass deleted.");
+        assert!(not_deleted_words("Ann Lee").starts_with("Ann Lee's pass was not deleted"));
     }
 }

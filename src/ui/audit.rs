@@ -76,7 +76,7 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                 </div>
             })}
             {permitted.then(|| view! {
-                <div class="audit__options">
+                <div class="audit__options command-bar">
                     <label class="field">
                         <span class="field__label">"Period"</span>
                         <select id="audit-days" on:change=move |ev| {
@@ -92,20 +92,36 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                         <span class="field__label">"Admin or user"</span>
                         <input id="audit-filter" type="search" prop:value=move || filter.get() on:input=move |ev| filter.set(event_target_value(&ev)) />
                     </label>
-                    <button type="button" id="audit-refresh" class="button" disabled=move || busy.get() on:click=move |_| load(false)>"Refresh"</button>
+                    <button type="button" id="audit-refresh" class="button button--primary" disabled=move || busy.get() on:click=move |_| {
+                        load(false);
+                        // Disabled while it reads: focus goes to what it says.
+                        browser::focus_soon("#audit-news");
+                    }>"Refresh"</button>
                 </div>
             })}
             {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::ReadAudit /> })}
-            {move || busy.get().then(|| view! { <p class="status" role="status">"Reading the audit log…"</p> })}
+            // Live: says when the log is being read and how many entries it shows then.
+            <p id="audit-news" class="status" role="status" tabindex="-1">{move || {
+                if busy.get() {
+                    "Reading the audit log…".to_owned()
+                } else if loaded.get() && failure.with(Option::is_none) {
+                    audit::loaded_words(events.with(|e| audit::shown(e, &filter.get()).len()))
+                } else {
+                    String::new()
+                }
+            }}</p>
             {move || (loaded.get() && failure.get().is_none()).then(|| {
                 let rows = shown();
                 if rows.is_empty() {
-                    return view! { <p id="audit-empty">"No pass was created or deleted in this period."</p> }.into_any();
+                    return view! { <p id="audit-empty" class="notice empty">{audit::EMPTY}</p> }.into_any();
                 }
                 view! { <AuditTable rows=rows /> }.into_any()
             })}
             {move || next.get().is_some().then(|| view! {
-                <button type="button" id="audit-more" class="button" disabled=move || busy.get() on:click=move |_| load(true)>"Load older entries"</button>
+                <button type="button" id="audit-more" class="button" disabled=move || busy.get() on:click=move |_| {
+                    load(true);
+                    browser::focus_soon("#audit-news");
+                }>"Load older entries"</button>
             })}
         </section>
     }

@@ -66,9 +66,33 @@ fn intl_options(pairs: &[(&str, &str)]) -> js_sys::Object {
     o
 }
 
-/// Formats an instant in the browser's time zone and locale, e.g. "27 Nov 2026, 09:00".
+/// Formats an instant in the browser's time zone, with the zone written, e.g.
+/// "27 Nov 2026, 09:00 Europe/Berlin": the page's one date format ([`datetime_words`]).
 pub fn local_datetime(ms: f64) -> String {
     datetime_in_zone(ms, None)
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// The page's one date format, from the wall-clock parts (year, month, day, hour, minute) of
+/// an instant in `zone`: "27 Nov 2026, 09:00 Europe/Berlin", "1 Dec 2026, 00:05 UTC". The
+/// same in every browser locale, and the zone is always written.
+pub fn datetime_words(parts: [i64; 5], zone: &str) -> String {
+    let [year, month, day, hour, minute] = parts;
+    let month = usize::try_from(month - 1)
+        .ok()
+        .and_then(|m| MONTHS.get(m))
+        .copied()
+        .unwrap_or("?");
+    let zone = match zone {
+        "Etc/UTC" | "Etc/GMT" | "GMT" | "Etc/Universal" | "Etc/Zulu" | "Universal" | "Zulu" => {
+            "UTC"
+        }
+        z => z,
+    };
+    format!("{day} {month} {year}, {hour:02}:{minute:02} {zone}")
 }
 
 /// Every IANA time zone the browser knows (`Intl.supportedValuesOf("timeZone")`), or none.
@@ -123,6 +147,32 @@ pub fn tomorrow_at(hour: u32) -> String {
     )
 }
 
+/// Moves keyboard focus to the first element matching `css`; false when there is none.
+pub fn focus(css: &str) -> bool {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(css).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    match element {
+        Some(e) => e.focus().is_ok(),
+        None => false,
+    }
+}
+
+/// Moves keyboard focus to `css` once the view has drawn it: tried after the reactive updates
+/// of this turn, then every 25 ms for at most a second (an element that a later answer draws).
+pub fn focus_soon(css: impl Into<String>) {
+    let css = css.into();
+    wasm_bindgen_futures::spawn_local(async move {
+        for _ in 0..40 {
+            gloo_timers::future::sleep(std::time::Duration::from_millis(25)).await;
+            if focus(&css) {
+                return;
+            }
+        }
+    });
+}
+
 /// Writes `text` to the clipboard (only ever called from a click). Returns false if the browser refused.
 pub async fn copy_text(text: &str) -> bool {
     let Some(window) = web_sys::window() else {
@@ -150,17 +200,21 @@ pub fn is_time_zone(tz: &str) -> bool {
     .is_ok()
 }
 
-/// The wall-clock parts of instant `ms` in `tz`: (year, month, day, hour, minute).
-fn parts_in_zone(ms: f64, tz: &str) -> Option<[i64; 5]> {
-    let options = intl_options(&[
-        ("timeZone", tz),
+/// The wall-clock parts of instant `ms` in `tz` (the browser's own when `None`): (year, month,
+/// day, hour, minute).
+fn parts_in_zone(ms: f64, tz: Option<&str>) -> Option<[i64; 5]> {
+    let mut pairs = vec![
         ("hourCycle", "h23"),
         ("year", "numeric"),
         ("month", "2-digit"),
         ("day", "2-digit"),
         ("hour", "2-digit"),
         ("minute", "2-digit"),
-    ]);
+    ];
+    if let Some(tz) = tz {
+        pairs.push(("timeZone", tz));
+    }
+    let options = intl_options(&pairs);
     let format = js_sys::Intl::DateTimeFormat::new(
         &js_sys::Array::of1(&JsValue::from_str("en-CA")),
         &options,
@@ -201,7 +255,7 @@ pub fn zoned_to_utc(date: &str, time: &str, tz: &str) -> Option<f64> {
     // (the second pass settles daylight-saving transitions).
     let mut guess = wall;
     for _ in 0..2 {
-        let p = parts_in_zone(guess, tz)?;
+        let p = parts_in_zone(guess, Some(tz))?;
         let shown = crate::graph::time::parse_ms(&format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:00Z",
             p[0], p[1], p[2], p[3], p[4]
@@ -211,13 +265,37 @@ pub fn zoned_to_utc(date: &str, time: &str, tz: &str) -> Option<f64> {
     Some(guess)
 }
 
-/// Formats instant `ms` in time zone `tz` (the browser's own when `None`), e.g. "1 Dec 2026, 09:00".
+/// Formats instant `ms` in time zone `tz` (the browser's own when `None`) in the page's one
+/// format, with the zone written: "1 Dec 2026, 09:00 Europe/Berlin" ([`datetime_words`]).
 pub fn datetime_in_zone(ms: f64, tz: Option<&str>) -> String {
-    datetime_for(ms, tz, None)
+    // An unknown zone would make Intl throw: the browser's own is written instead.
+    let tz = tz.filter(|z| is_time_zone(z));
+    let zone = tz.map_or_else(time_zone, str::to_owned);
+    parts_in_zone(ms, tz)
+        .map(|p| datetime_words(p, &zone))
+        .unwrap_or_default()
+}
+
+/// Instant `ms` in time zone `tz` (the browser's own when `None`) as an ISO 8601 cell with its
+/// offset, for CSV files: "2026-11-27T09:00+01:00" ([`crate::export::iso_cell`]).
+pub fn iso_in_zone(ms: f64, tz: Option<&str>) -> String {
+    let tz = tz.filter(|z| is_time_zone(z));
+    let Some(p) = parts_in_zone(ms, tz) else {
+        return String::new();
+    };
+    let wall = crate::graph::time::parse_ms(&format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:00Z",
+        p[0], p[1], p[2], p[3], p[4]
+    ));
+    // The wall clock minus the instant, both to the minute, is the zone's offset.
+    let minute = (ms / 60_000.0).floor() * 60_000.0;
+    let offset = wall.map_or(0.0, |w| ((w - minute) / 60_000.0).round()) as i64;
+    crate::export::iso_cell(p, offset)
 }
 
 /// Formats instant `ms` in time zone `tz` for language `locale` (e.g. `de`); the browser's own
-/// zone and locale where `None`.
+/// zone and locale where `None`. Only for text handed to the user in their language (the
+/// handover); the admin's screens use [`datetime_in_zone`].
 pub fn datetime_for(ms: f64, tz: Option<&str>, locale: Option<&str>) -> String {
     let mut pairs = vec![("dateStyle", "medium"), ("timeStyle", "short")];
     if let Some(tz) = tz {
@@ -233,4 +311,25 @@ pub fn datetime_for(ms: f64, tz: Option<&str>, locale: Option<&str>) -> String {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_date_format_with_its_zone_written() {
+        assert_eq!(
+            datetime_words([2026, 11, 27, 9, 0], "Europe/Berlin"),
+            "27 Nov 2026, 09:00 Europe/Berlin"
+        );
+        assert_eq!(
+            datetime_words([2026, 12, 1, 0, 5], "Etc/UTC"),
+            "1 Dec 2026, 00:05 UTC"
+        );
+        assert_eq!(
+            datetime_words([2027, 1, 31, 23, 59], "UTC"),
+            "31 Jan 2027, 23:59 UTC"
+        );
+    }
 }

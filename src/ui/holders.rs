@@ -1,6 +1,11 @@
 //! The "Pass holders" screen: who in the tenant, a group or a search result holds a pass now
-//! (paged, batched, with progress and cancel), sortable and filterable, and revocation of a
-//! selection with a confirmation and a summary.
+//! (paged, batched, with progress and cancel), sortable and filterable, and deletion of the
+//! passes of a selection with a confirmation and a summary.
+//!
+//! Focus and announcements: the status line is the live region of the scan (busy while it
+//! runs, so its progress is not read out) and takes focus when the scan ends; the
+//! confirmation takes focus on its first button (Cancel) and gives it back to the delete
+//! button when it closes (Escape too); the deletion's summary is live and takes focus.
 
 use leptos::prelude::*;
 
@@ -9,7 +14,7 @@ use crate::config::{GROUP_PERMISSION, WRITE_PERMISSION};
 use crate::graph::models::{Group, User};
 use crate::graph::{api, GraphError};
 use crate::holders::{self, Filter, Holder, Revoked, Sort, Source};
-use crate::messages::{self, Operation};
+use crate::messages::{self, count, Operation};
 use crate::tap::duration_words;
 
 /// Lists the users of `source` (every page), saying how many so far in `status`.
@@ -53,7 +58,7 @@ impl Table {
             .with(|h| holders::shown(h.as_deref().unwrap_or_default(), f, o))
     }
 
-    /// What "Revoke selected" acts on: shown (filtered) and selected rows only.
+    /// What the delete button acts on: shown (filtered) and selected rows only.
     fn chosen(self) -> holders::Chosen {
         self.selected
             .with(|ids| holders::chosen(&self.shown(), ids))
@@ -80,7 +85,10 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
     // passes leave the table and failures stay selected.
     let revoke = Action::new_local(move |chosen: &Vec<Holder>| {
         let chosen = chosen.clone();
-        status.set(format!("Deleting {} passes…", chosen.len()));
+        status.set(format!(
+            "Deleting {}…",
+            count(chosen.len(), "pass", "passes")
+        ));
         async move {
             let answers = ctx
                 .graph()
@@ -101,6 +109,7 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
             });
             table.selected.set(ids);
             status.set(String::new());
+            browser::focus_soon("#holders-summary");
             outcome
         }
     });
@@ -125,6 +134,8 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
         revoke.clear();
         table.selected.set(Vec::new());
         table.found.set(None);
+        // "Check passes" is disabled while it runs: focus goes to the status line at once.
+        browser::focus_soon("#holders-status");
         leptos::task::spawn_local(async move {
             match list_users(ctx, src, q, g, status, cancel).await {
                 Err(e) => failure.set(Some(e)),
@@ -154,27 +165,44 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                 }
             }
             scanning.set(false);
+            browser::focus_soon("#holders-status");
         });
     };
+    let confirming: RwSignal<Option<Vec<Holder>>, LocalStorage> = RwSignal::new_local(None);
 
     view! {
         <section class="card" aria-labelledby="holders-title">
-            <h2 id="holders-title">"Who holds a pass"</h2>
-            <p>"Passes that are still present are a way into an account, for the user and for anyone who saw the pass. Check who holds one, and revoke what should not be there."</p>
+            <h2 id="holders-title">"Pass holders"</h2>
+            <p>"Passes that are still present are a way into an account, for the user and for anyone who saw the pass. Check who holds one, and delete the passes that should not be there."</p>
             <HoldersSource ctx=ctx source=source text=text group=group failure=failure />
-            <div class="holders__actions">
+            <div class="holders__actions command-bar">
                 <button type="button" id="holders-scan" class="button button--primary" disabled=move || busy.get() on:click=scan>"Check passes"</button>
                 <Show when=move || busy.get()>
                     <button type="button" id="holders-cancel" class="button" on:click=move |_| cancel.set(true)>"Stop"</button>
                 </Show>
+                <Show when=move || table.found.with(Option::is_some)>
+                    <DeleteButton ctx=ctx table=table busy=busy confirming=confirming />
+                </Show>
             </div>
-            <p id="holders-status" class="status" role="status">{move || status.get()}</p>
+            <p id="holders-status" class="status" role="status" tabindex="-1" aria-busy=move || busy.get().to_string()>{move || status.get()}</p>
             {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
             {move || revoke.value().get().map(|s| view! { <RevokeSummary outcome=s /> })}
             <Show when=move || table.found.with(Option::is_some)>
+                <DeleteConfirm ctx=ctx table=table revoke=revoke confirming=confirming />
+            </Show>
+            {move || {
+                let empty = table.found.with(|f| f.as_ref().map(Vec::is_empty));
+                match empty {
+                    _ if busy.get() => None,
+                    None => Some(holders::empty_words(false)),
+                    Some(true) => Some(holders::empty_words(true)),
+                    Some(false) => None,
+                }
+                .map(|words| view! { <p id="holders-empty" class="notice empty">{words}</p> })
+            }}
+            <Show when=move || table.found.with(|f| f.as_ref().is_some_and(|f| !f.is_empty()))>
                 <HoldersFilters table=table />
                 <HoldersTable table=table />
-                <HoldersRevoke ctx=ctx table=table busy=busy revoke=revoke />
             </Show>
         </section>
     }
@@ -236,11 +264,11 @@ fn HoldersSource(
     }
 }
 
-/// What a revocation did, with Graph's reason for each pass it could not delete.
+/// What a deletion did, with Graph's reason for each pass it could not delete.
 #[component]
 fn RevokeSummary(outcome: Revoked) -> impl IntoView {
     view! {
-        <div id="holders-summary" class="notice" role="status">
+        <div id="holders-summary" class="notice" role="status" tabindex="-1">
             <p>{holders::revoked_words(&outcome)}</p>
             <ul>{outcome.failed.into_iter().map(|f| view! { <li class="holders__failed" data-user=f.user_id.clone()>{format!("{}: {}", f.name, messages::graph(&f.error, Operation::DeletePass))}</li> }).collect_view()}</ul>
         </div>
@@ -327,21 +355,42 @@ fn HolderRow(holder: Holder, selected: RwSignal<Vec<String>>) -> impl IntoView {
     }
 }
 
-/// "Revoke selected" with its confirmation naming the users.
+/// "Delete N selected passes", in the command bar: opens the confirmation.
 #[component]
-fn HoldersRevoke(
+fn DeleteButton(
     ctx: Ctx,
     table: Table,
     busy: Signal<bool>,
-    revoke: Action<Vec<Holder>, Revoked>,
+    confirming: RwSignal<Option<Vec<Holder>>, LocalStorage>,
 ) -> impl IntoView {
     let may_revoke = ctx.may(WRITE_PERMISSION);
-    let confirming: RwSignal<Option<Vec<Holder>>, LocalStorage> = RwSignal::new_local(None);
     let ask = move |_| {
         let list = table.chosen().holders;
         if !list.is_empty() {
             confirming.set(Some(list));
+            // The question's first button: Cancel, so a second Enter keeps the passes.
+            browser::focus_soon("#holders-keep");
         }
+    };
+    view! {
+        <button type="button" id="holders-revoke" class="button button--danger"
+            disabled=move || !may_revoke || busy.get() || table.chosen().holders.is_empty()
+            on:click=ask>{move || holders::delete_words(table.chosen().holders.len())}</button>
+    }
+}
+
+/// The confirmation naming the users whose passes go, with the notes on what it leaves out.
+#[component]
+fn DeleteConfirm(
+    ctx: Ctx,
+    table: Table,
+    revoke: Action<Vec<Holder>, Revoked>,
+    confirming: RwSignal<Option<Vec<Holder>>, LocalStorage>,
+) -> impl IntoView {
+    let may_revoke = ctx.may(WRITE_PERMISSION);
+    let close = move || {
+        confirming.set(None);
+        browser::focus_soon("#holders-revoke");
     };
     let confirm = move |_| {
         // Exactly the users the confirmation named, even if the filter changed since.
@@ -351,21 +400,22 @@ fn HoldersRevoke(
         confirming.set(None);
         if !chosen.is_empty() {
             revoke.dispatch_local(chosen);
+            browser::focus_soon("#holders-status");
         }
     };
     view! {
-        {move || (!may_revoke).then(|| view! { <p class="field__hint">"Revoking needs the permission "{WRITE_PERMISSION}": grant it from a user's page."</p> })}
-        <button type="button" id="holders-revoke" class="button button--danger"
-            disabled=move || !may_revoke || busy.get() || table.chosen().holders.is_empty()
-            on:click=ask>{move || format!("Revoke selected ({})", table.chosen().holders.len())}</button>
+        {move || (!may_revoke).then(|| view! { <p class="field__hint">"Deleting passes needs the permission "{WRITE_PERMISSION}": grant it from a user's page."</p> })}
         {move || holders::hidden_words(table.chosen().hidden).map(|words| view! {
             <p id="holders-hidden-selected" class="field__hint">{words}</p>
         })}
         <Show when=move || confirming.with(Option::is_some)>
-            <div class="confirm" role="group" aria-labelledby="holders-confirm-text">
+            <div class="confirm" role="group" aria-labelledby="holders-confirm-text"
+                on:keydown=move |ev| if ev.key() == "Escape" { close() }>
                 <p id="holders-confirm-text">{move || confirming.with(|c| c.as_deref().map(holders::confirm_sentence).unwrap_or_default())}</p>
-                <button type="button" id="holders-confirm" class="button button--danger" on:click=confirm>"Delete passes"</button>
-                <button type="button" id="holders-keep" class="button" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                <button type="button" id="holders-keep" class="button" on:click=move |_| close()>"Cancel"</button>
+                <button type="button" id="holders-confirm" class="button button--danger" on:click=confirm>
+                    {move || confirming.with(|c| if c.as_ref().map_or(0, Vec::len) == 1 { "Delete pass" } else { "Delete passes" })}
+                </button>
             </div>
         </Show>
     }

@@ -1,10 +1,14 @@
 //! The Policy screen: the tenant's TAP policy in a form, checked as the admin types, with advice
 //! on safe values, groups picked by name, the changes in words before saving, and the write
 //! permission asked for only here (incremental consent).
+//!
+//! Focus: "Review changes" moves it to the review's first button (Save policy); Back and
+//! Escape give it back to "Review changes"; once saved it goes to the saved notice, which is
+//! a live region, also after the form is rebuilt from the saved policy.
 
 use leptos::prelude::*;
 
-use super::{Ctx, GraphErrorView};
+use super::{browser, Ctx, GraphErrorView};
 use crate::config::{GROUP_PERMISSION, POLICY_WRITE_PERMISSION};
 use crate::graph::batch;
 use crate::graph::models::{Group, TapPolicy};
@@ -25,7 +29,7 @@ pub fn PolicyEditor(
     let saved = RwSignal::new(false);
     view! {
         <section class="card" aria-labelledby="policy-title">
-            <h2 id="policy-title">"Temporary Access Pass policy"</h2>
+            <h2 id="policy-title">"Policy"</h2>
             {(!may_write).then(|| view! {
                 <div id="policy-consent" class="notice">
                     <p>"Changing the policy needs the permission Policy.ReadWrite.AuthenticationMethod (and GroupMember.Read.All to pick groups by name), and the Authentication Policy Administrator or Global Administrator role. The values below are read-only until then."</p>
@@ -70,6 +74,10 @@ fn PolicyForm(
         )
     });
     let reviewing = RwSignal::new(false);
+    // Rebuilt from the policy just saved: focus stays on the saved notice.
+    if saved.get_untracked() {
+        browser::focus_soon("#policy-saved");
+    }
 
     // Group names for the ids the policy names (one $batch per 20), when the permission allows.
     if may_read_groups {
@@ -102,7 +110,13 @@ fn PolicyForm(
     let body = move || policy.with_value(|p| draft.with_untracked(|d| policy::patch_body(p, d)));
 
     view! {
-        <form id="policy-form" class="policy-form" on:submit=move |ev| { ev.prevent_default(); if can_review() { reviewing.set(true) } }>
+        <form id="policy-form" class="policy-form" on:submit=move |ev| {
+            ev.prevent_default();
+            if can_review() {
+                reviewing.set(true);
+                browser::focus_soon("#policy-save");
+            }
+        }>
             <label class="field field--inline">
                 <input id="policy-enabled" type="checkbox" prop:checked=move || draft.with(|d| d.enabled) disabled=!may_write
                     on:change=move |ev| { draft.update(|d| d.enabled = event_target_checked(&ev)); saved.set(false) } />
@@ -138,9 +152,11 @@ fn PolicyForm(
                 })
             }}
             {may_write.then(|| view! {
-                <button type="submit" id="policy-review" class="button button--primary" disabled=move || !can_review()>"Review changes"</button>
+                <div class="policy__actions command-bar">
+                    <button type="submit" id="policy-review" class="button button--primary" disabled=move || !can_review()>"Review changes"</button>
+                </div>
             })}
-            {move || saved.get().then(|| view! { <p id="policy-saved" class="notice" role="status">"Saved. Every new pass follows the new policy."</p> })}
+            {move || saved.get().then(|| view! { <p id="policy-saved" class="notice notice--ok" role="status" tabindex="-1">"Policy saved. Every new pass follows the new policy."</p> })}
         </form>
         <PolicyReview ctx=ctx reviewing=reviewing changes=Signal::derive(changes) body=Callback::new(move |()| body()) policy_resource=policy_resource saved=saved />
     }
@@ -293,6 +309,7 @@ fn PolicyReview(
             if result.is_ok() {
                 saved.set(true);
                 reviewing.set(false);
+                browser::focus_soon("#policy-saved");
                 // Every screen reads the new policy; this form is rebuilt from it.
                 policy_resource.refetch();
             }
@@ -307,9 +324,14 @@ fn PolicyReview(
             save.dispatch_local(body);
         }
     };
+    let back = move || {
+        reviewing.set(false);
+        browser::focus_soon("#policy-review");
+    };
     view! {
         {move || reviewing.get().then(|| view! {
-            <div id="policy-diff" class="card confirm" role="group" aria-labelledby="policy-diff-title">
+            <div id="policy-diff" class="card confirm" role="group" aria-labelledby="policy-diff-title"
+                on:keydown=move |ev| if ev.key() == "Escape" { back() }>
                 <h3 id="policy-diff-title">"Changes to save"</h3>
                 <table class="table">
                     <thead><tr><th scope="col">"Setting"</th><th scope="col">"Now"</th><th scope="col">"After saving"</th></tr></thead>
@@ -318,7 +340,7 @@ fn PolicyReview(
                     </tbody>
                 </table>
                 <button type="button" id="policy-save" class="button button--primary" disabled=move || save.pending().get() on:click=on_save>"Save policy"</button>
-                <button type="button" id="policy-back" class="button" on:click=move |_| reviewing.set(false)>"Back"</button>
+                <button type="button" id="policy-back" class="button" on:click=move |_| back()>"Back"</button>
             </div>
         })}
         {move || save.value().get().and_then(Result::err).filter(|_| !save.pending().get()).map(|e| view! { <GraphErrorView error=e action=Operation::EditPolicy /> })}

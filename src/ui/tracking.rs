@@ -1,7 +1,10 @@
 //! The Tracking screen: every user who got a pass here is followed until they have registered a
 //! passwordless method. Rounds read each open user's pass and methods in `$batch`es; the wait
 //! between rounds doubles while nothing changes (up to 5 minutes) and nothing is read while the
-//! browser tab is hidden. Once a strong method exists, "Revoke pass now" ends the pass.
+//! browser tab is hidden. Once a strong method exists, "Delete pass" ends the pass.
+//!
+//! Announcements: the live region `#tracking-news` says each user whose stage changed and each
+//! deletion; the status line with its countdown is not live (it changes every half second).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,11 +25,27 @@ use crate::tracking::{self, Looking, Progress, Stage, Tracked};
 /// How often the loop looks at the clock, visibility and "Check now".
 const TICK: Duration = Duration::from_millis(500);
 
-/// What the table shows of the followed users: progress and names, by object id.
+/// What the table shows of the followed users: progress and names, by object id; and what the
+/// live region last said.
 #[derive(Clone, Copy)]
 struct Known {
     progress: RwSignal<HashMap<String, Progress>>,
     names: RwSignal<HashMap<String, User>>,
+    news: RwSignal<String>,
+}
+
+impl Known {
+    /// A followed user's name, or their object id until it is read.
+    fn name(self, id: &str) -> String {
+        self.names
+            .with_untracked(|n| n.get(id).map(|u| u.name().to_owned()))
+            .unwrap_or_else(|| id.to_owned())
+    }
+}
+
+/// The selector of a control in the row of user `id`.
+fn in_row(id: &str, class: &str) -> String {
+    format!("#tracking tr[data-user=\"{id}\"] .{class}")
 }
 
 /// One round: names of users not named yet, then passes and methods of every open user.
@@ -62,6 +81,12 @@ async fn round(
         tracking::read_round(&open, p, |id| answers.get(id).cloned(), browser::now_ms())
     });
     let changed = !reading.changed.is_empty();
+    let news = known.progress.with_untracked(|before| {
+        tracking::news_words(&reading.changed, before, |id| known.name(id))
+    });
+    if let Some(news) = news {
+        known.news.set(news);
+    }
     known.progress.update(|p| p.extend(reading.changed));
     failure.set(reading.error);
     Some((changed, reading.retry_after_s))
@@ -76,6 +101,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     let known = Known {
         progress: RwSignal::new(HashMap::new()),
         names: RwSignal::new(HashMap::new()),
+        news: RwSignal::new(String::new()),
     };
     let progress = known.progress;
     let interval_s = RwSignal::new(first_s);
@@ -109,15 +135,21 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             check_now.set(true);
         }
     });
-    // "Revoke pass now": already gone counts as revoked; the row forgets the pass.
+    // "Delete pass": already gone counts as deleted; the row forgets the pass, the live region
+    // says so and focus goes to it (the row's button is gone).
     let revoke = Action::new_local(move |(user_id, pass_id): &(String, String)| {
         let (user_id, pass_id) = (user_id.clone(), pass_id.clone());
         let (u, p) = (user_id.clone(), pass_id.clone());
         async move {
             let result = holders::deleted(ctx.graph().send(api::delete_pass(&u, &p)).await);
+            let name = known.name(&user_id);
             if result.is_ok() {
                 progress.update(|p| tracking::pass_revoked(p, &user_id));
+                known.news.set(tracking::deleted_words(&name));
+            } else {
+                known.news.set(tracking::not_deleted_words(&name));
             }
+            browser::focus_soon("#tracking-news");
             result
         }
     });
@@ -179,16 +211,24 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
 
     view! {
         <section class="card" aria-labelledby="tracking-title">
-            <h2 id="tracking-title">"Onboarding tracker"</h2>
-            <p>"Follows each user who got a pass here until they have registered a passkey, Authenticator or Windows Hello: then the pass can go."</p>
-            <p id="tracking-status" class="status" role="status">{summary}</p>
-            <p id="tracking-rounds" class="field__hint">{move || tracking::rounds_words(rounds.get())}</p>
-            <div class="tracking__actions">
-                <button type="button" id="tracking-check" class="button" disabled=move || checking.get() on:click=move |_| check_now.set(true)>"Check now"</button>
+            <h2 id="tracking-title">"Tracking"</h2>
+            <p>"Follows each user who got a pass here until they have registered a passkey, Authenticator or Windows Hello: then the pass can be deleted."</p>
+            <div class="tracking__actions command-bar">
+                <button type="button" id="tracking-check" class="button button--primary" disabled=move || checking.get() on:click=move |_| {
+                    check_now.set(true);
+                    // The button is disabled while the round runs: focus goes to what it does.
+                    browser::focus_soon("#tracking-status");
+                }>"Check now"</button>
                 <button type="button" id="tracking-clear" class="button button--quiet" on:click=clear_finished>"Stop following finished users"</button>
             </div>
+            // Not a live region: the countdown in it changes every half second.
+            <p id="tracking-status" class="status" tabindex="-1">{summary}</p>
+            <p id="tracking-rounds" class="field__hint">{move || tracking::rounds_words(rounds.get())}</p>
+            <p id="tracking-news" class="status" role="status" tabindex="-1">{move || known.news.get()}</p>
             {move || shown_failure().map(|e| view! { <GraphErrorView error=e action=Operation::ReadPasses /> })}
-            <TrackingTable ctx=ctx known=known revoke=revoke />
+            <Show when=move || !ctx.tracked.with(Vec::is_empty) fallback=|| view! { <p id="tracking-empty" class="empty">{tracking::EMPTY}</p> }>
+                <TrackingTable ctx=ctx known=known revoke=revoke />
+            </Show>
         </section>
     }
 }
@@ -201,7 +241,7 @@ fn TrackingTable(
     revoke: Action<(String, String), Result<(), GraphError>>,
 ) -> impl IntoView {
     let may_revoke = ctx.may(WRITE_PERMISSION);
-    // The row whose "Revoke pass now" waits for its confirmation, like every other delete.
+    // The row whose "Delete pass" waits for its confirmation, like every other delete.
     let confirming: RwSignal<Option<String>> = RwSignal::new(None);
     view! {
         <div class="table-scroll" tabindex="0" role="region" aria-label="Tracked users">
@@ -217,7 +257,8 @@ fn TrackingTable(
     }
 }
 
-/// One followed user: name, stage, new methods, "Revoke pass now" (confirmed) and "Stop following".
+/// One followed user: name, stage, new methods, "Delete pass" (confirmed) and "Stop following";
+/// every button names the user.
 #[component]
 fn TrackingRow(
     ctx: Ctx,
@@ -241,37 +282,53 @@ fn TrackingRow(
         known.progress.update(|p| {
             p.remove(&id);
         });
+        // The row and its buttons are gone: focus goes to the status line.
+        browser::focus_soon("#tracking-status");
+    };
+    // Cancel and Escape close the question and give focus back to "Delete pass".
+    let close = move || {
+        confirming.set(None);
+        browser::focus_soon(in_row(&id.get_value(), "tracking-revoke"));
     };
     let actions = move || {
         let p = progress()?;
         (p.may_revoke() && may_revoke).then(|| {
             let pass = p.pass_id.clone().unwrap_or_default();
             if confirming.get().as_deref() == Some(id.get_value().as_str()) {
+                let who = name();
                 view! {
-                    <span class="confirm" role="group">
-                        <span class="tracking-revoke-question">{format!("Revoke {}'s pass? It stops working at once.", name())}</span>
+                    <span class="confirm" role="group" aria-label=format!("Delete the pass of {who}?")
+                        on:keydown=move |ev| if ev.key() == "Escape" { close() }>
+                        <span class="tracking-revoke-question">{format!("Delete {who}'s pass? It stops working at once.")}</span>
                         " "
-                        <button type="button" class="button button--danger tracking-revoke-confirm" on:click=move |_| {
+                        <button type="button" class="button tracking-revoke-cancel" aria-label=format!("Cancel, keep the pass of {who}") on:click=move |_| close()>"Cancel"</button>
+                        <button type="button" class="button button--danger tracking-revoke-confirm" aria-label=format!("Delete the pass of {who}") on:click=move |_| {
                             confirming.set(None);
+                            known.news.set(format!("Deleting {}'s pass…", name()));
+                            browser::focus_soon("#tracking-news");
                             revoke.dispatch_local((id.get_value(), pass.clone()));
-                        }>"Revoke"</button>
-                        <button type="button" class="button tracking-revoke-cancel" on:click=move |_| confirming.set(None)>"Cancel"</button>
+                        }>"Delete"</button>
                     </span>
                 }.into_any()
             } else {
-                view! { <button type="button" class="button button--danger tracking-revoke" on:click=move |_| confirming.set(Some(id.get_value()))>"Revoke pass now"</button> }.into_any()
+                view! { <button type="button" class="button button--danger tracking-revoke" aria-label=move || format!("Delete pass of {}", name())
+                    on:click=move |_| {
+                        confirming.set(Some(id.get_value()));
+                        // The question's first button: Cancel, so a second Enter keeps the pass.
+                        browser::focus_soon(in_row(&id.get_value(), "tracking-revoke-cancel"));
+                    }>"Delete pass"</button> }.into_any()
             }
         })
     };
     view! {
-        <tr class="tracking__row" data-stage=move || format!("{:?}", progress().map_or(Stage::Unknown, |p| p.stage))>
+        <tr class="tracking__row" data-user=id.get_value() data-stage=move || format!("{:?}", progress().map_or(Stage::Unknown, |p| p.stage))>
             <td>{name}<br/>
                 <small>{move || user().and_then(|u| u.user_principal_name).unwrap_or_default()}</small></td>
             <td class="tracking__stage">{move || tracking::stage_words(progress().as_ref())}</td>
             <td>{move || progress().map(|p| p.new_methods.join(", ")).unwrap_or_default()}</td>
             <td>
                 {actions}
-                <button type="button" class="button button--quiet tracking-stop" on:click=stop>"Stop following"</button>
+                <button type="button" class="button button--quiet tracking-stop" aria-label=move || format!("Stop following {}", name()) on:click=stop>"Stop following"</button>
             </td>
         </tr>
     }

@@ -99,7 +99,7 @@ async fn production_headers_log_no_csp_violation_on_any_screen_or_flow() -> Resu
         // Pass holders: a scan of the tenant.
         holders::open(&h).await?;
         h.click(holders::SCAN).await?;
-        h.wait_for_text(holders::STATUS, "hold a pass").await?;
+        h.wait_for_text(holders::STATUS, "a pass · ").await?;
         no_violation("the pass holders scan").await?;
 
         // The remaining screens, each opened once.

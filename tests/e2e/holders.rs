@@ -98,7 +98,7 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
         for name in ["Diego Siciliani", "Johanna Lorenz"] {
             h.click(&holders::select(name)).await?;
         }
-        h.wait_for_text(holders::REVOKE, "Revoke selected (2)")
+        h.wait_for_text(holders::REVOKE, "Delete 2 selected passes")
             .await?;
         holders::revoke(
             &h,
@@ -123,7 +123,7 @@ async fn the_tenant_is_scanned_filtered_and_a_selection_revoked() -> Result<()> 
 
         // A search as the source.
         holders::scan_search(&h, "pradeep").await?;
-        h.wait_for_text(holders::STATUS, "1 of 1 users checked · 1 hold a pass")
+        h.wait_for_text(holders::STATUS, "1 of 1 users checked · 1 holds a pass")
             .await?;
         Ok(())
     })
@@ -257,7 +257,7 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
         h.click(holders::FILTER_USABLE).await?;
         holders::wait_rows(&h, 2).await?;
         h.click(&holders::select("Pradeep Gupta")).await?;
-        h.wait_for_text(holders::REVOKE, "Revoke selected (1)")
+        h.wait_for_text(holders::REVOKE, "Delete 1 selected pass")
             .await?;
         h.wait_for_text(
             holders::HIDDEN_SELECTED,
@@ -267,7 +267,7 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
         holders::revoke(
             &h,
             "Delete the pass of Pradeep Gupta (1 user)?",
-            "1 passes deleted",
+            "1 pass deleted · 0 were already gone · 0 could not be deleted.",
         )
         .await?;
         ensure!(
@@ -305,7 +305,7 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
         );
         holders::confirm_revoke(
             &h,
-            "1 passes deleted · 0 were already gone · 1 could not be deleted.",
+            "1 pass deleted · 0 were already gone · 1 could not be deleted.",
         )
         .await?;
         let failed = h.text_content(holders::FAILED).await?;
@@ -320,7 +320,7 @@ async fn revoking_acts_on_rows_shown_names_the_users_and_keys_outcomes_by_id() -
             left.iter().any(|r| r.contains(DIEGO)) && !left.iter().any(|r| r.contains(NESTOR)),
             "{left:#?}"
         );
-        h.wait_for_text(holders::REVOKE, "Revoke selected (1)")
+        h.wait_for_text(holders::REVOKE, "Delete 1 selected pass")
             .await?;
         Ok(())
     })

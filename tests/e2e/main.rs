@@ -4,6 +4,7 @@
 //! emulator's own record, on what happened in the tenant.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod announce;
 mod bench;
 mod bulk;
 mod deploy;

@@ -101,7 +101,7 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
         h.wait_for_text(tracking::LIST, "Passkey (FIDO2)").await?;
         // Revoking asks first, like every other delete.
         h.click(tracking::REVOKE).await?;
-        h.wait_for_text(tracking::REVOKE_QUESTION, "Revoke Pradeep Gupta's pass?")
+        h.wait_for_text(tracking::REVOKE_QUESTION, "Delete Pradeep Gupta's pass?")
             .await?;
         ensure!(
             h.emu.passes(PRADEEP).len() == 1,

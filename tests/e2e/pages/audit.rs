@@ -11,6 +11,10 @@ pub const TABLE: &str = "#audit";
 pub const EMPTY: &str = "#audit-empty";
 /// The table or, with no entry, its note.
 pub const TABLE_OR_EMPTY: &str = "#audit, #audit-empty";
+/// The live region: reading, then how many entries are shown.
+pub const NEWS: &str = "#audit-news";
+/// Refresh: reads the log again.
+pub const REFRESH: &str = "#audit-refresh";
 /// The filter field.
 pub const FILTER: &str = "#audit-filter";
 /// Grant the audit permissions, on this screen.

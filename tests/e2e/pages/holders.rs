@@ -14,13 +14,17 @@ pub const STATUS: &str = "#holders-status";
 pub const SCAN: &str = "#holders-scan";
 /// Stop the scan.
 pub const CANCEL: &str = "#holders-cancel";
-/// Revoke selected (N).
+/// "Delete N selected passes".
 pub const REVOKE: &str = "#holders-revoke";
-/// The revoke confirmation's question.
+/// The delete confirmation's question.
 pub const CONFIRM_TEXT: &str = "#holders-confirm-text";
-/// Confirm the revoke.
+/// Cancel the deletion: the confirmation's first button.
+pub const KEEP: &str = "#holders-keep";
+/// The empty state: nothing checked yet, or nobody holds a pass.
+pub const EMPTY: &str = "#holders-empty";
+/// Confirm the deletion.
 pub const CONFIRM: &str = "#holders-confirm";
-/// The revoke's summary.
+/// The deletion's summary (a live region).
 pub const SUMMARY: &str = "#holders-summary";
 /// The users whose pass could not be deleted.
 pub const FAILED: &str = "#holders-summary .holders__failed";

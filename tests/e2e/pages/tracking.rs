@@ -9,17 +9,25 @@ use crate::harness::Harness;
 pub const LIST: &str = "#tracking";
 /// The tracker's status line.
 pub const STATUS: &str = "#tracking-status";
+/// The live region: each user whose stage changed, each deletion.
+pub const NEWS: &str = "#tracking-news";
+/// The empty state (nobody followed), naming the next step.
+pub const EMPTY: &str = "#tracking-empty";
+/// Check now.
+pub const CHECK: &str = "#tracking-check";
+/// Stop following, on a followed user's row.
+pub const STOP: &str = ".tracking-stop";
 /// The "Checked N times." counter.
 pub const ROUNDS: &str = "#tracking-rounds";
 /// A followed user's stage.
 pub const STAGE: &str = ".tracking__stage";
-/// Revoke on a followed user's row.
+/// "Delete pass" on a followed user's row.
 pub const REVOKE: &str = ".tracking-revoke";
-/// The revoke's question.
+/// The deletion's question.
 pub const REVOKE_QUESTION: &str = ".tracking-revoke-question";
-/// Cancel the revoke.
+/// Cancel the deletion (the question's first button).
 pub const REVOKE_CANCEL: &str = ".tracking-revoke-cancel";
-/// Confirm the revoke.
+/// Confirm the deletion.
 pub const REVOKE_CONFIRM: &str = ".tracking-revoke-confirm";
 
 /// Opens the Tracking screen.
