@@ -234,3 +234,18 @@ pub fn datetime_for(ms: f64, tz: Option<&str>, locale: Option<&str>) -> String {
         .and_then(|v| v.as_string())
         .unwrap_or_default()
 }
+
+/// The offset from UTC, in minutes, of time zone `tz` (the browser's own when `None`) at
+/// instant `ms` (e.g. 60 for Europe/Berlin in winter); 0 when the zone is unknown.
+pub fn offset_minutes(ms: f64, tz: Option<&str>) -> i32 {
+    let zone = tz.map_or_else(time_zone, str::to_owned);
+    let minute = (ms / 60_000.0).floor() * 60_000.0;
+    parts_in_zone(minute, &zone)
+        .and_then(|p| {
+            crate::graph::time::parse_ms(&format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:00Z",
+                p[0], p[1], p[2], p[3], p[4]
+            ))
+        })
+        .map_or(0, |wall| ((wall - minute) / 60_000.0).round() as i32)
+}
