@@ -37,6 +37,16 @@ pub fn run_ended(created: usize, failed: usize, cancelled: usize) -> String {
     format!("{} created, {failed} failed{cancelled}", passes(created))
 }
 
+/// The progress line under the bar: "3 created · 1 failed · 40 remaining · about 2 min left";
+/// the time left only while something remains.
+pub fn progress_line(done: usize, failed: usize, remaining: usize, eta_ms: Option<f64>) -> String {
+    let left = eta_ms
+        .filter(|_| remaining > 0)
+        .map(|ms| format!(" · about {} left", span(ms)))
+        .unwrap_or_default();
+    format!("{done} created · {failed} failed · {remaining} remaining{left}")
+}
+
 /// A span of time in words, for "in …" and "about … left": "21 h 15 min", "14 min", "40 s"
 /// (minutes rounded up, so "in 1 min" is never past; seconds only under a minute).
 pub fn span(ms: f64) -> String {
@@ -175,6 +185,22 @@ mod tests {
         assert_eq!(span(3_600_000.0), "1 h");
         assert_eq!(span((21 * 3600 + 15 * 60) as f64 * 1000.0), "21 h 15 min");
         assert_eq!(span(-5.0), "0 s");
+    }
+
+    #[test]
+    fn the_progress_line_gives_the_time_left_only_while_some_remain() {
+        assert_eq!(
+            progress_line(3, 1, 40, Some(90_000.0)),
+            "3 created · 1 failed · 40 remaining · about 2 min left"
+        );
+        assert_eq!(
+            progress_line(3, 0, 0, Some(0.0)),
+            "3 created · 0 failed · 0 remaining"
+        );
+        assert_eq!(
+            progress_line(0, 0, 5, None),
+            "0 created · 0 failed · 5 remaining"
+        );
     }
 
     #[test]

@@ -146,8 +146,7 @@ fn RunProgress(bulk: Bulk) -> impl IntoView {
             <div class="bulk__progress">
                 <progress id="bulk-progress" max=total.to_string() value=(p.done + p.failed).to_string() aria-label="Passes done"></progress>
                 <p id="bulk-status">
-                    {format!("{} created · {} failed · {} remaining{}", p.done, p.failed, p.remaining,
-                        eta.map(|ms| format!(" · about {} left", summary::span(ms))).unwrap_or_default())}
+                    {summary::progress_line(p.done, p.failed, p.remaining, eta)}
                 </p>
             </div>
         }
