@@ -3,7 +3,8 @@
 //! scheduler that never re-sends a create blindly ([`batch`]); one row per user across the
 //! inputs ([`merge`]). Under the bulk screen: "Check" ([`check`]: defaults, lookups, the
 //! preview's rows), the screen's data and what the run loop decides between batches
-//! ([`state`]), and the results table and export ([`results`]).
+//! ([`state`]), and the results table and export ([`results`]); the words about a run: its summary line,
+//! announcements and plurals ([`summary`]).
 //!
 //! Architecture invariant: nothing here does I/O or reads a clock; the views send the batches
 //! (through `graph::api::batch`/`batch_reads`) and pass the time in.
@@ -18,3 +19,4 @@ pub mod plan;
 pub mod results;
 pub mod start;
 pub mod state;
+pub mod summary;

@@ -36,34 +36,9 @@ pub fn pass_cell(pass: &str) -> String {
     }
 }
 
-/// Returns the wall-clock parts (year, month, day, hour, minute) of an instant with its
-/// offset from UTC in minutes as an ISO 8601 cell: "2026-11-27T09:00+01:00",
-/// "2026-11-27T08:00Z" at offset 0. One reading in every spreadsheet and locale.
-pub fn iso_cell(parts: [i64; 5], offset_minutes: i64) -> String {
-    let [year, month, day, hour, minute] = parts;
-    let zone = if offset_minutes == 0 {
-        "Z".to_owned()
-    } else {
-        let sign = if offset_minutes < 0 { '-' } else { '+' };
-        let off = offset_minutes.abs();
-        format!("{sign}{:02}:{:02}", off / 60, off % 60)
-    };
-    format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}{zone}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_iso_8601_with_their_offset() {
-        assert_eq!(iso_cell([2026, 11, 27, 9, 0], 60), "2026-11-27T09:00+01:00");
-        assert_eq!(iso_cell([2026, 11, 27, 8, 0], 0), "2026-11-27T08:00Z");
-        assert_eq!(
-            iso_cell([2026, 11, 27, 3, 30], -330),
-            "2026-11-27T03:30-05:30"
-        );
-    }
 
     #[test]
     fn formulas_in_text_are_neutralised() {

@@ -21,6 +21,9 @@ pub struct Line {
     pub until: String,
     pub outcome: String,
     pub ok: bool,
+    /// `from` and `until` as ISO 8601 with the zone's offset, for the CSV export.
+    pub from_iso: String,
+    pub until_iso: String,
     /// Created, but its value was removed from the page (Done, time-out or `pagehide`).
     pub removed: bool,
 }
@@ -33,6 +36,25 @@ pub struct Times<'a> {
     pub in_zone: &'a dyn Fn(f64, Option<&str>) -> String,
     /// An instant in the admin's local time.
     pub local: &'a dyn Fn(f64) -> String,
+    /// The offset from UTC (minutes) of a zone (`None`: the browser's) at an instant.
+    pub offset_minutes: &'a dyn Fn(f64, Option<&str>) -> i32,
+}
+
+/// Returns instant `ms` as ISO 8601 with the offset `offset_minutes`, e.g.
+/// `2027-03-01T09:00:00+01:00` (`Z` for UTC).
+pub fn iso(ms: f64, offset_minutes: i32) -> String {
+    let utc = time::format_utc(ms + f64::from(offset_minutes) * 60_000.0);
+    if offset_minutes == 0 {
+        return utc;
+    }
+    let sign = if offset_minutes < 0 { '-' } else { '+' };
+    let off = offset_minutes.unsigned_abs();
+    format!(
+        "{}{sign}{:02}:{:02}",
+        utc.trim_end_matches('Z'),
+        off / 60,
+        off % 60
+    )
 }
 
 /// Every job of the run as a result line, in job order; empty before a run.
@@ -60,15 +82,18 @@ pub fn lines(d: &Data, times: &Times) -> Vec<Line> {
                 let end = start
                     .zip(p.lifetime_in_minutes)
                     .map(|(s, m)| s + f64::from(m) * 60_000.0);
-                let label = format!(" ({})", zone.unwrap_or(times.zone));
-                let write = |ms: f64| format!("{}{label}", (times.in_zone)(ms, zone));
+                // The formatter writes the zone ("27 Nov 2026, 09:00 Europe/Berlin").
+                let write = |ms: f64| (times.in_zone)(ms, zone);
+                let write_iso = |ms: f64| iso(ms, (times.offset_minutes)(ms, zone));
                 (
                     start.map(write).unwrap_or_default(),
                     end.map(write).unwrap_or_default(),
+                    start.map(write_iso).unwrap_or_default(),
+                    end.map(write_iso).unwrap_or_default(),
                 )
             };
-            let none = (String::new(), String::new());
-            let (pass, (from, until), outcome, ok) = match run.state(job) {
+            let none = (String::new(), String::new(), String::new(), String::new());
+            let (pass, (from, until, from_iso, until_iso), outcome, ok) = match run.state(job) {
                 JobState::Created(p) => (
                     p.temporary_access_pass
                         .as_ref()
@@ -100,13 +125,16 @@ pub fn lines(d: &Data, times: &Times) -> Vec<Line> {
                 until,
                 outcome,
                 ok,
+                from_iso,
+                until_iso,
                 removed,
             })
         })
         .collect()
 }
 
-/// The results as a CSV file: every cell safe in spreadsheets, the pass kept readable.
+/// The results as a CSV file: every cell safe in spreadsheets, the pass kept readable, the
+/// dates ISO 8601 with their offset (spreadsheets and scripts read them in any locale).
 pub fn csv(lines: &[Line]) -> String {
     let mut out = String::from("name,upn,temporaryAccessPass,validFrom,validUntil,outcome\r\n");
     for l in lines {
@@ -114,8 +142,8 @@ pub fn csv(lines: &[Line]) -> String {
             text_cell(&l.name),
             text_cell(&l.upn),
             l.pass.as_deref().map(pass_cell).unwrap_or_default(),
-            text_cell(&l.from),
-            text_cell(&l.until),
+            text_cell(&l.from_iso),
+            text_cell(&l.until_iso),
             text_cell(&l.outcome),
         ];
         out.push_str(&cells.join(","));

@@ -7,6 +7,7 @@ use super::batch::{JobState, Run};
 use super::ending::{self, Kept};
 use super::input::{Row, RowProblem, Source};
 use super::plan::{self, Counts, Lookup, Verdict};
+use super::summary;
 use crate::graph::batch::{self, BatchItem, BatchResponse};
 use crate::graph::models::{NewPass, Page, TemporaryAccessPass};
 use crate::graph::GraphError;
@@ -77,6 +78,10 @@ pub struct Data {
     pub forgotten: Option<String>,
     /// When the results appeared: the time-out (`passShowSeconds`) counts from here.
     pub results_at_ms: Option<f64>,
+    /// Warning rows (item indices) the admin unticked in the preview: not run.
+    pub unticked: std::collections::BTreeSet<usize>,
+    /// The policy's default lifetime (minutes), for the summary of rows that name none.
+    pub default_minutes: Option<u32>,
 }
 
 impl Data {
@@ -96,6 +101,68 @@ impl Data {
         self.several = p.several;
         self.run = None;
         self.jobs.clear();
+        self.unticked.clear();
+    }
+
+    /// Ticks or unticks warning row `n` (only warning rows can be unticked): an unticked row
+    /// is not run.
+    pub fn set_ticked(&mut self, n: usize, ticked: bool) {
+        let warned = self
+            .items
+            .get(n)
+            .is_some_and(|i| matches!(i.verdict, Verdict::Warn(_)));
+        if ticked || !warned {
+            self.unticked.remove(&n);
+        } else {
+            self.unticked.insert(n);
+        }
+    }
+
+    /// Returns true if and only if item `n` runs: not blocked, not an unticked warning row, and
+    /// a privileged target only when `include_admins` (the admin's explicit tick).
+    pub fn runs(&self, n: usize, include_admins: bool) -> bool {
+        self.items.get(n).is_some_and(|i| match i.verdict {
+            Verdict::Blocked(_) => false,
+            Verdict::Confirm(_) => include_admins,
+            Verdict::Warn(_) => !self.unticked.contains(&n),
+            Verdict::Ready => true,
+        })
+    }
+
+    /// How many passes a run creates now.
+    pub fn runnable(&self, include_admins: bool) -> usize {
+        (0..self.items.len())
+            .filter(|&n| self.runs(n, include_admins))
+            .count()
+    }
+
+    /// The summary line before the run (`bulk::summary::line`).
+    pub fn summary(&self, include_admins: bool, words: &summary::StartWords) -> String {
+        let runs: Vec<_> = (0..self.items.len())
+            .filter(|&n| self.runs(n, include_admins))
+            .map(|n| (&self.items[n].body, self.items[n].zone.as_deref()))
+            .collect();
+        let c = self.counts();
+        let skipped = summary::Skipped {
+            blocked: c.blocked,
+            waiting: if include_admins { 0 } else { c.confirm },
+            unticked: self.unticked.len(),
+        };
+        summary::line(&runs, self.default_minutes, skipped, words)
+    }
+
+    /// How many rows the dry run found a user for.
+    pub fn users_found(&self) -> usize {
+        self.items
+            .iter()
+            .filter(|i| i.lookup.user.is_some())
+            .count()
+    }
+
+    /// What the live region says when the run is over (`bulk::summary::run_ended`).
+    pub fn run_ended(&self) -> String {
+        let p = self.run.as_ref().map(Run::progress).unwrap_or_default();
+        summary::run_ended(p.done, p.failed, p.cancelled)
     }
 
     /// The verdicts counted.
@@ -109,20 +176,12 @@ impl Data {
         )
     }
 
-    /// Starts a run at `now_ms` over every row that is not blocked; privileged targets
-    /// ([`Verdict::Confirm`]) only when `include_admins` (the admin's explicit tick). Each job
+    /// Starts a run at `now_ms` over every row that is not blocked nor unticked; privileged
+    /// targets ([`Verdict::Confirm`]) only when `include_admins` (the admin's explicit tick). Each job
     /// keeps its user's pass id from the dry run, so a lost answer can be settled by listing.
     pub fn start(&mut self, include_admins: bool, now_ms: f64) {
-        self.jobs = self
-            .items
-            .iter()
-            .enumerate()
-            .filter(|(_, i)| match i.verdict {
-                Verdict::Blocked(_) => false,
-                Verdict::Confirm(_) => include_admins,
-                _ => true,
-            })
-            .map(|(n, _)| n)
+        self.jobs = (0..self.items.len())
+            .filter(|&n| self.runs(n, include_admins))
             .collect();
         let previous = self
             .jobs

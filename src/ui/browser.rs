@@ -276,23 +276,6 @@ pub fn datetime_in_zone(ms: f64, tz: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// Instant `ms` in time zone `tz` (the browser's own when `None`) as an ISO 8601 cell with its
-/// offset, for CSV files: "2026-11-27T09:00+01:00" ([`crate::export::iso_cell`]).
-pub fn iso_in_zone(ms: f64, tz: Option<&str>) -> String {
-    let tz = tz.filter(|z| is_time_zone(z));
-    let Some(p) = parts_in_zone(ms, tz) else {
-        return String::new();
-    };
-    let wall = crate::graph::time::parse_ms(&format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:00Z",
-        p[0], p[1], p[2], p[3], p[4]
-    ));
-    // The wall clock minus the instant, both to the minute, is the zone's offset.
-    let minute = (ms / 60_000.0).floor() * 60_000.0;
-    let offset = wall.map_or(0.0, |w| ((w - minute) / 60_000.0).round()) as i64;
-    crate::export::iso_cell(p, offset)
-}
-
 /// Formats instant `ms` in time zone `tz` for language `locale` (e.g. `de`); the browser's own
 /// zone and locale where `None`. Only for text handed to the user in their language (the
 /// handover); the admin's screens use [`datetime_in_zone`].
@@ -311,6 +294,21 @@ pub fn datetime_for(ms: f64, tz: Option<&str>, locale: Option<&str>) -> String {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default()
+}
+
+/// The offset from UTC, in minutes, of time zone `tz` (the browser's own when `None`) at
+/// instant `ms` (e.g. 60 for Europe/Berlin in winter); 0 when the zone is unknown.
+pub fn offset_minutes(ms: f64, tz: Option<&str>) -> i32 {
+    let tz = tz.filter(|z| is_time_zone(z));
+    let minute = (ms / 60_000.0).floor() * 60_000.0;
+    parts_in_zone(minute, tz)
+        .and_then(|p| {
+            crate::graph::time::parse_ms(&format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:00Z",
+                p[0], p[1], p[2], p[3], p[4]
+            ))
+        })
+        .map_or(0, |wall| ((wall - minute) / 60_000.0).round() as i32)
 }
 
 #[cfg(test)]

@@ -2,9 +2,11 @@
 //! progress, pause and cancel → results with masked passes, CSV export and printable handouts.
 //!
 //! Nothing of a run is stored: results live in this view's memory, and their pass values no
-//! longer than a single pass's (security item 24, `bulk::ending`): "Done" forgets them (asking
-//! first when they were neither exported nor printed), and so do the `passShowSeconds` time-out
-//! and `pagehide`. Leaving with passes neither exported nor printed asks first.
+//! longer than a single pass's (security item 24, `bulk::ending`): "Finish" forgets them (asking
+//! first whether they were handed out, naming whether they were exported or printed), and so do
+//! the `passShowSeconds` time-out and `pagehide`. Leaving with passes neither exported nor
+//! printed asks first. Focus moves after Check (to the counts) and after the run (to the
+//! results heading); a live region says what changed, never a countdown or a pass.
 
 mod engine;
 mod results;
@@ -18,6 +20,7 @@ use crate::bulk::input::Parsed;
 use crate::bulk::merge;
 use crate::bulk::plan::Verdict;
 use crate::bulk::state::Data;
+use crate::bulk::summary;
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::GraphError;
 use crate::messages::{self, Operation};
@@ -45,6 +48,24 @@ pub struct Bulk {
     /// The admin ticked "Also create passes for admin accounts": rows of privileged targets
     /// ([`Verdict::Confirm`]) run too. Off by default and after every new check.
     pub include_admins: RwSignal<bool>,
+    /// What the live region says ("3 users found", "3 passes created, 0 failed").
+    pub announce: RwSignal<String>,
+}
+
+/// Moves focus to the element `id` once it is drawn (after the current redraw).
+pub fn focus_later(id: &'static str) {
+    set_timeout(
+        move || {
+            let element = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(id))
+                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+            if let Some(e) = element {
+                let _ = e.focus();
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }
 
 impl Bulk {
@@ -67,6 +88,7 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
         max_in_flight: RwSignal::new(4),
         error: RwSignal::new(None),
         include_admins: RwSignal::new(false),
+        announce: RwSignal::new(String::new()),
     };
     // Leaving with results neither exported nor printed asks first; the pass values exist only here.
     use_leave_guard(
@@ -90,6 +112,7 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
     view! {
         <section id="bulk" class="card bulk" aria-labelledby="bulk-title">
             <h2 id="bulk-title">"Passes for many users"</h2>
+            <p id="bulk-announce" class="bulk__announce" role="status" aria-live="polite">{move || bulk.announce.get()}</p>
             {move || bulk.error.get().map(|e| view! { <GraphErrorView error=e action=Operation::CreatePass /> })}
             {move || match bulk.step.get() {
                 Step::Input => view! { <InputStep bulk=bulk policy=policy checking=checking /> }.into_any(),
@@ -167,6 +190,7 @@ fn InputStep(
 
     view! {
         <div class="bulk__input">
+            <p id="bulk-next" class="field__hint">"Paste user names, choose a CSV file or a group, then press Check: nothing is created before you confirm."</p>
             <div class="field">
                 <label class="field__label" for="bulk-paste">"Paste user names (UPNs), one per line"</label>
                 <textarea id="bulk-paste" class="field__input bulk__paste" rows="6" spellcheck="false"
@@ -296,7 +320,25 @@ fn PreviewStep(bulk: Bulk, running: Action<(), ()>) -> impl IntoView {
         bulk.version.track();
         bulk.data.with_value(Data::counts)
     };
-    let runnable = move || counts().runnable(bulk.include_admins.get());
+    let runnable = move || {
+        bulk.version.track();
+        let include = bulk.include_admins.get();
+        bulk.data.with_value(|d| d.runnable(include))
+    };
+    let summary = move || {
+        bulk.version.track();
+        let include = bulk.include_admins.get();
+        let zone = browser::time_zone();
+        let words = summary::StartWords {
+            zone: &zone,
+            in_zone: &browser::datetime_in_zone,
+        };
+        bulk.data.with_value(|d| d.summary(include, &words))
+    };
+    let empty = move || {
+        bulk.version.track();
+        bulk.data.with_value(|d| d.items.is_empty())
+    };
     let start = move |_| engine::start(bulk, running);
     // Each row by its stable id (input and line) and its index; rows change only with a new check.
     let rows = move || {
@@ -311,16 +353,16 @@ fn PreviewStep(bulk: Bulk, running: Action<(), ()>) -> impl IntoView {
     };
     view! {
         <div class="bulk__preview">
-            <p id="bulk-counts" class="bulk__counts" role="status">
+            <p id="bulk-counts" class="bulk__counts" tabindex="-1">
                 {move || {
                     let c = counts();
-                    let admins = if c.confirm > 0 { format!(" · {} admin accounts", c.confirm) } else { String::new() };
+                    let admins = if c.confirm > 0 { format!(" · {}", summary::count(c.confirm, "admin account", "admin accounts")) } else { String::new() };
                     format!("{} ready · {} with warnings · {} blocked{admins}", c.ready, c.warn, c.blocked)
                 }}
             </p>
             {move || (counts().confirm > 0).then(|| view! {
                 <div class="notice notice--warning">
-                    <p>{move || format!("{} of these users hold admin roles. A pass lets whoever holds it register a sign-in method on that admin account: make sure each request is genuine, and prefer one-time passes with the shortest lifetime.", counts().confirm)}</p>
+                    <p>{move || format!("{} admin roles. A pass lets whoever holds it register a sign-in method on that admin account: make sure each request is genuine, and prefer one-time passes with the shortest lifetime.", summary::count(counts().confirm, "of these users holds", "of these users hold"))}</p>
                     <label class="choice"><input type="checkbox" id="bulk-include-admins" prop:checked=move || bulk.include_admins.get() on:change=move |ev| bulk.include_admins.set(event_target_checked(&ev)) />" Also create passes for these admin accounts"</label>
                 </div>
             })}
@@ -333,26 +375,34 @@ fn PreviewStep(bulk: Bulk, running: Action<(), ()>) -> impl IntoView {
                     </ul>
                 })
             }}
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Dry run">
-                <table id="bulk-preview" class="table">
-                    <thead><tr><th scope="col">"Line"</th><th scope="col">"User"</th><th scope="col">"Outcome"</th></tr></thead>
-                    <tbody>
-                        <For each=rows key=|(key, _)| *key let((_, n))>
-                            <PreviewRow bulk=bulk n=n />
-                        </For>
-                    </tbody>
-                </table>
-            </div>
-            <div class="field">
-                <label class="field__label" for="bulk-concurrency">"Batches in flight (20 passes each)"</label>
-                <input id="bulk-concurrency" class="field__input field__input--short" type="number" min="1" max="8"
-                    prop:value=move || bulk.max_in_flight.get().to_string()
-                    on:input=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<u32>() { bulk.max_in_flight.set(n.clamp(1, 8)) } } />
-            </div>
+            <Show when=move || !empty() fallback=|| view! {
+                <p id="bulk-empty" class="empty">"No user to create a pass for: go Back, and paste user names or choose a CSV file or a group."</p>
+            }>
+                <div class="table-wrap" tabindex="0" role="region" aria-label="Dry run">
+                    <table id="bulk-preview" class="table">
+                        <thead><tr><th scope="col">"Line"</th><th scope="col">"User"</th><th scope="col">"Create"</th><th scope="col">"Outcome"</th></tr></thead>
+                        <tbody>
+                            <For each=rows key=|(key, _)| *key let((_, n))>
+                                <PreviewRow bulk=bulk n=n />
+                            </For>
+                        </tbody>
+                    </table>
+                </div>
+            </Show>
+            <p id="bulk-summary" class="bulk__summary">{summary}</p>
+            <details id="bulk-advanced" class="bulk__advanced">
+                <summary>"Advanced"</summary>
+                <div class="field">
+                    <label class="field__label" for="bulk-concurrency">"Batches in flight (20 passes each)"</label>
+                    <input id="bulk-concurrency" class="field__input field__input--short" type="number" min="1" max="8"
+                        prop:value=move || bulk.max_in_flight.get().to_string()
+                        on:input=move |ev| { if let Ok(n) = event_target_value(&ev).parse::<u32>() { bulk.max_in_flight.set(n.clamp(1, 8)) } } />
+                </div>
+            </details>
             <div class="bulk__actions">
                 <button type="button" id="bulk-back" class="button" on:click=move |_| bulk.step.set(Step::Input)>"Back"</button>
                 <button type="button" id="bulk-run" class="button button--primary" disabled=move || runnable() == 0 on:click=start>
-                    {move || format!("Create {} passes", runnable())}
+                    {move || summary::run_label(runnable())}
                 </button>
             </div>
             <p id="bulk-capability" class="field__hint">{messages::capability_text(bulk.ctx.session.with_value(|s| messages::capability(s.account().roles.as_deref())))}</p>
@@ -375,6 +425,16 @@ fn PreviewRow(bulk: Bulk, n: usize) -> impl IntoView {
         let place = if d.several { item.row.source.place(item.row.line, true) } else { item.row.line.to_string() };
         let who = format!("{name} {}", item.row.upn);
         let upn = item.row.upn.clone();
-        Some(view! { <tr><td>{place}</td><td class="cell--clip" title=who>{name}" "<span class="results__upn">{upn}</span></td><td class=class>{text}</td></tr> })
+        // Only a warning row can be unticked; its box is named with the user.
+        let tick = matches!(item.verdict, Verdict::Warn(_)).then(|| {
+            let label = format!("Create a pass for {}", if name.is_empty() { &upn } else { &name });
+            let ticked = move || {
+                bulk.version.track();
+                bulk.data.with_value(|d| !d.unticked.contains(&n))
+            };
+            view! { <input type="checkbox" class="bulk__tick" aria-label=label prop:checked=ticked
+                on:change=move |ev| { let on = event_target_checked(&ev); bulk.update(|d| d.set_ticked(n, on)) } /> }
+        });
+        Some(view! { <tr><td>{place}</td><td class="cell--clip" title=who>{name}" "<span class="results__upn">{upn}</span></td><td>{tick}</td><td class=class>{text}</td></tr> })
     })
 }

@@ -234,10 +234,9 @@ fn CurrentPass(
     let confirming = RwSignal::new(false);
     let validity = match (status.starts_ms, status.ends_ms) {
         (Some(s), Some(e)) => format!(
-            "Valid from {} until {} ({}).",
+            "Valid from {} until {}.",
             browser::local_datetime(s),
             browser::local_datetime(e),
-            browser::time_zone()
         ),
         _ => String::new(),
     };

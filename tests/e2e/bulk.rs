@@ -343,7 +343,7 @@ async fn leaving_with_unsaved_results_asks_first() -> Result<()> {
 async fn run_pasted(h: &Harness, users: &[String]) -> Result<Vec<String>> {
     bulk::open(h).await?;
     bulk::paste_and_check(h, &users.join("\n"), &format!("{} ready", users.len())).await?;
-    bulk::run(h, bulk::DONE).await?;
+    bulk::run(h, bulk::FINISH).await?;
     Ok(pass_values(h, users))
 }
 
@@ -383,12 +383,13 @@ async fn done_and_pagehide_forget_every_bulk_pass() -> Result<()> {
             page_holds_any(&h, &values).await
         })
         .await?;
-        // Neither exported nor printed: Done asks first; "Keep them" keeps them.
-        h.click(bulk::DONE).await?;
-        h.wait_for_text(bulk::DONE_QUESTION, "Forget the 3 passes on this page?").await?;
+        // Neither exported nor printed: Finish asks first; "Keep them" keeps them.
+        h.click(bulk::FINISH).await?;
+        h.wait_for_text(bulk::FINISH_QUESTION, "Forget the 3 passes on this page?").await?;
+        h.wait_for_text(bulk::FINISH_QUESTION, "They were neither exported nor printed").await?;
         h.click(bulk::KEEP).await?;
         ensure!(page_holds_any(&h, &values).await?, "Keep them dropped the passes");
-        h.click(bulk::DONE).await?;
+        h.click(bulk::FINISH).await?;
         h.click(bulk::FORGET).await?;
         h.wait_for_css(bulk::CHECK).await?;
         ensure!(!page_holds_any(&h, &values).await?, "a pass is still in the page after Done");
@@ -405,10 +406,10 @@ async fn done_and_pagehide_forget_every_bulk_pass() -> Result<()> {
         let results = h.text_content(bulk::RESULTS).await?;
         ensure!(results.matches("Removed from the page").count() == 2, "{results}");
         ensure!(!exists(&h, bulk::OPEN_HANDOUTS).await, "handouts still offered");
-        // Nothing left to lose: leaving no longer asks, and Done does not ask either.
+        // Nothing left to lose: leaving no longer asks, and Finish does not ask either.
         const LEAVING: &str = "const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented;";
         ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(false), "leaving still asks");
-        h.click(bulk::DONE).await?;
+        h.click(bulk::FINISH).await?;
         h.wait_for_css(bulk::CHECK).await?;
         Ok(())
     })
@@ -490,7 +491,7 @@ async fn a_upn_and_the_same_users_object_id_across_sources_make_one_pass() -> Re
                 && clip[2].as_str().is_some_and(|t| t.contains(pradeep)),
             "{clip}"
         );
-        bulk::run(&h, bulk::DONE).await?;
+        bulk::run(&h, bulk::FINISH).await?;
         ensure!(
             h.emu.passes(pradeep).len() == 1,
             "Pradeep has {} passes",
@@ -551,6 +552,167 @@ async fn an_overlong_upn_is_refused_without_asking_graph() -> Result<()> {
         // Only the good line was looked up: no request carried the long value.
         let counts = h.emu.graph_requests();
         ensure!(counts.batch_items <= 4, "{counts:?}");
+        Ok(())
+    })
+    .await
+}
+
+/// The page's `window.print` replaced by a no-op that counts (headless Chromium has no dialog).
+const STUB_PRINT: &str = "window.__prints = 0; window.print = () => { window.__prints += 1; };";
+
+#[tokio::test]
+async fn finish_asks_whether_the_passes_were_handed_out_and_forgets_them() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let users: Vec<String> = (1..=2).map(new_hire_upn).collect();
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
+        bulk::upload(
+            &h,
+            &format!(
+                "upn,startDate,startTime,timeZone\n{}\n",
+                users
+                    .iter()
+                    .map(|u| format!("{u},2027-03-01,09:00,Europe/Berlin"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+        )
+        .await?;
+        h.click(bulk::CHECK).await?;
+        h.wait_for_text(bulk::COUNTS, "2 ready · 0 with warnings · 0 blocked").await?;
+        // Focus goes to the counts; the live region says how many users were found.
+        bulk::wait_for_focus(&h, "bulk-counts").await?;
+        h.wait_for_text(bulk::ANNOUNCE, "2 users found").await?;
+        // The summary line says what the run will create, the start with its zone.
+        let summary = h.text_content(bulk::SUMMARY).await?;
+        ensure!(
+            summary.starts_with("Creates 2 passes · start ")
+                && summary.contains("2027")
+                && summary.contains("Europe/Berlin · lifetime ")
+                && summary.ends_with(" · one-time"),
+            "{summary}"
+        );
+        // Batches in flight are under "Advanced", closed until opened.
+        let advanced = h
+            .driver
+            .execute(
+                "const c = document.querySelector(arguments[0]); const d = c && c.closest('details'); \
+                 return d ? [d.id, d.open, c.checkVisibility()] : null;",
+                vec![serde_json::json!(bulk::CONCURRENCY)],
+            )
+            .await?;
+        ensure!(
+            advanced == serde_json::json!(["bulk-advanced", false, false]),
+            "batches in flight are not under a closed Advanced: {advanced}"
+        );
+        h.click(&format!("{} > summary", bulk::ADVANCED)).await?;
+        ensure!(
+            h.wait_for_css(bulk::CONCURRENCY).await?.is_displayed().await?,
+            "Advanced does not open"
+        );
+        h.wait_for_text(bulk::RUN, "Create 2 passes").await?;
+        h.click(bulk::RUN).await?;
+        h.wait_for_css(bulk::FINISH).await?;
+        // Focus goes to the results heading; the live region says the totals (never a pass).
+        bulk::wait_for_focus(&h, bulk::RESULTS_TITLE.trim_start_matches('#')).await?;
+        h.wait_for_text(bulk::ANNOUNCE, "2 passes created, 0 failed").await?;
+        let values = pass_values(&h, &users);
+        ensure!(values.len() == 2, "{} passes created", values.len());
+        let announced = h.text_content(bulk::ANNOUNCE).await?;
+        ensure!(!values.iter().any(|v| announced.contains(v.as_str())), "a pass is announced");
+        // Row buttons carry the user's name.
+        let label = h
+            .wait_for_css("#bulk-results .reveal-one")
+            .await?
+            .attr("aria-label")
+            .await?
+            .unwrap_or_default();
+        ensure!(label.starts_with("Reveal the pass of ") && label.len() > "Reveal the pass of ".len(), "{label}");
+
+        // The export's dates are ISO 8601 with the row's offset (09:00 in Berlin in March: +01:00).
+        h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
+        h.click(bulk::EXPORT).await?;
+        let csv = h.driver.execute_async(READ_EXPORT, vec![]).await?;
+        let csv = csv.as_str().context("export text")?.to_owned();
+        let first = csv.lines().nth(1).context("a data line")?;
+        let cells: Vec<&str> = first.split(',').collect();
+        ensure!(
+            cells.len() == 6 && cells[3] == "2027-03-01T09:00:00+01:00",
+            "validFrom is not ISO 8601 with offset: {first}"
+        );
+        let until = cells[4];
+        ensure!(
+            until.len() == 25 && until.starts_with("2027-03-0") && until.ends_with("+01:00") && &until[10..11] == "T",
+            "validUntil is not ISO 8601 with offset: {first}"
+        );
+
+        // Finish asks whether they were handed out, naming what happened; first button focused.
+        h.click(bulk::FINISH).await?;
+        h.wait_for_text(bulk::FINISH_QUESTION, "Forget the 2 passes on this page? Were they handed out? You exported them; the handouts were not printed.").await?;
+        bulk::wait_for_focus(&h, "bulk-forget").await?;
+        // Escape closes it and gives focus back to Finish.
+        bulk::press_escape(&h).await?;
+        h.wait_until("the question to close", || async { Ok(!exists(&h, bulk::FINISH_QUESTION).await) }).await?;
+        bulk::wait_for_focus(&h, "bulk-finish").await?;
+        // Printed too: the question says so.
+        h.driver.execute(STUB_PRINT, vec![]).await?;
+        h.click(bulk::OPEN_HANDOUTS).await?;
+        h.click("#bulk-print").await?;
+        h.click(bulk::FINISH).await?;
+        h.wait_for_text(bulk::FINISH_QUESTION, "You exported them and printed the handouts.").await?;
+        h.click(bulk::FORGET).await?;
+        h.wait_for_css(bulk::CHECK).await?;
+        bulk::wait_for_focus(&h, "bulk-paste").await?;
+        ensure!(!page_holds_any(&h, &values).await?, "a pass is still in the page after Finish");
+        ensure!(!exists(&h, bulk::RESULTS).await, "the results stayed");
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn an_unticked_warning_row_gets_no_pass() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let lee = "lee.gu@contoso.onmicrosoft.com";
+        let hires: Vec<String> = (1..=2).map(new_hire_upn).collect();
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
+        bulk::paste_and_check(
+            &h,
+            &format!("{}\n{lee}\n{}", hires[0], hires[1]),
+            "2 ready · 1 with warnings · 0 blocked",
+        )
+        .await?;
+        h.wait_for_text(bulk::SUMMARY, "Creates 3 passes · start now")
+            .await?;
+        // One tick, on the warning row only, named with its user.
+        let ticks = h.driver.find_all(Locator::Css(bulk::TICK)).await?;
+        ensure!(ticks.len() == 1, "{} ticks", ticks.len());
+        let label = ticks[0].attr("aria-label").await?.unwrap_or_default();
+        ensure!(
+            label.starts_with("Create a pass for ") && label.contains("Lee"),
+            "{label}"
+        );
+        ensure!(
+            ticks[0].prop("checked").await?.as_deref() == Some("true"),
+            "the warning row starts unticked"
+        );
+        ticks[0].click().await?;
+        h.wait_for_text(bulk::SUMMARY, "Creates 2 passes").await?;
+        h.wait_for_text(bulk::SUMMARY, "1 unticked row skipped")
+            .await?;
+        h.wait_for_text(bulk::RUN, "Create 2 passes").await?;
+        bulk::run(&h, bulk::FINISH).await?;
+        h.wait_for_text(bulk::ANNOUNCE, "2 passes created, 0 failed")
+            .await?;
+        ensure!(h.emu.passes(lee).is_empty(), "the unticked user got a pass");
+        for u in &hires {
+            ensure!(
+                h.emu.passes(u).len() == 1,
+                "{u} has {} passes",
+                h.emu.passes(u).len()
+            );
+        }
         Ok(())
     })
     .await

@@ -89,7 +89,7 @@ async fn check_megan_and_a_new_hire(h: &Harness, n: usize) -> Result<()> {
     bulk::paste_and_check(
         h,
         &format!("{MEGAN}\n{}", new_hire_upn(n)),
-        "1 ready · 0 with warnings · 0 blocked · 1 admin accounts",
+        "1 ready · 0 with warnings · 0 blocked · 1 admin account",
     )
     .await?;
     Ok(())
@@ -136,7 +136,7 @@ async fn without_a_wids_claim_nothing_is_blocked_and_graph_s_refusal_is_explaine
         // Bulk: Megan's row is not blocked but waits for the tick; ticked, Graph refuses her
         // and the new hire gets a pass.
         check_megan_and_a_new_hire(&h, 13).await?;
-        h.wait_for_text(bulk::RUN, "Create 1 passes").await?;
+        h.wait_for_text(bulk::RUN, "Create 1 pass").await?;
         h.click(bulk::INCLUDE_ADMINS).await?;
         h.wait_for_text(bulk::RUN, "Create 2 passes").await?;
         h.click(bulk::RUN).await?;

@@ -98,12 +98,14 @@ fn finished() -> Data {
 fn lines_of(d: &Data) -> Vec<Line> {
     let in_zone = |ms: f64, zone: Option<&str>| format!("{ms}@{}", zone.unwrap_or("here"));
     let local = |ms: f64| format!("local {ms}");
+    let offset = |_: f64, zone: Option<&str>| if zone == Some("Asia/Tokyo") { 540 } else { 60 };
     lines(
         d,
         &Times {
             zone: "Europe/Berlin",
             in_zone: &in_zone,
             local: &local,
+            offset_minutes: &offset,
         },
     )
 }
@@ -114,13 +116,16 @@ fn every_job_is_a_line_with_its_times_zone_and_outcome() {
     let l = lines_of(&d);
     assert_eq!(l.iter().map(|l| l.job).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
     assert_eq!(l[0].pass.as_deref(), Some("Xy3!kQ9a"));
-    assert_eq!(l[0].from, "1767225600000@Asia/Tokyo (Asia/Tokyo)");
-    assert_eq!(l[0].until, "1767229200000@Asia/Tokyo (Asia/Tokyo)");
+    assert_eq!(l[0].from, "1767225600000@Asia/Tokyo");
+    assert_eq!(l[0].until, "1767229200000@Asia/Tokyo");
     assert_eq!(
         (l[0].name.as_str(), l[0].upn.as_str()),
         ("User 1", "user1@contoso.com")
     );
-    assert_eq!(l[1].from, "1767225600000@here (Europe/Berlin)");
+    assert_eq!(l[1].from, "1767225600000@here");
+    assert_eq!(l[0].from_iso, "2026-01-01T09:00:00+09:00");
+    assert_eq!(l[0].until_iso, "2026-01-01T10:00:00+09:00");
+    assert_eq!(l[1].from_iso, "2026-01-01T01:00:00+01:00");
     assert!(l[0].ok && !l[0].removed && l[0].outcome == "Created");
     assert!(!l[2].ok && l[2].pass.is_none() && l[2].from.is_empty());
     assert_eq!(
@@ -166,9 +171,23 @@ fn export_neutralises_cells_and_keeps_the_pass_readable() {
         until: "y".into(),
         outcome: "Created".into(),
         ok: true,
+        from_iso: "2027-03-01T09:00:00+01:00".into(),
+        until_iso: "2027-03-01T10:00:00+01:00".into(),
         removed: false,
     };
     let text = csv(&[l]);
     assert!(text.starts_with("name,upn,temporaryAccessPass"));
     assert!(text.contains("'=cmd,a@b,\"=\"\"+Xy3!kQ9\"\"\""), "{text}");
+    assert!(
+        text.contains(",2027-03-01T09:00:00+01:00,2027-03-01T10:00:00+01:00,Created"),
+        "the export's dates are ISO 8601 with offset: {text}"
+    );
+}
+
+#[test]
+fn iso_dates_carry_their_offset() {
+    assert_eq!(iso(1_803_888_000_000.0, 60), "2027-03-01T09:00:00+01:00");
+    assert_eq!(iso(1_803_888_000_000.0, 0), "2027-03-01T08:00:00Z");
+    assert_eq!(iso(1_803_888_000_000.0, -300), "2027-03-01T03:00:00-05:00");
+    assert_eq!(iso(1_803_888_000_000.0, 330), "2027-03-01T13:30:00+05:30");
 }

@@ -300,3 +300,64 @@ fn values_are_forgotten_on_time_or_when_asked() {
         "an empty forget keeps the notice"
     );
 }
+
+#[test]
+fn an_unticked_warning_row_is_not_run_and_the_counts_follow() {
+    let mut d = data();
+    assert_eq!(d.runnable(false), 2);
+    assert_eq!(d.runnable(true), 3);
+    d.set_ticked(3, false);
+    assert!(!d.runs(3, true), "Dan (warned) was unticked");
+    assert_eq!(d.runnable(false), 1);
+    assert_eq!(d.runnable(true), 2);
+    // Only warning rows can be unticked: a ready row or an admin row stays as it is.
+    d.set_ticked(0, false);
+    d.set_ticked(2, false);
+    assert!(d.runs(0, false) && d.runs(2, true));
+    assert_eq!(d.unticked.len(), 1);
+    d.start(true, 0.0);
+    assert_eq!(d.jobs, [0, 2], "the unticked row has no job");
+    d.set_ticked(3, true);
+    assert_eq!(d.runnable(true), 3, "ticked again, it runs again");
+    d.set_ticked(3, false);
+    // A new check ticks every row again.
+    d.preview(crate::bulk::state::Preview::default());
+    assert!(d.unticked.is_empty());
+}
+
+#[test]
+fn the_summary_counts_what_runs_and_what_is_skipped() {
+    let mut d = data();
+    d.default_minutes = Some(60);
+    let in_zone = |ms: f64, _: Option<&str>| format!("{ms}");
+    let words = crate::bulk::summary::StartWords {
+        zone: "Europe/Berlin",
+        in_zone: &in_zone,
+    };
+    assert_eq!(
+        d.summary(false, &words),
+        "Creates 2 passes · start now · lifetime 1 hour · one-time · 1 blocked row skipped · 1 admin account waiting for your tick"
+    );
+    d.set_ticked(3, false);
+    assert_eq!(
+        d.summary(true, &words),
+        "Creates 2 passes · start now · lifetime 1 hour · one-time · 1 blocked row skipped · 1 unticked row skipped"
+    );
+    assert_eq!(d.users_found(), 2, "Adele and Cleo were found");
+}
+
+#[test]
+fn the_end_of_a_run_is_announced_in_words() {
+    let mut d = data();
+    assert_eq!(d.run_ended(), "0 passes created, 0 failed");
+    d.start(false, 0.0);
+    let jobs = d.take_batch(0, 4, 0.0).expect("a batch");
+    d.record_answer(
+        &jobs,
+        Ok(crate::graph::batch::BatchResponse {
+            responses: vec![created(0), answer(1, 400, None)],
+        }),
+        0.0,
+    );
+    assert_eq!(d.run_ended(), "1 pass created, 1 failed");
+}

@@ -11,6 +11,7 @@ use crate::bulk::input::Parsed;
 use crate::bulk::lookup;
 use crate::bulk::plan::{self, Lookup, PlanContext};
 use crate::bulk::state::Between;
+use crate::bulk::summary;
 use crate::graph::batch::{self, BatchRequest};
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::{api, GraphError};
@@ -83,15 +84,25 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
         to_utc: &browser::zoned_to_utc,
     };
     let preview = check::preview(parsed, lookups, &plan_ctx, defaults.start_ms, &clock);
-    bulk.update(|d| d.preview(preview));
+    bulk.update(|d| {
+        d.preview(preview);
+        d.default_minutes = Some(bounds.default_minutes);
+    });
     bulk.include_admins.set(false);
     bulk.step.set(Step::Preview);
+    // Focus goes to the counts; the live region says how many users were found.
+    bulk.announce.set(
+        bulk.data
+            .with_value(|d| summary::users_found(d.users_found())),
+    );
+    super::focus_later("bulk-counts");
 }
 
 /// Starts the run over every row that is not blocked (admin accounts only when ticked).
 pub fn start(bulk: Bulk, run: Action<(), ()>) {
     let include_admins = bulk.include_admins.get_untracked();
     bulk.update(|d| d.start(include_admins, browser::now_ms()));
+    bulk.announce.set(String::new());
     bulk.step.set(Step::Running);
     run.dispatch_local(());
 }
@@ -174,6 +185,9 @@ pub async fn run_loop(bulk: Bulk) {
                 bulk.update(|d| d.results_at_ms = Some(browser::now_ms()));
                 bulk.step.set(Step::Results);
                 bulk.version.update(|v| *v += 1);
+                // Focus goes to the results heading; the live region says the totals.
+                bulk.announce.set(bulk.data.with_value(|d| d.run_ended()));
+                super::focus_later("bulk-results-title");
                 return;
             }
             Between::Wait => {}

@@ -1,5 +1,5 @@
 //! The run and its results: progress with pause and cancel; then a table of masked passes
-//! (reveal one or all), CSV export and printable handouts.
+//! (reveal one or all), CSV export and printable handouts, and Finish.
 
 use std::time::Duration;
 
@@ -10,6 +10,7 @@ use wasm_bindgen::JsCast;
 use super::{Bulk, Data, Step};
 use crate::bulk::ending;
 use crate::bulk::results::{self, Line, Times};
+use crate::bulk::summary;
 use crate::handout;
 use crate::ui::browser;
 
@@ -20,6 +21,7 @@ fn lines(bulk: Bulk) -> Vec<Line> {
         zone: &zone,
         in_zone: &browser::datetime_in_zone,
         local: &browser::local_datetime,
+        offset_minutes: &browser::offset_minutes,
     };
     bulk.data.with_value(|d| results::lines(d, &times))
 }
@@ -101,14 +103,15 @@ pub fn RunView(bulk: Bulk) -> impl IntoView {
             </div>
         </Show>
         <Show when=move || bulk.step.get() == Step::Results>
+            <h3 id="bulk-results-title" class="bulk__results-title" tabindex="-1">"Results"</h3>
             <ResultsActions bulk=bulk reveal_all=reveal_all handouts_open=handouts_open forget=Callback::new(forget) />
-            <p id="bulk-forget-at" class="status" role="status">{move || {
+            <p id="bulk-forget-at" class="status">{move || {
                 let t = now.get();
                 let forget_at = bulk.data.with_value(|d| d.results_at_ms).map(|at| ending::forget_at_ms(at, show_seconds));
                 match (held(), forget_at) {
                     (0, _) => bulk.data.with_value(|d| d.forgotten.clone()).unwrap_or_default(),
-                    (_, Some(at)) => format!("The passes leave this page at {} ({} left), or when you press Done or leave the page.",
-                        browser::local_datetime(at), crate::tap::countdown((at - t).max(0.0))),
+                    (_, Some(at)) => format!("The passes leave this page at {} (in {}), or when you press Finish or leave the page.",
+                        browser::local_datetime(at), summary::span((at - t).max(0.0))),
                     _ => String::new(),
                 }
             }}</p>
@@ -142,9 +145,8 @@ fn RunProgress(bulk: Bulk) -> impl IntoView {
         view! {
             <div class="bulk__progress">
                 <progress id="bulk-progress" max=total.to_string() value=(p.done + p.failed).to_string() aria-label="Passes done"></progress>
-                <p id="bulk-status" role="status">
-                    {format!("{} created · {} failed · {} remaining{}", p.done, p.failed, p.remaining,
-                        eta.map(|ms| format!(" · about {} left", crate::tap::countdown(ms))).unwrap_or_default())}
+                <p id="bulk-status">
+                    {summary::progress_line(p.done, p.failed, p.remaining, eta)}
                 </p>
             </div>
         }
@@ -152,7 +154,7 @@ fn RunProgress(bulk: Bulk) -> impl IntoView {
     }
 }
 
-/// Reveal all, export, handouts and Done (which asks before losing passes).
+/// Reveal all, export, handouts and Finish (which asks whether the passes were handed out).
 #[component]
 fn ResultsActions(
     bulk: Bulk,
@@ -169,20 +171,28 @@ fn ResultsActions(
             bulk.update(|d| d.exported = true);
         }
     };
-    let confirm_done = RwSignal::new(false);
-    // "Done": every value forgotten, back to an empty input screen.
+    let confirm_finish = RwSignal::new(false);
+    // "Finish": every value forgotten, back to an empty input screen.
     let finish = move || {
-        confirm_done.set(false);
+        confirm_finish.set(false);
         forget.run(false);
         bulk.update(|d| *d = Data::default());
+        bulk.announce.set(String::new());
         bulk.step.set(Step::Input);
+        super::focus_later("bulk-paste");
     };
-    let done = move |_| {
-        if bulk.data.with_value(|d| d.kept().loses_passes()) {
-            confirm_done.set(true);
+    let ask = move |_| {
+        if bulk.data.with_value(|d| d.kept().finish_asks()) {
+            confirm_finish.set(true);
+            super::focus_later("bulk-forget");
         } else {
             finish();
         }
+    };
+    // "Keep them" or Escape: the question closes, focus goes back to Finish.
+    let keep = move || {
+        confirm_finish.set(false);
+        super::focus_later("bulk-finish");
     };
     view! {
         <div class="bulk__actions">
@@ -195,13 +205,15 @@ fn ResultsActions(
                 <button type="button" id="bulk-handouts" class="button" aria-expanded=move || handouts_open.get().to_string()
                     on:click=move |_| handouts_open.update(|o| *o = !*o)>"Handouts"</button>
             </Show>
-            <button type="button" id="bulk-done" class="button button--primary" on:click=done>"Done"</button>
+            <button type="button" id="bulk-finish" class="button button--primary" aria-expanded=move || confirm_finish.get().to_string()
+                on:click=ask>"Finish"</button>
         </div>
-        <Show when=move || confirm_done.get()>
-            <div id="bulk-done-confirm" class="confirm" role="group" aria-labelledby="bulk-done-question">
-                <p id="bulk-done-question">{move || bulk.data.with_value(|d| d.kept().question())}</p>
+        <Show when=move || confirm_finish.get()>
+            <div id="bulk-finish-confirm" class="confirm" role="group" aria-labelledby="bulk-finish-question"
+                on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { ev.prevent_default(); keep() }>
+                <p id="bulk-finish-question">{move || bulk.data.with_value(|d| d.kept().question())}</p>
                 <button type="button" id="bulk-forget" class="button button--danger" on:click=move |_| finish()>"Forget the passes"</button>
-                <button type="button" id="bulk-keep" class="button" on:click=move |_| confirm_done.set(false)>"Keep them"</button>
+                <button type="button" id="bulk-keep" class="button" on:click=move |_| keep()>"Keep them"</button>
             </div>
         </Show>
     }
@@ -246,12 +258,23 @@ fn ResultRow(
     let i = l.job;
     let shown = move || reveal_all.get() || revealed.with(|r| r.contains(&i));
     let length = l.pass.as_ref().map_or(0, |v| v.chars().count());
+    let who = if l.name.is_empty() {
+        l.upn.clone()
+    } else {
+        l.name.clone()
+    };
+    let reveal_label = move || {
+        format!(
+            "{} the pass of {who}",
+            if shown() { "Hide" } else { "Reveal" }
+        )
+    };
     view! {
         <tr class:row--failed=!l.ok>
             <td class="cell--clip" title=format!("{} {}", l.name, l.upn)>{l.name.clone()}" "<span class="results__upn">{l.upn.clone()}</span></td>
             <td>{l.removed.then_some("Removed from the page")}{l.pass.map(|v| view! {
                 <code class="bulk__pass">{move || if shown() { v.clone() } else { "•".repeat(length) }}</code>
-                " "<button type="button" class="button button--quiet reveal-one" aria-pressed=move || shown().to_string()
+                " "<button type="button" class="button button--quiet reveal-one" aria-label=reveal_label.clone() aria-pressed=move || shown().to_string()
                     on:click=move |_| revealed.update(|r| if let Some(k) = r.iter().position(|x| *x == i) { r.remove(k); } else { r.push(i) })>
                     {move || if shown() { "Hide" } else { "Reveal" }}</button>
             })}</td>
@@ -278,7 +301,7 @@ fn Handouts(bulk: Bulk, handouts_open: RwSignal<bool>) -> impl IntoView {
     view! {
         <div id="handouts" class="handouts">
             <div class="bulk__actions handouts__controls">
-                <button type="button" id="bulk-print" class="button button--primary" on:click=print>"Print"</button>
+                <button type="button" id="bulk-print" class="button" on:click=print>"Print"</button>
                 <button type="button" id="bulk-handouts-close" class="button" on:click=move |_| handouts_open.set(false)>"Close"</button>
             </div>
             {move || {

@@ -38,10 +38,10 @@ pub const HANDOUTS: &str = "#handouts";
 pub const HANDOUT: &str = "#handouts .handout";
 /// A handout's QR code.
 pub const HANDOUT_QR: &str = "#handouts .handout__qr";
-/// Done: the passes leave the page.
-pub const DONE: &str = "#bulk-done";
-/// Done's question before forgetting unsaved passes.
-pub const DONE_QUESTION: &str = "#bulk-done-question";
+/// Finish: asks whether the passes were handed out, then they leave the page.
+pub const FINISH: &str = "#bulk-finish";
+/// Finish's question before forgetting the passes.
+pub const FINISH_QUESTION: &str = "#bulk-finish-question";
 /// Keep them.
 pub const KEEP: &str = "#bulk-keep";
 /// Forget them.
@@ -58,8 +58,18 @@ pub const GROUP: &str = "#bulk-group";
 pub const GROUP_FIND: &str = "#bulk-group-find";
 /// The picked group and its member count.
 pub const GROUP_PICKED: &str = "#bulk-group-picked";
-/// Batches in flight (benchmarks).
+/// Batches in flight (benchmarks), under Advanced.
 pub const CONCURRENCY: &str = "#bulk-concurrency";
+/// The Advanced disclosure (`<details>`) holding the batches in flight.
+pub const ADVANCED: &str = "#bulk-advanced";
+/// The summary line before the run: passes, start, lifetime, one-time, rows skipped.
+pub const SUMMARY: &str = "#bulk-summary";
+/// The live region: "N users found", "N passes created, M failed".
+pub const ANNOUNCE: &str = "#bulk-announce";
+/// The results heading (focus lands here after the run).
+pub const RESULTS_TITLE: &str = "#bulk-results-title";
+/// A warning row's tick (named with the user) in the preview.
+pub const TICK: &str = "#bulk-preview input.bulk__tick";
 /// Grant the group permission, on this screen.
 pub const GRANT_GROUPS: &str = "#grant-group-consent";
 
@@ -76,7 +86,7 @@ pub async fn paste_and_check(h: &Harness, lines: &str, counts: &str) -> Result<(
     Ok(())
 }
 
-/// Clicks Run and waits for `until` (an element of the finished run: `EXPORT`, `DONE`, …).
+/// Clicks Run and waits for `until` (an element of the finished run: `EXPORT`, `FINISH`, …).
 pub async fn run(h: &Harness, until: &str) -> Result<()> {
     h.click(RUN).await?;
     h.wait_for_css(until).await?;
@@ -92,5 +102,35 @@ pub async fn upload(h: &Harness, csv: &str) -> Result<()> {
     let input = h.wait_for_css(FILE).await?;
     input.send_keys(path.to_str().context("temp path")?).await?;
     h.wait_for_text(FILE_NAME, "messy").await?;
+    Ok(())
+}
+
+/// The id of the focused element ("" when none has an id).
+pub async fn focused_id(h: &Harness) -> Result<String> {
+    let id = h
+        .driver
+        .execute(
+            "return document.activeElement ? document.activeElement.id : '';",
+            vec![],
+        )
+        .await?;
+    Ok(id.as_str().unwrap_or_default().to_owned())
+}
+
+/// Waits (bounded) until the element with `id` has focus.
+pub async fn wait_for_focus(h: &Harness, id: &str) -> Result<()> {
+    h.wait_until(&format!("focus on #{id}"), || async {
+        Ok(focused_id(h).await? == id)
+    })
+    .await
+}
+
+/// Presses Escape on the focused element.
+pub async fn press_escape(h: &Harness) -> Result<()> {
+    h.driver
+        .active_element()
+        .await?
+        .send_keys(&char::from(fantoccini::key::Key::Escape).to_string())
+        .await?;
     Ok(())
 }
