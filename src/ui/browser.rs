@@ -234,3 +234,18 @@ pub fn datetime_for(ms: f64, tz: Option<&str>, locale: Option<&str>) -> String {
         .and_then(|v| v.as_string())
         .unwrap_or_default()
 }
+
+/// Moves focus to the element with `id` once the browser has drawn the current change (a view
+/// just mounted is not in the document before). Headings and statuses focused this way carry
+/// `tabindex="-1"`.
+pub fn focus_later(id: &'static str) {
+    leptos::prelude::request_animation_frame(move || {
+        let el = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(el) = el {
+            let _ = el.focus();
+        }
+    });
+}
