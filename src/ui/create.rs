@@ -290,7 +290,7 @@ pub fn CreateForm(
             {move || problem.get().map(|p| view! { <p class="notice notice--error" role="alert">{p}</p> })}
             {move || failure().map(|f| view! { <GraphErrorView error=f.error action=Operation::CreatePass /> })}
             {move || failure().and_then(|f| f.settled).map(|settled| view! { <LostCreate settled=settled create_again=create /> })}
-            <button type="submit" id="create" class="button button--primary" disabled=move || busy() || blocked_reason.is_some() || needs_consent>
+            <button type="submit" id="create" class="button button--primary" disabled=move || busy() || blocked_reason.is_some() || needs_consent || refused().is_some()>
                 {move || if busy() { "Creating…" } else { "Create pass" }}
             </button>
             {(!ctx.may(MAIL_PERMISSION) && !needs_consent && role_refusal.is_none()).then(|| view! {
