@@ -144,9 +144,10 @@ async fn an_authentication_administrator_is_warned_about_admin_targets() -> Resu
             .update_settings(|s| s.full_role_objects_without_role_read = true);
         boot::sign_in(&h, "adele.vance").await?;
         user::open(&h, "isaiah.langer@contoso.onmicrosoft.com", "Isaiah Langer").await?;
-        h.wait_for_text(create::WARNINGS, "holds the admin role User Administrator")
+        // Issue 17: the form says it in one sentence, naming who can, and offers no Create.
+        h.wait_for_text(create::REFUSED, "holds the admin role User Administrator")
             .await?;
-        create::refused(&h, "not allowed to manage this user's passes").await?;
+        ensure!(!create::enabled(&h).await?, "Create is enabled");
         ensure!(
             h.emu
                 .passes("isaiah.langer@contoso.onmicrosoft.com")

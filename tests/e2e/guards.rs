@@ -233,6 +233,9 @@ async fn a_role_less_account_and_an_out_of_reach_target_get_no_create() -> Resul
         .await?;
         boot::sign_out(&h).await?;
         // An Authentication Administrator and a User Administrator: one sentence names who can.
+        // Role names need a role-read permission; the switch stands for a tenant that granted it.
+        h.emu
+            .update_settings(|s| s.full_role_objects_without_role_read = true);
         no_create(
             &h,
             "adele.vance",
