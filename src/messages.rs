@@ -407,6 +407,10 @@ pub const POLICY_OFF_LINE: &str = "Your tenant's Temporary Access Pass policy is
 /// Graph's refusal of a pass the policy does not allow (off, or the user outside its groups).
 pub const POLICY_REFUSES_USER: &str = "Your tenant's Temporary Access Pass policy does not allow a pass for this user: the policy is disabled, or the user is outside its included groups or in an excluded group. A Global Administrator or Authentication Policy Administrator can change it under Entra admin center › Protection › Authentication methods › Temporary Access Pass.";
 
+/// Opens the local notice after a refused incremental consent (issue 17).
+pub const CONSENT_NOT_GRANTED: &str =
+    "The permission was not granted: you are still signed in and nothing changed.";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -434,6 +434,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
                 }
             })}
         </Transition>
+        <boot::ConsentRefusedNotice />
         <div class="tabs" role="tablist" aria-label="Screens">
             {Tab::ALL.into_iter().map(|t| view! {
                 <button type="button" role="tab" id=format!("tab-{}", t.key()) class="button"

@@ -82,11 +82,87 @@ pub fn target_refusal(
         .next()
 }
 
+/// The roles that can use `permission` on this page (delegated: the permission and a role),
+/// as Microsoft Learn lists them for the calls behind it; `None` when any signed-in admin can.
+/// Policy write: "Update temporaryAccessPassAuthenticationMethodConfiguration"; audit log:
+/// "List directoryAudits".
+pub fn roles_using(permission: &str) -> Option<&'static [&'static str]> {
+    use crate::permission::{AUDIT_LOG_READ, POLICY_WRITE};
+    if permission.eq_ignore_ascii_case(POLICY_WRITE.name) {
+        Some(&[
+            "Authentication Policy Administrator",
+            "Global Administrator",
+        ])
+    } else if permission.eq_ignore_ascii_case(AUDIT_LOG_READ.name) {
+        Some(&[
+            "Reports Reader",
+            "Security Reader",
+            "Security Operator",
+            "Security Administrator",
+            "Global Reader",
+            "Global Administrator",
+        ])
+    } else {
+        None
+    }
+}
+
+/// Whether to offer "Grant permission" for `permission` to an admin holding `roles` (template
+/// ids from `wids`; `None` when the sign-in did not list them: then it is offered and Graph
+/// decides). `Err` holds the sentence naming the roles that can use it.
+pub fn grant_offer(permission: &str, roles: Option<&[String]>) -> Result<(), String> {
+    let (Some(needed), Some(roles)) = (roles_using(permission), roles) else {
+        return Ok(());
+    };
+    let held = |name: &str| {
+        roles
+            .iter()
+            .any(|r| crate::messages::role_name(r) == Some(name))
+    };
+    if needed.iter().any(|n| held(n)) {
+        return Ok(());
+    }
+    let (last, first) = needed.split_last().unwrap_or((&"", &[]));
+    let names = if first.is_empty() {
+        (*last).to_owned()
+    } else {
+        format!("{} or {last}", first.join(", "))
+    };
+    Err(format!(
+        "Your roles cannot use this permission, so granting it would not help: ask someone with the role {names}."
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::graph::models::DirectoryRole;
     use crate::tap::targets::TargetRoles;
+
+    #[test]
+    fn grant_is_offered_only_to_roles_that_can_use_the_permission() {
+        use crate::permission::{AUDIT_LOG_READ, GROUP_MEMBERS_READ, POLICY_WRITE};
+        let ids = |names: &[&str]| -> Vec<String> {
+            crate::messages::ROLES
+                .iter()
+                .filter(|(_, n)| names.contains(n))
+                .map(|(id, _)| (*id).to_owned())
+                .collect()
+        };
+        let adele = ids(&["Authentication Administrator"]);
+        let refused = grant_offer(POLICY_WRITE.name, Some(&adele)).expect_err("refused");
+        assert!(refused.ends_with("Authentication Policy Administrator or Global Administrator."));
+        assert!(grant_offer(AUDIT_LOG_READ.name, Some(&adele))
+            .is_err_and(|e| e.contains("Reports Reader")));
+        let lynne = ids(&["Authentication Policy Administrator"]);
+        assert_eq!(grant_offer(POLICY_WRITE.name, Some(&lynne)), Ok(()));
+        let grady = ids(&["Global Reader"]);
+        assert_eq!(grant_offer(AUDIT_LOG_READ.name, Some(&grady)), Ok(()));
+        assert!(grant_offer(POLICY_WRITE.name, Some(&grady)).is_err());
+        // Without wids Graph decides; a permission any admin can use is always offered.
+        assert_eq!(grant_offer(POLICY_WRITE.name, None), Ok(()));
+        assert_eq!(grant_offer(GROUP_MEMBERS_READ.name, Some(&[])), Ok(()));
+    }
 
     #[test]
     fn an_authentication_administrator_is_not_offered_an_admin_target() {

@@ -172,6 +172,7 @@ pub fn CreateForm(
     let welcome = restored.map(|i| match i.reason {
         Reason::Consent => "Permission granted. Check the details and press Create pass.",
         Reason::SignInAgain => "You are signed in again. Check the details and press Create pass.",
+        Reason::ConsentRefused => "The permission was not granted; the form is as you left it.",
     });
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
     let needs_consent = !ctx.may(WRITE_PERMISSION) && role_refusal.is_none();

@@ -126,7 +126,10 @@ async fn consent_needing_an_administrator_is_explained_with_the_link() -> Result
         user::open(&h, "pradeep", "Pradeep Gupta").await?;
         h.click(consent::GRANT_WRITE).await?;
         h.click(consent::RETURN).await?;
-        h.wait_for_text(boot::ERROR, "Global Administrator").await?;
+        // Issue 17: back signed in, on the same user, with a local notice (no sign-in error).
+        h.wait_for_text(consent::REFUSED, "Global Administrator")
+            .await?;
+        h.wait_for_text(user::NAME, "Pradeep Gupta").await?;
         h.wait_for_text(consent::ADMIN_CONSENT, "adminconsent?client_id=")
             .await?;
         ensure!(created(&h) == 0, "a pass was created");

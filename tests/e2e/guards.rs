@@ -9,7 +9,9 @@ use fantoccini::key::Key;
 use fantoccini::Locator;
 
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, create, exists, focused, reveal, search, user, wait_focus};
+use crate::pages::{
+    audit, boot, consent, create, exists, focused, policy, reveal, search, tabs, user, wait_focus,
+};
 use crate::PRADEEP;
 
 const DIEGO: &str = "diego.siciliani@contoso.onmicrosoft.com";
@@ -176,6 +178,14 @@ async fn opening_another_user_with_a_pass_on_screen_asks_first() -> Result<()> {
     .await
 }
 
+/// Whether an element matching `css` is on the page and displayed.
+async fn shown(h: &Harness, css: &str) -> Result<bool> {
+    Ok(match h.driver.find(Locator::Css(css)).await {
+        Ok(e) => e.is_displayed().await?,
+        Err(_) => false,
+    })
+}
+
 /// Signs in as `local`, opens Pradeep and checks Create is not offered, with `sentence`.
 async fn no_create(h: &Harness, local: &str, open: (&str, &str), sentence: &str) -> Result<()> {
     boot::sign_in(h, local).await?;
@@ -248,6 +258,53 @@ async fn a_role_less_account_and_an_out_of_reach_target_get_no_create() -> Resul
             !warnings.contains("cannot issue them a pass"),
             "the refusal is said twice: {warnings}"
         );
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn grant_permission_shows_only_where_the_role_can_use_it() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // An Authentication Administrator can use neither: the screens name who can.
+        boot::sign_in(&h, "adele.vance").await?;
+        policy::open(&h).await?;
+        h.wait_for_text(policy::GRANT_ROLE, "Authentication Policy Administrator")
+            .await?;
+        ensure!(!exists(&h, policy::GRANT).await, "policy: Grant offered");
+        audit::open(&h).await?;
+        h.wait_for_text(audit::GRANT_ROLE, "Reports Reader").await?;
+        ensure!(!exists(&h, audit::GRANT).await, "audit: Grant offered");
+        boot::sign_out(&h).await?;
+        // A Global Administrator can use both.
+        boot::sign_in(&h, "alex.wilber").await?;
+        audit::open(&h).await?;
+        h.wait_for_css(audit::GRANT).await?;
+        ensure!(
+            !exists(&h, audit::GRANT_ROLE).await,
+            "audit: who can, to one who can"
+        );
+        policy::open(&h).await?;
+        h.wait_for_css(policy::GRANT).await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_refused_consent_returns_signed_in_to_the_same_tab_with_a_notice() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        boot::sign_in(&h, "alex.wilber").await?;
+        audit::open(&h).await?;
+        h.click(audit::GRANT).await?;
+        h.click(consent::CANCEL).await?;
+        h.wait_for_text(consent::REFUSED, "The permission was not granted")
+            .await?;
+        h.wait_for_css(boot::ACCOUNT).await?;
+        h.wait_for_css(&tabs::selected(tabs::AUDIT)).await?;
+        ensure!(!exists(&h, boot::ERROR).await, "a sign-in error is shown");
+        // Still without the permission: Grant is offered again.
+        h.wait_for_css(audit::GRANT).await?;
         Ok(())
     })
     .await
