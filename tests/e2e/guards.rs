@@ -196,11 +196,11 @@ async fn no_create(h: &Harness, local: &str, open: (&str, &str), sentence: &str)
         "{local}: Create is enabled"
     );
     ensure!(
-        !exists(h, "#grant-consent").await,
+        !shown(h, consent::GRANT_WRITE).await?,
         "{local}: Grant consent offered"
     );
     ensure!(
-        !exists(h, create::GRANT_MAIL).await,
+        !shown(h, create::GRANT_MAIL).await?,
         "{local}: Allow email offered"
     );
     Ok(())
