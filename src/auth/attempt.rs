@@ -241,8 +241,9 @@ pub fn is_prompt_refusal(error: &AuthError) -> bool {
 }
 
 /// Returns true if and only if `error` answers an interactive attempt that asked for scopes
-/// beyond `configured` (incremental consent) by refusing them: `access_denied` (Cancel on the
-/// consent page, AADSTS65004; "Need admin approval", AADSTS90094) or `consent_required`. The
+/// beyond `configured` (incremental consent) by refusing them: Cancel on the consent page
+/// (AADSTS65004) or Back on the sign-in page ([`AuthError::Cancelled`]), `access_denied`
+/// ("Need admin approval", AADSTS90094) or `consent_required`. The
 /// admin is still signed in at the authority, so the page signs in again quietly and says the
 /// permission was not granted, instead of a sign-in error (issue 17).
 pub fn is_consent_refusal(
@@ -251,8 +252,14 @@ pub fn is_consent_refusal(
     configured: &[String],
 ) -> bool {
     let incremental = pending.scopes.iter().any(|s| !configured.contains(s));
-    let refused = matches!(error, AuthError::Provider { error, .. }
-        if error == "access_denied" || error == "consent_required");
+    let refused = match error {
+        AuthError::Provider { error, .. } => {
+            error == "access_denied" || error == "consent_required"
+        }
+        // Cancel on the consent page (AADSTS65004) or Back on the sign-in page.
+        AuthError::Cancelled { .. } => true,
+        _ => false,
+    };
     incremental && refused && !pending.silent
 }
 

@@ -298,8 +298,14 @@ async fn a_refused_consent_returns_signed_in_to_the_same_tab_with_a_notice() -> 
         audit::open(&h).await?;
         h.click(audit::GRANT).await?;
         h.click(consent::CANCEL).await?;
-        h.wait_for_text(consent::REFUSED, "The permission was not granted")
-            .await?;
+        if let Err(e) = h
+            .wait_for_text(consent::REFUSED, "The permission was not granted")
+            .await
+        {
+            let body = h.body_text().await.unwrap_or_default();
+            let url = h.driver.current_url().await?.to_string();
+            anyhow::bail!("{e}: {url}: {body}");
+        }
         h.wait_for_css(boot::ACCOUNT).await?;
         h.wait_for_css(&tabs::selected(tabs::AUDIT)).await?;
         ensure!(!exists(&h, boot::ERROR).await, "a sign-in error is shown");
