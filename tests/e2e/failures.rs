@@ -130,6 +130,8 @@ async fn consent_needing_an_administrator_is_explained_with_the_link() -> Result
         h.wait_for_text(consent::REFUSED, "Global Administrator")
             .await?;
         h.wait_for_text(user::NAME, "Pradeep Gupta").await?;
+        h.wait_for_text(consent::RESTORED, "The permission was not granted")
+            .await?;
         h.wait_for_text(consent::ADMIN_CONSENT, "adminconsent?client_id=")
             .await?;
         ensure!(created(&h) == 0, "a pass was created");
