@@ -125,7 +125,7 @@ pub fn capability_text(capability: Capability) -> &'static str {
         Capability::Everyone => "You can issue passes to every user except yourself.",
         Capability::NonAdmins => "You can issue passes to users without admin roles.",
         Capability::ReadOnly => "You can see passes but not issue or delete them.",
-        Capability::None => "Your sign-in lists no role that issues passes. A role scoped to an administrative unit or not yet activated in PIM is not listed, so Graph decides; if it refuses, ask for the Authentication Administrator role (users without admin roles) or Privileged Authentication Administrator (everyone).",
+        Capability::None => "Your sign-in lists no role that issues passes, so this page offers no Create. A role scoped to an administrative unit or not yet activated in PIM is not listed: activate it and sign in again, or ask for the Authentication Administrator role (users without admin roles) or Privileged Authentication Administrator (everyone).",
         Capability::Unknown => "Your sign-in does not list your admin roles, so this page blocks nothing: Graph decides on each pass and its refusal is explained. (The app registration's groupMembershipClaims set to DirectoryRole adds them.)",
     }
 }
@@ -437,6 +437,10 @@ pub fn countdown_words(ms_left: f64) -> String {
         format!("{sec} s")
     }
 }
+
+/// Opens the local notice after a refused incremental consent (issue 17).
+pub const CONSENT_NOT_GRANTED: &str =
+    "The permission was not granted: you are still signed in and nothing changed.";
 
 #[cfg(test)]
 mod tests {

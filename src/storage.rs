@@ -61,6 +61,10 @@ pub const NO_PROMPT: Key = session("tapdesk.noprompt");
 /// outlive a sign-out whose clear the browser refused.
 pub const CLIPBOARD: Key = session("tapdesk.clipboard");
 
+/// After a refused incremental consent: the sentence (and admin-consent link) the signed-in
+/// page shows once, as a local notice. No secret.
+pub const CONSENT_REFUSED: Key = session("tapdesk.consentrefused");
+
 /// Every key of this page, in both areas.
 pub const ALL_KEYS: &[Key] = &[
     ATTEMPT,
@@ -74,6 +78,7 @@ pub const ALL_KEYS: &[Key] = &[
     SETTINGS,
     NO_PROMPT,
     CLIPBOARD,
+    CONSENT_REFUSED,
 ];
 
 /// Which Web Storage area.
@@ -128,6 +133,7 @@ pub const SESSION_KEYS: &[Key] = &[
     TAB,
     TRACKED,
     NO_PROMPT,
+    CONSENT_REFUSED,
 ];
 
 /// Removes everything this page keeps in sessionStorage (sign-out).

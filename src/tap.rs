@@ -4,6 +4,7 @@ use crate::graph::models::{PolicyState, TapPolicy, TemporaryAccessPass, Usabilit
 use crate::graph::time;
 
 pub mod form;
+pub mod guard;
 pub mod lost;
 pub mod targets;
 

@@ -305,6 +305,8 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
     let policy: LocalResource<Result<TapPolicy, GraphError>> =
         LocalResource::new(move || async move { ctx.graph().send(api::get_policy()).await });
     let selected: RwSignal<Option<User>> = RwSignal::new(None);
+    // Whose new pass is on screen: opening another user asks first.
+    let pass_on_screen: RwSignal<Option<String>> = RwSignal::new(None);
     // The tab comes back after a reload or a consent redirect.
     let tab = RwSignal::new(
         storage::get(storage::TAB)
@@ -393,6 +395,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
                 }
             })}
         </Transition>
+        <boot::ConsentRefusedNotice />
         <div class="tabs" role="tablist" aria-label="Screens">
             {Tab::ALL.into_iter().map(|t| view! {
                 <button type="button" role="tab" id=format!("tab-{}", t.key()) class="button"
@@ -402,8 +405,8 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         </div>
         // Every screen stays mounted: switching tabs never loses a form, a scan or a run.
         <div id="single" role="tabpanel" aria-labelledby="tab-single" hidden=move || tab.get() != Tab::Single>
-            <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx />
-            {move || selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy /> })}
+            <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx pass_on_screen=pass_on_screen />
+            {move || selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy pass_on_screen=pass_on_screen /> })}
         </div>
         <div id=Tab::Bulk.panel_id() role="tabpanel" aria-labelledby="tab-bulk" hidden=move || tab.get() != Tab::Bulk>
             <bulk::BulkPage ctx=ctx policy=policy />

@@ -240,6 +240,29 @@ pub fn is_prompt_refusal(error: &AuthError) -> bool {
     }
 }
 
+/// Returns true if and only if `error` answers an interactive attempt that asked for scopes
+/// beyond `configured` (incremental consent) by refusing them: Cancel on the consent page
+/// (AADSTS65004) or Back on the sign-in page ([`AuthError::Cancelled`]), `access_denied`
+/// ("Need admin approval", AADSTS90094) or `consent_required`. The
+/// admin is still signed in at the authority, so the page signs in again quietly and says the
+/// permission was not granted, instead of a sign-in error (issue 17).
+pub fn is_consent_refusal(
+    error: &AuthError,
+    pending: &PendingAttempt,
+    configured: &[String],
+) -> bool {
+    let incremental = pending.scopes.iter().any(|s| !configured.contains(s));
+    let refused = match error {
+        AuthError::Provider { error, .. } => {
+            error == "access_denied" || error == "consent_required"
+        }
+        // Cancel on the consent page (AADSTS65004) or Back on the sign-in page.
+        AuthError::Cancelled { .. } => true,
+        _ => false,
+    };
+    incremental && refused && !pending.silent
+}
+
 /// Returns true if and only if `href` carries any sign-in response parameter (an answer from the
 /// authority, complete or not), so it must leave the address bar.
 pub fn has_callback_params(href: &str) -> bool {
@@ -558,5 +581,63 @@ mod tests {
             strip_callback_params("https://app/?keep=1&code=a#frag"),
             "https://app/?keep=1"
         );
+    }
+
+    #[test]
+    fn a_refused_incremental_consent_is_told_apart_from_a_failed_sign_in() {
+        let configured = vec!["openid".to_owned(), "User.Read.All".to_owned()];
+        let mut pending = PendingAttempt {
+            state: String::new(),
+            nonce: String::new(),
+            verifier: String::new(),
+            created_ms: 0.0,
+            silent: false,
+            scopes: vec![
+                "openid".into(),
+                "User.Read.All".into(),
+                "AuditLog.Read.All".into(),
+            ],
+            prompt: None,
+            login_hint: None,
+        };
+        let provider = |error: &str| AuthError::Provider {
+            error: error.into(),
+            description: String::new(),
+            code: None,
+        };
+        assert!(is_consent_refusal(
+            &provider("access_denied"),
+            &pending,
+            &configured
+        ));
+        assert!(is_consent_refusal(
+            &provider("consent_required"),
+            &pending,
+            &configured
+        ));
+        assert!(!is_consent_refusal(
+            &provider("invalid_request"),
+            &pending,
+            &configured
+        ));
+        assert!(!is_consent_refusal(
+            &AuthError::UnknownAttempt,
+            &pending,
+            &configured
+        ));
+        pending.silent = true;
+        assert!(!is_consent_refusal(
+            &provider("access_denied"),
+            &pending,
+            &configured
+        ));
+        pending.silent = false;
+        // A sign-in asking only for the configured scopes failed: a sign-in error as before.
+        pending.scopes = configured.clone();
+        assert!(!is_consent_refusal(
+            &provider("access_denied"),
+            &pending,
+            &configured
+        ));
     }
 }

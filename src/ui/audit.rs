@@ -63,6 +63,10 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
         }
     });
     let grant = move |_| ctx.grant(audit::PERMISSIONS);
+    // Offered only to a role that can use it (issue 17); otherwise the roles that can.
+    let offer = ctx.session.with_value(|s| {
+        crate::tap::guard::grant_offer(audit::PERMISSION, s.account().roles.as_deref())
+    });
     let shown = move || events.with(|e| audit::shown(e, &filter.get()));
 
     view! {
@@ -72,7 +76,10 @@ pub fn AuditTrail(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             {(!permitted).then(|| view! {
                 <div id="audit-consent" class="notice">
                     <p>"Reading the audit log needs the permissions AuditLog.Read.All and Directory.Read.All, and a role such as Global Reader, Security Reader or Reports Reader."</p>
-                    <button type="button" id="audit-grant" class="button" on:click=grant>"Grant permission"</button>
+                    {match offer.clone() {
+                        Ok(()) => view! { <button type="button" id="audit-grant" class="button" on:click=grant>"Grant permission"</button> }.into_any(),
+                        Err(who) => view! { <p id="audit-grant-role">{who}</p> }.into_any(),
+                    }}
                 </div>
             })}
             {permitted.then(|| view! {

@@ -135,6 +135,41 @@ async fn answered(config: Config, callback: &Callback, pending: Option<PendingAt
             Err(e) => failed(config, &e, None, hint),
         };
     }
+    // A refused incremental consent is no sign-in error: the admin is still signed in at the
+    // authority, so the page signs in again quietly, back to the same screen, and says the
+    // permission was not granted (issue 17).
+    if attempt::is_consent_refusal(&e, &pending, &config.scopes) {
+        let admin_consent = matches!(
+            e,
+            AuthError::Provider {
+                code: Some(65001 | 90094),
+                ..
+            }
+        )
+        .then(|| messages::admin_consent_url(&config, &redirect_uri(&config)));
+        let notice = RefusedConsent {
+            sentence: match admin_consent {
+                Some(_) => format!("{} {}", messages::CONSENT_NOT_GRANTED, messages::auth(&e)),
+                None => format!(
+                    "{} Use Grant permission again when you need it.",
+                    messages::CONSENT_NOT_GRANTED
+                ),
+            },
+            admin_consent,
+        };
+        if let Ok(json) = serde_json::to_string(&notice) {
+            storage::set(storage::CONSENT_REFUSED, &json);
+        }
+        super::intent::refused();
+        return match begin(&config, Some("none"), hint.as_deref(), &[]).await {
+            Ok(url) => {
+                browser::navigate(&url);
+                Phase::Loading("Signing you in again…")
+            }
+            Err(AuthError::SignInRequired) => signed_out(config, None, hint),
+            Err(e) => failed(config, &e, None, hint),
+        };
+    }
     // A refused silent sign-in is no error: the button, a sentence where it helps, and the
     // next click signs the same account in interactively (issue 11 point 13).
     if pending.silent && matches!(e, AuthError::Provider { .. }) {
@@ -322,4 +357,31 @@ pub fn SignedOut(
             </button>
         </section>
     }
+}
+
+/// What the signed-in page says once after a refused incremental consent.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+struct RefusedConsent {
+    sentence: String,
+    /// The link a Global Administrator uses to grant for the organisation, when only they can.
+    admin_consent: Option<String>,
+}
+
+/// The local notice after a refused incremental consent (shown once, on the screen the admin
+/// came back to).
+#[component]
+pub fn ConsentRefusedNotice() -> impl IntoView {
+    let notice = storage::take(storage::CONSENT_REFUSED)
+        .and_then(|s| serde_json::from_str::<RefusedConsent>(&s).ok());
+    notice.map(|n| {
+        view! {
+            <div id="consent-refused" class="notice notice--warning" role="status">
+                <p>{n.sentence}</p>
+                {n.admin_consent.map(|url| view! {
+                    <p id="admin-consent">"A Global Administrator can grant consent for the whole organisation with this link: "
+                        <a href=url.clone()>{url.clone()}</a></p>
+                })}
+            </div>
+        }
+    })
 }

@@ -52,22 +52,6 @@ pub struct Bulk {
     pub announce: RwSignal<String>,
 }
 
-/// Moves focus to the element `id` once it is drawn (after the current redraw).
-pub fn focus_later(id: &'static str) {
-    set_timeout(
-        move || {
-            let element = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.get_element_by_id(id))
-                .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
-            if let Some(e) = element {
-                let _ = e.focus();
-            }
-        },
-        std::time::Duration::ZERO,
-    );
-}
-
 impl Bulk {
     /// Changes the data and redraws.
     pub fn update(&self, f: impl FnOnce(&mut Data)) {

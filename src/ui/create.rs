@@ -11,6 +11,7 @@ use crate::graph::models::{NewPass, PolicyState, TapPolicy, TemporaryAccessPass,
 use crate::graph::{api, GraphError};
 use crate::messages::Operation;
 use crate::tap::form::{self, Typed};
+use crate::tap::guard;
 use crate::tap::lost::{self, Answer, Settled};
 use crate::tap::{duration_words, FormBounds};
 
@@ -141,15 +142,32 @@ pub fn CreateForm(
     existing: Signal<Option<String>>,
     on_created: Callback<TemporaryAccessPass>,
     on_uncertain: Callback<()>,
+    /// A new pass is on screen: the form collapses to "Create another pass…", which asks first.
+    on_screen: Signal<bool>,
+    /// Why this admin may not serve this user (their roles), naming who can.
+    target_refusal: Signal<Option<String>>,
 ) -> impl IntoView {
+    let capability = ctx
+        .session
+        .with_value(|s| crate::messages::capability(s.account().roles.as_deref()));
+    // Readers and role-less accounts are not offered Create at all (`tap::guard`).
+    let role_refusal = guard::create_refusal(capability);
+    let refused = move || {
+        role_refusal
+            .map(str::to_owned)
+            .or_else(|| target_refusal.get())
+    };
+    let replacing = RwSignal::new(false);
+    let name = user.name().to_owned();
     let restored = super::intent::take_for(&user.id);
     let fields = Fields::new(restored.as_ref().and_then(|i| i.draft.as_ref()), &bounds);
     let welcome = restored.map(|i| match i.reason {
         Reason::Consent => "Permission granted. Check the details and press Create pass.",
         Reason::SignInAgain => "You are signed in again. Check the details and press Create pass.",
+        Reason::ConsentRefused => "The permission was not granted; the form is as you left it.",
     });
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
-    let needs_consent = !ctx.may(WRITE_PERMISSION);
+    let needs_consent = !ctx.may(WRITE_PERMISSION) && role_refusal.is_none();
     let self_target = ctx.session.with_value(|s| user.id == s.account().object_id);
     let blocked_reason = form::refusal(user.is_external_guest(), self_target);
 
@@ -216,10 +234,37 @@ pub fn CreateForm(
     let failure = move || sending.value().get().and_then(Result::err);
     let busy = move || sending.pending().get();
     let has_pass = move || existing.with(Option::is_some);
+    let collapsed = move || on_screen.get() || refused().is_some();
+    let ask_replace = move || {
+        replacing.set(true);
+        browser::focus_soon("#confirm-replace");
+    };
+    let keep = move || {
+        replacing.set(false);
+        browser::focus_soon("#create-another");
+    };
+    let replace = move || {
+        replacing.set(false);
+        create.run(());
+    };
+    let question = guard::replace_question(&name);
 
     view! {
         <form id="create-form" class="card create" on:submit=submit aria-labelledby="create-title" novalidate>
             <h3 id="create-title">"Create a pass"</h3>
+            {move || refused().map(|r| view! { <p id="create-refused" class="notice notice--warning">{r}</p> })}
+            {move || (on_screen.get() && refused().is_none() && !replacing.get()).then(|| view! {
+                <button type="button" id="create-another" class="button" on:click=move |_| ask_replace()>{guard::CREATE_ANOTHER}</button>
+            })}
+            {move || (on_screen.get() && replacing.get()).then(|| view! {
+                <div id="replace-confirm" class="confirm" role="alertdialog" aria-labelledby="replace-text"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { ev.prevent_default(); keep(); }>
+                    <p id="replace-text">{question.clone()}</p>
+                    <button type="button" id="confirm-replace" class="button button--danger" on:click=move |_| replace()>"Replace the pass"</button>
+                    <button type="button" id="cancel-replace" class="button" on:click=move |_| keep()>"Cancel"</button>
+                </div>
+            })}
+            <div id="create-body" hidden=collapsed>
             {welcome.map(|w| view! { <p id="restored" class="notice notice--ok" role="status">{w}</p> })}
             {blocked_reason.map(|r| view! { <p id="create-blocked" class="notice notice--error" role="alert">{r}</p> })}
             {(needs_consent && blocked_reason.is_none()).then(|| view! {
@@ -238,13 +283,14 @@ pub fn CreateForm(
             {move || problem.get().map(|p| view! { <p class="notice notice--error" role="alert">{p}</p> })}
             {move || failure().map(|f| view! { <GraphErrorView error=f.error action=Operation::CreatePass /> })}
             {move || failure().and_then(|f| f.settled).map(|settled| view! { <LostCreate settled=settled create_again=create /> })}
-            <button type="submit" id="create" class="button button--primary" disabled=move || busy() || blocked_reason.is_some() || needs_consent>
+            <button type="submit" id="create" class="button button--primary" disabled=move || busy() || blocked_reason.is_some() || needs_consent || refused().is_some()>
                 {move || if busy() { "Creating…" } else { "Create pass" }}
             </button>
-            {(!ctx.may(MAIL_PERMISSION) && !needs_consent).then(|| view! {
+            {(!ctx.may(MAIL_PERMISSION) && !needs_consent && role_refusal.is_none()).then(|| view! {
                 <p class="field__hint">"To email hand-over messages from the new pass's screen, this page needs the permission Mail.Send (sent as you). Grant it before you create the pass: "
                     <button type="button" id="grant-mail" class="button button--quiet" on:click=move |_| grant_mail(MAIL_PERMISSION)>"Allow email hand-over"</button></p>
             })}
+            </div>
         </form>
     }
 }

@@ -34,6 +34,8 @@ pub fn HandoverMessage(
     clear_clipboard_after: Duration,
     /// Puts the message on the clipboard and clears it later, like the pass.
     copy_secret: CopySecret,
+    /// Set once the message (holding the pass) was copied or sent.
+    handed: RwSignal<bool>,
 ) -> impl IntoView {
     let (templates, sign_in_url, admin) = ctx.session.with_value(|s| {
         (
@@ -84,6 +86,7 @@ pub fn HandoverMessage(
     };
     let copy = move |_| {
         if let Some(text) = message(value.with_value(|v| v.expose().to_owned())) {
+            handed.set(true);
             copy_secret(Secret::new(text), clear_clipboard_after, copied);
         }
     };
@@ -127,7 +130,7 @@ pub fn HandoverMessage(
             <pre id="handover-preview" class="handover__preview" tabindex="0" aria-label="Message preview">{preview}</pre>
             <button type="button" id="copy-handover" class="button" disabled=move || !zone_ok.get() on:click=copy>"Copy message"</button>
             <p class="status" role="status">{move || copied.get()}</p>
-            <HandoverMail value=value parts=parts zone_ok=zone_ok audience=audience user=user target_roles=target_roles ctx=ctx />
+            <HandoverMail value=value parts=parts zone_ok=zone_ok audience=audience user=user target_roles=target_roles ctx=ctx handed=handed />
         </details>
     }
 }
@@ -144,6 +147,7 @@ fn HandoverMail(
     user: User,
     target_roles: Option<Vec<String>>,
     ctx: Ctx,
+    handed: RwSignal<bool>,
 ) -> impl IntoView {
     let may_mail = ctx.may(MAIL_PERMISSION);
     let refusal = handover::mail_refusal(target_roles.as_deref());
@@ -187,6 +191,7 @@ fn HandoverMail(
     let sent = RwSignal::new(None::<String>);
     Effect::new(move |_| {
         if let Some(Ok(words)) = send.value().get() {
+            handed.set(true);
             sent.set(Some(words));
         }
     });

@@ -23,6 +23,8 @@ pub enum Reason {
     Consent,
     /// The session could not be renewed without the admin.
     SignInAgain,
+    /// A permission was asked for and not granted (issue 17).
+    ConsentRefused,
 }
 
 /// The screen to come back to.
@@ -46,4 +48,13 @@ pub fn take_for(user_id: &str) -> Option<Intent> {
     storage::take(storage::INTENT)
         .and_then(|s| serde_json::from_str::<Intent>(&s).ok())
         .filter(|i| i.user_id == user_id)
+}
+
+/// Marks the kept intent as a refused consent, so the form comes back without "Permission granted".
+pub fn refused() {
+    let kept = storage::get(storage::INTENT).and_then(|s| serde_json::from_str::<Intent>(&s).ok());
+    if let Some(mut i) = kept {
+        i.reason = Reason::ConsentRefused;
+        save(&i);
+    }
 }

@@ -25,6 +25,10 @@ pub fn PolicyEditor(
     let may_write = ctx.may(POLICY_WRITE_PERMISSION);
     let may_read_groups = ctx.may(GROUP_PERMISSION);
     let grant = move |_| ctx.grant(&[POLICY_WRITE_PERMISSION, GROUP_PERMISSION]);
+    // Offered only to a role that can use it (issue 17); otherwise the roles that can.
+    let offer = ctx.session.with_value(|s| {
+        crate::tap::guard::grant_offer(POLICY_WRITE_PERMISSION, s.account().roles.as_deref())
+    });
     // Outlives the form, which is rebuilt from the saved policy.
     let saved = RwSignal::new(false);
     view! {
@@ -33,7 +37,10 @@ pub fn PolicyEditor(
             {(!may_write).then(|| view! {
                 <div id="policy-consent" class="notice">
                     <p>"Changing the policy needs the permission Policy.ReadWrite.AuthenticationMethod (and GroupMember.Read.All to pick groups by name), and the Authentication Policy Administrator or Global Administrator role. The values below are read-only until then."</p>
-                    <button type="button" id="policy-grant" class="button" on:click=grant>"Grant permission to edit"</button>
+                    {match offer.clone() {
+                        Ok(()) => view! { <button type="button" id="policy-grant" class="button" on:click=grant>"Grant permission to edit"</button> }.into_any(),
+                        Err(who) => view! { <p id="policy-grant-role">{who}</p> }.into_any(),
+                    }}
                 </div>
             })}
             <Transition fallback=|| view! { <p class="status" role="status">"Reading the policy…"</p> }>

@@ -13,6 +13,7 @@ use crate::graph::models::{TemporaryAccessPass, User};
 use crate::secret::Secret;
 use crate::storage;
 use crate::tap;
+use crate::tap::guard::{self, Handled};
 
 /// What the page knows about the clipboard: it never reads it (security item 25), so only what
 /// it wrote and whether its last clear went through.
@@ -174,6 +175,27 @@ pub fn RevealedPass(
     clear_clipboard_after: Duration,
     show_at_most: Duration,
 ) -> impl IntoView {
+    // What the admin did with the pass: Done asks first while it is nothing (`tap::guard`).
+    let handled = RwSignal::new(Handled::default());
+    let asking = RwSignal::new(false);
+    let handover_handed = RwSignal::new(false);
+    Effect::new(move |_| {
+        if handover_handed.get() {
+            handled.update(|h| h.copied = true);
+        }
+    });
+    let done = move || {
+        if handled.get_untracked().done_asks() {
+            asking.set(true);
+            browser::focus_soon("#done-anyway");
+        } else {
+            on_done.run(());
+        }
+    };
+    let keep = move || {
+        asking.set(false);
+        browser::focus_soon("#done");
+    };
     let status = tap::status(&pass, browser::now_ms());
     // The page's only copy of the pass: zeroed when the view goes (best effort, see `Secret`).
     let value = StoredValue::new_local(pass.temporary_access_pass.clone().unwrap_or_default());
@@ -206,7 +228,10 @@ pub fn RevealedPass(
             _ => String::new(),
         }
     };
-    let copy = move |_| copy_secret(value.get_value(), clear_clipboard_after, copied);
+    let copy = move |_| {
+        handled.update(|h| h.copied = true);
+        copy_secret(value.get_value(), clear_clipboard_after, copied)
+    };
     let facts_value = value;
     let kind = if status.one_time {
         "One-time pass"
@@ -216,7 +241,7 @@ pub fn RevealedPass(
 
     view! {
         <section id="new-pass" class="card reveal" aria-labelledby="reveal-title">
-            <h3 id="reveal-title">"New Temporary Access Pass"</h3>
+            <h3 id="reveal-title" tabindex="-1">"New Temporary Access Pass"</h3>
             <p class="reveal__warning">"Shown only now: hand it to the user safely. It cannot be shown again."</p>
             <p class="reveal__value">
                 <code id="pass-value" class="tap-card__value" class:tap-card__value--masked=move || !revealed.get() aria-live="polite">
@@ -225,16 +250,27 @@ pub fn RevealedPass(
             </p>
             <div class="reveal__actions">
                 <button type="button" id="reveal" class="button" aria-pressed=move || revealed.get().to_string()
-                    on:click=move |_| revealed.update(|r| *r = !*r)>
+                    on:click=move |_| {
+                        revealed.update(|r| *r = !*r);
+                        handled.update(|h| h.revealed = true);
+                    }>
                     {move || if revealed.get() { "Hide" } else { "Reveal" }}
                 </button>
                 <button type="button" id="copy" class="button" on:click=copy>"Copy"</button>
-                <button type="button" id="done" class="button button--primary" on:click=move |_| on_done.run(())>"Done"</button>
+                <button type="button" id="done" class="button button--primary" on:click=move |_| done()>"Done"</button>
             </div>
+            <Show when=move || asking.get()>
+                <div id="done-confirm" class="confirm" role="alertdialog" aria-labelledby="done-confirm-text"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { ev.prevent_default(); keep(); }>
+                    <p id="done-confirm-text">{guard::DONE_UNSEEN}</p>
+                    <button type="button" id="done-anyway" class="button button--danger" on:click=move |_| on_done.run(())>"Close it anyway"</button>
+                    <button type="button" id="done-keep" class="button" on:click=move |_| keep()>"Keep the pass"</button>
+                </div>
+            </Show>
             <p class="status" role="status">{move || copied.get()}</p>
             <p id="pass-timing">{kind}". "{timing}</p>
             <HandoverMessage value=facts_value starts_ms=starts ends_ms=ends one_time=status.one_time
-                user=user target_roles=target_roles ctx=ctx clear_clipboard_after=clear_clipboard_after copy_secret=copy_secret />
+                user=user target_roles=target_roles ctx=ctx clear_clipboard_after=clear_clipboard_after copy_secret=copy_secret handed=handover_handed />
         </section>
     }
 }

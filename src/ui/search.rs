@@ -5,12 +5,12 @@ use std::time::Duration;
 use leptos::leptos_dom::helpers::TimeoutHandle;
 use leptos::prelude::*;
 
-use super::Ctx;
-use super::GraphErrorView;
+use super::{browser, Ctx, GraphErrorView};
 use crate::graph::api;
 use crate::graph::models::User;
 use crate::graph::GraphError;
 use crate::messages::Operation;
+use crate::tap::guard;
 use crate::user;
 
 /// Wait after the last keystroke before searching.
@@ -59,7 +59,14 @@ fn debounced(source: RwSignal<String>, wait: Duration) -> ReadSignal<String> {
 
 /// The search box and its result list.
 #[component]
-pub fn Search(ctx: Ctx, on_pick: Callback<User>) -> impl IntoView {
+pub fn Search(
+    ctx: Ctx,
+    on_pick: Callback<User>,
+    /// Whose new pass is on screen: opening another user asks first.
+    pass_on_screen: RwSignal<Option<String>>,
+) -> impl IntoView {
+    // The user picked while a new pass was on screen, until the admin answers.
+    let waiting: RwSignal<Option<User>> = RwSignal::new(None);
     let text = RwSignal::new(String::new());
     let results: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<GraphError>> = RwSignal::new(None);
@@ -110,7 +117,28 @@ pub fn Search(ctx: Ctx, on_pick: Callback<User>) -> impl IntoView {
         results.set(Vec::new());
         searched.set(false);
         text.set(String::new());
+        if pass_on_screen.with_untracked(Option::is_some) {
+            waiting.set(Some(u));
+            browser::focus_soon("#confirm-leave");
+            return;
+        }
         on_pick.run(u);
+    };
+    let leave = move || {
+        if let Some(u) = waiting.get_untracked() {
+            waiting.set(None);
+            pass_on_screen.set(None);
+            on_pick.run(u);
+        }
+    };
+    let stay = move || {
+        waiting.set(None);
+        browser::focus_soon("#search");
+    };
+    let question = move || {
+        let other = waiting.with(|w| w.as_ref().map(|u| u.name().to_owned()))?;
+        let name = pass_on_screen.get()?;
+        Some(guard::leave_question(&name, &other))
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         let count = results.with_untracked(Vec::len);
@@ -146,6 +174,14 @@ pub fn Search(ctx: Ctx, on_pick: Callback<User>) -> impl IntoView {
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev)) on:keydown=on_keydown />
             <p class="field__hint">"Type at least two letters; use the arrow keys and Enter to open a user."</p>
+            {move || question().map(|q| view! {
+                <div id="leave-confirm" class="confirm" role="alertdialog" aria-labelledby="leave-text"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { ev.prevent_default(); stay(); }>
+                    <p id="leave-text">{q}</p>
+                    <button type="button" id="confirm-leave" class="button button--danger" on:click=move |_| leave()>"Close the pass and open"</button>
+                    <button type="button" id="cancel-leave" class="button" on:click=move |_| stay()>"Keep the pass"</button>
+                </div>
+            })}
             {move || searching().then(|| view! { <p class="status" role="status">"Searching…"</p> })}
             {move || error.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
             {move || (searched.get() && !searching() && error.with(Option::is_none) && results.with(Vec::is_empty))

@@ -13,7 +13,7 @@ use crate::graph::models::{TapPolicy, TemporaryAccessPass, User};
 use crate::graph::{api, batch, GraphError};
 use crate::holders;
 use crate::messages::{self, Operation};
-use crate::tap::{self, FormBounds};
+use crate::tap::{self, guard, FormBounds};
 use crate::user::{self, Profile};
 
 /// Reads the user page in one `$batch` (passes, methods, and roles and policy groups when they
@@ -37,8 +37,15 @@ pub fn UserPanel(
     user: User,
     ctx: Ctx,
     policy: LocalResource<Result<TapPolicy, GraphError>>,
+    /// The name of the user whose new pass is on screen, so opening another user asks first.
+    pass_on_screen: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let reload = RwSignal::new(0u32);
+    // The live region's words: what happened, never the pass.
+    let announce = RwSignal::new(String::new());
+    on_cleanup(move || {
+        pass_on_screen.try_set(None);
+    });
     // What happened on this page since the last read: a pass created (its value removed) or
     // deleted. Shown instead of the list read, so neither costs another request.
     let changed: RwSignal<Option<Option<TemporaryAccessPass>>, LocalStorage> =
@@ -71,6 +78,20 @@ pub fn UserPanel(
     let on_deleted = Callback::new(move |()| {
         deleted.set(true);
         changed.set(Some(None));
+        announce.set(guard::DELETED_ANNOUNCEMENT.to_owned());
+        browser::focus_soon("#pass-status");
+    });
+    let name = user.name().to_owned();
+    let capability = ctx
+        .session
+        .with_value(|s| messages::capability(s.account().roles.as_deref()));
+    let refusal_name = name.clone();
+    // Why this admin may not serve this user at all, once the roles are read.
+    let target_refusal = Signal::derive(move || {
+        profile.with(|p| {
+            p.as_ref()
+                .and_then(|p| guard::target_refusal(&refusal_name, capability, p.roles.as_ref()))
+        })
     });
     let on_created = Callback::new(move |p: TemporaryAccessPass| {
         // The list keeps the pass without its value; the value lives in the reveal only.
@@ -81,7 +102,16 @@ pub fn UserPanel(
         changed.set(Some(Some(listed)));
         shown.set(Some(p));
         deleted.set(false);
+        pass_on_screen.set(Some(name.clone()));
+        announce.set(guard::created_announcement(&name));
+        browser::focus_soon("#reveal-title");
     });
+    let on_done = Callback::new(move |()| {
+        shown.set(None);
+        pass_on_screen.set(None);
+        browser::focus_soon("#pass-status");
+    });
+    let on_screen = Signal::derive(move || shown.with(Option::is_some));
     let on_uncertain = Callback::new(move |()| {
         changed.set(None);
         reload.update(|n| *n += 1)
@@ -92,7 +122,7 @@ pub fn UserPanel(
             None => view! { <p class="status" role="status">"Reading the current pass…"</p> }.into_any(),
             Some(Err(e)) => view! { <GraphErrorView error=e action=Operation::ReadPasses /> }.into_any(),
             Some(Ok(None)) => view! {
-                <p id="pass-status" class="pass pass--none">
+                <p id="pass-status" class="pass pass--none" tabindex="-1">
                     {if deleted.get() { "Pass deleted. This user has no Temporary Access Pass." } else { "No Temporary Access Pass." }}
                 </p>
             }.into_any(),
@@ -115,11 +145,13 @@ pub fn UserPanel(
             <h3>"Current pass"</h3>
             {pass_view}
             {move || shown.get().map(|p| view! { <RevealedPass pass=p user=reveal_user.clone() ctx=ctx
-                target_roles=profile.get_untracked().and_then(|p| p.roles).map(|r| r.labels()) on_done=Callback::new(move |()| shown.set(None))
+                target_roles=profile.get_untracked().and_then(|p| p.roles).map(|r| r.labels()) on_done=on_done
                 clear_clipboard_after=seconds(|c| c.clipboard_clear_seconds)
                 show_at_most=seconds(|c| c.pass_show_seconds) /> })}
-            <CreateWarnings ctx=ctx user=user.clone() profile=profile policy=policy />
-            <UserCreate ctx=ctx user=user policy=policy existing=existing on_created=on_created on_uncertain=on_uncertain />
+            <p id="announce" class="visually-hidden" role="status" aria-live="polite">{move || announce.get()}</p>
+            <CreateWarnings ctx=ctx user=user.clone() profile=profile policy=policy target_refusal=target_refusal />
+            <UserCreate ctx=ctx user=user policy=policy existing=existing on_created=on_created on_uncertain=on_uncertain
+                on_screen=on_screen target_refusal=target_refusal />
             {move || profile.get().map(|p| view! { <MethodsOverview profile=p /> })}
         </section>
     }
@@ -132,6 +164,8 @@ fn CreateWarnings(
     user: User,
     profile: LocalResource<Profile>,
     policy: LocalResource<Result<TapPolicy, GraphError>>,
+    /// Shown by the create form instead.
+    target_refusal: Signal<Option<String>>,
 ) -> impl IntoView {
     let capability = ctx
         .session
@@ -139,7 +173,11 @@ fn CreateWarnings(
     move || {
         let p = profile.get()?;
         let policy = policy.get().and_then(Result::ok);
-        let list = user::warnings(&user, capability, &p, policy.as_ref());
+        let shown_by_form = target_refusal.get();
+        let list: Vec<String> = user::warnings(&user, capability, &p, policy.as_ref())
+            .into_iter()
+            .filter(|w| Some(w) != shown_by_form.as_ref())
+            .collect();
         (!list.is_empty()).then(|| {
             view! {
                 <ul id="create-warnings" class="notice notice--warning" role="status">
@@ -159,6 +197,8 @@ fn UserCreate(
     existing: Signal<Option<String>>,
     on_created: Callback<TemporaryAccessPass>,
     on_uncertain: Callback<()>,
+    on_screen: Signal<bool>,
+    target_refusal: Signal<Option<String>>,
 ) -> impl IntoView {
     let track_id = user.id.clone();
     view! {
@@ -174,7 +214,7 @@ fn UserCreate(
                                 ctx.track(std::slice::from_ref(&track_id));
                                 on_created.run(p);
                             })
-                            on_uncertain=on_uncertain />
+                            on_uncertain=on_uncertain on_screen=on_screen target_refusal=target_refusal />
                     }
                 })
             }}
@@ -245,7 +285,11 @@ fn CurrentPass(
     } else {
         "Multi-use"
     };
-    let may_delete = ctx.may(WRITE_PERMISSION);
+    let capability = ctx
+        .session
+        .with_value(|s| messages::capability(s.account().roles.as_deref()));
+    let may_delete = ctx.may(WRITE_PERMISSION) && guard::may_delete(capability);
+    let lacks_permission = !ctx.may(WRITE_PERMISSION) && guard::may_delete(capability);
     let pass_id = pass.id.clone();
     // Already gone is what the admin wanted too; the list shows the truth.
     let delete = Action::new_local(move |(): &()| {
@@ -268,19 +312,30 @@ fn CurrentPass(
             .filter(|_| !busy.get())
     };
     view! {
-        <div id="pass-status" class="pass" class:pass--usable=status.usable>
+        <div id="pass-status" class="pass" class:pass--usable=status.usable tabindex="-1">
             <p class="pass__state"><strong>{status.reason.clone()}</strong></p>
             <p class="pass__validity">{validity}" "{kind}"."</p>
             <Show when=move || !confirming.get() && may_delete>
-                <button type="button" id="delete-pass" class="button button--danger" on:click=move |_| confirming.set(true)>"Delete pass"</button>
+                <button type="button" id="delete-pass" class="button button--danger" on:click=move |_| {
+                    confirming.set(true);
+                    browser::focus_soon("#confirm-delete");
+                }>"Delete pass"</button>
             </Show>
-            {(!may_delete).then(|| view! { <p class="field__hint">"Deleting needs the permission "{WRITE_PERMISSION}": use Grant consent below."</p> })}
+            {lacks_permission.then(|| view! { <p class="field__hint">"Deleting needs the permission "{WRITE_PERMISSION}": use Grant consent below."</p> })}
             <Show when=move || confirming.get()>
-                <div class="confirm" role="group" aria-labelledby="confirm-text">
+                <div class="confirm" role="group" aria-labelledby="confirm-text"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" {
+                        ev.prevent_default();
+                        confirming.set(false);
+                        browser::focus_soon("#delete-pass");
+                    }>
                     <p id="confirm-text">"Delete this pass? The user can no longer sign in with it."</p>
                     <button type="button" id="confirm-delete" class="button button--danger" disabled=move || busy.get()
                         on:click=move |_| if !busy.get_untracked() { delete.dispatch_local(()); }>"Delete"</button>
-                    <button type="button" id="cancel-delete" class="button" on:click=move |_| confirming.set(false)>"Cancel"</button>
+                    <button type="button" id="cancel-delete" class="button" on:click=move |_| {
+                        confirming.set(false);
+                        browser::focus_soon("#delete-pass");
+                    }>"Cancel"</button>
                 </div>
             </Show>
             {move || failure().map(|e| view! { <GraphErrorView error=e action=Operation::DeletePass /> })}

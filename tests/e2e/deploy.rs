@@ -86,7 +86,7 @@ async fn production_headers_log_no_csp_violation_on_any_screen_or_flow() -> Resu
         h.click(handover::SUMMARY).await?;
         h.wait_for_text(handover::PREVIEW, "Pradeep Gupta").await?;
         h.click(handover::COPY).await?;
-        h.click(reveal::DONE).await?;
+        reveal::done(&h).await?;
         no_violation("a pass and its hand-over message").await?;
 
         // Many users: check and run.

@@ -126,7 +126,12 @@ async fn consent_needing_an_administrator_is_explained_with_the_link() -> Result
         user::open(&h, "pradeep", "Pradeep Gupta").await?;
         h.click(consent::GRANT_WRITE).await?;
         h.click(consent::RETURN).await?;
-        h.wait_for_text(boot::ERROR, "Global Administrator").await?;
+        // Issue 17: back signed in, on the same user, with a local notice (no sign-in error).
+        h.wait_for_text(consent::REFUSED, "Global Administrator")
+            .await?;
+        h.wait_for_text(user::NAME, "Pradeep Gupta").await?;
+        h.wait_for_text(consent::RESTORED, "The permission was not granted")
+            .await?;
         h.wait_for_text(consent::ADMIN_CONSENT, "adminconsent?client_id=")
             .await?;
         ensure!(created(&h) == 0, "a pass was created");
@@ -144,9 +149,10 @@ async fn an_authentication_administrator_is_warned_about_admin_targets() -> Resu
             .update_settings(|s| s.full_role_objects_without_role_read = true);
         boot::sign_in(&h, "adele.vance").await?;
         user::open(&h, "isaiah.langer@contoso.onmicrosoft.com", "Isaiah Langer").await?;
-        h.wait_for_text(create::WARNINGS, "holds the admin role User Administrator")
+        // Issue 17: the form says it in one sentence, naming who can, and offers no Create.
+        h.wait_for_text(create::REFUSED, "holds the admin role User Administrator")
             .await?;
-        create::refused(&h, "not allowed to manage this user's passes").await?;
+        ensure!(!create::enabled(&h).await?, "Create is enabled");
         ensure!(
             h.emu
                 .passes("isaiah.langer@contoso.onmicrosoft.com")

@@ -82,7 +82,7 @@ async fn a_german_message_for_the_manager_carries_the_pass_only_when_copied() ->
         );
 
         // Done removes the message with the pass.
-        h.click(reveal::DONE).await?;
+        reveal::done(&h).await?;
         h.wait_until("the message to leave the page", || async {
             Ok(!h.body_text().await?.contains("Befristeter"))
         })

@@ -70,7 +70,7 @@ async fn the_audit_trail_shows_who_created_and_deleted_a_pass_after_consent_on_t
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         boot::sign_in(&h, "alex.wilber").await?;
         create::for_pradeep(&h).await?;
-        h.click(reveal::DONE).await?;
+        reveal::done(&h).await?;
         user::delete_pass(&h).await?;
 
         audit::open(&h).await?;

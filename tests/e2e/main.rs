@@ -10,6 +10,7 @@ mod bulk;
 mod deploy;
 mod failures;
 mod graph_limits;
+mod guards;
 mod handover;
 mod harness;
 mod holders;
@@ -153,7 +154,7 @@ async fn admin_issues_a_pass_that_is_shown_once_then_deletes_it() -> Result<()> 
         assert_nowhere(&h, &value, "the pass").await?;
 
         // Done removes it; a reload signs in silently, returns to the user, and the value is gone.
-        h.click(reveal::DONE).await?;
+        reveal::done(&h).await?;
         h.wait_until("the pass to leave the page", || async { Ok(!h.body_text().await?.contains(&value)) }).await?;
         h.driver.refresh().await?;
         h.wait_for_text(user::NAME, "Pradeep Gupta").await?;
@@ -280,7 +281,10 @@ async fn an_account_without_an_admin_role_is_told_what_it_lacks() -> Result<()> 
             "not allowed to see this user's authentication methods",
         )
         .await?;
-        create::refused(&h, "not allowed to manage this user's passes").await?;
+        // Issue 17: Create is not offered; one sentence names the roles that can.
+        h.wait_for_text(create::REFUSED, "Privileged Authentication Administrator")
+            .await?;
+        ensure!(!create::enabled(&h).await?, "Create is enabled");
         ensure!(h.emu.passes(PRADEEP).is_empty(), "a pass was created");
         Ok(())
     })

@@ -119,7 +119,7 @@ async fn without_a_wids_claim_nothing_is_blocked_and_graph_s_refusal_is_explaine
         user::open(&h, "pradeep", "Pradeep Gupta").await?;
         create::submit(&h).await?;
         ensure!(h.emu.passes(PRADEEP).len() == 1, "no pass for Pradeep");
-        h.click(reveal::DONE).await?;
+        reveal::done(&h).await?;
 
         // An admin she may not serve: the page does not block; Graph refuses, and says so.
         user::open(&h, "megan", "Megan Bowen").await?;
@@ -207,7 +207,7 @@ async fn an_internal_guest_gets_a_pass_and_a_pass_for_oneself_cannot_be_asked() 
         );
 
         // Oneself: Create is disabled and nothing reaches Graph.
-        h.click(reveal::DONE).await?;
+        reveal::done(&h).await?;
         let before = passes_created(&h);
         user::open(&h, "megan", "Megan Bowen").await?;
         h.wait_for_text(create::BLOCKED, "your own account").await?;

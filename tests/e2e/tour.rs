@@ -75,6 +75,10 @@ async fn every_screen_renders_at_desktop_and_phone_widths_in_both_schemes() -> R
         boot::sign_in(&h, "megan.bowen").await?;
         create::for_pradeep(&h).await?;
         shoot(&h, "one-user-new-pass", reveal::NEW_PASS).await?;
+        // Done on a pass never revealed, copied or sent asks first (issue 17).
+        h.click(reveal::DONE).await?;
+        shoot(&h, "one-user-done-asks", reveal::DONE_CONFIRM).await?;
+        h.click(reveal::DONE_KEEP).await?;
 
         bulk::open(&h).await?;
         let users: Vec<String> = (1..=3).map(new_hire_upn).collect();

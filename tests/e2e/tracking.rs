@@ -33,7 +33,7 @@ async fn a_new_user_is_followed_to_a_passkey_and_the_pass_revoked() -> Result<()
         h.emu.extend_page_config(json!({"trackIntervalSeconds": 1}));
         boot::sign_in(&h, "adele.vance").await?;
         create::for_pradeep(&h).await?;
-        h.click(reveal::DONE).await?;
+        reveal::done(&h).await?;
 
         tracking::open(&h).await?;
         h.wait_for_text(tracking::LIST, "Pradeep Gupta").await?;

@@ -95,7 +95,7 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
         bulk.data
             .with_value(|d| summary::users_found(d.users_found())),
     );
-    super::focus_later("bulk-counts");
+    super::browser::focus_soon("#bulk-counts");
 }
 
 /// Starts the run over every row that is not blocked (admin accounts only when ticked).
@@ -187,7 +187,7 @@ pub async fn run_loop(bulk: Bulk) {
                 bulk.version.update(|v| *v += 1);
                 // Focus goes to the results heading; the live region says the totals.
                 bulk.announce.set(bulk.data.with_value(|d| d.run_ended()));
-                super::focus_later("bulk-results-title");
+                super::browser::focus_soon("#bulk-results-title");
                 return;
             }
             Between::Wait => {}

@@ -179,12 +179,12 @@ fn ResultsActions(
         bulk.update(|d| *d = Data::default());
         bulk.announce.set(String::new());
         bulk.step.set(Step::Input);
-        super::focus_later("bulk-paste");
+        super::browser::focus_soon("#bulk-paste");
     };
     let ask = move |_| {
         if bulk.data.with_value(|d| d.kept().finish_asks()) {
             confirm_finish.set(true);
-            super::focus_later("bulk-forget");
+            super::browser::focus_soon("#bulk-forget");
         } else {
             finish();
         }
@@ -192,7 +192,7 @@ fn ResultsActions(
     // "Keep them" or Escape: the question closes, focus goes back to Finish.
     let keep = move || {
         confirm_finish.set(false);
-        super::focus_later("bulk-finish");
+        super::browser::focus_soon("#bulk-finish");
     };
     view! {
         <div class="bulk__actions">

@@ -19,6 +19,8 @@ pub const REFRESH: &str = "#audit-refresh";
 pub const FILTER: &str = "#audit-filter";
 /// Grant the audit permissions, on this screen.
 pub const GRANT: &str = "#audit-grant";
+/// Instead of Grant permission, for a role that cannot use it: the roles that can.
+pub const GRANT_ROLE: &str = "#audit-grant-role";
 /// The notice naming the permissions and reading roles.
 pub const CONSENT: &str = "#audit-consent";
 /// One entry of the trail.

@@ -16,6 +16,8 @@ pub const RESTORED: &str = "#restored";
 pub const ADMIN_CONSENT: &str = "#admin-consent";
 /// The user page's notice of the missing write permission.
 pub const NEEDED: &str = "#consent-needed";
+/// The local notice after a refused consent (the page is still signed in).
+pub const REFUSED: &str = "#consent-refused";
 /// Grant permission for the write permission, on the user page.
 pub const GRANT_WRITE: &str = "#grant-consent";
 

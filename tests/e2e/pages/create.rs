@@ -29,6 +29,16 @@ pub const BLOCKED: &str = "#create-blocked";
 pub const OUTCOME: &str = "#create-outcome";
 /// Create again (replacing an unseen pass).
 pub const AGAIN: &str = "#create-again";
+/// Why this admin is not offered Create (their role, or the target's).
+pub const REFUSED: &str = "#create-refused";
+/// The collapsed form while a new pass is on screen.
+pub const ANOTHER: &str = "#create-another";
+/// The question before replacing the pass on screen.
+pub const REPLACE_CONFIRM: &str = "#replace-confirm";
+/// Replace the pass on screen.
+pub const CONFIRM_REPLACE: &str = "#confirm-replace";
+/// Keep the pass on screen.
+pub const CANCEL_REPLACE: &str = "#cancel-replace";
 /// Grant Mail.Send before creating.
 pub const GRANT_MAIL: &str = "#grant-mail";
 

@@ -24,3 +24,23 @@ pub const ALERT: &str = "[role=alert]";
 pub async fn exists(h: &crate::harness::Harness, css: &str) -> bool {
     h.driver.find(fantoccini::Locator::Css(css)).await.is_ok()
 }
+
+/// The id of the element that has focus now ("" for the page itself).
+pub async fn focused(h: &crate::harness::Harness) -> anyhow::Result<String> {
+    let v = h
+        .driver
+        .execute(
+            "const e = document.activeElement; return e ? e.id : '';",
+            vec![],
+        )
+        .await?;
+    Ok(v.as_str().unwrap_or_default().to_owned())
+}
+
+/// Waits until the element with `id` has focus.
+pub async fn wait_focus(h: &crate::harness::Harness, id: &str) -> anyhow::Result<()> {
+    h.wait_until(&format!("focus on #{id}"), || async move {
+        Ok(focused(h).await? == id)
+    })
+    .await
+}

@@ -12,6 +12,8 @@ pub const PANEL: &str = "#panel-policy";
 pub const CONSENT: &str = "#policy-consent";
 /// Grant the policy write permission, on this screen.
 pub const GRANT: &str = "#policy-grant";
+/// Instead of Grant permission, for a role that cannot use it: the roles that can.
+pub const GRANT_ROLE: &str = "#policy-grant-role";
 /// The maximum lifetime field.
 pub const MAX: &str = "#policy-max";
 /// The one-time checkbox.

@@ -16,6 +16,12 @@ pub const REVEAL: &str = "#reveal";
 pub const COPY: &str = "#copy";
 /// Done: the pass leaves the page.
 pub const DONE: &str = "#done";
+/// What Done asks when the pass was neither revealed, copied nor sent.
+pub const DONE_CONFIRM: &str = "#done-confirm";
+/// Close the unseen pass anyway.
+pub const DONE_ANYWAY: &str = "#done-anyway";
+/// Keep the unseen pass on screen.
+pub const DONE_KEEP: &str = "#done-keep";
 /// The notice that a clipboard clear was refused.
 pub const CLIPBOARD_NOTICE: &str = "#clipboard-notice";
 
@@ -31,4 +37,21 @@ pub async fn copy(h: &Harness) -> Result<()> {
     h.click(COPY).await?;
     h.wait_for_text(NEW_PASS, "Copied").await?;
     Ok(())
+}
+
+/// Clicks Done and, when the page asks because the pass was never revealed, copied or sent,
+/// closes it anyway; done once the pass is gone.
+pub async fn done(h: &Harness) -> Result<()> {
+    h.click(DONE).await?;
+    h.wait_until("the pass closed or Done asking", || async {
+        Ok(!super::exists(h, NEW_PASS).await || super::exists(h, DONE_ANYWAY).await)
+    })
+    .await?;
+    if super::exists(h, DONE_ANYWAY).await {
+        h.click(DONE_ANYWAY).await?;
+    }
+    h.wait_until("the pass gone", || async {
+        Ok(!super::exists(h, NEW_PASS).await)
+    })
+    .await
 }

@@ -11,6 +11,13 @@ pub const INPUT: &str = "#search";
 /// One search result.
 pub const OPTION: &str = "#search-results [role=option]";
 
+/// The question before opening another user while a new pass is on screen.
+pub const LEAVE_CONFIRM: &str = "#leave-confirm";
+/// Close the pass and open the other user.
+pub const CONFIRM_LEAVE: &str = "#confirm-leave";
+/// Keep the pass on screen.
+pub const CANCEL_LEAVE: &str = "#cancel-leave";
+
 /// Types `text` and waits for a result naming `name`.
 pub async fn find(h: &Harness, text: &str, name: &str) -> Result<()> {
     h.type_into(INPUT, text).await?;

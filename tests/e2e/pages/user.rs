@@ -23,6 +23,10 @@ pub const METHODS_OVERVIEW: &str = "#methods-overview";
 pub const STRONG_METHOD: &str = "#strong-method";
 /// Delete the current pass.
 pub const DELETE_PASS: &str = "#delete-pass";
+/// The live region saying what happened (never the pass).
+pub const ANNOUNCE: &str = "#announce";
+/// Cancel the delete.
+pub const CANCEL_DELETE: &str = "#cancel-delete";
 /// Confirm the delete.
 pub const CONFIRM_DELETE: &str = "#confirm-delete";
 
