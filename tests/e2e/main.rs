@@ -13,6 +13,7 @@ mod handover;
 mod harness;
 mod holders;
 mod insight;
+mod keyboard;
 mod layout;
 mod pages;
 mod policy;

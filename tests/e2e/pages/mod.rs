@@ -13,6 +13,7 @@ pub mod policy;
 pub mod reveal;
 pub mod search;
 pub mod setup;
+pub mod shell;
 pub mod tabs;
 pub mod tracking;
 pub mod user;
