@@ -18,6 +18,7 @@ mod policy;
 mod reveal;
 mod search;
 mod setup;
+mod shell;
 mod tracking;
 mod user;
 
@@ -188,25 +189,61 @@ pub fn App() -> impl IntoView {
         Phase::SignedIn(session) => view! { <SignedIn session=session phase=phase /> }.into_any(),
     }
     };
-    let can_configure = move || !matches!(phase.get(), Phase::Setup { .. });
+    let can_configure = move || !phase.with(|p| matches!(p, Phase::Setup { .. }));
+    // The document title names the screen; signed in, the tab on show names it (SignedIn).
+    Effect::new(move |_| {
+        let screen = phase.with(|p| match p {
+            Phase::Loading(_) => Some(""),
+            Phase::Setup { .. } => Some("Set up"),
+            Phase::SignedOut { .. } => Some("Sign in"),
+            Phase::SignedIn(_) => None,
+        });
+        if let Some(screen) = screen {
+            shell::set_title(screen);
+        }
+    });
+    // Closing Settings (Close, Escape) gives focus back to the button that opened it.
+    let close_settings = move || {
+        settings_open.set(false);
+        browser::focus(&format!("#{SETTINGS_BUTTON}"));
+    };
+    let on_settings_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" && settings_open.get_untracked() {
+            ev.prevent_default();
+            close_settings();
+        }
+    };
 
     view! {
+        // The page's first stop for the keyboard: straight to the screen, past the header,
+        // the account band and the tabs. Shown only while it has focus.
+        <a id="skip-link" class="skip-link" href="#main" on:click=move |ev| {
+            ev.prevent_default();
+            shell::skip_to_content();
+        }>"Skip to content"</a>
         <header class="topbar">
             <h1 class="topbar__title">"tapdesk"</h1>
             <span class="topbar__subtitle">"Temporary Access Passes"</span>
-            <Show when=can_configure>
-                <button type="button" id="settings" class="button button--quiet" aria-expanded=move || settings_open.get().to_string()
-                    on:click=move |_| settings_open.update(|o| *o = !*o)>"Settings"</button>
-            </Show>
         </header>
-        <Show when=move || settings_open.get() && can_configure()>
-            <setup::SettingsPanel on_close=Callback::new(move |()| settings_open.set(false)) />
-        </Show>
         <setup::OverridesBanner />
         <reveal::ClipboardNotice />
-        <main class="main">{body}</main>
+        <main id="main" class="main">{body}</main>
+        // Connection settings are rarely needed once the page works: an "Advanced" item at the
+        // foot of the page, not a button in the top bar (issue 17 point 7).
+        <Show when=can_configure>
+            <footer class="footer" on:keydown=on_settings_key>
+                <button type="button" id=SETTINGS_BUTTON class="button button--quiet" aria-expanded=move || settings_open.get().to_string()
+                    on:click=move |_| settings_open.update(|o| *o = !*o)>"Advanced: connection settings"</button>
+                <Show when=move || settings_open.get()>
+                    <setup::SettingsPanel on_close=Callback::new(move |()| close_settings()) />
+                </Show>
+            </footer>
+        </Show>
     }
 }
+
+/// The id of the button that opens and closes Settings.
+const SETTINGS_BUTTON: &str = "settings";
 
 /// The screens of the signed-in page, one tab each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,7 +279,8 @@ impl Tab {
         }
     }
 
-    fn label(self) -> &'static str {
+    /// The tab's name, which the document title repeats.
+    pub fn label(self) -> &'static str {
         match self {
             Tab::Single => "One user",
             Tab::Bulk => "Many users",
@@ -267,6 +305,21 @@ impl Tab {
     fn from_key(key: &str) -> Option<Tab> {
         Tab::ALL.into_iter().find(|t| t.key() == key)
     }
+
+    /// The tab a key press on the tab list moves to from this one (ARIA tabs pattern:
+    /// Left and Right wrap around, Home and End go to the first and last); `None` for any
+    /// other key.
+    pub fn after_key(self, key: &str) -> Option<Tab> {
+        let n = Tab::ALL.len();
+        let i = Tab::ALL.iter().position(|t| *t == self)?;
+        match key {
+            "ArrowRight" => Some(Tab::ALL[(i + 1) % n]),
+            "ArrowLeft" => Some(Tab::ALL[(i + n - 1) % n]),
+            "Home" => Some(Tab::ALL[0]),
+            "End" => Some(Tab::ALL[n - 1]),
+            _ => None,
+        }
+    }
 }
 
 /// The signed-in screen: account bar, policy summary, and the tabs.
@@ -274,6 +327,12 @@ impl Tab {
 fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
     let account = session.account().clone();
     let capability = messages::capability(account.roles.as_deref());
+    // The tenant as far as the page knows it without another permission: config.json's
+    // organizationName, else the admin's sign-in domain.
+    let tenant = crate::handout::organisation(
+        session.config().organization_name.as_deref(),
+        &account.username,
+    );
     let roles_text = messages::roles_text(account.roles.as_deref());
 
     // The policy is read once per sign-in; every form reads this copy.
@@ -308,11 +367,25 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
     // Whose new pass is on screen: opening another user asks first.
     let pass_on_screen: RwSignal<Option<String>> = RwSignal::new(None);
     // The tab comes back after a reload or a consent redirect.
-    let tab = RwSignal::new(
-        storage::get(storage::TAB)
-            .and_then(|k| Tab::from_key(&k))
-            .unwrap_or(Tab::Single),
-    );
+    let restored = storage::get(storage::TAB).and_then(|k| Tab::from_key(&k));
+    let tab = RwSignal::new(restored.unwrap_or(Tab::Single));
+    // Back on another screen than the first, focus goes to its heading: where the admin was,
+    // not the top of the page (issue 17 point 4).
+    if let Some(t) = restored.filter(|t| *t != Tab::Single) {
+        browser::focus_soon(format!("#{} h2", t.panel_id()));
+    }
+    Effect::new(move |_| shell::set_title(tab.get().label()));
+    // Arrow keys, Home and End move between the tabs and show the one they land on.
+    let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
+        if let Some(next) = tab.get_untracked().after_key(&ev.key()) {
+            ev.prevent_default();
+            tab.set(next);
+            browser::focus(&format!("#tab-{}", next.key()));
+        }
+    };
     // Screens that read Graph when they open are built on their first visit only, so signing
     // in costs the policy read and nothing more.
     let visited: RwSignal<Vec<Tab>> = RwSignal::new(Vec::new());
@@ -378,6 +451,9 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             <div>
                 <span id="account" class="account__name">{account.name.clone()}</span>
                 <span class="account__upn">{account.username.clone()}</span>
+                {(!tenant.is_empty()).then(|| view! {
+                    <span class="account__tenant"><span class="account__label">"Tenant "</span><span id="tenant">{tenant}</span></span>
+                })}
             </div>
             <div class="account__roles">
                 <span id="roles">{roles_text}</span>
@@ -396,9 +472,11 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             })}
         </Transition>
         <boot::ConsentRefusedNotice />
-        <div class="tabs" role="tablist" aria-label="Screens">
+        // One stop in the Tab order: the selected tab (roving tabindex); the arrows do the rest.
+        <div class="tabs" role="tablist" aria-label="Screens" on:keydown=on_tab_key>
             {Tab::ALL.into_iter().map(|t| view! {
                 <button type="button" role="tab" id=format!("tab-{}", t.key()) class="button"
+                    tabindex=move || if tab.get() == t { "0" } else { "-1" }
                     aria-selected=move || (tab.get() == t).to_string() aria-controls=t.panel_id()
                     on:click=move |_| tab.set(t)>{t.label()}</button>
             }).collect_view()}
@@ -427,5 +505,23 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
                 <audit::AuditTrail ctx=ctx active=Signal::derive(move || tab.get() == Tab::Audit) />
             </Show>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Tab;
+
+    #[test]
+    fn arrows_wrap_around_the_tabs_and_home_and_end_reach_the_ends() {
+        assert_eq!(Tab::Single.after_key("ArrowRight"), Some(Tab::Bulk));
+        assert_eq!(Tab::Bulk.after_key("ArrowRight"), Some(Tab::Tracking));
+        assert_eq!(Tab::Audit.after_key("ArrowRight"), Some(Tab::Single));
+        assert_eq!(Tab::Single.after_key("ArrowLeft"), Some(Tab::Audit));
+        assert_eq!(Tab::Tracking.after_key("ArrowLeft"), Some(Tab::Bulk));
+        assert_eq!(Tab::Policy.after_key("Home"), Some(Tab::Single));
+        assert_eq!(Tab::Bulk.after_key("End"), Some(Tab::Audit));
+        assert_eq!(Tab::Bulk.after_key("ArrowDown"), None);
+        assert_eq!(Tab::Bulk.after_key("a"), None);
     }
 }

@@ -147,16 +147,37 @@ pub fn tomorrow_at(hour: u32) -> String {
     )
 }
 
-/// Moves keyboard focus to the first element matching `css`; false when there is none.
+/// Moves keyboard focus to the first element matching `css` (made focusable from script with
+/// `tabindex=-1` when it is not natively); false when there is none or it cannot take focus.
 pub fn focus(css: &str) -> bool {
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(css).ok().flatten())
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    match element {
-        Some(e) => e.focus().is_ok(),
-        None => false,
+    leptos::prelude::document()
+        .query_selector(css)
+        .ok()
+        .flatten()
+        .is_some_and(|e| focus_element(&e))
+}
+
+fn natively_focusable(element: &web_sys::Element) -> bool {
+    matches!(
+        element.tag_name().to_ascii_lowercase().as_str(),
+        "a" | "button" | "input" | "select" | "textarea" | "summary"
+    )
+}
+
+/// Moves focus to `element`, making it focusable from script first (`tabindex=-1`, which keeps
+/// it out of the Tab order) when it is not focusable already. Returns true if and only if the
+/// element now holds focus.
+fn focus_element(element: &web_sys::Element) -> bool {
+    let Some(html) = element.dyn_ref::<web_sys::HtmlElement>() else {
+        return false;
+    };
+    if !element.has_attribute("tabindex") && !natively_focusable(element) {
+        let _ = element.set_attribute("tabindex", "-1");
     }
+    let _ = html.focus();
+    leptos::prelude::document()
+        .active_element()
+        .is_some_and(|active| &active == element)
 }
 
 /// Moves keyboard focus to `css` once the view has drawn it: tried after the reactive updates

@@ -87,7 +87,7 @@ pub fn SetupScreen(problems: Vec<String>, raw: RawConfig) -> impl IntoView {
     }
 }
 
-/// The Settings panel opened from the header.
+/// The Settings panel, opened from "Advanced: connection settings" at the foot of the page.
 #[component]
 pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
     let saved = saved_overrides().raw;

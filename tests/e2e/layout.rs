@@ -9,7 +9,10 @@ use base64::Engine as _;
 use serde_json::{json, Value};
 use tapdesk_emulator::seed::new_hire_upn;
 
-use super::pages::{boot, create, user};
+use super::pages::{
+    audit, boot, bulk, consent, create, holders, policy, reveal, search, setup, tabs, tracking,
+    user,
+};
 use super::PRADEEP;
 use crate::harness::{self, Harness, Options};
 
@@ -258,54 +261,54 @@ async fn every_signed_in_screen_fits_a_phone_and_meets_aa_contrast_in_both_schem
         }
         h.goto_page().await?;
         emulate(&h, "light").await?;
-        h.wait_for_css("#signin").await?;
+        h.wait_for_css(boot::SIGN_IN).await?;
         check(&h, "signed out", &mut all).await?;
 
         boot::sign_in(&h, "alex.wilber").await?;
-        h.type_into("#search", "contoso").await?;
-        h.wait_for_css("#search-results [role=option]").await?;
+        h.type_into(search::INPUT, "contoso").await?;
+        h.wait_for_css(search::OPTION).await?;
         check(&h, "One user, search results", &mut all).await?;
         create::for_pradeep(&h).await?;
-        h.click("#reveal").await?;
+        h.click(reveal::REVEAL).await?;
         check(&h, "One user, new pass revealed", &mut all).await?;
-        h.click("#done").await?;
-        h.wait_for_css("#pass-status").await?;
-        h.wait_for_css("#methods").await?;
+        h.click(reveal::DONE).await?;
+        h.wait_for_css(user::PASS_STATUS).await?;
+        h.wait_for_css(user::METHODS).await?;
         check(&h, "One user, current pass", &mut all).await?;
 
-        h.click("#tab-bulk").await?;
+        h.click(tabs::BULK).await?;
         let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
-        h.type_into("#bulk-paste", &users.join("\n")).await?;
-        h.click("#bulk-check").await?;
-        h.wait_for_text("#bulk-counts", "3 ready").await?;
+        h.type_into(bulk::PASTE, &users.join("\n")).await?;
+        h.click(bulk::CHECK).await?;
+        h.wait_for_text(bulk::COUNTS, "3 ready").await?;
         check(&h, "Many users, preview", &mut all).await?;
-        h.click("#bulk-run").await?;
-        h.wait_for_css("#bulk-results").await?;
+        h.click(bulk::RUN).await?;
+        h.wait_for_css(bulk::RESULTS).await?;
         check(&h, "Many users, results", &mut all).await?;
-        h.click("#bulk-handouts").await?;
-        h.wait_for_css("#handouts .handout").await?;
+        h.click(bulk::OPEN_HANDOUTS).await?;
+        h.wait_for_css(bulk::HANDOUT).await?;
         check(&h, "Many users, handouts", &mut all).await?;
 
-        h.click("#tab-tracking").await?;
-        h.wait_for_text("#tracking", "Pradeep Gupta").await?;
+        h.click(tabs::TRACKING).await?;
+        h.wait_for_text(tracking::LIST, "Pradeep Gupta").await?;
         check(&h, "Tracking", &mut all).await?;
 
-        h.click("#tab-holders").await?;
-        h.click("#holders-scan").await?;
-        h.wait_for_text("#holders-status", "a pass · ").await?;
-        h.wait_for_css("#holders .holders__row").await?;
+        h.click(tabs::HOLDERS).await?;
+        h.click(holders::SCAN).await?;
+        h.wait_for_text(holders::STATUS, "a pass · ").await?;
+        h.wait_for_css(holders::ROW).await?;
         check(&h, "Pass holders", &mut all).await?;
 
-        h.click("#tab-policy").await?;
-        h.click("#policy-grant").await?;
-        h.click("#consent-accept").await?;
-        h.wait_for_css("#policy-review").await?;
+        h.click(tabs::POLICY).await?;
+        h.click(policy::GRANT).await?;
+        h.click(consent::ACCEPT).await?;
+        h.wait_for_css(policy::REVIEW).await?;
         check(&h, "Policy", &mut all).await?;
 
-        h.click("#tab-audit").await?;
-        h.click("#audit-grant").await?;
-        h.click("#consent-accept").await?;
-        h.wait_for_css("#audit .audit__row").await?;
+        h.click(tabs::AUDIT).await?;
+        h.click(audit::GRANT).await?;
+        h.click(consent::ACCEPT).await?;
+        h.wait_for_css(audit::TABLE_ROW).await?;
         check(&h, "Audit trail", &mut all).await?;
         verdict(&all)
     })
@@ -324,7 +327,7 @@ async fn the_setup_and_consent_error_screens_fit_a_phone_and_meet_aa_contrast() 
         async move {
             h.goto_page().await?;
             emulate(&h, "light").await?;
-            h.wait_for_css("#setup-origin-note").await?;
+            h.wait_for_css(setup::ORIGIN_NOTE).await?;
             check(&h, "Setup", all).await
         }
     })
@@ -341,9 +344,9 @@ async fn the_setup_and_consent_error_screens_fit_a_phone_and_meet_aa_contrast() 
                 .map_err(|e| anyhow!("{e:?}"))?;
             boot::sign_in(&h, "adele.vance").await?;
             user::open(&h, "pradeep", "Pradeep Gupta").await?;
-            h.click("#grant-consent").await?;
-            h.click("#consent-return").await?;
-            h.wait_for_css("#admin-consent").await?;
+            h.click(consent::GRANT_WRITE).await?;
+            h.click(consent::RETURN).await?;
+            h.wait_for_css(consent::ADMIN_CONSENT).await?;
             check(&h, "Consent error", all).await?;
             ensure!(h.emu.passes(PRADEEP).is_empty(), "a pass was created");
             Ok(())

@@ -15,6 +15,7 @@ mod handover;
 mod harness;
 mod holders;
 mod insight;
+mod keyboard;
 mod layout;
 mod pages;
 mod policy;

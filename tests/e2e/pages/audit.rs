@@ -25,6 +25,8 @@ pub const GRANT_ROLE: &str = "#audit-grant-role";
 pub const CONSENT: &str = "#audit-consent";
 /// One entry of the trail.
 pub const ROW: &str = ".audit__row";
+/// One entry of the trail, in its table.
+pub const TABLE_ROW: &str = "#audit .audit__row";
 
 /// Opens the Audit trail screen.
 pub async fn open(h: &Harness) -> Result<()> {

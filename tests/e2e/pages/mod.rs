@@ -13,6 +13,7 @@ pub mod policy;
 pub mod reveal;
 pub mod search;
 pub mod setup;
+pub mod shell;
 pub mod tabs;
 pub mod tracking;
 pub mod user;
@@ -30,7 +31,7 @@ pub async fn focused(h: &crate::harness::Harness) -> anyhow::Result<String> {
     let v = h
         .driver
         .execute(
-            "const e = document.activeElement; return e ? e.id : '';",
+            "const e = document.activeElement; return !e ? '' : (e.id || e.tagName.toLowerCase());",
             vec![],
         )
         .await?;

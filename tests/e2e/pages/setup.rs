@@ -25,8 +25,15 @@ pub const CLOUD: &str = "#cfg-cloud";
 pub const GRAPH: &str = "#cfg-graph";
 /// Save in Settings.
 pub const SAVE: &str = "#cfg-save";
-/// The Settings button of the signed-out page.
+/// The button that opens Settings ("Advanced: connection settings", at the foot of every page
+/// but the setup screen).
 pub const SETTINGS: &str = "#settings";
+/// The Settings panel.
+pub const PANEL: &str = "#settings-panel";
+/// The panel's Close button.
+pub const CLOSE: &str = "#settings-panel > button";
+/// The problems Save found in the Settings form.
+pub const FORM_PROBLEMS: &str = "#settings-panel .notice--error";
 /// The banner saying Settings override config.json.
 pub const OVERRIDES_BANNER: &str = "#overrides-banner";
 /// The banner's reset to config.json alone.

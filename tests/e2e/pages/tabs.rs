@@ -1,5 +1,7 @@
-//! The tabs of the signed-in page.
+//! The tabs of the signed-in page and their panels.
 
+/// The One user tab.
+pub const SINGLE: &str = "#tab-single";
 /// The Many users tab.
 pub const BULK: &str = "#tab-bulk";
 /// The Tracking tab.
@@ -10,8 +12,24 @@ pub const HOLDERS: &str = "#tab-holders";
 pub const POLICY: &str = "#tab-policy";
 /// The Audit trail tab.
 pub const AUDIT: &str = "#tab-audit";
+/// Every tab in the order shown, with its panel and the name the document title gives it.
+pub const ALL: [(&str, &str, &str); 6] = [
+    (SINGLE, "#single", "One user"),
+    (BULK, "#panel-bulk", "Many users"),
+    (TRACKING, "#panel-tracking", "Tracking"),
+    (HOLDERS, "#panel-holders", "Pass holders"),
+    (POLICY, "#panel-policy", "Policy"),
+    (AUDIT, "#panel-audit", "Audit trail"),
+];
+/// Any tab.
+pub const ANY: &str = "[role=tab]";
 
 /// `tab` once it is the selected one.
 pub fn selected(tab: &str) -> String {
     format!("{tab}[aria-selected=true]")
+}
+
+/// The heading of the screen in `panel`.
+pub fn heading(panel: &str) -> String {
+    format!("{panel} h2")
 }
