@@ -325,18 +325,8 @@ impl Tab {
 /// The signed-in screen: account bar, policy summary, and the tabs.
 #[component]
 fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
-    let account = session.account().clone();
-    let capability = messages::capability(account.roles.as_deref());
-    // The tenant as far as the page knows it without another permission: config.json's
-    // organizationName, else the admin's sign-in domain.
-    let tenant = crate::handout::organisation(
-        session.config().organization_name.as_deref(),
-        &account.username,
-    );
-    let roles_text = messages::roles_text(account.roles.as_deref());
-
+    let band_session = session.clone();
     // The policy is read once per sign-in; every form reads this copy.
-    let signout_session = session.clone();
     let reauth = RwSignal::new(None);
     // The one place a call that needs a new sign-in raises the banner.
     let on_sign_in_required = Rc::new(move |e: &crate::auth::AuthError| {
@@ -375,17 +365,6 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         browser::focus_soon(format!("#{} h2", t.panel_id()));
     }
     Effect::new(move |_| shell::set_title(tab.get().label()));
-    // Arrow keys, Home and End move between the tabs and show the one they land on.
-    let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
-            return;
-        }
-        if let Some(next) = tab.get_untracked().after_key(&ev.key()) {
-            ev.prevent_default();
-            tab.set(next);
-            browser::focus(&format!("#tab-{}", next.key()));
-        }
-    };
     // Screens that read Graph when they open are built on their first visit only, so signing
     // in costs the policy read and nothing more.
     let visited: RwSignal<Vec<Tab>> = RwSignal::new(Vec::new());
@@ -413,25 +392,6 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         None => storage::remove(storage::VIEW),
     });
 
-    let sign_out = move |_| {
-        storage::clear_session();
-        let session = signout_session.clone();
-        leptos::task::spawn_local(async move {
-            // A pass copied a moment ago leaves the clipboard before the page does (item 25).
-            reveal::clear_clipboard().await;
-            match session.end_session_url() {
-                Some(url) => browser::navigate(&url),
-                None => phase.set(Phase::SignedOut {
-                    config: session.config().clone(),
-                    error: None,
-                    admin_consent: None,
-                    notice: None,
-                    login_hint: None,
-                }),
-            }
-        });
-    };
-
     let sign_in_again = move |_| {
         let kept = ctx.draft.get_untracked().map(|i| intent::Intent {
             reason: intent::Reason::SignInAgain,
@@ -447,20 +407,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
                 <button type="button" id="signin-again" class="button button--primary" on:click=sign_in_again>"Sign in again"</button>
             </div>
         })}
-        <section class="account" aria-label="Signed-in account">
-            <div>
-                <span id="account" class="account__name">{account.name.clone()}</span>
-                <span class="account__upn">{account.username.clone()}</span>
-                {(!tenant.is_empty()).then(|| view! {
-                    <span class="account__tenant"><span class="account__label">"Tenant "</span><span id="tenant">{tenant}</span></span>
-                })}
-            </div>
-            <div class="account__roles">
-                <span id="roles">{roles_text}</span>
-                <span class="account__capability">{messages::capability_text(capability)}</span>
-            </div>
-            <button type="button" id="signout" class="button button--quiet" on:click=sign_out>"Sign out"</button>
-        </section>
+        <AccountBand session=band_session phase=phase />
         <Transition fallback=|| view! { <p class="status" role="status">"Reading the tenant's pass policy…"</p> }>
             {move || Suspend::new(async move {
                 let read = policy.await;
@@ -472,15 +419,7 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             })}
         </Transition>
         <boot::ConsentRefusedNotice />
-        // One stop in the Tab order: the selected tab (roving tabindex); the arrows do the rest.
-        <div class="tabs" role="tablist" aria-label="Screens" on:keydown=on_tab_key>
-            {Tab::ALL.into_iter().map(|t| view! {
-                <button type="button" role="tab" id=format!("tab-{}", t.key()) class="button"
-                    tabindex=move || if tab.get() == t { "0" } else { "-1" }
-                    aria-selected=move || (tab.get() == t).to_string() aria-controls=t.panel_id()
-                    on:click=move |_| tab.set(t)>{t.label()}</button>
-            }).collect_view()}
-        </div>
+        <TabBar tab=tab />
         // Every screen stays mounted: switching tabs never loses a form, a scan or a run.
         <div id="single" role="tabpanel" aria-labelledby="tab-single" hidden=move || tab.get() != Tab::Single>
             <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx pass_on_screen=pass_on_screen />
@@ -504,6 +443,84 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             <Show when=opened(Tab::Audit)>
                 <audit::AuditTrail ctx=ctx active=Signal::derive(move || tab.get() == Tab::Audit) />
             </Show>
+        </div>
+    }
+}
+
+/// Who is signed in, in which tenant, with which roles and what they may do; Sign out.
+#[component]
+fn AccountBand(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
+    let account = session.account().clone();
+    let capability = messages::capability(account.roles.as_deref());
+    // The tenant as far as the page knows it without another permission: config.json's
+    // organizationName, else the admin's sign-in domain.
+    let tenant = crate::handout::organisation(
+        session.config().organization_name.as_deref(),
+        &account.username,
+    );
+    let roles_text = messages::roles_text(account.roles.as_deref());
+    let signout_session = session;
+    let sign_out = move |_| {
+        storage::clear_session();
+        let session = signout_session.clone();
+        leptos::task::spawn_local(async move {
+            // A pass copied a moment ago leaves the clipboard before the page does (item 25).
+            reveal::clear_clipboard().await;
+            match session.end_session_url() {
+                Some(url) => browser::navigate(&url),
+                None => phase.set(Phase::SignedOut {
+                    config: session.config().clone(),
+                    error: None,
+                    admin_consent: None,
+                    notice: None,
+                    login_hint: None,
+                }),
+            }
+        });
+    };
+
+    view! {
+        <section class="account" aria-label="Signed-in account">
+            <div>
+                <span id="account" class="account__name">{account.name.clone()}</span>
+                <span class="account__upn">{account.username.clone()}</span>
+                {(!tenant.is_empty()).then(|| view! {
+                    <span class="account__tenant"><span class="account__label">"Tenant "</span><span id="tenant">{tenant}</span></span>
+                })}
+            </div>
+            <div class="account__roles">
+                <span id="roles">{roles_text}</span>
+                <span class="account__capability">{messages::capability_text(capability)}</span>
+            </div>
+            <button type="button" id="signout" class="button button--quiet" on:click=sign_out>"Sign out"</button>
+        </section>
+    }
+}
+
+/// The screens' tab bar (the ARIA tabs pattern): one stop in the Tab order, the selected tab
+/// (roving tabindex); arrows, Home and End move and show the tab they land on.
+#[component]
+fn TabBar(tab: RwSignal<Tab>) -> impl IntoView {
+    // Arrow keys, Home and End move between the tabs and show the one they land on.
+    let on_tab_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.alt_key() || ev.ctrl_key() || ev.meta_key() {
+            return;
+        }
+        if let Some(next) = tab.get_untracked().after_key(&ev.key()) {
+            ev.prevent_default();
+            tab.set(next);
+            browser::focus(&format!("#tab-{}", next.key()));
+        }
+    };
+    view! {
+        // One stop in the Tab order: the selected tab (roving tabindex); the arrows do the rest.
+        <div class="tabs" role="tablist" aria-label="Screens" on:keydown=on_tab_key>
+            {Tab::ALL.into_iter().map(|t| view! {
+                <button type="button" role="tab" id=format!("tab-{}", t.key()) class="button"
+                    tabindex=move || if tab.get() == t { "0" } else { "-1" }
+                    aria-selected=move || (tab.get() == t).to_string() aria-controls=t.panel_id()
+                    on:click=move |_| tab.set(t)>{t.label()}</button>
+            }).collect_view()}
         </div>
     }
 }

@@ -157,8 +157,6 @@ pub fn CreateForm(
             .map(str::to_owned)
             .or_else(|| target_refusal.get())
     };
-    let replacing = RwSignal::new(false);
-    let name = user.name().to_owned();
     let restored = super::intent::take_for(&user.id);
     let fields = Fields::new(restored.as_ref().and_then(|i| i.draft.as_ref()), &bounds);
     let welcome = restored.map(|i| match i.reason {
@@ -235,35 +233,12 @@ pub fn CreateForm(
     let busy = move || sending.pending().get();
     let has_pass = move || existing.with(Option::is_some);
     let collapsed = move || on_screen.get() || refused().is_some();
-    let ask_replace = move || {
-        replacing.set(true);
-        browser::focus_soon("#confirm-replace");
-    };
-    let keep = move || {
-        replacing.set(false);
-        browser::focus_soon("#create-another");
-    };
-    let replace = move || {
-        replacing.set(false);
-        create.run(());
-    };
-    let question = guard::replace_question(&name);
 
     view! {
         <form id="create-form" class="card create" on:submit=submit aria-labelledby="create-title" novalidate>
             <h3 id="create-title">"Create a pass"</h3>
             {move || refused().map(|r| view! { <p id="create-refused" class="notice notice--warning">{r}</p> })}
-            {move || (on_screen.get() && refused().is_none() && !replacing.get()).then(|| view! {
-                <button type="button" id="create-another" class="button" on:click=move |_| ask_replace()>{guard::CREATE_ANOTHER}</button>
-            })}
-            {move || (on_screen.get() && replacing.get()).then(|| view! {
-                <div id="replace-confirm" class="confirm" role="alertdialog" aria-labelledby="replace-text"
-                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { ev.prevent_default(); keep(); }>
-                    <p id="replace-text">{question.clone()}</p>
-                    <button type="button" id="confirm-replace" class="button button--danger" on:click=move |_| replace()>"Replace the pass"</button>
-                    <button type="button" id="cancel-replace" class="button" on:click=move |_| keep()>"Cancel"</button>
-                </div>
-            })}
+            <ReplaceGuard name=user.name().to_owned() on_screen=on_screen refused=Signal::derive(move || refused().is_some()) create=create />
             <div id="create-body" hidden=collapsed>
             {welcome.map(|w| view! { <p id="restored" class="notice notice--ok" role="status">{w}</p> })}
             {blocked_reason.map(|r| view! { <p id="create-blocked" class="notice notice--error" role="alert">{r}</p> })}
@@ -292,6 +267,44 @@ pub fn CreateForm(
             })}
             </div>
         </form>
+    }
+}
+
+/// While a new pass is on screen: "Create another pass…", which asks, naming the user, before
+/// the pass is replaced (issue 17 point 2); Escape or Cancel keeps it.
+#[component]
+fn ReplaceGuard(
+    name: String,
+    on_screen: Signal<bool>,
+    refused: Signal<bool>,
+    create: Callback<()>,
+) -> impl IntoView {
+    let replacing = RwSignal::new(false);
+    let ask_replace = move || {
+        replacing.set(true);
+        browser::focus_soon("#confirm-replace");
+    };
+    let keep = move || {
+        replacing.set(false);
+        browser::focus_soon("#create-another");
+    };
+    let replace = move || {
+        replacing.set(false);
+        create.run(());
+    };
+    let question = guard::replace_question(&name);
+    view! {
+            {move || (on_screen.get() && !refused.get() && !replacing.get()).then(|| view! {
+                <button type="button" id="create-another" class="button" on:click=move |_| ask_replace()>{guard::CREATE_ANOTHER}</button>
+            })}
+            {move || (on_screen.get() && replacing.get()).then(|| view! {
+                <div id="replace-confirm" class="confirm" role="alertdialog" aria-labelledby="replace-text"
+                    on:keydown=move |ev: leptos::ev::KeyboardEvent| if ev.key() == "Escape" { ev.prevent_default(); keep(); }>
+                    <p id="replace-text">{question.clone()}</p>
+                    <button type="button" id="confirm-replace" class="button button--danger" on:click=move |_| replace()>"Replace the pass"</button>
+                    <button type="button" id="cancel-replace" class="button" on:click=move |_| keep()>"Cancel"</button>
+                </div>
+            })}
     }
 }
 
