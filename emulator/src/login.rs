@@ -4,6 +4,7 @@
 mod aad_error;
 mod authorize;
 mod control;
+mod faults;
 pub mod pages;
 mod request;
 pub mod token;
@@ -57,7 +58,7 @@ pub fn router(st: Arc<AppState>) -> Router {
         .merge(control::router())
         .layer(axum::middleware::from_fn_with_state(
             st.clone(),
-            crate::faults::http::login_faults,
+            faults::login_faults,
         ))
         .with_state(st)
 }
