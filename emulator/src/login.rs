@@ -8,6 +8,7 @@ mod faults;
 pub mod pages;
 mod request;
 pub mod token;
+mod validate;
 
 use std::collections::HashMap;
 use std::sync::Arc;
