@@ -7,7 +7,6 @@
 //! consulted (nor consumed). A rule hits when its `share` draw succeeds (always without a
 //! share); each hit uses up one of its `times`, and an exhausted rule is removed.
 
-pub mod http;
 mod set;
 
 pub use set::{ActiveRule, FaultPlan, FaultSet, Fired, Kinds, DEFAULT_SEED};

@@ -29,8 +29,8 @@ pub use auth::Caller;
 use response::{Ctx, GResult, GraphError};
 pub(crate) use tap::generate_pass;
 
-use crate::faults::http::{cut_off, hold, pause};
 use crate::faults::{FaultKind, FaultOrigin, Kinds};
+use crate::inject::{cut_off, hold, pause};
 use crate::state::AppState;
 
 /// Who a path addresses: the caller (`/me`) or a user by id or UPN.

@@ -21,8 +21,10 @@
 pub mod audit;
 pub mod clock;
 mod control;
+pub mod counters;
 pub mod faults;
 pub mod graph;
+pub mod inject;
 pub mod jwt;
 pub mod load;
 pub mod login;

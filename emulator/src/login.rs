@@ -4,9 +4,11 @@
 mod aad_error;
 mod authorize;
 mod control;
+mod faults;
 pub mod pages;
 mod request;
 pub mod token;
+mod validate;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -57,7 +59,7 @@ pub fn router(st: Arc<AppState>) -> Router {
         .merge(control::router())
         .layer(axum::middleware::from_fn_with_state(
             st.clone(),
-            crate::faults::http::login_faults,
+            faults::login_faults,
         ))
         .with_state(st)
 }

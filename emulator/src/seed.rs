@@ -18,15 +18,9 @@ pub const DOMAIN: &str = "contoso.onmicrosoft.com";
 pub const CLIENT_ID: &str = "a4b8c3d2-1e5f-4a6b-9c7d-8e9f0a1b2c3d";
 /// The demo SPA's display name.
 pub const APP_NAME: &str = "tapdesk";
-/// Graph permissions the tenant's admin consented to for the demo app (when
-/// `admin_consent_granted` is on).
-pub const ADMIN_CONSENTED_SCOPES: &[&str] = &[
-    "User.Read.All",
-    "User.ReadBasic.All",
-    "UserAuthenticationMethod.Read.All",
-    "UserAuthMethod-TAP.ReadWrite.All",
-    "Policy.Read.AuthenticationMethod",
-];
+/// Graph permissions the tenant's admin consented to for the demo app (defined with the
+/// tenant that grants them).
+pub use crate::tenant::ADMIN_CONSENTED_SCOPES;
 
 /// Group id of "All Staff".
 pub const GROUP_ALL_STAFF: &str = "0b6f7a2e-3c41-4d8a-9f15-6e2c8d4b1a01";

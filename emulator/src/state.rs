@@ -14,9 +14,9 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 
 use crate::clock::{lock, Clock};
+use crate::counters::GraphCounters;
 use crate::faults::{FaultOrigin, FaultPlan, FaultSet, Kinds};
 use crate::jwt::Signer;
-use crate::load::GraphCounters;
 use crate::model::Event;
 use crate::seed;
 use crate::tenant::Tenant;

@@ -7,7 +7,16 @@ use time::OffsetDateTime;
 
 use crate::audit::AuditRecord;
 use crate::model::{Event, Group, PassRecord, PolicyState, TapPolicy, User};
-use crate::seed;
+
+/// Graph permissions the tenant's admin consented to for the demo app (when
+/// `admin_consent_granted` is on).
+pub const ADMIN_CONSENTED_SCOPES: &[&str] = &[
+    "User.Read.All",
+    "User.ReadBasic.All",
+    "UserAuthenticationMethod.Read.All",
+    "UserAuthMethod-TAP.ReadWrite.All",
+    "Policy.Read.AuthenticationMethod",
+];
 
 /// Why a pass is or is not usable right now (Graph `methodUsabilityReason`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +79,7 @@ impl Tenant {
         admin_consent: bool,
     ) -> Tenant {
         let admin_grants = if admin_consent {
-            seed::ADMIN_CONSENTED_SCOPES
+            ADMIN_CONSENTED_SCOPES
                 .iter()
                 .map(|s| s.to_string())
                 .collect()
@@ -240,8 +249,8 @@ impl Tenant {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::model::ExcludeTarget;
+    use crate::seed;
 
     #[test]
     fn policy_targets_and_exclusions() {

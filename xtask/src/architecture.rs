@@ -5,7 +5,8 @@
 //! - `doc`: every `.rs` file of the page, the emulator, xtask and the tests opens with `//!`.
 //! - `ui`: `crate::ui` is used only under `src/ui*` (and by the crate root).
 //! - `layer`: no `crate::X` from a lower layer to a higher one ([`PAGE_LAYERS`]); `config` and
-//!   `storage` sit at the bottom, so they import nothing above them.
+//!   `storage` sit at the bottom, so they import nothing above them. The same in the emulator
+//!   ([`EMULATOR_LAYERS`]: data, seed, state, HTTP surfaces, `load` on top).
 //! - `graph-request`: only `src/graph*` (and `src/auth*`, for the authority) build HTTP requests.
 //! - `web-storage`: only `src/storage.rs` touches Web Storage.
 //! - `cycle`: no import cycle between the top-level modules of the page (`src/*`) or of the
@@ -26,44 +27,7 @@ use crate::source::{self, SourceFile};
 /// Known violations, to be removed by issue 13's refactor (views only render, `$batch` in
 /// `graph::batch`, one authenticated Graph handle). Nothing may be added here: fix the import
 /// instead. When a refactor removes one, delete its line (the check insists).
-pub const KNOWN_VIOLATIONS: &[&str] = &[
-    "cycle: emulator: audit → model",
-    "cycle: emulator: control → audit",
-    "cycle: emulator: control → faults",
-    "cycle: emulator: control → graph",
-    "cycle: emulator: control → model",
-    "cycle: emulator: control → state",
-    "cycle: emulator: faults → login",
-    "cycle: emulator: faults → state",
-    "cycle: emulator: graph → audit",
-    "cycle: emulator: graph → faults",
-    "cycle: emulator: graph → model",
-    "cycle: emulator: graph → seed",
-    "cycle: emulator: graph → state",
-    "cycle: emulator: graph → tenant",
-    "cycle: emulator: load → control",
-    "cycle: emulator: load → login",
-    "cycle: emulator: load → model",
-    "cycle: emulator: load → seed",
-    "cycle: emulator: login → control",
-    "cycle: emulator: login → faults",
-    "cycle: emulator: login → model",
-    "cycle: emulator: login → seed",
-    "cycle: emulator: login → state",
-    "cycle: emulator: login::pages → login::request",
-    "cycle: emulator: login::request → login::pages",
-    "cycle: emulator: model → faults",
-    "cycle: emulator: seed → model",
-    "cycle: emulator: seed → tenant",
-    "cycle: emulator: state → faults",
-    "cycle: emulator: state → load",
-    "cycle: emulator: state → model",
-    "cycle: emulator: state → seed",
-    "cycle: emulator: state → tenant",
-    "cycle: emulator: tenant → audit",
-    "cycle: emulator: tenant → model",
-    "cycle: emulator: tenant → seed",
-];
+pub const KNOWN_VIOLATIONS: &[&str] = &[];
 
 /// The page's layers, bottom first: a module may use its own layer and those below it.
 /// A new top-level module must be placed here before it can import anything.
@@ -88,6 +52,30 @@ pub const PAGE_LAYERS: &[(&str, u8)] = &[
     ("registration", 3),
     ("messages", 3),
     ("ui", 4),
+];
+
+/// The emulator's layers, bottom first: a module may use its own layer and those below it
+/// (cycles inside a layer are still refused). Leaves, then the directory data, the seed, the
+/// shared state, the HTTP fault waits, then the HTTP surfaces (Graph, the control API and the
+/// site, the sign-in origin that also serves the control routes), and `load` on top. A new
+/// top-level module must be placed here before it can import anything.
+pub const EMULATOR_LAYERS: &[(&str, u8)] = &[
+    ("clock", 0),
+    ("jwt", 0),
+    ("scopes", 0),
+    ("faults", 0),
+    ("counters", 0),
+    ("model", 1),
+    ("audit", 1),
+    ("tenant", 1),
+    ("seed", 2),
+    ("state", 3),
+    ("inject", 4),
+    ("graph", 5),
+    ("control", 6),
+    ("site", 6),
+    ("login", 7),
+    ("load", 8),
 ];
 
 /// Where each rule looks.
@@ -146,8 +134,10 @@ pub fn violations(files: &[SourceFile]) -> BTreeSet<String> {
         }
     }
     page_rules(files, &mut found);
+    emulator_rules(files, &mut found);
     // In the page an import up a layer is already a `layer` violation, and with those left
-    // out a cycle can only run inside one layer; the emulator has no layers.
+    // out a cycle can only run inside one layer. The emulator's cycles are all reported, an
+    // import up a layer included.
     let page_keeps = |a: &str, b: &str| match (layer(a), layer(b)) {
         (Some(from), Some(to)) => to <= from,
         _ => true,
@@ -210,6 +200,43 @@ fn page_rules(files: &[SourceFile], found: &mut BTreeSet<String>) {
             if to_top == "ui" {
                 found.insert(format!("ui: {} uses crate::ui", file.rel));
             } else if layer(to_top).is_some_and(|to| to > from) {
+                found.insert(format!("layer: {} → crate::{to_top}", file.rel));
+            }
+        }
+    }
+}
+
+/// The layer of a top-level emulator module, `None` when it is in none.
+fn emulator_layer(module: &str) -> Option<u8> {
+    EMULATOR_LAYERS
+        .iter()
+        .find(|(n, _)| *n == module)
+        .map(|(_, l)| *l)
+}
+
+/// The emulator's layers ([`EMULATOR_LAYERS`]): no import up a layer, no module outside them.
+fn emulator_rules(files: &[SourceFile], found: &mut BTreeSet<String>) {
+    let dir = "emulator/src";
+    let graph = ModuleGraph::new(files, dir);
+    for file in files.iter().filter(|f| f.rel.starts_with("emulator/src/")) {
+        let Some(module) = module_of(&file.rel, dir) else {
+            continue;
+        };
+        let Some(top) = module.first().map(String::as_str) else {
+            continue; // lib.rs and main.rs assemble the crate.
+        };
+        let Some(from) = emulator_layer(top) else {
+            found.insert(format!(
+                "layer: emulator/src/{top} is in no layer (add it to EMULATOR_LAYERS)"
+            ));
+            continue;
+        };
+        let code = file.code_without_tests();
+        for target in graph.targets(&module, &code) {
+            let Some(to_top) = target.first().map(String::as_str) else {
+                continue;
+            };
+            if to_top != top && emulator_layer(to_top).is_some_and(|to| to > from) {
                 found.insert(format!("layer: {} → crate::{to_top}", file.rel));
             }
         }
@@ -515,21 +542,44 @@ mod tests {
             file("src/ui/reveal.rs", "//! r\nuse super::handover::Message;\n"),
             file("src/ui/handover.rs", "//! h\nuse crate::ui::reveal::Pass; fn f() { gloo_net::http::Request::get(\"x\"); }\n"),
             file("src/tap.rs", "no doc\n#[cfg(test)]\nmod tests { use crate::ui::App; }\n"),
-            file("emulator/src/state.rs", "//! s\nuse crate::load::Seed;\n"),
-            file("emulator/src/load.rs", "//! l\nfn f() { crate::state::State::new(); }\n"),
+            file("emulator/src/login.rs", "//! l\nmod pages; mod request;\n"),
+            file("emulator/src/login/pages.rs", "//! p\nuse super::request::AuthRequest;\n"),
+            file("emulator/src/login/request.rs", "//! r\nfn f() { crate::login::pages::error_page(); }\n"),
         ];
         let found: Vec<String> = violations(&files).into_iter().collect();
         assert_eq!(
             found,
             [
-                "cycle: emulator: load → state",
-                "cycle: emulator: state → load",
+                "cycle: emulator: login::pages → login::request",
+                "cycle: emulator: login::request → login::pages",
                 "cycle: page: ui::handover → ui::reveal",
                 "cycle: page: ui::reveal → ui::handover",
                 "doc: src/tap.rs does not open with a `//!` line",
                 "graph-request: src/ui/handover.rs uses gloo_net::http",
                 "layer: src/config.rs → crate::auth",
                 "ui: src/config.rs uses crate::ui",
+            ]
+        );
+    }
+
+    #[test]
+    fn an_emulator_import_up_a_layer_and_an_unplaced_module_are_caught() {
+        let files = [
+            file("emulator/src/lib.rs", "//! e\npub mod model; pub mod state; pub mod graph;\n"),
+            file("emulator/src/model.rs", "//! m\nuse crate::state::AppState;\n"),
+            file("emulator/src/state.rs", "//! s\nuse crate::{model::User, seed};\n"),
+            file("emulator/src/graph.rs", "//! g\nuse crate::state::AppState;\n#[cfg(test)]\nmod tests { use crate::load::x; }\n"),
+            file("emulator/src/seed.rs", "//! d\nuse crate::clock::now;\n"),
+            file("emulator/src/wiring.rs", "//! w\nuse crate::graph::router;\n"),
+        ];
+        let found: Vec<String> = violations(&files).into_iter().collect();
+        assert_eq!(
+            found,
+            [
+                "cycle: emulator: model → state",
+                "cycle: emulator: state → model",
+                "layer: emulator/src/model.rs → crate::state",
+                "layer: emulator/src/wiring is in no layer (add it to EMULATOR_LAYERS)",
             ]
         );
     }

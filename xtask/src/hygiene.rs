@@ -102,10 +102,11 @@ fn looks_like_test_name(span: &str) -> bool {
 /// - a module path ending in a `fn` name: `auth::attempt::tests::x` (page unit test, from
 ///   `src/`), `holders::tests::x`, the same from `emulator/src/` and `xtask/src/`;
 /// - prefixed with a test crate: `e2e::x` / `e2e::failures::x` (tests/e2e), `host_configs::x`,
-///   `bundle::x`, `browser::x` (tests/*.rs), `sign_in_providers::x`, `graph_tap::x`, …
-///   (emulator/tests/*.rs); E2E names may also leave out `e2e::` (`failures::x`);
+///   `bundle::x`, `browser::x` (tests/*.rs), `it::graph_tap::x` (the emulator's one
+///   integration-test binary, emulator/tests/it); E2E and emulator names may also leave out
+///   `e2e::` / `it::` (`failures::x`, `sign_in_providers::x`);
 /// - a bare name `x`: a test at the root of any test crate (tests/e2e/main.rs, tests/*.rs,
-///   emulator/tests/*.rs);
+///   emulator/tests/it/main.rs);
 /// - a name ending in `…`: a `fn` starting with what comes before it;
 /// - a path ending in `::*`: that module exists (a file, or an inline `mod`).
 ///
@@ -119,6 +120,7 @@ pub fn resolves(root: &Path, name: &str) -> bool {
         ("emulator/src/lib.rs", "emulator/src"),
         ("xtask/src/main.rs", "xtask/src"),
         ("tests/e2e/main.rs", "tests/e2e"),
+        ("emulator/tests/it/main.rs", "emulator/tests/it"),
     ]
     .into_iter()
     .map(|(file, dir)| (segments.clone(), root.join(file), root.join(dir)))
@@ -130,6 +132,13 @@ pub fn resolves(root: &Path, name: &str) -> bool {
             rest.clone(),
             root.join("tests/e2e/main.rs"),
             root.join("tests/e2e"),
+        ));
+    }
+    if first == "it" {
+        roots.push((
+            rest.clone(),
+            root.join("emulator/tests/it/main.rs"),
+            root.join("emulator/tests/it"),
         ));
     }
     for dir in ["tests", "emulator/tests"] {
@@ -267,6 +276,8 @@ mod tests {
             "caddy_…",
             "bundle::the_page_never_logs",
             "browser::a_restored_page_forgets_a_half_done_sign_in",
+            "sign_in_providers::a_generic_provider_…",
+            "it::documented::check_member_groups_needs_a_group_permission_unless_switched",
         ] {
             assert!(resolves(root(), name), "{name} should resolve");
         }
@@ -278,6 +289,7 @@ mod tests {
             "bundle::the_page_never_logs_again",
             "browser::no_such_test",
             "sign_in_providers::no_such_test",
+            "it::documented::no_such_test",
             "no_such_bare_test",
         ] {
             assert!(!resolves(root(), name), "{name} should not resolve");

@@ -17,8 +17,8 @@ use serde_json::{json, Map, Value};
 
 use super::response::{Ctx, GraphError};
 use super::{auth, fault_error, routes, split_path, Answer};
-use crate::faults::http::{cut_off, hold, pause};
 use crate::faults::{FaultKind, FaultOrigin, Kinds};
+use crate::inject::{cut_off, hold, pause};
 
 /// Graph's limit on requests per batch.
 pub const MAX_REQUESTS: usize = 20;

@@ -10,7 +10,8 @@ use axum::response::Response;
 
 use super::aad_error::AadError;
 use super::pages;
-use super::request::{validate, AuthRequest, Valid};
+use super::request::{AuthRequest, Valid};
+use super::validate::validate;
 use super::{session_user, tenant_not_found_page, SESSION_COOKIE};
 use crate::model::{roles, Event, User};
 use crate::scopes::{self, Permission};

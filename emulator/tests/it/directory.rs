@@ -1,12 +1,9 @@
 //! Integration tests of roles and groups in Graph: `memberOf` / `transitiveMemberOf` (directory
 //! roles and nested groups), `checkMemberGroups`, `/groups` and paged group members.
 
-#[path = "support/flow.rs"]
-mod flow;
-
 use std::collections::BTreeSet;
 
-use flow::*;
+use crate::support::flow::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tapdesk_emulator::model::roles;

@@ -2,10 +2,7 @@
 //! (`/auditLogs/directoryAudits`), `sendMail`, methods users register themselves, pass use and
 //! passes seeded without Graph.
 
-#[path = "support/flow.rs"]
-mod flow;
-
-use flow::*;
+use crate::support::flow::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tapdesk_emulator::model::roles::REPORTS_READER;

@@ -1,10 +1,7 @@
 //! Integration tests of changes that take effect on tokens already issued: live role removal
 //! and addition, consent withdrawal, and refresh-token expiry (Rust and control API).
 
-#[path = "support/flow.rs"]
-mod flow;
-
-use flow::*;
+use crate::support::flow::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tapdesk_emulator::model::roles::AUTHENTICATION_ADMINISTRATOR;

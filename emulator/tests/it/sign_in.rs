@@ -1,10 +1,7 @@
 //! Integration tests of the sign-in origin: discovery, JWKS, the authorize pages and the
 //! full code flow, prompt=none, consent, logout.
 
-#[path = "support/flow.rs"]
-mod flow;
-
-use flow::*;
+use crate::support::flow::{self, *};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tapdesk_emulator::seed;

@@ -1,12 +1,9 @@
 //! Integration tests of fault injection on direct Graph calls and on the sign-in origin:
 //! latency, throttling, 5xx, drop-after-write, timeouts, seeded shares, and the control API.
 
-#[path = "support/flow.rs"]
-mod flow;
-
 use std::time::{Duration, Instant};
 
-use flow::*;
+use crate::support::flow::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};

@@ -1,12 +1,9 @@
 //! Integration tests of Graph's common behaviour (auth, CORS, error envelope, request ids) and
 //! of the users endpoints.
 
-#[path = "support/flow.rs"]
-mod flow;
-
 use std::time::Duration;
 
-use flow::*;
+use crate::support::flow::*;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 

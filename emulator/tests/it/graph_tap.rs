@@ -1,12 +1,9 @@
 //! Integration tests of the Temporary Access Pass endpoints, the methods list and the TAP
 //! policy resource: shapes, permissions, roles, policy enforcement and usability over time.
 
-#[path = "support/flow.rs"]
-mod flow;
-
 use std::time::Duration;
 
-use flow::*;
+use crate::support::flow::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tapdesk_emulator::{seed, Event, ExcludeTarget, PolicyState};

@@ -1,9 +1,6 @@
 //! Integration tests of the control API (`/_emulator/...`) and the static site listener.
 
-#[path = "support/flow.rs"]
-mod flow;
-
-use flow::*;
+use crate::support::flow::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 

@@ -1,12 +1,9 @@
 //! Integration tests of the token endpoint: PKCE verification, code replay and expiry,
 //! redirect URI binding, SPA CORS rules, refresh rotation and the 24-hour SPA limit.
 
-#[path = "support/flow.rs"]
-mod flow;
-
 use std::time::Duration;
 
-use flow::*;
+use crate::support::flow::*;
 use reqwest::StatusCode;
 use tapdesk_emulator::seed;
 

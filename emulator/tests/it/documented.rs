@@ -3,10 +3,7 @@
 //! TAP policy, `Retry-After` exposure, a sender without a mailbox, `startDateTime`'s format,
 //! and the Graph request log with arrival times.
 
-#[path = "support/flow.rs"]
-mod flow;
-
-use flow::*;
+use crate::support::flow::*;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use tapdesk_emulator::{seed, FaultKind, FaultRule, Match};

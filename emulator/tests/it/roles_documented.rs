@@ -4,10 +4,7 @@
 //! queries; directory roles with limited information without a role-read permission; which
 //! targets an Authentication Administrator may serve; internal and external guests.
 
-#[path = "support/flow.rs"]
-mod flow;
-
-use flow::*;
+use crate::support::flow::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tapdesk_emulator::model::roles;

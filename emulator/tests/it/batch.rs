@@ -1,12 +1,9 @@
 //! Integration tests of `POST /$batch`: limits and validation, mixed item statuses through the
 //! normal checks, `dependsOn` and 424, per-item faults, envelope faults, and bulk issuing.
 
-#[path = "support/flow.rs"]
-mod flow;
-
 use std::time::{Duration, Instant};
 
-use flow::*;
+use crate::support::flow::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tapdesk_emulator::{seed, Event, FaultKind, FaultRule, Match};

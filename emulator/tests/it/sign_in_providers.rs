@@ -2,10 +2,7 @@
 //! request count of issue 12 point 17: a generic OpenID provider, refused silent sign-ins, the
 //! cancelled consent, the `login_hint` claim and `logout_hint`.
 
-#[path = "support/flow.rs"]
-mod flow;
-
-use flow::*;
+use crate::support::flow::*;
 use reqwest::StatusCode;
 use serde_json::Value;
 use tapdesk_emulator::{seed, Event, SilentRefusal};

@@ -1,0 +1,3 @@
+//! Shared helpers of the emulator's integration tests.
+
+pub mod flow;
