@@ -24,9 +24,8 @@ use anyhow::{bail, Result};
 
 use crate::source::{self, SourceFile};
 
-/// Known violations, to be removed by issue 13's refactor (views only render, `$batch` in
-/// `graph::batch`, one authenticated Graph handle). Nothing may be added here: fix the import
-/// instead. When a refactor removes one, delete its line (the check insists).
+/// Known violations: empty since issue 13's refactor. Nothing may be added here: fix the import
+/// instead.
 pub const KNOWN_VIOLATIONS: &[&str] = &[];
 
 /// The page's layers, bottom first: a module may use its own layer and those below it.
