@@ -422,6 +422,9 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         <TabBar tab=tab />
         // Every screen stays mounted: switching tabs never loses a form, a scan or a run.
         <div id="single" role="tabpanel" aria-labelledby="tab-single" hidden=move || tab.get() != Tab::Single>
+            // Headings equal tab names (issue 17 point 6); this screen shows its user's name, so its
+            // own heading is for screen readers and the skip link.
+            <h2 id="single-title" class="visually-hidden">"One user"</h2>
             <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx pass_on_screen=pass_on_screen />
             {move || selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy pass_on_screen=pass_on_screen /> })}
         </div>

@@ -95,7 +95,7 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
 
     view! {
         <section id="bulk" class="card bulk" aria-labelledby="bulk-title">
-            <h2 id="bulk-title">"Passes for many users"</h2>
+            <h2 id="bulk-title">"Many users"</h2>
             <p id="bulk-announce" class="bulk__announce" role="status" aria-live="polite">{move || bulk.announce.get()}</p>
             {move || bulk.error.get().map(|e| view! { <GraphErrorView error=e action=Operation::CreatePass /> })}
             {move || match bulk.step.get() {
