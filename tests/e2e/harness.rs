@@ -42,7 +42,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, bail, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tapdesk_emulator::{Emulator, EmulatorConfig, SiteConfig};
 
 use browser::BrowserProcess;
@@ -338,6 +338,19 @@ impl Harness {
     /// Runs axe-core on the current page; returns `id (impact): help — N nodes` for each
     /// violation of impact serious or critical (empty = accessible enough to pass).
     pub async fn run_axe(&self) -> Result<Vec<String>> {
+        const SCRIPT: &str = "
+            const done = arguments[arguments.length - 1];
+            window.axe.run(document, { resultTypes: ['violations'] })
+                .then((r) => done({ violations: r.violations
+                    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+                    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} nodes`) }))
+                .catch((e) => done({ error: String(e) }));";
+        self.axe(SCRIPT).await
+    }
+
+    /// Loads axe-core once per page and runs `script` (an async WebDriver script calling
+    /// `window.axe.run` and answering `{violations: [string]}` or `{error}`).
+    pub async fn axe(&self, script: &str) -> Result<Vec<String>> {
         let loaded = self
             .driver
             .execute("return typeof window.axe !== 'undefined';", vec![])
@@ -350,14 +363,7 @@ impl Harness {
                 .with_context(|| format!("cannot read axe-core from {path:?} (TAPDESK_AXE)"))?;
             self.driver.execute(&source, vec![]).await?;
         }
-        const SCRIPT: &str = "
-            const done = arguments[arguments.length - 1];
-            window.axe.run(document, { resultTypes: ['violations'] })
-                .then((r) => done({ violations: r.violations
-                    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-                    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.length} nodes`) }))
-                .catch((e) => done({ error: String(e) }));";
-        let result = self.driver.execute_async(SCRIPT, vec![]).await?;
+        let result = self.driver.execute_async(script, vec![]).await?;
         if let Some(err) = result["error"].as_str() {
             bail!("axe.run failed: {err}");
         }
@@ -396,6 +402,22 @@ impl Harness {
             navigator.clipboard.readText().then(done, (e) => done('ERR: ' + e));";
         let value = self.driver.execute_async(SCRIPT, vec![]).await?;
         Ok(value.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Emulates a screen `width` px wide (a phone when `mobile`) in colour scheme `scheme`
+    /// ("light" or "dark") through the DevTools protocol.
+    pub async fn emulate_screen(&self, width: u32, mobile: bool, scheme: &str) -> Result<()> {
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await?;
+        self.cdp(
+            "Emulation.setDeviceMetricsOverride",
+            json!({ "width": width, "height": 800, "deviceScaleFactor": 1, "mobile": mobile }),
+        )
+        .await?;
+        Ok(())
     }
 
     /// Runs the DevTools protocol command `cmd` with `params` and returns its result.

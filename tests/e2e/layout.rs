@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 
-use anyhow::{anyhow, bail, ensure, Context, Result};
+use anyhow::{anyhow, ensure, Context, Result};
 use base64::Engine as _;
-use serde_json::{json, Value};
+use serde_json::json;
 use tapdesk_emulator::seed::new_hire_upn;
 
 use super::pages::{
@@ -17,7 +17,7 @@ use super::PRADEEP;
 use crate::harness::{self, Harness, Options};
 
 /// The phone width the issue names.
-const PHONE: u64 = 360;
+const PHONE: u32 = 360;
 
 /// The page's own width against the viewport's (on a phone `innerWidth` follows a wider page as
 /// the browser zooms out, so the check also wants it at `PHONE`), and the outermost elements
@@ -89,16 +89,7 @@ const AXE_AA: &str = "
 
 /// Makes the viewport `PHONE` px wide and the colour scheme `scheme`.
 async fn emulate(h: &Harness, scheme: &str) -> Result<()> {
-    h.cdp(
-        "Emulation.setEmulatedMedia",
-        json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-    )
-    .await?;
-    h.cdp(
-        "Emulation.setDeviceMetricsOverride",
-        json!({ "width": PHONE, "height": 800, "deviceScaleFactor": 1, "mobile": true }),
-    )
-    .await?;
+    h.emulate_screen(PHONE, true, scheme).await?;
     // The emulation applies with the next frame: wait until the page's media queries see both.
     // (Not `innerWidth`: a phone zooms out to a page wider than itself, so that grows with it.)
     h.wait_until(&format!("a {PHONE} px {scheme} viewport"), || async {
@@ -117,27 +108,7 @@ async fn emulate(h: &Harness, scheme: &str) -> Result<()> {
 
 /// axe's WCAG 2.1 AA violations on the page as it is now (loads axe-core once per page).
 async fn axe_aa(h: &Harness) -> Result<Vec<String>> {
-    let loaded = h
-        .driver
-        .execute("return typeof window.axe !== 'undefined';", vec![])
-        .await?;
-    if loaded != Value::Bool(true) {
-        let path = std::env::var_os("TAPDESK_AXE").context("TAPDESK_AXE is not set")?;
-        let source = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read axe-core from {path:?}"))?;
-        h.driver.execute(&source, vec![]).await?;
-    }
-    let result = h.driver.execute_async(AXE_AA, vec![]).await?;
-    if let Some(err) = result["error"].as_str() {
-        bail!("axe.run failed: {err}");
-    }
-    let violations = result["violations"]
-        .as_array()
-        .ok_or_else(|| anyhow!("axe.run returned {result}"))?;
-    Ok(violations
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect())
+    h.axe(AXE_AA).await
 }
 
 /// Saves a full-page PNG of `screen` to `target/e2e-shots/layout/`, for a person to look at.
@@ -152,7 +123,7 @@ async fn save_shot(h: &Harness, screen: &str, scheme: &str) -> Result<()> {
         )
         .await?;
     let (width, height) = (
-        size[0].as_u64().unwrap_or(PHONE),
+        size[0].as_u64().unwrap_or(u64::from(PHONE)),
         size[1].as_u64().unwrap_or(800),
     );
     let png = h
@@ -186,7 +157,7 @@ async fn problems(h: &Harness, screen: &str) -> Result<Vec<String>> {
         let fit = h.driver.execute(OVERFLOW, vec![json!(PHONE)]).await?;
         let (inner, scroll) = (fit["inner"].as_u64(), fit["scroll"].as_u64());
         eprintln!("[layout] {screen} ({scheme}): scrollWidth {scroll:?}, innerWidth {inner:?}");
-        if inner != Some(PHONE) || scroll > inner {
+        if inner != Some(u64::from(PHONE)) || scroll > inner {
             found.push(format!(
                 "{scheme}: {scroll:?} px wide in a {inner:?} px viewport; sticking out: {}",
                 fit["wide"]

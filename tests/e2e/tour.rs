@@ -22,16 +22,7 @@ async fn shoot(h: &Harness, name: &str, css: &str) -> Result<()> {
     std::fs::create_dir_all(shots_dir())?;
     for (width, mobile) in [(1280u32, false), (360, true)] {
         for scheme in ["light", "dark"] {
-            h.cdp(
-                "Emulation.setEmulatedMedia",
-                json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
-            )
-            .await?;
-            h.cdp(
-                "Emulation.setDeviceMetricsOverride",
-                json!({ "width": width, "height": 800, "deviceScaleFactor": 1, "mobile": mobile }),
-            )
-            .await?;
+            h.emulate_screen(width, mobile, scheme).await?;
             h.wait_for_css(css)
                 .await
                 .with_context(|| format!("{name} at {width} px ({scheme}) shows no {css}"))?;
