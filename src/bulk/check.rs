@@ -9,6 +9,7 @@ use super::merge;
 use super::plan::{self, Lookup, PlanContext};
 use super::start;
 use super::state::{Item, Preview};
+use crate::graph::batch::Answers;
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::time;
 
@@ -84,9 +85,6 @@ pub fn membership(policy: Option<&TapPolicy>, may: impl Fn(&str) -> bool) -> Mem
         groups: if readable { groups } else { vec![] },
     }
 }
-
-/// Each item's answer, or the error of the envelope it travelled in.
-pub use crate::graph::batch::Answers;
 
 /// Fills `lookups` (one per row) from the answers to one wave of items: an answer fills its
 /// part ([`lookup::apply`]), an envelope error is the row's lookup error, an item without answer
