@@ -14,6 +14,7 @@ mod handover;
 mod holders;
 mod hooks;
 mod intent;
+mod lazy;
 mod policy;
 mod reveal;
 mod search;
@@ -162,6 +163,7 @@ pub fn App() -> impl IntoView {
     let phase = RwSignal::new_local(Phase::Loading("Loading…"));
     let settings_open = RwSignal::new(false);
     reveal::resume_clipboard_clear();
+    lazy::preload_home();
     leptos::task::spawn_local(async move { phase.set(boot::start().await) });
     // A page restored from the back/forward cache must not resume a half-done sign-in (security item 15).
     let _ = window_event_listener(leptos::ev::pageshow, move |ev| {
@@ -186,7 +188,7 @@ pub fn App() -> impl IntoView {
             login_hint,
         } => view! { <boot::SignedOut config=config error=error admin_consent=admin_consent notice=notice login_hint=login_hint /> }
             .into_any(),
-        Phase::SignedIn(session) => view! { <SignedIn session=session phase=phase /> }.into_any(),
+        Phase::SignedIn(session) => view! { <lazy::Home session=session phase=phase /> }.into_any(),
     }
     };
     let can_configure = move || !phase.with(|p| matches!(p, Phase::Setup { .. }));
@@ -324,7 +326,7 @@ impl Tab {
 
 /// The signed-in screen: account bar, policy summary, and the tabs.
 #[component]
-fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
+pub(crate) fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
     let band_session = session.clone();
     // The policy is read once per sign-in; every form reads this copy.
     let reauth = RwSignal::new(None);
@@ -365,8 +367,8 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
         browser::focus_soon(format!("#{} h2", t.panel_id()));
     }
     Effect::new(move |_| shell::set_title(tab.get().label()));
-    // Screens that read Graph when they open are built on their first visit only, so signing
-    // in costs the policy read and nothing more.
+    // Every screen but the first is built on its first visit only (its code downloaded then,
+    // in the split release build), so signing in costs the policy read and nothing more.
     let visited: RwSignal<Vec<Tab>> = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         let t = tab.get();
@@ -428,25 +430,13 @@ fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl Into
             <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx pass_on_screen=pass_on_screen />
             {move || selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy pass_on_screen=pass_on_screen /> })}
         </div>
-        <div id=Tab::Bulk.panel_id() role="tabpanel" aria-labelledby="tab-bulk" hidden=move || tab.get() != Tab::Bulk>
-            <bulk::BulkPage ctx=ctx policy=policy />
-        </div>
-        <div id=Tab::Tracking.panel_id() role="tabpanel" aria-labelledby="tab-tracking" hidden=move || tab.get() != Tab::Tracking>
-            <tracking::Tracking ctx=ctx active=Signal::derive(move || tab.get() == Tab::Tracking) />
-        </div>
-        <div id=Tab::Holders.panel_id() role="tabpanel" aria-labelledby="tab-holders" hidden=move || tab.get() != Tab::Holders>
-            <holders::PassHolders ctx=ctx />
-        </div>
-        <div id=Tab::Policy.panel_id() role="tabpanel" aria-labelledby="tab-policy" hidden=move || tab.get() != Tab::Policy>
-            <Show when=opened(Tab::Policy)>
-                <policy::PolicyEditor ctx=ctx policy=policy />
-            </Show>
-        </div>
-        <div id=Tab::Audit.panel_id() role="tabpanel" aria-labelledby="tab-audit" hidden=move || tab.get() != Tab::Audit>
-            <Show when=opened(Tab::Audit)>
-                <audit::AuditTrail ctx=ctx active=Signal::derive(move || tab.get() == Tab::Audit) />
-            </Show>
-        </div>
+        {Tab::ALL.into_iter().filter(|t| *t != Tab::Single).map(|t| view! {
+            <div id=t.panel_id() role="tabpanel" aria-labelledby=format!("tab-{}", t.key()) hidden=move || tab.get() != t>
+                <Show when=opened(t)>
+                    <lazy::Deferred tab=t ctx=ctx policy=policy active=Signal::derive(move || tab.get() == t) />
+                </Show>
+            </div>
+        }).collect_view()}
     }
 }
 

@@ -24,6 +24,8 @@ pub enum FaultOrigin {
     Graph,
     /// The sign-in origin (every path except the control API `/_emulator/...`).
     Login,
+    /// The static site serving the page (`--site`): a screen's module failing to download.
+    Site,
 }
 
 /// Which requests a rule applies to. Empty fields match everything.
@@ -53,6 +55,14 @@ impl Match {
     pub fn login() -> Match {
         Match {
             origin: FaultOrigin::Login,
+            ..Match::default()
+        }
+    }
+
+    /// Every request to the static site (`--site`).
+    pub fn site() -> Match {
+        Match {
+            origin: FaultOrigin::Site,
             ..Match::default()
         }
     }

@@ -10,6 +10,8 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
 
+use crate::faults::{FaultKind, FaultOrigin, Kinds};
+use crate::inject::{cut_off, hold, pause};
 use crate::state::AppState;
 
 /// `Cache-Control` of Trunk's hashed files (`name-<16 hex>.js`, `_bg.wasm`, `.css`,
@@ -112,7 +114,29 @@ fn content_type(path: &Path) -> &'static str {
 
 async fn serve(State(site): State<Arc<SiteState>>, method: Method, uri: Uri) -> Response {
     let path = crate::graph::percent_decode(uri.path());
-    let mut resp = respond(&site, &method, &uri, &path).await;
+    let plan = site
+        .app
+        .plan_faults(FaultOrigin::Site, &[(method.as_str(), &path)], Kinds::All);
+    pause(&site.app, plan.latency).await;
+    let mut resp = match plan.terminal {
+        None | Some(FaultKind::Latency(_)) => respond(&site, &method, &uri, &path).await,
+        Some(FaultKind::DropAfterWrite) => {
+            cut_off(respond(&site, &method, &uri, &path).await).await
+        }
+        Some(FaultKind::Throttle { retry_after_secs }) => {
+            let mut r = StatusCode::TOO_MANY_REQUESTS.into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            r
+        }
+        Some(FaultKind::ServerError(code)) => StatusCode::from_u16(code)
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+            .into_response(),
+        Some(FaultKind::Timeout) => {
+            hold(&site.app).await;
+            StatusCode::GATEWAY_TIMEOUT.into_response()
+        }
+    };
     if site.app.lock().settings.site_security_headers {
         security_headers(resp.headers_mut(), &site.app);
     }

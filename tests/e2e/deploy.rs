@@ -1,6 +1,7 @@
 //! The page as deployed: under a sub-path, with the production headers (no CSP violation on
 //! any screen or flow), refusing to run inside a frame, and refusing to run when one byte of its
-//! wasm, its wasm-bindgen glue or its loader has changed (SRI, told apart from a compile error).
+//! wasm, its wasm-bindgen glue or its loader has changed (SRI, told apart from a compile error),
+//! and refusing a screen's module with one changed byte.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -232,6 +233,31 @@ async fn without_integrity_the_changed_wasm_is_a_compile_error_not_an_integrity_
     let attr_end = attr + 1 + html[attr + 1..].find("\" ").context("unterminated")? + 1;
     std::fs::write(&index, format!("{}{}", &html[..attr], &html[attr_end..]))?;
     serve_and_expect_refusal(&copy, &wasm, Some(LOADER_ALERT), Refusal::Compile).await
+}
+
+/// One changed byte in a screen's module (issue 14: every module is fetched with its
+/// integrity): the page starts, and opening that screen is refused by the integrity check and
+/// says so with Retry, while the rest of the page keeps working.
+#[tokio::test]
+async fn one_changed_byte_in_a_screen_module_is_refused_and_the_screen_says_so() -> Result<()> {
+    let copy = DistCopy::new()?;
+    let module = copy.file(|name| name.starts_with("split_policy-") && name.ends_with(".wasm"))?;
+    flip_byte(&module, 0)?;
+    let name = file_name(&module);
+    let opts = Options {
+        dist: Some(copy.path().to_path_buf()),
+        ..Options::default()
+    };
+    harness::run(opts, |h: Arc<Harness>| async move {
+        boot::sign_in(&h, "alex.wilber").await?;
+        policy::open(&h).await?;
+        h.wait_for_text(crate::screens::FAILED, "could not be downloaded")
+            .await?;
+        expect_refusal(&h, &name, Refusal::Integrity).await?;
+        ensure!(!exists(&h, policy::CONSENT).await, "the changed module ran");
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]

@@ -28,7 +28,7 @@ pub fn bench() -> Result<()> {
     let Some(toolbox) = toolbox else {
         return summarize(&stages);
     };
-    if timed(&mut stages, "build (trunk --release)", || {
+    if timed(&mut stages, "build (split release)", || {
         build::build(&toolbox, Profile::Release)
     })
     .is_none()

@@ -1,17 +1,14 @@
-//! `cargo xtask build`: the page into `dist/` with trunk, offline, after a version check.
+//! `cargo xtask build`: the page into `dist/` through the release pipeline
+//! ([`crate::release`]), offline, with the pinned tools.
 
-use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
 
-use crate::tools::{self, Toolbox};
+use anyhow::Result;
 
-/// Which trunk profile to build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Profile {
-    /// `trunk build --release`: size-optimised, wasm-opt applied (the default).
-    Release,
-    /// `trunk build` without `--release` (`cargo xtask build --dev`).
-    Dev,
-}
+use crate::release::{self, Layout};
+use crate::tools::Toolbox;
+
+pub use crate::release::Profile;
 
 impl Profile {
     pub fn from_dev_flag(dev: bool) -> Self {
@@ -23,37 +20,41 @@ impl Profile {
     }
 }
 
-/// Builds the page into `<root>/dist`; fails before building if the wasm-bindgen CLI and the
-/// crate in Cargo.lock differ (the bind step would fail late and obscurely otherwise).
+/// Builds the split page into `<root>/dist`.
 pub fn build(toolbox: &Toolbox, profile: Profile) -> Result<()> {
-    let shell = &toolbox.shell;
-    let locked = tools::locked_wasm_bindgen(shell)?;
-    match tools::installed_wasm_bindgen(shell) {
-        Some(cli) if cli == locked => {}
-        Some(cli) => bail!(
-            "wasm-bindgen CLI is {cli} but Cargo.lock has wasm-bindgen {locked}; they must be equal: \
-             run `cargo install wasm-bindgen-cli --version {locked}` (or `cargo xtask setup`)"
-        ),
-        None => bail!(
-            "wasm-bindgen CLI not found; run `cargo xtask setup` (it installs version {locked})"
-        ),
-    }
-    let mut trunk = shell.cmd("trunk");
-    trunk.arg("build");
-    if profile == Profile::Release {
-        trunk.arg("--release");
-    }
-    // Offline: a version mismatch must fail with a message, not with a download attempt.
-    trunk.arg("--offline").env("TRUNK_OFFLINE", "true");
-    println!("[build] trunk build ({profile:?}) -> dist/");
-    shell
-        .run(&mut trunk)
-        .context("the page did not build; the trunk output above says why")?;
-    let index = shell.root.join("dist").join("index.html");
-    if !index.is_file() {
-        bail!("trunk succeeded but {} is missing", index.display());
-    }
-    let loader = crate::loader::externalise(&shell.root.join("dist"))?;
-    println!("[build] inline loader moved to dist/{loader} (with Subresource Integrity)");
-    Ok(())
+    build_into(
+        toolbox,
+        Layout::Split,
+        profile,
+        toolbox.shell.root.join("dist"),
+    )
+    .map(drop)
+}
+
+/// Builds the one-module page (as before the split) into `<root>/target/dist-single`, the
+/// comparison `cargo xtask bench` measures beside `dist/`.
+pub fn build_single(toolbox: &Toolbox, profile: Profile) -> Result<PathBuf> {
+    let out = toolbox.shell.root.join("target").join("dist-single");
+    build_into(toolbox, Layout::Single, profile, out)
+}
+
+/// Builds the page with `layout` into `out`, printing what it wrote; returns `out`.
+pub fn build_into(
+    toolbox: &Toolbox,
+    layout: Layout,
+    profile: Profile,
+    out: PathBuf,
+) -> Result<PathBuf> {
+    let built = release::build(&toolbox.shell, layout, profile, &out)?;
+    println!(
+        "[build] {} ({} files; screen modules: {})",
+        out.display(),
+        built.files.len(),
+        if built.screens.is_empty() {
+            "none, one module".to_owned()
+        } else {
+            built.screens.join(", ")
+        }
+    );
+    Ok(out)
 }

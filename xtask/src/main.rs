@@ -8,6 +8,7 @@ mod demo;
 mod dist;
 mod hygiene;
 mod loader;
+mod release;
 mod shell;
 mod sizes;
 mod source;
@@ -21,10 +22,14 @@ const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
 commands:
-  setup [--browser]   install or check every tool the build needs (trunk, wasm-bindgen-cli,
-                      wasm-opt from npm binaryen); --browser adds the test tools: Chromium,
-                      chromedriver, axe-core, nginx, caddy
-  build [--dev]       setup, then `trunk build --release --offline` into dist/ (--dev: no --release)
+  setup [--browser]   install or check every tool the build needs (the wasm32 target, wasm-opt
+                      from npm binaryen); --browser adds the test tools: wasm-bindgen-cli (the
+                      in-browser test runner), Chromium, chromedriver, axe-core, nginx, caddy
+  build [--dev] [--single]
+                      setup, then the release pipeline into dist/: cargo build, the wasm split
+                      per screen, wasm-bindgen, wasm-opt, index.html with integrity on every
+                      file (--dev: debug build, no wasm-opt; --single: one module, as before
+                      the split, into target/dist-single/)
   demo [--port N]     build, then serve dist/ with the local emulator (site port N, default 8080)
   tidy                cargo fmt --check, clippy -D warnings (native and wasm32), the architecture
                       test (layers, seams, import cycles) and test hygiene (no #[ignore] outside
@@ -53,9 +58,14 @@ fn main() -> ExitCode {
             })
             .map(drop)
         }),
-        "build" => parse_flags(flags, &["--dev"]).and_then(|f| {
+        "build" => parse_flags(flags, &["--dev", "--single"]).and_then(|f| {
             let toolbox = tools::setup(tools::SetupOptions::default())?;
-            build::build(&toolbox, build::Profile::from_dev_flag(f.has("--dev")))
+            let profile = build::Profile::from_dev_flag(f.has("--dev"));
+            if f.has("--single") {
+                build::build_single(&toolbox, profile).map(drop)
+            } else {
+                build::build(&toolbox, profile)
+            }
         }),
         "demo" => parse_flags(flags, &["--port="]).and_then(|f| demo::demo(f.port()?)),
         "tidy" => parse_flags(flags, &[]).and_then(|_| tidy::tidy()),

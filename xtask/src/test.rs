@@ -31,7 +31,7 @@ pub fn test() -> Result<()> {
     let Some(toolbox) = toolbox else {
         return summarize(&stages);
     };
-    if timed(&mut stages, "build (trunk --release)", || {
+    if timed(&mut stages, "build (split release)", || {
         build::build(&toolbox, Profile::Release)
     })
     .is_none()

@@ -1,6 +1,8 @@
 //! `cargo xtask setup`: checks each tool at its pinned version and installs what is missing.
 //!
-//! Versions come from `../shared/docs/toolchain.md`: trunk 0.21.14, wasm-bindgen-cli equal to
+//! Versions come from `../shared/docs/toolchain.md`. The page build needs only the wasm32
+//! target and wasm-opt (the splitter and wasm-bindgen are libraries inside xtask, see
+//! `release.rs`); the tests add wasm-bindgen-cli (its test runner) equal to
 //! the `wasm-bindgen` crate in Cargo.lock, wasm-opt from npm binaryen 132 (never Debian's
 //! binaryen 108, which produces a blank page), and for tests Debian's Chromium, chromedriver,
 //! nginx and Caddy and npm axe-core.
@@ -11,7 +13,6 @@ use anyhow::{bail, Context, Result};
 
 use crate::shell::Shell;
 
-pub const TRUNK_VERSION: &str = "0.21.14";
 pub const BINARYEN_VERSION: &str = "132.0.0";
 pub const AXE_VERSION: &str = "4.10.3";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -44,10 +45,10 @@ impl Toolbox {
 pub fn setup(opts: SetupOptions) -> Result<Toolbox> {
     let shell = Shell::new()?;
     wasm_target(&shell)?;
-    trunk(&shell)?;
-    wasm_bindgen(&shell)?;
+    bindgen_library(&shell)?;
     npm_package(&shell, "binaryen", BINARYEN_VERSION)?;
     if opts.browser {
+        wasm_bindgen(&shell)?;
         test_packages(&shell)?;
         npm_package(&shell, "axe-core", AXE_VERSION)?;
     }
@@ -93,18 +94,19 @@ pub(crate) fn wasm_target(shell: &Shell) -> Result<()> {
         )
 }
 
-fn trunk(shell: &Shell) -> Result<()> {
-    let current = shell
-        .probe(shell.cmd("trunk").arg("--version"))
-        .and_then(|out| version_word(&out, "trunk"));
-    if current.as_deref() == Some(TRUNK_VERSION) {
-        println!("[ok] trunk {TRUNK_VERSION} (already installed)");
-        return Ok(());
+/// The bindgen library linked into xtask must equal the `wasm-bindgen` crate the page uses;
+/// checked from Cargo.lock so a bump of one without the other fails here, in words.
+fn bindgen_library(shell: &Shell) -> Result<()> {
+    let lock = std::fs::read_to_string(shell.root.join("Cargo.lock"))?;
+    let crate_version = locked_wasm_bindgen(shell)?;
+    match locked_version(&lock, "wasm-bindgen-cli-support") {
+        Some(v) if v == crate_version => Ok(()),
+        Some(v) => bail!(
+            "xtask's wasm-bindgen-cli-support is {v} but the page's wasm-bindgen is {crate_version}: \
+             pin both to the same version (xtask/Cargo.toml and Cargo.toml)"
+        ),
+        None => bail!("Cargo.lock has no wasm-bindgen-cli-support; run `cargo generate-lockfile`"),
     }
-    announce("trunk", TRUNK_VERSION, current.as_deref(), "~12 min");
-    shell
-        .run(shell.cargo().args(["install", "trunk", "--version", TRUNK_VERSION, "--locked"]))
-        .context("could not build trunk; check that crates.io is reachable and a C compiler (gcc) is installed")
 }
 
 fn wasm_bindgen(shell: &Shell) -> Result<()> {
