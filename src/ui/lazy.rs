@@ -52,28 +52,28 @@ screen! {
 
 screen! {
     /// Tracking: whose passes were used, expired or deleted.
-    tracking fn tracking_screen(ctx: Ctx, active: Signal<bool>) {
+    tools fn tracking_screen(ctx: Ctx, active: Signal<bool>) {
         Ok(view! { <tracking::Tracking ctx=ctx active=active /> }.into_any())
     }
 }
 
 screen! {
     /// Pass holders: who has a pass now.
-    holders fn holders_screen(ctx: Ctx) {
+    tools fn holders_screen(ctx: Ctx) {
         Ok(view! { <holders::PassHolders ctx=ctx /> }.into_any())
     }
 }
 
 screen! {
     /// The tenant's pass policy, read and (with the permission) edited.
-    policy fn policy_screen(ctx: Ctx, policy: PolicyRead) {
+    tools fn policy_screen(ctx: Ctx, policy: PolicyRead) {
         Ok(view! { <policy::PolicyEditor ctx=ctx policy=policy /> }.into_any())
     }
 }
 
 screen! {
     /// Audit trail: passes created and deleted, from the directory audit log.
-    audit fn audit_screen(ctx: Ctx, active: Signal<bool>) {
+    tools fn audit_screen(ctx: Ctx, active: Signal<bool>) {
         Ok(view! { <audit::AuditTrail ctx=ctx active=active /> }.into_any())
     }
 }
