@@ -55,5 +55,9 @@ pub fn build(toolbox: &Toolbox, profile: Profile) -> Result<()> {
     }
     let loader = crate::loader::externalise(&shell.root.join("dist"))?;
     println!("[build] inline loader moved to dist/{loader} (with Subresource Integrity)");
+    println!(
+        "[build] precompressed dist/: {}",
+        crate::compress::precompress(&shell.root.join("dist"))?
+    );
     Ok(())
 }

@@ -4,6 +4,7 @@ mod architecture;
 mod bench;
 mod build;
 mod cloud;
+mod compress;
 mod demo;
 mod dist;
 mod hygiene;
