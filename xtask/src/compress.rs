@@ -338,13 +338,15 @@ mod tests {
     #[test]
     fn skips_small_files_other_types_config_json_and_variants() {
         let temp = Temp::new("skips");
-        temp.write("small.js", &text(100)[..MIN_SIZE as usize - 1]);
+        // The rule's edge: 511 bytes stay raw, 512 bytes are compressed.
+        temp.write("small.js", &text(100)[..511]);
+        temp.write("edge.js", &text(100)[..512]);
         temp.write("image.png", &text(200));
         temp.write("config.json", &text(200));
         temp.write("config.example.json", &text(200));
         temp.write("notes.txt.gz.keep", &text(200));
         let summary = precompress(&temp.0).unwrap();
-        assert_eq!(summary.files, 1, "{summary}");
+        assert_eq!(summary.files, 2, "{summary}");
         assert_eq!(
             temp.names(),
             [
@@ -352,6 +354,9 @@ mod tests {
                 "config.example.json.br",
                 "config.example.json.gz",
                 "config.json",
+                "edge.js",
+                "edge.js.br",
+                "edge.js.gz",
                 "image.png",
                 "notes.txt.gz.keep",
                 "small.js",
