@@ -173,3 +173,29 @@ async fn site_never_serves_a_variant_that_no_longer_matches_its_file() {
     assert!(body == gzip(&page.js));
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_file_changed_while_the_site_runs_is_served_raw_until_its_variant_matches_again() {
+    let page = Page::new("running");
+    let emu = start(&page.dir).await;
+    let url = format!("{}{WASM}", emu.site_url().expect("site"));
+    let (_, h, _) = fetch(&url, Some("br")).await;
+    assert_eq!(header(&h, "content-encoding"), Some("br"), "checked once");
+    // Same length, one byte changed, while the emulator runs.
+    let mut changed = page.wasm.clone();
+    changed[100] ^= 0xff;
+    std::fs::write(page.dir.join(WASM), &changed).expect("write");
+    let (_, h, body) = fetch(&url, Some("br")).await;
+    assert_eq!(
+        header(&h, "content-encoding"),
+        None,
+        "the checked pair no longer holds"
+    );
+    assert!(body == changed);
+    // Precompressed again (as `cargo xtask build` does): the variant is served again.
+    std::fs::write(page.dir.join(format!("{WASM}.br")), brotli(&changed)).expect("write");
+    let (_, h, body) = fetch(&url, Some("br")).await;
+    assert_eq!(header(&h, "content-encoding"), Some("br"));
+    assert!(body == brotli(&changed));
+    emu.shutdown().await;
+}
