@@ -106,13 +106,13 @@ fn assert_precompressed(
     expect: Precompressed,
 ) {
     let brotli = expect == Precompressed::BrotliAndGzip;
-    let cases: [(Option<&str>, Option<&str>); 6] = [
+    let best = Some(if brotli { "br" } else { "gzip" });
+    let cases: [(Option<&str>, Option<&str>); 7] = [
         (None, None),
         (Some("identity"), None),
-        (
-            Some("gzip, deflate, br"),
-            Some(if brotli { "br" } else { "gzip" }),
-        ),
+        (Some("gzip, deflate, br"), best),
+        // What Chromium sends (also over http://127.0.0.1).
+        (Some("gzip, deflate, br, zstd"), best),
         (Some("gzip"), Some("gzip")),
         (Some("br;q=0, gzip"), Some("gzip")),
         (Some("br"), brotli.then_some("br")),
