@@ -25,7 +25,8 @@ commands:
   setup [--browser]   install or check every tool the build needs (trunk, wasm-bindgen-cli,
                       wasm-opt from npm binaryen); --browser adds the test tools: Chromium,
                       chromedriver, axe-core, nginx, caddy
-  build [--dev]       setup, then `trunk build --release --offline` into dist/ (--dev: no --release)
+  build [--dev]       setup, then `trunk build --release --offline` into dist/, then .br/.gz beside
+                      each compressible file (--dev: no --release)
   demo [--port N]     build, then serve dist/ with the local emulator (site port N, default 8080)
   tidy                cargo fmt --check, clippy -D warnings (native and wasm32), the architecture
                       test (layers, seams, import cycles) and test hygiene (no #[ignore] outside
