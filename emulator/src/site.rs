@@ -2,8 +2,9 @@
 //! same headers as `deploy/nginx.conf` (docs/security.md §F) and a generated `config.json`,
 //! at the site root or under a sub-path such as `/tools/tap/`.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -34,6 +35,44 @@ pub struct SiteState {
     pub dir: PathBuf,
     /// The path the folder is served under: starts and ends with `/` (`/` = the site root).
     pub prefix: String,
+    /// Precompressed files already checked against their file (see [`Verified`]).
+    pub verified: Verified,
+}
+
+/// The `(file bytes, variant bytes)` pairs, by variant path, that were checked to decode to
+/// each other, so a request compares bytes instead of decoding the wasm again (decoding its
+/// 480 KB `.br` costs about 0.1 s in a debug build).
+#[derive(Clone, Default)]
+pub struct Verified(Arc<Mutex<HashMap<PathBuf, VerifiedPair>>>);
+
+type VerifiedPair = (Arc<[u8]>, Arc<[u8]>);
+
+impl std::fmt::Debug for Verified {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map(|m| m.len()).unwrap_or_default();
+        write!(f, "Verified({n} variants)")
+    }
+}
+
+impl Verified {
+    /// True if `variant` (read from `path`) decodes with `coding` to `raw`: remembered, or
+    /// decoded now and remembered if so.
+    fn check(&self, path: &Path, coding: Coding, raw: &[u8], variant: &[u8]) -> bool {
+        if let Ok(map) = self.0.lock() {
+            if let Some((r, v)) = map.get(path) {
+                if **r == *raw && **v == *variant {
+                    return true;
+                }
+            }
+        }
+        if !coding.decodes_to(variant, raw) {
+            return false;
+        }
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(path.to_path_buf(), (Arc::from(raw), Arc::from(variant)));
+        }
+        true
+    }
 }
 
 /// The site router, serving `dir` under `path_prefix` (see [`normalize_prefix`]).
@@ -44,6 +83,7 @@ pub fn router(app: Arc<AppState>, dir: PathBuf, path_prefix: &str) -> Router {
             app,
             dir,
             prefix: normalize_prefix(path_prefix),
+            verified: Verified::default(),
         }))
 }
 
@@ -112,16 +152,24 @@ fn content_type(path: &Path) -> &'static str {
     }
 }
 
-async fn serve(State(site): State<Arc<SiteState>>, method: Method, uri: Uri) -> Response {
+async fn serve(
+    State(site): State<Arc<SiteState>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
     let path = crate::graph::percent_decode(uri.path());
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok());
     let plan = site
         .app
         .plan_faults(FaultOrigin::Site, &[(method.as_str(), &path)], Kinds::All);
     pause(&site.app, plan.latency).await;
     let mut resp = match plan.terminal {
-        None | Some(FaultKind::Latency(_)) => respond(&site, &method, &uri, &path).await,
+        None | Some(FaultKind::Latency(_)) => respond(&site, &method, &uri, &path, accept).await,
         Some(FaultKind::DropAfterWrite) => {
-            cut_off(respond(&site, &method, &uri, &path).await).await
+            cut_off(respond(&site, &method, &uri, &path, accept).await).await
         }
         Some(FaultKind::Throttle { retry_after_secs }) => {
             let mut r = StatusCode::TOO_MANY_REQUESTS.into_response();
@@ -148,7 +196,13 @@ async fn serve(State(site): State<Arc<SiteState>>, method: Method, uri: Uri) -> 
 
 /// The response before the common headers: a file, `config.json`, the redirect from the
 /// sub-path without its final `/`, or an error status.
-async fn respond(site: &SiteState, method: &Method, uri: &Uri, path: &str) -> Response {
+async fn respond(
+    site: &SiteState,
+    method: &Method,
+    uri: &Uri,
+    path: &str,
+    accept_encoding: Option<&str>,
+) -> Response {
     if method != Method::GET && method != Method::HEAD {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
     }
@@ -167,7 +221,7 @@ async fn respond(site: &SiteState, method: &Method, uri: &Uri, path: &str) -> Re
             None => typed(site.app.config_json().into_bytes(), "application/json"),
         };
     }
-    file(&site.dir, rest).await
+    file(site, rest, accept_encoding).await
 }
 
 /// The headers `deploy/nginx.conf` sends on every response, except `Cache-Control`.
@@ -208,8 +262,13 @@ fn typed(body: Vec<u8>, ct: &'static str) -> Response {
 }
 
 /// Serves `rel` (relative to the prefix) from `dir`; a folder or `""` gets its `index.html`,
-/// an extension-less unknown path the top `index.html`.
-async fn file(dir: &Path, rel: &str) -> Response {
+/// an extension-less unknown path the top `index.html`. A precompressed `<file>.br` or
+/// `<file>.gz` (written by `cargo xtask build`) is served instead when `accept_encoding` allows
+/// it (see [`served_encodings`]) and it decodes to the file's bytes, with `Content-Encoding`
+/// and the original file's type; every response for a file that has such a variant carries
+/// `Vary: Accept-Encoding`, as nginx's `gzip_static` with `gzip_vary on` does.
+async fn file(site: &SiteState, rel: &str, accept_encoding: Option<&str>) -> Response {
+    let dir = site.dir.as_path();
     let rel_path = PathBuf::from(rel);
     if rel_path
         .components()
@@ -232,12 +291,182 @@ async fn file(dir: &Path, rel: &str) -> Response {
         }
         Err(_) => return StatusCode::NOT_FOUND.into_response(),
     };
-    typed(bytes, content_type(&full))
+    let ct = content_type(&full);
+    let mut has_variant = false;
+    for coding in Coding::ALL {
+        has_variant |= tokio::fs::try_exists(coding.variant_of(&full))
+            .await
+            .unwrap_or(false);
+    }
+    for coding in served_encodings(accept_encoding) {
+        let path = coding.variant_of(&full);
+        let Ok(variant) = tokio::fs::read(&path).await else {
+            continue;
+        };
+        if site.verified.check(&path, coding, &bytes, &variant) {
+            let mut resp = typed(variant, ct);
+            resp.headers_mut().insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(coding.token()),
+            );
+            resp.headers_mut()
+                .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+            return resp;
+        }
+    }
+    let mut resp = typed(bytes, ct);
+    if has_variant {
+        resp.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+    }
+    resp
+}
+
+/// A content coding the site serves from a precompressed file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coding {
+    /// `<file>.br`, `Content-Encoding: br`.
+    Br,
+    /// `<file>.gz`, `Content-Encoding: gzip`.
+    Gzip,
+}
+
+impl Coding {
+    /// In order of preference when the client accepts both equally.
+    pub const ALL: [Coding; 2] = [Coding::Br, Coding::Gzip];
+
+    /// The `Content-Encoding` token.
+    pub fn token(self) -> &'static str {
+        match self {
+            Coding::Br => "br",
+            Coding::Gzip => "gzip",
+        }
+    }
+
+    fn variant_of(self, file: &Path) -> PathBuf {
+        let mut name = file.as_os_str().to_owned();
+        name.push(match self {
+            Coding::Br => ".br",
+            Coding::Gzip => ".gz",
+        });
+        PathBuf::from(name)
+    }
+
+    /// True if `variant` decodes to exactly `raw`. A variant left behind by a file that was
+    /// changed since (as the E2E tests do to the wasm to see integrity fail) is stale and never
+    /// served: the browser must get the bytes on disk.
+    fn decodes_to(self, variant: &[u8], raw: &[u8]) -> bool {
+        use std::io::Read;
+        let mut out = Vec::with_capacity(raw.len());
+        let ok = match self {
+            Coding::Br => brotli_decompressor::Decompressor::new(variant, 4096)
+                .read_to_end(&mut out)
+                .is_ok(),
+            Coding::Gzip => flate2::read::GzDecoder::new(variant)
+                .read_to_end(&mut out)
+                .is_ok(),
+        };
+        ok && out == raw
+    }
+}
+
+/// The precompressed codings `accept_encoding` (an `Accept-Encoding` value) allows, best first:
+/// higher q-value first, `br` before `gzip` when equal. A coding the header does not name takes
+/// the q-value of `*` if present, else is not acceptable; `q=0` refuses. An absent header, or
+/// one naming only `identity`, gets none: the raw file (as nginx and Caddy do).
+pub fn served_encodings(accept_encoding: Option<&str>) -> Vec<Coding> {
+    let Some(value) = accept_encoding else {
+        return Vec::new();
+    };
+    let mut star = None;
+    let mut named: Vec<(String, f32)> = Vec::new();
+    for item in value.split(',') {
+        let mut parts = item.split(';');
+        let token = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        if token.is_empty() {
+            continue;
+        }
+        let mut q = 1.0_f32;
+        for param in parts {
+            if let Some((k, v)) = param.split_once('=') {
+                if k.trim().eq_ignore_ascii_case("q") {
+                    q = v.trim().parse().unwrap_or(0.0);
+                }
+            }
+        }
+        if token == "*" {
+            star = Some(q);
+        } else {
+            named.push((token, q));
+        }
+    }
+    let q_of = |coding: Coding| {
+        let aliases: &[&str] = match coding {
+            Coding::Br => &["br"],
+            Coding::Gzip => &["gzip", "x-gzip"],
+        };
+        named
+            .iter()
+            .find(|(t, _)| aliases.contains(&t.as_str()))
+            .map(|(_, q)| *q)
+            .or(star)
+            .unwrap_or(0.0)
+    };
+    let mut ranked: Vec<(Coding, f32)> = Coding::ALL
+        .into_iter()
+        .map(|c| (c, q_of(c)))
+        .filter(|(_, q)| *q > 0.0)
+        .collect();
+    // Stable: equal q-values keep the order of `Coding::ALL` (br first).
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked.into_iter().map(|(c, _)| c).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_encoding_picks_br_then_gzip_by_q_value() {
+        use Coding::{Br, Gzip};
+        assert_eq!(served_encodings(None), []);
+        assert_eq!(served_encodings(Some("")), []);
+        assert_eq!(served_encodings(Some("identity")), []);
+        assert_eq!(
+            served_encodings(Some("gzip, deflate, br, zstd")),
+            [Br, Gzip]
+        );
+        assert_eq!(served_encodings(Some("gzip")), [Gzip]);
+        assert_eq!(served_encodings(Some("x-gzip")), [Gzip]);
+        assert_eq!(served_encodings(Some("BR")), [Br]);
+        assert_eq!(served_encodings(Some("br;q=0.5, gzip;q=0.8")), [Gzip, Br]);
+        assert_eq!(served_encodings(Some("br;q=0, gzip")), [Gzip]);
+        assert_eq!(served_encodings(Some("gzip;q=0, br;q=0")), []);
+        assert_eq!(served_encodings(Some("*")), [Br, Gzip]);
+        assert_eq!(served_encodings(Some("gzip;q=1, *;q=0")), [Gzip]);
+        assert_eq!(
+            served_encodings(Some("identity, *;q=0.1, gzip")),
+            [Gzip, Br]
+        );
+        assert_eq!(served_encodings(Some("br; q=0.9 , gzip ; Q=1")), [Gzip, Br]);
+    }
+
+    #[test]
+    fn stale_or_broken_variants_do_not_decode_to_the_file() {
+        // gzip of "abc" with mtime 0 (`printf abc | gzip -9n | xxd -i`).
+        let gz = [
+            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0x4b, 0x4c, 0x4a, 0x06,
+            0x00, 0xc2, 0x41, 0x24, 0x35, 0x03, 0x00, 0x00, 0x00,
+        ];
+        assert!(Coding::Gzip.decodes_to(&gz, b"abc"));
+        assert!(!Coding::Gzip.decodes_to(&gz, b"abd"));
+        assert!(!Coding::Gzip.decodes_to(b"abc", b"abc"));
+        assert!(!Coding::Br.decodes_to(b"\xff\xff not brotli", b"abc"));
+        assert_eq!(
+            Coding::Br.variant_of(Path::new("/d/app_bg.wasm")),
+            Path::new("/d/app_bg.wasm.br")
+        );
+    }
 
     #[test]
     fn prefixes_are_normalised() {

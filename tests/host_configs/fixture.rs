@@ -13,6 +13,9 @@ pub struct Fixture {
     pub wasm: String,
     /// File name of the `boot-<hash>.js` loader in `dist`.
     pub boot: String,
+    /// File name of the largest `.js` in `dist` (the wasm-bindgen glue), which has `.br` and
+    /// `.gz` variants like the wasm.
+    pub js: String,
 }
 
 impl Fixture {
@@ -33,6 +36,7 @@ impl Fixture {
             dist,
             wasm: String::new(),
             boot: String::new(),
+            js: String::new(),
         };
         match std::env::var_os("TAPDESK_DIST") {
             Some(real) => copy_files(Path::new(&real), &fixture.dist),
@@ -53,13 +57,54 @@ impl Fixture {
         std::fs::write(fixture.dist.join("config.json"), b"{\"clientId\":\"x\"}\n").unwrap();
         fixture.wasm = fixture.only(|n| n.ends_with("_bg.wasm"));
         fixture.boot = fixture.only(|n| n.starts_with("boot-") && n.ends_with(".js"));
+        fixture.js = fixture.largest(".js");
+        // `cargo xtask build` precompresses both; the small fake gets stored (uncompressed)
+        // but valid streams, which the emulator checks by decoding.
+        let real = std::env::var_os("TAPDESK_DIST").is_some();
+        for name in [fixture.wasm.clone(), fixture.js.clone()] {
+            let raw = std::fs::read(fixture.dist.join(&name)).unwrap();
+            for (suffix, store) in [
+                ("br", stored_brotli as fn(&[u8]) -> Vec<u8>),
+                ("gz", stored_gzip),
+            ] {
+                let variant = fixture.dist.join(format!("{name}.{suffix}"));
+                if real {
+                    assert!(
+                        variant.is_file(),
+                        "{} is missing: is $TAPDESK_DIST from `cargo xtask build`?",
+                        variant.display()
+                    );
+                } else {
+                    std::fs::write(variant, store(&raw)).unwrap();
+                }
+            }
+        }
         fixture
+    }
+
+    /// The bytes of `dist/<name>`.
+    pub fn read(&self, name: &str) -> Vec<u8> {
+        std::fs::read(self.dist.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
     /// A port on 127.0.0.1 that was free a moment ago.
     pub fn free_port(&self) -> u16 {
         let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
         listener.local_addr().unwrap().port()
+    }
+
+    fn largest(&self, extension: &str) -> String {
+        std::fs::read_dir(&self.dist)
+            .unwrap()
+            .filter_map(|e| {
+                let e = e.ok()?;
+                let name = e.file_name().into_string().ok()?;
+                Some((e.metadata().ok()?.len(), name))
+            })
+            .filter(|(_, n)| n.ends_with(extension))
+            .max()
+            .map(|(_, n)| n)
+            .unwrap_or_else(|| panic!("no {extension} file in {}", self.dist.display()))
     }
 
     fn only(&self, matches: impl Fn(&str) -> bool) -> String {
@@ -163,4 +208,45 @@ pub fn uncomment_block(text: &str, begin: &str, end: &str) -> String {
     }
     assert!(seen.0 && seen.1, "expected the lines `{begin}` and `{end}`");
     out.join("\n") + "\n"
+}
+
+/// A valid gzip stream (RFC 1952) holding `data` in one stored deflate block: no compression,
+/// so the test needs no encoder.
+fn stored_gzip(data: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(data.len()).expect("at most 64 KiB");
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+    out.push(1); // BFINAL, BTYPE 00: stored.
+    out.extend(len.to_le_bytes());
+    out.extend((!len).to_le_bytes());
+    out.extend(data);
+    out.extend(crc32(data).to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out
+}
+
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A valid brotli stream (RFC 7932) holding `data` in one uncompressed meta-block.
+fn stored_brotli(data: &[u8]) -> Vec<u8> {
+    assert!(!data.is_empty() && data.len() <= 1 << 16);
+    // Bits from the least significant: WBITS 16 (a 0 bit), ISLAST 0, MNIBBLES 4 (00),
+    // MLEN - 1 (16 bits), ISUNCOMPRESSED 1, zero padding to the byte boundary.
+    let header = ((data.len() as u32 - 1) << 4) | (1 << 20);
+    let mut out = header.to_le_bytes()[..3].to_vec();
+    out.extend(data);
+    out.push(0b11); // The last meta-block: ISLAST 1, ISLASTEMPTY 1.
+    out
 }

@@ -46,6 +46,12 @@ pub fn build_into(
     out: PathBuf,
 ) -> Result<PathBuf> {
     let built = release::build(&toolbox.shell, layout, profile, &out)?;
+    // After index.html and its integrity hashes: the variants are of the finished files.
+    println!(
+        "[build] precompressed {}: {}",
+        out.display(),
+        crate::compress::precompress(&out)?
+    );
     println!(
         "[build] {} ({} files; screen modules: {})",
         out.display(),

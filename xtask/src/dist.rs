@@ -60,6 +60,8 @@ fn stage_package(root: &Path, stage: &Path, cloud: Cloud) -> Result<()> {
     let example = std::fs::read_to_string(&example)
         .with_context(|| format!("cannot read {}", example.display()))?;
     std::fs::write(dist.join("config.example.json"), cloud.render(&example)?)?;
+    // The rendered example replaced the built one: its `.br`/`.gz` must follow.
+    crate::compress::precompress(&dist)?;
     let deploy = stage.join("deploy");
     std::fs::create_dir_all(&deploy)?;
     for entry in std::fs::read_dir(root.join("deploy")).context("deploy/ is missing")? {

@@ -4,6 +4,7 @@ mod architecture;
 mod bench;
 mod build;
 mod cloud;
+mod compress;
 mod demo;
 mod dist;
 mod hygiene;
@@ -28,7 +29,7 @@ commands:
   build [--dev] [--single]
                       setup, then the release pipeline into dist/: cargo build, the wasm split
                       per screen, wasm-bindgen, wasm-opt, index.html with integrity on every
-                      file (--dev: debug build, no wasm-opt; --single: one module, as before
+                      file, .br/.gz beside each compressible one (--dev: debug build, no wasm-opt; --single: one module, as before
                       the split, into target/dist-single/)
   demo [--port N]     build, then serve dist/ with the local emulator (site port N, default 8080)
   tidy                cargo fmt --check, clippy -D warnings (native and wasm32), the architecture

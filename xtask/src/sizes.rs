@@ -1,10 +1,10 @@
 //! `cargo xtask sizes`: what each file in `dist/` costs raw, gzipped and brotli-compressed.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 
+use crate::compress::{self, Encoding};
 use crate::shell::Shell;
 
 /// The extensions counted in the total: what a browser downloads to show the page.
@@ -48,7 +48,7 @@ pub fn print_sizes() -> Result<()> {
     for path in &files {
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        let sizes = measure(&bytes)?;
+        let sizes = precompressed(path, &bytes).map_or_else(|| measure(&bytes), Ok)?;
         let name = path
             .strip_prefix(&dist)
             .unwrap_or(path)
@@ -91,29 +91,36 @@ pub fn print_sizes() -> Result<()> {
     Ok(())
 }
 
-/// Raw, gzip (best) and brotli (quality 11, window 22) sizes of `bytes`.
+/// Raw, gzip (best) and brotli (quality 11, window 22) sizes of `bytes`: what
+/// `compress::precompress` writes, for files it leaves raw (small ones, `config.json`).
 pub fn measure(bytes: &[u8]) -> Result<Sizes> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes)?;
-    let gzip = gz.finish()?.len() as u64;
-    let mut br = Vec::new();
-    {
-        let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-        writer.write_all(bytes)?;
-    }
     Ok(Sizes {
         raw: bytes.len() as u64,
-        gzip,
-        brotli: br.len() as u64,
+        gzip: Encoding::Gzip.encode(bytes)?.len() as u64,
+        brotli: Encoding::Brotli.encode(bytes)?.len() as u64,
     })
 }
 
+/// The sizes of `file`'s `.gz` and `.br` variants that `cargo xtask build` wrote (same
+/// settings as [`measure`]), if both are there and decode to `bytes`.
+fn precompressed(file: &Path, bytes: &[u8]) -> Option<Sizes> {
+    Some(Sizes {
+        raw: bytes.len() as u64,
+        gzip: compress::fresh_variant_size(file, bytes, Encoding::Gzip)?,
+        brotli: compress::fresh_variant_size(file, bytes, Encoding::Brotli)?,
+    })
+}
+
+/// Every file below `dir` but the `.br`/`.gz` variants, which are counted with their file.
 fn collect_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in std::fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
             collect_files(&path, out)?;
-        } else {
+        } else if !path
+            .extension()
+            .is_some_and(|e| Encoding::ALL.iter().any(|enc| e == enc.suffix()))
+        {
             out.push(path);
         }
     }
@@ -131,5 +138,27 @@ mod tests {
         assert_eq!(sizes.raw, 8000);
         assert!(sizes.gzip < 200, "gzip {}", sizes.gzip);
         assert!(sizes.brotli < 200, "brotli {}", sizes.brotli);
+    }
+
+    #[test]
+    fn precompressed_variants_are_counted_with_their_file_only_while_fresh() {
+        let dir = std::env::temp_dir().join(format!("tapdesk-sizes-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("app.js");
+        let input = "tapdesk ".repeat(1000);
+        std::fs::write(&file, &input).unwrap();
+        compress::precompress(&dir).unwrap();
+        let mut files = Vec::new();
+        collect_files(&dir, &mut files).unwrap();
+        assert_eq!(
+            files,
+            std::slice::from_ref(&file),
+            "variants are not rows of their own"
+        );
+        let sizes = precompressed(&file, input.as_bytes()).expect("both variants");
+        assert_eq!(sizes, measure(input.as_bytes()).unwrap());
+        // The file changed after precompressing: its variants no longer count.
+        assert_eq!(precompressed(&file, b"tapdesk"), None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

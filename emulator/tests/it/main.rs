@@ -16,4 +16,5 @@ mod onboarding;
 mod roles_documented;
 mod sign_in;
 mod sign_in_providers;
+mod site;
 mod token;
