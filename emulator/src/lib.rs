@@ -29,11 +29,13 @@ pub mod jwt;
 pub mod load;
 pub mod login;
 pub mod model;
+pub mod qr;
 pub mod scopes;
 pub mod seed;
 pub mod site;
 pub mod state;
 pub mod tenant;
+pub mod units;
 
 use std::path::PathBuf;
 use std::sync::Arc;
