@@ -52,8 +52,10 @@ pub use load::{GraphRequestCounts, GraphRequestSeen};
 pub use model::{
     Event, ExcludeTarget, Group, IncludeTarget, PassRecord, PolicyState, SentMail, TapPolicy, User,
 };
+pub use qr::{QrCodeRecord, QrMethodRecord, QrPinRecord, QrPolicy};
 pub use state::{Settings, SilentRefusal};
 pub use tenant::Usability;
+pub use units::{AdministrativeUnit, RoleGrant};
 
 use state::AppState;
 
