@@ -317,6 +317,9 @@ pub fn put(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
         return Err(bad("Converged UserCredentialPolicy does not allow creating or updating this authentication method. AuthMethodType [QRCodePin]."));
     }
     let policy = ctx.st.lock().tenant.qr.policy.clone();
+    // Graph keeps whole seconds; compare what is stored.
+    let start = start.replace_nanosecond(0).unwrap_or(start);
+    let expire = expire.replace_nanosecond(0).unwrap_or(expire);
     standard_dates(&policy, start, expire, now)?;
     let len = policy.pin_length as usize;
     let code = match body.get("pin").and_then(|p| p.get("code")) {
@@ -344,8 +347,6 @@ pub fn put(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
     if existing_usable {
         return Err(bad("The user already has a QR code PIN authentication method. Delete it before creating a new one."));
     }
-    let start = start.replace_nanosecond(0).unwrap_or(start);
-    let expire = expire.replace_nanosecond(0).unwrap_or(expire);
     let method = QrMethodRecord {
         id: uuid::Uuid::new_v4().to_string(),
         user_id: target.id.clone(),
