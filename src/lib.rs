@@ -18,6 +18,7 @@ pub mod messages;
 pub mod permission;
 pub mod policy;
 pub mod registration;
+pub mod scope;
 pub mod secret;
 pub mod storage;
 pub mod tap;
