@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod badge;
 pub mod bulk;
 pub mod cloud;
 pub mod config;
