@@ -289,3 +289,93 @@ async fn badges_follow_unit_scopes_and_restricted_units() {
     );
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn badges_go_in_batches_where_throttled_items_are_not_created_and_a_dropped_answer_still_created(
+) {
+    use tapdesk_emulator::{FaultKind, FaultRule, Match};
+    let emu = start().await;
+    emu.seed_frontline_site();
+    let t = token(&emu, seed::SITE_MANAGER_UPN, &[QR_WRITE]);
+    emu.inject(
+        FaultRule::new(
+            Match::graph()
+                .method("PUT")
+                .path_contains("/qrCodePinMethod"),
+            FaultKind::Throttle {
+                retry_after_secs: 2,
+            },
+        )
+        .share(0.25),
+    )
+    .expect("rule");
+    let requests: Vec<Value> = (1..=20)
+        .map(|n| {
+            json!({
+                "id": n.to_string(),
+                "method": "PUT",
+                "url": qr_path(&seed::frontline_upn(n)),
+                "headers": {"Content-Type": "application/json"},
+                "body": badge(&emu, 365, None),
+            })
+        })
+        .collect();
+    let (s, _, v) = batch(&emu, &t, json!(requests)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let statuses: Vec<u64> = (1..=20)
+        .map(|n| item(&v, &n.to_string())["status"].as_u64().expect("status"))
+        .collect();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    let created = statuses.iter().filter(|s| **s == 201).count();
+    assert_eq!(throttled + created, 20, "{statuses:?}");
+    assert!(throttled >= 1, "a quarter throttled: {statuses:?}");
+    for n in 1..=20 {
+        let answered = item(&v, &n.to_string());
+        let stored = emu.qr_method(&seed::frontline_upn(n));
+        assert_eq!(answered["status"] == 201, stored.is_some(), "item {n}");
+        if answered["status"] == 429 {
+            assert!(answered["headers"]["Retry-After"].is_string(), "{answered}");
+        } else {
+            assert!(answered["body"]["pin"]["code"].is_string());
+        }
+    }
+    // A dropped envelope: every item ran, the answer is lost; listing tells what exists.
+    emu.clear_faults();
+    emu.inject(
+        FaultRule::new(
+            Match::graph().path_contains("/$batch"),
+            FaultKind::DropAfterWrite,
+        )
+        .times(1),
+    )
+    .expect("rule");
+    let more: Vec<Value> = (21..=25)
+        .map(|n| {
+            json!({
+                "id": n.to_string(),
+                "method": "PUT",
+                "url": qr_path(&seed::frontline_upn(n)),
+                "headers": {"Content-Type": "application/json"},
+                "body": badge(&emu, 365, None),
+            })
+        })
+        .collect();
+    let sent = crate::support::flow::http()
+        .post(format!("{}/v1.0/$batch", emu.graph_url()))
+        .bearer_auth(&t)
+        .json(&json!({ "requests": more }))
+        .send()
+        .await
+        .expect("status arrives");
+    assert!(sent.text().await.is_err(), "the body is cut off");
+    for n in 21..=25 {
+        let (s, _, v) = get(&emu, &qr_path(&seed::frontline_upn(n)), &t).await;
+        assert_eq!(s, StatusCode::OK, "created though the answer was lost: {v}");
+        assert_eq!(
+            v["standardQRCode"]["image"],
+            Value::Null,
+            "content gone for good"
+        );
+    }
+    emu.shutdown().await;
+}
