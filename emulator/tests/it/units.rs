@@ -426,3 +426,81 @@ async fn a_scoped_privileged_authentication_administrator_reaches_admins_only_wi
     assert_eq!(s, StatusCode::CREATED, "{v}");
     emu.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_control_api_adds_the_frontline_site_scoped_roles_and_reads_badges() {
+    let emu = start().await;
+    let c = http();
+    let base = format!("{}/_emulator", emu.login_url());
+    let r = c
+        .post(format!("{base}/frontline-site"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(emu.user_id(&seed::frontline_upn(300)).is_some());
+    emu.reset();
+    assert!(
+        emu.user_id(&seed::frontline_upn(1)).is_some(),
+        "the site stays across reset"
+    );
+    let url = format!(
+        "{base}/users/{DIEGO}/scoped-roles/{}/{}?eligible=true",
+        roles::AUTHENTICATION_ADMINISTRATOR,
+        seed::AU_MILAN_STORE
+    );
+    let r = c.put(&url).send().await.expect("put");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let t = token(&emu, DIEGO, &[]);
+    let got = create(&emu, &t, &seed::frontline_upn(3)).await;
+    assert_graph_error(
+        &got,
+        403,
+        "Authorization_RequestDenied",
+        "Insufficient privileges",
+    );
+    let r = c.delete(&url).send().await.expect("delete");
+    let v: Value = r.json().await.expect("json");
+    assert_eq!(v["removed"], 1);
+    let r = c
+        .put(url.replace("?eligible=true", ""))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let (s, _, v) = create(&emu, &t, &seed::frontline_upn(3)).await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let r = c
+        .put(format!(
+            "{base}/users/nobody@contoso.onmicrosoft.com/scoped-roles/{}/{}",
+            roles::AUTHENTICATION_ADMINISTRATOR,
+            seed::AU_BERLIN
+        ))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = c
+        .get(format!("{base}/users/{PRADEEP}/qr"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = c
+        .get(format!("{base}/qr-policy"))
+        .send()
+        .await
+        .expect("get");
+    let mut p: Value = r.json().await.expect("json");
+    assert_eq!(p["pinLength"], 8);
+    p["pinLength"] = json!(12);
+    let r = c
+        .put(format!("{base}/qr-policy"))
+        .json(&p)
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(emu.qr_policy().pin_length, 12);
+    emu.shutdown().await;
+}
