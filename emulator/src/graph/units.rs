@@ -39,15 +39,9 @@ const MEMBERSHIP_SCOPES: &[&str] = &[
     "Directory.Read.All",
     "Directory.ReadWrite.All",
 ];
-/// Permissions for `scopedRoleMemberOf` [choice: the reference page for it was not found; the
-/// role-read and unit-read permissions are accepted].
-const SCOPED_ROLE_SCOPES: &[&str] = &[
-    "RoleManagement.Read.Directory",
-    "RoleManagement.ReadWrite.Directory",
-    "AdministrativeUnit.Read.All",
-    "Directory.Read.All",
-    "Directory.ReadWrite.All",
-];
+/// Permissions for `scopedRoleMemberOf` (Graph reference "List scopedAdministratorOf": delegated
+/// `Directory.Read.All` least privileged, `Directory.ReadWrite.All` higher, for `/me` too).
+const SCOPED_ROLE_SCOPES: &[&str] = &["Directory.Read.All", "Directory.ReadWrite.All"];
 /// "List unifiedRoleAssignments": `RoleManagement.Read.Directory` least privileged.
 const ASSIGNMENT_SCOPES: &[&str] = &[
     "RoleManagement.Read.Directory",
@@ -274,8 +268,11 @@ pub fn member_of(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
 }
 
 /// `GET .../scopedRoleMemberOf`: the user's active unit-scoped roles as `scopedRoleMembership`
-/// (`roleId` is the activated directory role's object id).
+/// (`roleId` is the activated directory role's object id). `Directory.Read.All` even for `/me`.
 pub fn scoped_role_member_of(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
+    if !caller.has_scope(SCOPED_ROLE_SCOPES) {
+        return Err(GraphError::insufficient_privileges());
+    }
     let user = resolve(ctx, caller, t, SCOPED_ROLE_SCOPES)?;
     let grants: Vec<RoleGrant> = ctx
         .st

@@ -186,7 +186,9 @@ pub fn my_eligible_roles() -> Request<Vec<RoleInstance>> {
     Request::<Page<RoleInstance>>::get(MY_ELIGIBLE_ROLES_PATH).map_decode(values::<RoleInstance>)
 }
 
-/// The signed-in admin's unit-scoped roles, where the PIM calls are unavailable.
+/// The signed-in admin's unit-scoped roles, where the PIM calls are unavailable (needs
+/// `Directory.Read.All` and names no role template: [`role_assignments_of`] is the lighter
+/// fallback).
 pub fn my_scoped_roles() -> Request<Vec<ScopedRoleMembership>> {
     Request::<Page<ScopedRoleMembership>>::get(MY_SCOPED_ROLES_PATH)
         .map_decode(values::<ScopedRoleMembership>)
