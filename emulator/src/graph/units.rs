@@ -1,5 +1,6 @@
 //! Issue 16's directory reads and the scope rule every method write shares:
-//! `GET /directory/administrativeUnits[/{id}[/members[/microsoft.graph.user]]]`,
+//! `GET /directory/administrativeUnits[/{id}[/members[/microsoft.graph.user]]]` (members with
+//! `$search` on `displayName`),
 //! `GET /me|/users/{id}/memberOf/microsoft.graph.administrativeUnit`,
 //! `GET /me|/users/{id}/scopedRoleMemberOf`, `GET /roleManagement/directory/roleAssignments`,
 //! and the PIM schedule instances `filterByCurrentUser(on='principal')` (active and eligible).
@@ -15,6 +16,7 @@ use serde_json::{json, Map, Value};
 use super::auth::Caller;
 use super::member_of::require_advanced_query;
 use super::paging;
+use super::query::Search;
 use super::response::{ok, Ctx, GResult, GraphError};
 use super::{users, Target};
 use crate::model::{roles, User};
@@ -147,7 +149,19 @@ pub fn members(ctx: &Ctx<'_>, caller: &Caller, id: &str, users_only: bool) -> GR
     if users_only {
         require_advanced_query(ctx)?;
     }
-    paging::check_options(ctx, &["$select", "$top", "$skiptoken", "$count"])?;
+    paging::check_options(ctx, &["$select", "$top", "$skiptoken", "$count", "$search"])?;
+    // "List members": `$search` on `displayName` (and `description`, which users lack), as an
+    // advanced query.
+    let search = match ctx.param("$search") {
+        None => None,
+        Some(_) if !ctx.eventual() => {
+            return Err(GraphError::bad_request("Request_UnsupportedQuery", "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'"));
+        }
+        Some(s) => Some(
+            Search::parse_for(s, &["displayName", "description"])
+                .map_err(|e| GraphError::bad_request("BadRequest", e.0))?,
+        ),
+    };
     let (unit, mut people) = {
         let inner = ctx.st.lock();
         let t = &inner.tenant;
@@ -160,6 +174,11 @@ pub fn members(ctx: &Ctx<'_>, caller: &Caller, id: &str, users_only: bool) -> GR
             .members
             .iter()
             .filter_map(|m| t.find_user(m).cloned())
+            .filter(|u| {
+                search.as_ref().is_none_or(|s| {
+                    s.matches_by(|p| (p == "displayName").then(|| u.display_name.clone()))
+                })
+            })
             .collect();
         (unit, people)
     };

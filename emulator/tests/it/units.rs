@@ -384,6 +384,22 @@ async fn units_and_their_members_are_read_with_the_unit_permission() {
         .to_string();
     let (s, _, v) = graph(&emu, Method::GET, &next, Some(&t), None, EVENTUAL).await;
     assert_eq!(s, StatusCode::OK, "{v}");
+    // `$search` on the display name, an advanced query like on users.
+    let search = format!(
+        "/directory/administrativeUnits/{}/members/microsoft.graph.user?$count=true&$search=%22displayName:zo%22",
+        seed::AU_BERLIN
+    );
+    let got = get(&emu, &search, &t).await;
+    assert_graph_error(&got, 400, "Request_UnsupportedQuery", "ConsistencyLevel");
+    let (s, _, v) = graph(&emu, Method::GET, &search, Some(&t), None, EVENTUAL).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let names: Vec<&str> = v["value"]
+        .as_array()
+        .expect("value")
+        .iter()
+        .map(|u| u["displayName"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Zoë Müller"], "only Berlin members match");
     // A user's units (memberOf cast), with the restricted flag for a check before any write.
     let (s, _, v) = graph(
         &emu,
