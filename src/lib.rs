@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod badge;
 pub mod bulk;
 pub mod cloud;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod messages;
 pub mod permission;
 pub mod policy;
 pub mod registration;
+pub mod scope;
 pub mod secret;
 pub mod storage;
 pub mod tap;

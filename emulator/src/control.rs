@@ -4,6 +4,7 @@
 //! call the functions here, so they behave the same.
 
 pub(crate) mod methods;
+pub(crate) mod units;
 
 use crate::faults::{ActiveRule, FaultError, FaultRule};
 use crate::model::Event;

@@ -10,10 +10,12 @@ mod mail;
 mod member_of;
 mod paging;
 mod policy;
+mod qr;
 mod query;
 mod response;
 mod routes;
 mod tap;
+mod units;
 mod users;
 
 use std::sync::Arc;
@@ -256,7 +258,7 @@ fn preflight() -> Response {
     let h = r.headers_mut();
     h.insert(
         header::ACCESS_CONTROL_ALLOW_METHODS,
-        HeaderValue::from_static("GET, POST, PATCH, DELETE"),
+        HeaderValue::from_static("GET, POST, PUT, PATCH, DELETE"),
     );
     h.insert(
         header::ACCESS_CONTROL_ALLOW_HEADERS,

@@ -29,11 +29,13 @@ pub mod jwt;
 pub mod load;
 pub mod login;
 pub mod model;
+pub mod qr;
 pub mod scopes;
 pub mod seed;
 pub mod site;
 pub mod state;
 pub mod tenant;
+pub mod units;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -50,8 +52,10 @@ pub use load::{GraphRequestCounts, GraphRequestSeen};
 pub use model::{
     Event, ExcludeTarget, Group, IncludeTarget, PassRecord, PolicyState, SentMail, TapPolicy, User,
 };
+pub use qr::{QrCodeRecord, QrMethodRecord, QrPinRecord, QrPolicy};
 pub use state::{Settings, SilentRefusal};
 pub use tenant::Usability;
+pub use units::{AdministrativeUnit, RoleGrant};
 
 use state::AppState;
 

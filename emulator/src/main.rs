@@ -98,6 +98,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Issue 16: the demo tenant has the frontline site (tests add it when they need it).
+    emu.seed_frontline_site();
     if let Some(site) = emu.site_url() {
         println!("Page:       {site}");
     }
@@ -125,6 +127,13 @@ async fn main() -> ExitCode {
     for (upn, role) in seed::DEMO_ACCOUNTS {
         println!("  {upn:width$}  {role}");
     }
+    for (upn, role) in seed::SCOPED_DEMO_ACCOUNTS {
+        println!("  {upn:width$}  {role}");
+    }
+    println!(
+        "  (frontline site: {} users milan.store.001 … in unit \"Milan store\")",
+        seed::FRONTLINE_SITE_SIZE
+    );
     println!("\nPress Ctrl-C to stop.");
     wait_for_stop().await;
     emu.shutdown().await;

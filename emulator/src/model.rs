@@ -447,6 +447,15 @@ pub enum Event {
         /// Its `grant_type`, if any.
         grant_type: Option<String>,
     },
+    /// A QR code + PIN method changed through Graph (issue 16): `what` is `created`,
+    /// `deleted`, `standardCreated`, `standardUpdated`, `standardDeleted`, `temporaryCreated`,
+    /// `temporaryDeleted` or `pinReset`.
+    QrCodePinChanged {
+        /// Owner.
+        user_id: String,
+        /// What happened.
+        what: String,
+    },
 }
 
 /// A mail sent through Graph, as [`crate::Emulator::mails`] returns it (the fields of

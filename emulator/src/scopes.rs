@@ -103,6 +103,51 @@ pub const GRAPH_PERMISSIONS: &[Permission] = &[
         true,
         "Read authentication method policies",
     ),
+    perm(
+        "AdministrativeUnit.Read.All",
+        true,
+        "Read administrative units",
+    ),
+    perm(
+        "RoleManagement.Read.All",
+        true,
+        "Read role management data for all RBAC providers",
+    ),
+    perm(
+        "RoleManagement.ReadWrite.Directory",
+        true,
+        "Read and write directory RBAC settings",
+    ),
+    perm(
+        "RoleAssignmentSchedule.Read.Directory",
+        true,
+        "Read all active role assignments for your company's directory",
+    ),
+    perm(
+        "RoleEligibilitySchedule.Read.Directory",
+        true,
+        "Read all eligible role assignments for your company's directory",
+    ),
+    perm(
+        "UserAuthMethod-QR.Read",
+        true,
+        "Read the signed-in user's QR code PIN authentication method",
+    ),
+    perm(
+        "UserAuthMethod-QR.Read.All",
+        true,
+        "Read all users' QR code PIN authentication methods",
+    ),
+    perm(
+        "UserAuthMethod-QR.ReadWrite",
+        true,
+        "Read and write the signed-in user's QR code PIN authentication method",
+    ),
+    perm(
+        "UserAuthMethod-QR.ReadWrite.All",
+        true,
+        "Read and write all users' QR code PIN authentication methods",
+    ),
 ];
 
 /// The OpenID Connect scopes (always consented implicitly).

@@ -4,11 +4,16 @@
 
 mod new_hires;
 mod people;
+mod units;
 
 use crate::model::{Group, TapPolicy, User};
 use crate::tenant::Tenant;
 
 pub use new_hires::{new_hire_upn, NEW_HIRE_COUNT};
+pub use units::{
+    frontline_site, frontline_upn, AU_BERLIN, AU_EXECUTIVE, AU_MILAN_STORE, AU_MUNICH,
+    FRONTLINE_SITE_SIZE, SCOPED_ADMIN_UPN, SCOPED_DEMO_ACCOUNTS, SITE_MANAGER_UPN,
+};
 
 /// The tenant id.
 pub const TENANT_ID: &str = "7d3c1e0a-4b2f-4f6e-9c1d-2a5b8e9f0c31";
@@ -161,7 +166,9 @@ pub fn demo_tenant(admin_consent_granted: bool) -> Tenant {
         ),
     ];
     users.extend(hires);
-    Tenant::new(users, groups, TapPolicy::default(), admin_consent_granted)
+    let mut tenant = Tenant::new(users, groups, TapPolicy::default(), admin_consent_granted);
+    tenant.units = units::units(&tenant);
+    tenant
 }
 
 /// A deterministic, UUID-shaped object id derived from a name (SHA-256, version-4 layout), so

@@ -133,6 +133,27 @@ pub struct Settings {
     /// together with the other security headers. Default true; E2E tests that read the
     /// clipboard as a test instrument turn it off (the policy forbids exactly that).
     pub site_permissions_policy: bool,
+    /// Issue 16: answer a tenant-wide or out-of-unit administrator's write on a member of a
+    /// restricted-management administrative unit with the generic 403
+    /// `Authorization_RequestDenied` "Insufficient privileges to complete the operation."
+    /// Learn ("Restricted management administrative units") shows the message "This user is a
+    /// member of a restricted management administrative unit. Management rights are limited to
+    /// administrators scoped on that administrative unit." (in the admin center; Graph's wording
+    /// is not documented), so the default (false) sends that message with the same 403 code.
+    pub restricted_unit_generic_message: bool,
+    /// Issue 16: let a Privileged Authentication Administrator scoped to a unit change the
+    /// methods of admin members of that unit. Learn ("Assign Microsoft Entra roles", roles that
+    /// can be assigned with administrative unit scope) describes the role as serving "any user
+    /// (admin or non-admin)" but then restricts "Read and modify user authentication methods"
+    /// to non-administrators for every unit-scoped assignment; the default (false) follows the
+    /// restriction.
+    pub scoped_privileged_auth_admin_serves_admins: bool,
+    /// Issue 16: the tenant has no Entra ID P2 / ID Governance licence, so the PIM schedule
+    /// endpoints (`roleAssignmentScheduleInstances`, `roleEligibilityScheduleInstances`) answer
+    /// 400 `AadPremiumLicenseRequired` "The tenant needs to have Microsoft Entra ID P2 or
+    /// Microsoft Entra ID Governance license." (reported, maester365/maester#1421; Learn names
+    /// the licence requirement, not the answer). Default false: the tenant has P2.
+    pub pim_license_missing: bool,
 }
 
 /// How Entra refuses a silent sign-in (Microsoft Learn: "Microsoft identity platform and OAuth
@@ -204,6 +225,9 @@ impl Default for Settings {
             refuse_every_token: false,
             policy_read_all_reads_tap_policy: false,
             site_permissions_policy: true,
+            restricted_unit_generic_message: false,
+            scoped_privileged_auth_admin_serves_admins: false,
+            pim_license_missing: false,
         }
     }
 }
@@ -282,6 +306,9 @@ pub struct Inner {
     /// Fields laid over the generated page `config.json` (a test aid, not a Microsoft
     /// behaviour: the page's Settings no longer override timings, so tests set them here).
     pub page_config_extra: serde_json::Map<String, serde_json::Value>,
+    /// Issue 16: the frontline site ([`seed::frontline_site`]) is part of the tenant and comes
+    /// back after `reset`.
+    pub frontline_site: bool,
 }
 
 /// The shared state.
@@ -336,6 +363,7 @@ impl AppState {
                 faults: FaultSet::default(),
                 issued_tokens: Vec::new(),
                 page_config_extra: serde_json::Map::new(),
+                frontline_site: false,
             }),
             rng: SystemRandom::new(),
             stopping: watch::channel(false).0,
@@ -432,6 +460,9 @@ impl AppState {
     pub fn reset(&self) {
         let mut inner = self.lock();
         inner.tenant = seed::demo_tenant(inner.admin_consent_default);
+        if inner.frontline_site {
+            seed::frontline_site(&mut inner.tenant);
+        }
         inner.codes.clear();
         inner.refresh_tokens.clear();
         inner.sessions.clear();

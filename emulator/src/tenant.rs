@@ -68,6 +68,10 @@ pub struct Tenant {
     /// Lower-case id and UPN → index into `users`, so lookups stay O(1) with thousands of
     /// users (checked on use; a stale entry falls back to a scan).
     user_index: HashMap<String, usize>,
+    /// Administrative units, unit-scoped and PIM-eligible role grants (issue 16).
+    pub units: crate::units::Units,
+    /// QR code + PIN methods and the `qrCodePin` policy (issue 16).
+    pub qr: crate::qr::QrStore,
 }
 
 impl Tenant {
@@ -101,6 +105,8 @@ impl Tenant {
             admin_grants,
             user_grants: HashMap::new(),
             user_index,
+            units: crate::units::Units::default(),
+            qr: crate::qr::QrStore::default(),
         }
     }
 
@@ -224,6 +230,17 @@ impl Tenant {
             s.extend(own.iter().cloned());
         }
         s
+    }
+
+    /// Appends users (ids and UPNs must be new) and indexes them.
+    pub fn add_users(&mut self, users: Vec<User>) {
+        for u in users {
+            let i = self.users.len();
+            self.user_index.insert(u.id.to_ascii_lowercase(), i);
+            self.user_index
+                .insert(u.user_principal_name.to_ascii_lowercase(), i);
+            self.users.push(u);
+        }
     }
 
     /// Usability of a pass at `now`.

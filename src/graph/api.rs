@@ -8,6 +8,9 @@ use serde::Serialize;
 use super::models::{AuthMethod, Group, NewPass, Page, TapPolicy, TemporaryAccessPass, User};
 use super::{time, Request};
 
+mod scoped;
+pub use scoped::*;
+
 /// Path of the tenant's TAP policy.
 pub const POLICY_PATH: &str =
     "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass";

@@ -78,6 +78,7 @@ impl GraphClient {
             request::Method::Post => Method::POST,
             request::Method::Patch => Method::PATCH,
             request::Method::Delete => Method::DELETE,
+            request::Method::Put => Method::PUT,
         };
         let answer = self
             .send(req.kind, req.body.as_deref(), || {

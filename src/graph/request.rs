@@ -21,6 +21,8 @@ pub enum Method {
     Post,
     Patch,
     Delete,
+    /// `PUT` (issue 16: `qrCodePinMethod` is created with it).
+    Put,
 }
 
 impl Method {
@@ -31,6 +33,7 @@ impl Method {
             Method::Post => "POST",
             Method::Patch => "PATCH",
             Method::Delete => "DELETE",
+            Method::Put => "PUT",
         }
     }
 }
@@ -105,6 +108,21 @@ impl<T: DeserializeOwned> Request<T> {
     pub fn create<B: Serialize>(path: impl Into<String>, body: &B) -> Request<T> {
         Request {
             method: Method::Post,
+            body: Some(body_of(body)),
+            kind: Kind::Create,
+            ..Request::get(path)
+        }
+    }
+
+    /// `method body` that creates a credential whose answer is the only copy (`PUT
+    /// qrCodePinMethod`, `PATCH .../temporaryQRCode`): sent again only after a 429, like a pass.
+    pub fn create_with<B: Serialize>(
+        method: Method,
+        path: impl Into<String>,
+        body: &B,
+    ) -> Request<T> {
+        Request {
+            method,
             body: Some(body_of(body)),
             kind: Kind::Create,
             ..Request::get(path)

@@ -50,6 +50,8 @@ pub const PAGE_LAYERS: &[(&str, u8)] = &[
     ("handout", 3),
     ("registration", 3),
     ("messages", 3),
+    ("scope", 3),
+    ("badge", 3),
     ("ui", 4),
 ];
 
@@ -67,6 +69,8 @@ pub const EMULATOR_LAYERS: &[(&str, u8)] = &[
     ("model", 1),
     ("audit", 1),
     ("tenant", 1),
+    ("units", 1),
+    ("qr", 1),
     ("seed", 2),
     ("state", 3),
     ("inject", 4),

@@ -4,7 +4,7 @@
 use axum::http::{Method, StatusCode};
 
 use super::response::{Ctx, GResult, GraphError};
-use super::{audit, auth, groups, mail, member_of, policy, tap, users, Target};
+use super::{audit, auth, groups, mail, member_of, policy, qr, tap, units, users, Target};
 
 fn seg_is(s: &str, lit: &str) -> bool {
     s.eq_ignore_ascii_case(lit)
@@ -38,6 +38,9 @@ pub fn handle(ctx: &Ctx<'_>, method: &Method, segs: &[String]) -> GResult {
         _ => (None, &[]),
     };
     let get = method == Method::GET;
+    if let Some(answer) = issue_16(ctx, &caller, method, target.as_ref(), tail, &rest) {
+        return answer;
+    }
     match (target, tail) {
         (Some(t), []) => match t {
             _ if !get => Err(not_allowed()),
@@ -174,4 +177,104 @@ fn unknown_segment(seg: &str) -> GraphError {
         "BadRequest",
         format!("Resource not found for the segment '{seg}'."),
     )
+}
+
+/// Issue 16's routes (administrative units, role assignments and schedules, the QR code + PIN
+/// method and its policy), tried before the others; `None` when the path is not one of them.
+fn issue_16(
+    ctx: &Ctx<'_>,
+    caller: &auth::Caller,
+    method: &Method,
+    target: Option<&Target>,
+    tail: &[&str],
+    rest: &[&str],
+) -> Option<GResult> {
+    let get = *method == Method::GET;
+    let only_get = |f: &dyn Fn() -> GResult| if get { f() } else { Err(not_allowed()) };
+    if let Some(t) = target {
+        return match tail {
+            [rel, cast]
+                if seg_is(rel, "memberOf")
+                    && seg_is(cast, "microsoft.graph.administrativeUnit") =>
+            {
+                Some(only_get(&|| units::member_of(ctx, caller, t)))
+            }
+            [rel] if seg_is(rel, "scopedRoleMemberOf") => {
+                Some(only_get(&|| units::scoped_role_member_of(ctx, caller, t)))
+            }
+            [a, q] if seg_is(a, "authentication") && seg_is(q, "qrCodePinMethod") => {
+                Some(match *method {
+                    Method::GET => qr::get(ctx, caller, t),
+                    Method::PUT => qr::put(ctx, caller, t),
+                    Method::DELETE => qr::delete(ctx, caller, t),
+                    _ => Err(not_allowed()),
+                })
+            }
+            [a, q, part] if seg_is(a, "authentication") && seg_is(q, "qrCodePinMethod") => {
+                if seg_is(part, "pin") {
+                    return Some(match *method {
+                        Method::PATCH => qr::reset_pin(ctx, caller, t),
+                        _ => Err(not_allowed()),
+                    });
+                }
+                let Some(which) = qr::Which::parse(part) else {
+                    return Some(Err(unknown_segment(part)));
+                };
+                Some(match *method {
+                    Method::GET => qr::get_code(ctx, caller, t, which),
+                    Method::PATCH => qr::patch_code(ctx, caller, t, which),
+                    Method::DELETE => qr::delete_code(ctx, caller, t, which),
+                    _ => Err(not_allowed()),
+                })
+            }
+            _ => None,
+        };
+    }
+    match rest {
+        [d, aus, tail @ ..] if seg_is(d, "directory") && seg_is(aus, "administrativeUnits") => {
+            Some(only_get(&|| match tail {
+                [] => units::list(ctx, caller),
+                [id] => units::get(ctx, caller, id),
+                [id, m] if seg_is(m, "members") => units::members(ctx, caller, id, false),
+                [id, m, c] if seg_is(m, "members") && seg_is(c, "microsoft.graph.user") => {
+                    units::members(ctx, caller, id, true)
+                }
+                [_, other, ..] => Err(unknown_segment(other)),
+            }))
+        }
+        [rm, dir, what, tail @ ..] if seg_is(rm, "roleManagement") && seg_is(dir, "directory") => {
+            let schedule = if seg_is(what, "roleAssignmentScheduleInstances") {
+                Some(units::Schedule::Active)
+            } else if seg_is(what, "roleEligibilityScheduleInstances") {
+                Some(units::Schedule::Eligible)
+            } else {
+                None
+            };
+            match (schedule, tail) {
+                (None, []) if seg_is(what, "roleAssignments") => {
+                    Some(only_get(&|| units::role_assignments(ctx, caller)))
+                }
+                (Some(which), [f]) => match units::filter_by_current_user_on(f) {
+                    Some(on) => Some(only_get(&|| {
+                        units::schedule_instances(ctx, caller, which, &on)
+                    })),
+                    None => Some(Err(unknown_segment(f))),
+                },
+                _ => Some(Err(unknown_segment(what))),
+            }
+        }
+        [p, amp, configs, qr_id]
+            if seg_is(p, "policies")
+                && seg_is(amp, "authenticationMethodsPolicy")
+                && seg_is(configs, "authenticationMethodConfigurations")
+                && seg_is(qr_id, "qrCodePin") =>
+        {
+            Some(match *method {
+                Method::GET => qr::get_policy(ctx, caller),
+                Method::PATCH => qr::patch_policy(ctx, caller),
+                _ => Err(not_allowed()),
+            })
+        }
+        _ => None,
+    }
 }

@@ -117,21 +117,13 @@ fn authorize_read(
         return Err(GraphError::access_denied());
     }
     let target = resolve(ctx, caller, t)?;
-    if !is_self(caller, &target) && !caller.has_role(READER_ROLES) {
+    if !is_self(caller, &target)
+        && !caller.has_role(READER_ROLES)
+        && !super::units::may_read_methods_in_scope(ctx.st, caller, &target)
+    {
         return Err(GraphError::insufficient_privileges());
     }
     Ok(target)
-}
-
-/// Role check for changing another user's methods: GA and PAA for anyone, AA for users with no
-/// role or only the lesser roles Microsoft Learn lists
-/// ([`User::servable_by_authentication_administrator`]).
-fn may_write_other(caller: &Caller, target: &User) -> bool {
-    caller.has_role(&[
-        GLOBAL_ADMINISTRATOR,
-        PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
-    ]) || (caller.has_role(&[AUTHENTICATION_ADMINISTRATOR])
-        && target.servable_by_authentication_administrator())
 }
 
 /// Graph JSON of a pass; the secret only when `reveal`.
@@ -242,8 +234,8 @@ pub fn delete(ctx: &Ctx<'_>, caller: &Caller, t: &Target, id: &str) -> GResult {
         return Err(GraphError::access_denied());
     }
     let target = resolve(ctx, caller, t)?;
-    if !is_self(caller, &target) && !may_write_other(caller, &target) {
-        return Err(GraphError::insufficient_privileges());
+    if !is_self(caller, &target) {
+        super::units::may_change_methods(ctx.st, caller, &target)?;
     }
     let mut inner = ctx.st.lock();
     match inner.tenant.passes.get(&target.id) {
@@ -286,9 +278,7 @@ pub fn create(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
             "Request Authorization failed. You cannot create a Temporary Access Pass for yourself.",
         ));
     }
-    if !may_write_other(caller, &target) {
-        return Err(GraphError::insufficient_privileges());
-    }
+    super::units::may_change_methods(ctx.st, caller, &target)?;
     let body = ctx.json_body()?;
     let lifetime = match body.get("lifetimeInMinutes") {
         None | Some(Value::Null) => None,
@@ -440,6 +430,7 @@ pub fn all_methods(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
         m.append(&mut pass_json(ctx.st, &p, false, now));
         value.push(Value::Object(m));
     }
+    value.extend(super::qr::listed_method(ctx.st, &target.id));
     ok(json!({
         "@odata.context": collection_context(ctx, &target, "methods"),
         "value": value,

@@ -48,6 +48,7 @@ pub fn router() -> Router<Arc<AppState>> {
         )
         .route("/_emulator/users/{user}/methods", post(register_method))
         .route("/_emulator/users/{user}/pass/use", post(use_pass))
+        .merge(control::units::router())
 }
 
 fn refused(status: StatusCode, e: impl std::fmt::Display) -> Response {
