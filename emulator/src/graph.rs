@@ -15,6 +15,10 @@ mod response;
 mod routes;
 mod tap;
 mod users;
+// Issue 15: the registration report, phone and passkey methods, passkey policies.
+mod methods;
+mod passkey_policy;
+mod reports;
 
 use std::sync::Arc;
 

@@ -255,3 +255,6 @@ mod tests {
         assert!(uuid::Uuid::parse_str(&a.users[0].id).is_ok());
     }
 }
+
+/// Issue 15: the seeded campaign tenant (a few thousand users, a realistic mix of methods).
+pub mod campaign;

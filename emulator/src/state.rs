@@ -133,6 +133,18 @@ pub struct Settings {
     /// together with the other security headers. Default true; E2E tests that read the
     /// clipboard as a test instrument turn it off (the policy forbids exactly that).
     pub site_permissions_policy: bool,
+    /// Play a tenant without Microsoft Entra ID P1 or P2 (issue 15). Learn ("Authentication
+    /// Methods Activity", the userRegistrationDetails resource) says the registration report
+    /// needs P1/P2; Graph's refusal is reported in issue threads (not on Learn) as 403
+    /// `Authentication_RequestFromNonPremiumTenantOrB2CTenant` "Neither tenant is B2C or tenant
+    /// doesn't have premium license", which the emulator answers on
+    /// `/reports/authenticationMethods/userRegistrationDetails` when this is true. Default false
+    /// (the demo tenant has P1).
+    pub without_premium_licence: bool,
+    /// Rows per page of the registration report without `$top`. Learn ("List
+    /// userRegistrationDetails") documents paging through `@odata.nextLink` but no page size,
+    /// so this is a [choice]; default 100, as Graph's directory lists.
+    pub registration_report_page_size: usize,
 }
 
 /// How Entra refuses a silent sign-in (Microsoft Learn: "Microsoft identity platform and OAuth
@@ -204,6 +216,8 @@ impl Default for Settings {
             refuse_every_token: false,
             policy_read_all_reads_tap_policy: false,
             site_permissions_policy: true,
+            without_premium_licence: false,
+            registration_report_page_size: 100,
         }
     }
 }

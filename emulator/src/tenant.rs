@@ -68,6 +68,9 @@ pub struct Tenant {
     /// Lower-case id and UPN → index into `users`, so lookups stay O(1) with thousands of
     /// users (checked on use; a stale entry falls back to a scan).
     user_index: HashMap<String, usize>,
+    /// The passkey (FIDO2) configuration, authentication strengths and Conditional Access
+    /// policies (issue 15).
+    pub passkeys: crate::model::passkeys::PasskeyPolicies,
 }
 
 impl Tenant {
@@ -101,6 +104,7 @@ impl Tenant {
             admin_grants,
             user_grants: HashMap::new(),
             user_index,
+            passkeys: Default::default(),
         }
     }
 
@@ -276,5 +280,18 @@ mod tests {
             .expect("d");
         assert!(t.policy_allows(&pradeep));
         assert!(!t.policy_allows(&diego));
+    }
+}
+
+impl Tenant {
+    /// Appends users and indexes them (lookups stay O(1) for seeded thousands).
+    pub fn add_users(&mut self, added: Vec<User>) {
+        for u in added {
+            let i = self.users.len();
+            self.user_index.insert(u.id.to_ascii_lowercase(), i);
+            self.user_index
+                .insert(u.user_principal_name.to_ascii_lowercase(), i);
+            self.users.push(u);
+        }
     }
 }
