@@ -50,6 +50,7 @@ pub const PAGE_LAYERS: &[(&str, u8)] = &[
     ("handout", 3),
     ("registration", 3),
     ("messages", 3),
+    ("campaign", 3),
     ("ui", 4),
 ];
 
