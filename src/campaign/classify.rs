@@ -269,6 +269,10 @@ pub fn days_left(today: CivilDate) -> DaysLeft {
     }
 }
 
+/// Native only: starts the emulator.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod against_emulator;
+
 #[cfg(test)]
 mod tests {
     use super::*;
