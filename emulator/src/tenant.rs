@@ -251,6 +251,19 @@ impl Tenant {
     }
 }
 
+impl Tenant {
+    /// Appends users and indexes them (lookups stay O(1) for seeded thousands).
+    pub fn add_users(&mut self, added: Vec<User>) {
+        for u in added {
+            let i = self.users.len();
+            self.user_index.insert(u.id.to_ascii_lowercase(), i);
+            self.user_index
+                .insert(u.user_principal_name.to_ascii_lowercase(), i);
+            self.users.push(u);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::model::ExcludeTarget;
@@ -280,18 +293,5 @@ mod tests {
             .expect("d");
         assert!(t.policy_allows(&pradeep));
         assert!(!t.policy_allows(&diego));
-    }
-}
-
-impl Tenant {
-    /// Appends users and indexes them (lookups stay O(1) for seeded thousands).
-    pub fn add_users(&mut self, added: Vec<User>) {
-        for u in added {
-            let i = self.users.len();
-            self.user_index.insert(u.id.to_ascii_lowercase(), i);
-            self.user_index
-                .insert(u.user_principal_name.to_ascii_lowercase(), i);
-            self.users.push(u);
-        }
     }
 }

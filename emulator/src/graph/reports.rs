@@ -95,9 +95,8 @@ fn quoted(s: &str) -> Option<String> {
 fn clause(c: &str) -> Option<Clause> {
     let c = c.trim();
     let lower = c.to_ascii_lowercase();
-    if let Some(rest) = lower.strip_prefix("startswith(") {
-        let inner = c.get(11..c.len().checked_sub(1)?)?;
-        let _ = rest;
+    if lower.starts_with("startswith(") && c.ends_with(')') {
+        let inner = c.get("startswith(".len()..c.len() - 1)?;
         let (prop, value) = inner.split_once(',')?;
         let prop = prop.trim();
         if !["userPrincipalName", "userDisplayName"]
@@ -187,9 +186,8 @@ fn filter(ctx: &Ctx<'_>) -> Result<Vec<Clause>, GraphError> {
     loop {
         let mut quote = false;
         let mut cut = None;
-        let bytes = rest.as_bytes();
-        for i in 0..bytes.len() {
-            if bytes[i] == b'\'' {
+        for (i, b) in rest.bytes().enumerate() {
+            if b == b'\'' {
                 quote = !quote;
             } else if !quote
                 && rest
