@@ -113,7 +113,29 @@ pub(crate) fn truth(st: &AppState) -> CampaignTruth {
     campaign::ground_truth(&st.lock().tenant.users)
 }
 
+/// Freezes the registration report as it is now (`true`) or lets it follow the directory
+/// again (`false`): what a page sees while Graph's report lags behind a registration.
+pub(crate) fn freeze_report(st: &AppState, freeze: bool) {
+    let now = st.clock.now();
+    let mut inner = st.lock();
+    let snapshot = freeze.then(|| {
+        let t = &inner.tenant;
+        t.users
+            .iter()
+            .filter(|u| u.account_enabled)
+            .map(|u| passkeys::registration_details(u, t.passes.contains_key(&u.id), now))
+            .collect()
+    });
+    inner.tenant.passkeys.report_snapshot = snapshot;
+}
+
 impl Emulator {
+    /// Freezes the registration report as it is now (`true`: later registrations do not show,
+    /// like a report that lags) or lets it follow the directory again (`false`).
+    pub fn freeze_registration_report(&self, freeze: bool) {
+        freeze_report(&self.state, freeze)
+    }
+
     /// The user registers a passkey (device-bound security key, synced, in Authenticator) or
     /// Windows Hello for themselves now; returns the method id. See [`PasskeyKind`].
     pub fn register_passkey(

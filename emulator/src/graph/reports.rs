@@ -57,10 +57,14 @@ fn authorize(ctx: &Ctx<'_>, caller: &Caller) -> Result<(), GraphError> {
     Ok(())
 }
 
-/// Every row of the report, enabled users only, in directory order.
+/// Every row of the report, enabled users only, in directory order (or the frozen rows, see
+/// `PasskeyPolicies::report_snapshot`).
 fn rows(ctx: &Ctx<'_>) -> Vec<Value> {
     let now = ctx.st.clock.now();
     let inner = ctx.st.lock();
+    if let Some(frozen) = &inner.tenant.passkeys.report_snapshot {
+        return frozen.clone();
+    }
     inner
         .tenant
         .users

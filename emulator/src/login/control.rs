@@ -274,6 +274,10 @@ fn campaign_routes() -> Router<Arc<AppState>> {
         )
         .route("/_emulator/campaign/seed", post(seed_campaign))
         .route("/_emulator/campaign/truth", get(campaign_truth))
+        .route(
+            "/_emulator/campaign/report/freeze",
+            post(freeze_report).delete(thaw_report),
+        )
         .route("/_emulator/passkey-policies/fido2", put(put_fido2))
         .route(
             "/_emulator/passkey-policies/conditional-access",
@@ -379,5 +383,17 @@ async fn put_strengths(
     Json(v): Json<Vec<serde_json::Value>>,
 ) -> StatusCode {
     st.lock().tenant.passkeys.strengths = v;
+    StatusCode::NO_CONTENT
+}
+
+/// Freezes the registration report as it is now → 204.
+async fn freeze_report(State(st): State<Arc<AppState>>) -> StatusCode {
+    control::campaign::freeze_report(&st, true);
+    StatusCode::NO_CONTENT
+}
+
+/// Lets the registration report follow the directory again → 204.
+async fn thaw_report(State(st): State<Arc<AppState>>) -> StatusCode {
+    control::campaign::freeze_report(&st, false);
     StatusCode::NO_CONTENT
 }

@@ -286,6 +286,12 @@ pub struct PasskeyPolicies {
     pub strengths: Vec<Value>,
     /// `/identity/conditionalAccess/policies`.
     pub conditional_access: Vec<Value>,
+    /// A frozen registration report (test support for "the report may lag"): while set, the
+    /// report serves these rows instead of computing them from the users' methods now. Graph's
+    /// report is computed in the background, so a fresh registration may take a while to show;
+    /// Learn gives no figure, so the emulator is current unless a test freezes it.
+    #[serde(default)]
+    pub report_snapshot: Option<Vec<Value>>,
 }
 
 /// The default passkey profile's id (Learn's update example).
@@ -487,6 +493,7 @@ impl Default for PasskeyPolicies {
                 "enabled",
                 Some(STRENGTH_MFA),
             )],
+            report_snapshot: None,
         }
     }
 }

@@ -650,3 +650,45 @@ async fn control_routes_play_registrations_and_seed_the_campaign_tenant() {
     .await;
     assert_eq!(v["state"], "disabled");
 }
+
+#[tokio::test]
+async fn a_frozen_report_lags_behind_a_registration_until_thawed() {
+    let emu = start().await;
+    let t = token(&emu, GRADY, &["AuditLog.Read.All"]);
+    let id = emu.user_id(PRADEEP).expect("p");
+    let row = format!("{REPORT}/{id}");
+    let r = http()
+        .post(format!(
+            "{}/_emulator/campaign/report/freeze",
+            emu.login_url()
+        ))
+        .send()
+        .await
+        .expect("freeze");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    emu.register_passkey(PRADEEP, PasskeyKind::Synced, None, None)
+        .expect("passkey");
+    let (_, _, v) = get_path(&emu, &row, &t).await;
+    assert_eq!(v["methodsRegistered"], json!([]), "the report lags");
+    let (_, _, methods) = get_path(
+        &emu,
+        &format!("/users/{PRADEEP}/authentication/fido2Methods"),
+        &token(&emu, ADELE, &["UserAuthenticationMethod.Read.All"]),
+    )
+    .await;
+    assert_eq!(
+        methods["value"][0]["passkeyType"], "synced",
+        "the methods do not"
+    );
+    let r = http()
+        .delete(format!(
+            "{}/_emulator/campaign/report/freeze",
+            emu.login_url()
+        ))
+        .send()
+        .await
+        .expect("thaw");
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let (_, _, v) = get_path(&emu, &row, &t).await;
+    assert_eq!(v["methodsRegistered"], json!(["passKeySynced"]));
+}
