@@ -49,7 +49,11 @@ async fn the_seeded_tenant_classifies_exactly_as_the_emulator_generated_it() {
     .await
     .expect("report");
     let c = count_report(&rows);
-    assert_eq!(c.get(Class::PhoneOnlySms), truth.phone_only_sms, "{truth:?}");
+    assert_eq!(
+        c.get(Class::PhoneOnlySms),
+        truth.phone_only_sms,
+        "{truth:?}"
+    );
     assert_eq!(c.get(Class::PhoneOnlyVoice), truth.phone_only_voice);
     assert_eq!(c.get(Class::PhoneAndWeaker), truth.phone_and_weaker);
     assert_eq!(c.get(Class::Passwordless), truth.passwordless);
