@@ -34,6 +34,11 @@ pub mod aaguids {
     pub const YUBIKEY_5_NFC: &str = "cb69481e-8ff7-4039-93ec-0a2729a154a8";
     /// Microsoft Authenticator for iOS (a device-bound passkey in Authenticator).
     pub const AUTHENTICATOR_IOS: &str = "90a3ccdf-635c-4729-a248-9b709135078f";
+    /// Microsoft Authenticator for Android.
+    pub const AUTHENTICATOR_ANDROID: &str = "de1e552d-db1d-4423-a619-566b625cdc84";
+    /// Both Authenticator AAGUIDs: the report names their passkeys
+    /// `passKeyDeviceBoundAuthenticator`.
+    pub const AUTHENTICATOR: &[&str] = &[AUTHENTICATOR_IOS, AUTHENTICATOR_ANDROID];
     /// iCloud Keychain (synced).
     pub const ICLOUD_KEYCHAIN: &str = "fbfc3007-154e-4ecc-8c0b-6e020557d7bd";
     /// Google Password Manager (synced).
@@ -185,8 +190,10 @@ fn odata_type(m: &Value) -> &str {
 }
 
 /// The `methodsRegistered` values of a user's methods (Graph `userRegistrationDetails`), in
-/// a fixed order, without duplicates. A FIDO2 method without `passkeyType` (keys registered
-/// before Graph had the property) counts as device-bound [choice].
+/// a fixed order, without duplicates. FIDO2: `passKeySynced` for synced passkeys,
+/// `passKeyDeviceBoundAuthenticator` for a passkey with an Authenticator AAGUID,
+/// `passKeyDeviceBound` otherwise, a method without `passkeyType` (keys registered before
+/// Graph had the property) included [choice].
 pub fn methods_registered(user: &User, has_pass: bool) -> Vec<&'static str> {
     let mut out: Vec<&'static str> = Vec::new();
     let mut push = |s: &'static str| {
@@ -205,8 +212,15 @@ pub fn methods_registered(user: &User, has_pass: bool) -> Vec<&'static str> {
                 push(p.registered_as());
             }
         } else if t.eq_ignore_ascii_case(FIDO2_TYPE) {
+            let aa_guid = m.get("aaGuid").and_then(Value::as_str).unwrap_or("");
             match m.get("passkeyType").and_then(Value::as_str) {
                 Some(k) if k.eq_ignore_ascii_case("synced") => push("passKeySynced"),
+                _ if aaguids::AUTHENTICATOR
+                    .iter()
+                    .any(|g| g.eq_ignore_ascii_case(aa_guid)) =>
+                {
+                    push("passKeyDeviceBoundAuthenticator")
+                }
                 _ => push("passKeyDeviceBound"),
             }
         } else if t.eq_ignore_ascii_case(HELLO_TYPE) {
@@ -239,6 +253,7 @@ fn is_passwordless_method(m: &str) -> bool {
     matches!(
         m,
         "passKeyDeviceBound"
+            | "passKeyDeviceBoundAuthenticator"
             | "passKeySynced"
             | "windowsHelloForBusiness"
             | "microsoftAuthenticatorPasswordless"

@@ -149,6 +149,10 @@ async fn a_row_follows_the_users_methods_and_the_documented_shape() {
         (PasskeyKind::Synced, "passKeySynced"),
         (PasskeyKind::DeviceBound, "passKeyDeviceBound"),
         (PasskeyKind::WindowsHello, "windowsHelloForBusiness"),
+        (
+            PasskeyKind::Authenticator,
+            "passKeyDeviceBoundAuthenticator",
+        ),
     ] {
         emu.register_passkey(PRADEEP, kind, None, None)
             .expect("passkey");
