@@ -3,13 +3,15 @@
 //! (the `fido2` configuration, authentication strengths, Conditional Access policies). The
 //! Rust API below and the HTTP routes (`login::control`) call the same functions.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 use super::ControlError;
 use crate::audit::{method_kind, Activity, AuditRecord};
 use crate::model::passkeys::{self, PasskeyKind, PhoneType};
 use crate::model::Event;
-use crate::seed::campaign::{self, CampaignTruth};
+use crate::seed::campaign::{self, CampaignTruth, TruthClass};
 use crate::state::AppState;
 use crate::Emulator;
 
@@ -113,6 +115,11 @@ pub(crate) fn truth(st: &AppState) -> CampaignTruth {
     campaign::ground_truth(&st.lock().tenant.users)
 }
 
+/// The UPNs of each class now.
+pub(crate) fn truth_users(st: &AppState) -> BTreeMap<TruthClass, Vec<String>> {
+    campaign::ground_truth_users(&st.lock().tenant.users)
+}
+
 /// Freezes the registration report as it is now (`true`) or lets it follow the directory
 /// again (`false`): what a page sees while Graph's report lags behind a registration.
 pub(crate) fn freeze_report(st: &AppState, freeze: bool) {
@@ -167,6 +174,11 @@ impl Emulator {
     /// How many users of the tenant fall in each class now (see [`CampaignTruth`]).
     pub fn campaign_truth(&self) -> CampaignTruth {
         truth(&self.state)
+    }
+
+    /// The UPNs of each class now, in directory order.
+    pub fn campaign_truth_users(&self) -> BTreeMap<TruthClass, Vec<String>> {
+        truth_users(&self.state)
     }
 
     /// Replaces the `fido2` method configuration (Graph JSON, e.g. built with

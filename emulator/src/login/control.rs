@@ -274,6 +274,7 @@ fn campaign_routes() -> Router<Arc<AppState>> {
         )
         .route("/_emulator/campaign/seed", post(seed_campaign))
         .route("/_emulator/campaign/truth", get(campaign_truth))
+        .route("/_emulator/campaign/truth/users", get(campaign_truth_users))
         .route(
             "/_emulator/campaign/report/freeze",
             post(freeze_report).delete(thaw_report),
@@ -354,6 +355,11 @@ async fn seed_campaign(State(st): State<Arc<AppState>>, Json(s): Json<SeedCampai
 /// → the tenant's ground truth now.
 async fn campaign_truth(State(st): State<Arc<AppState>>) -> Response {
     Json(control::campaign::truth(&st)).into_response()
+}
+
+/// → the UPNs of each class now (`{"phoneOnlySms": [..], ...}`; empty classes left out).
+async fn campaign_truth_users(State(st): State<Arc<AppState>>) -> Response {
+    Json(control::campaign::truth_users(&st)).into_response()
 }
 
 /// The `fido2` configuration (Graph JSON object) → 204.

@@ -236,46 +236,94 @@ pub struct CampaignTruth {
     pub disabled: usize,
 }
 
-/// Counts `users` by class from their methods; the classification is written out here
+/// One class of [`CampaignTruth`] (its field names in camelCase on the wire).
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "camelCase")]
+pub enum TruthClass {
+    /// See [`CampaignTruth::phone_only_sms`].
+    PhoneOnlySms,
+    /// See [`CampaignTruth::phone_only_voice`].
+    PhoneOnlyVoice,
+    /// See [`CampaignTruth::phone_and_weaker`].
+    PhoneAndWeaker,
+    /// See [`CampaignTruth::passwordless`].
+    Passwordless,
+    /// See [`CampaignTruth::other_methods`].
+    OtherMethods,
+    /// See [`CampaignTruth::nothing`].
+    Nothing,
+    /// See [`CampaignTruth::guests`].
+    Guests,
+    /// See [`CampaignTruth::disabled`].
+    Disabled,
+}
+
+/// The class of one user from their methods; the classification is written out here
 /// independently of the page's, so a test comparing both catches either going wrong.
+pub fn truth_class(u: &User) -> TruthClass {
+    if !u.account_enabled {
+        return TruthClass::Disabled;
+    }
+    if u.is_guest() {
+        return TruthClass::Guests;
+    }
+    let regs = passkeys::methods_registered(u, false);
+    let phones: Vec<&str> = regs
+        .iter()
+        .copied()
+        .filter(|m| m.ends_with("Phone"))
+        .collect();
+    let others = regs.len() - phones.len();
+    let passwordless = regs.iter().any(|m| {
+        m.starts_with("passKey")
+            || *m == "windowsHelloForBusiness"
+            || *m == "microsoftAuthenticatorPasswordless"
+    });
+    if passwordless {
+        TruthClass::Passwordless
+    } else if regs.is_empty() {
+        TruthClass::Nothing
+    } else if phones.is_empty() {
+        TruthClass::OtherMethods
+    } else if others > 0 {
+        TruthClass::PhoneAndWeaker
+    } else if phones.contains(&"mobilePhone") {
+        TruthClass::PhoneOnlySms
+    } else {
+        TruthClass::PhoneOnlyVoice
+    }
+}
+
+/// Counts `users` by [`truth_class`].
 pub fn ground_truth<'a>(users: impl IntoIterator<Item = &'a User>) -> CampaignTruth {
     let mut t = CampaignTruth::default();
     for u in users {
-        if !u.account_enabled {
-            t.disabled += 1;
-            continue;
-        }
-        if u.is_guest() {
-            t.guests += 1;
-            continue;
-        }
-        let regs = passkeys::methods_registered(u, false);
-        let phones: Vec<&str> = regs
-            .iter()
-            .copied()
-            .filter(|m| m.ends_with("Phone"))
-            .collect();
-        let others = regs.len() - phones.len();
-        let passwordless = regs.iter().any(|m| {
-            m.starts_with("passKey")
-                || *m == "windowsHelloForBusiness"
-                || *m == "microsoftAuthenticatorPasswordless"
-        });
-        if passwordless {
-            t.passwordless += 1;
-        } else if regs.is_empty() {
-            t.nothing += 1;
-        } else if phones.is_empty() {
-            t.other_methods += 1;
-        } else if others > 0 {
-            t.phone_and_weaker += 1;
-        } else if phones.contains(&"mobilePhone") {
-            t.phone_only_sms += 1;
-        } else {
-            t.phone_only_voice += 1;
-        }
+        let n = match truth_class(u) {
+            TruthClass::PhoneOnlySms => &mut t.phone_only_sms,
+            TruthClass::PhoneOnlyVoice => &mut t.phone_only_voice,
+            TruthClass::PhoneAndWeaker => &mut t.phone_and_weaker,
+            TruthClass::Passwordless => &mut t.passwordless,
+            TruthClass::OtherMethods => &mut t.other_methods,
+            TruthClass::Nothing => &mut t.nothing,
+            TruthClass::Guests => &mut t.guests,
+            TruthClass::Disabled => &mut t.disabled,
+        };
+        *n += 1;
     }
     t
+}
+
+/// The UPNs of each class, in directory order (an E2E test compares a list, not only counts).
+pub fn ground_truth_users<'a>(
+    users: impl IntoIterator<Item = &'a User>,
+) -> std::collections::BTreeMap<TruthClass, Vec<String>> {
+    let mut out: std::collections::BTreeMap<TruthClass, Vec<String>> = Default::default();
+    for u in users {
+        out.entry(truth_class(u))
+            .or_default()
+            .push(u.user_principal_name.clone());
+    }
+    out
 }
 
 #[cfg(test)]

@@ -564,6 +564,23 @@ async fn control_routes_play_registrations_and_seed_the_campaign_tenant() {
         .expect("truth");
     let again = emu.campaign_truth();
     assert_eq!(serde_json::to_value(&again).expect("v"), seeded);
+    let by_class: Value = c
+        .get(format!("{base}/_emulator/campaign/truth/users"))
+        .send()
+        .await
+        .expect("users")
+        .json()
+        .await
+        .expect("json");
+    for (class, count) in seeded.as_object().expect("truth") {
+        let listed = by_class[class].as_array().map_or(0, Vec::len);
+        assert_eq!(listed as u64, count.as_u64().expect("n"), "{class}");
+    }
+    assert!(by_class["phoneOnlyVoice"]
+        .as_array()
+        .expect("voice")
+        .iter()
+        .all(|u| u.as_str().is_some_and(|u| u.contains(".c"))));
     let member = campaign_upn(20, false);
     assert_eq!(member, "ada.berg.c20@contoso.onmicrosoft.com");
     assert!(
