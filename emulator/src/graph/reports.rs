@@ -74,6 +74,35 @@ fn rows(ctx: &Ctx<'_>) -> Vec<Value> {
         .collect()
 }
 
+/// One page without `$orderby`: rows are computed in directory order only until the page and
+/// one more match are found (a 10,000-user report read page by page would otherwise compute
+/// every row for every page).
+fn plain_page(
+    ctx: &Ctx<'_>,
+    clauses: &[Clause],
+    skip: usize,
+    top: usize,
+) -> (Vec<Value>, Option<usize>) {
+    let now = ctx.st.clock.now();
+    let inner = ctx.st.lock();
+    let t = &inner.tenant;
+    let computed: Box<dyn Iterator<Item = Value>> = match &t.passkeys.report_snapshot {
+        Some(frozen) => Box::new(frozen.iter().cloned()),
+        None => Box::new(
+            t.users
+                .iter()
+                .filter(|u| u.account_enabled)
+                .map(|u| registration_details(u, t.passes.contains_key(&u.id), now)),
+        ),
+    };
+    let mut matching = computed
+        .filter(|r| clauses.iter().all(|c| matches(r, c)))
+        .skip(skip);
+    let page: Vec<Value> = matching.by_ref().take(top).collect();
+    let more = matching.next().is_some().then_some(skip + top);
+    (page, more)
+}
+
 /// One clause of `$filter`.
 #[derive(Debug, PartialEq)]
 enum Clause {
@@ -255,12 +284,16 @@ pub fn list(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
         None => ctx.st.lock().settings.registration_report_page_size.max(1),
     };
     let skip = paging::skip(ctx)?;
-    let mut all: Vec<Value> = rows(ctx)
-        .into_iter()
-        .filter(|r| clauses.iter().all(|c| matches(r, c)))
-        .collect();
-    order(ctx, &mut all)?;
-    let (page, next) = paging::page(&all, skip, top);
+    let (page, next) = if ctx.param("$orderby").is_none() {
+        plain_page(ctx, &clauses, skip, top)
+    } else {
+        let mut all: Vec<Value> = rows(ctx)
+            .into_iter()
+            .filter(|r| clauses.iter().all(|c| matches(r, c)))
+            .collect();
+        order(ctx, &mut all)?;
+        paging::page(&all, skip, top)
+    };
     let mut body = json!({
         "@odata.context": format!("{}/$metadata#reports/authenticationMethods/userRegistrationDetails", ctx.base()),
         "value": page,
@@ -274,10 +307,22 @@ pub fn list(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
 /// `GET /reports/authenticationMethods/userRegistrationDetails/{id}`.
 pub fn get(ctx: &Ctx<'_>, caller: &Caller, id: &str) -> GResult {
     authorize(ctx, caller)?;
-    let row = rows(ctx)
-        .into_iter()
-        .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
-        .ok_or_else(|| GraphError::user_not_found(id))?;
+    let row = {
+        let now = ctx.st.clock.now();
+        let inner = ctx.st.lock();
+        let t = &inner.tenant;
+        match &t.passkeys.report_snapshot {
+            Some(frozen) => frozen
+                .iter()
+                .find(|r| r.get("id").and_then(Value::as_str) == Some(id))
+                .cloned(),
+            None => t
+                .find_user(id)
+                .filter(|u| u.account_enabled && u.id.eq_ignore_ascii_case(id))
+                .map(|u| registration_details(u, t.passes.contains_key(&u.id), now)),
+        }
+    }
+    .ok_or_else(|| GraphError::user_not_found(id))?;
     let mut body = json!({
         "@odata.context": format!("{}/$metadata#reports/authenticationMethods/userRegistrationDetails/$entity", ctx.base()),
     });

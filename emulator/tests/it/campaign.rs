@@ -173,6 +173,11 @@ async fn a_row_follows_the_users_methods_and_the_documented_shape() {
     )
     .await;
     assert_eq!(admin["isAdmin"], true);
+    let lee = emu.user_id("lee.gu@contoso.onmicrosoft.com").expect("lee");
+    let (s, _, _) = get_path(&emu, &format!("{REPORT}/{lee}"), &t).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a disabled user has no row");
+    let (s, _, _) = get_path(&emu, &format!("{REPORT}/{PRADEEP}"), &t).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "rows are keyed by object id");
 }
 
 #[tokio::test]
