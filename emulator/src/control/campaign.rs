@@ -88,18 +88,7 @@ pub(crate) fn seed_campaign(st: &AppState, count: usize, seed: u64) -> CampaignT
         .tenant
         .users
         .iter()
-        .filter(|u| u.user_principal_name.contains(".c") && u.given_name.is_some())
-        .filter(|u| {
-            u.user_principal_name
-                .split('@')
-                .next()
-                .and_then(|l| l.rsplit(".c").next())
-                .is_some_and(|n| {
-                    n.split('_')
-                        .next()
-                        .is_some_and(|d| d.parse::<usize>().is_ok())
-                })
-        })
+        .filter(|u| campaign::is_campaign_upn(&u.user_principal_name))
         .count();
     inner
         .tenant

@@ -113,6 +113,24 @@ pub fn campaign_upn(n: usize, guest: bool) -> String {
     }
 }
 
+/// True if and only if `upn` has the shape of [`campaign_upn`] (`first.last.cN@…`, or the
+/// guest form `first.last.cN_fabrikam.com#EXT#@…`): the sign-in page's account list leaves
+/// these thousands out (they can still type their UPN).
+pub fn is_campaign_upn(upn: &str) -> bool {
+    let local = upn.split('@').next().unwrap_or("");
+    let local = local.strip_suffix("_fabrikam.com#EXT#").unwrap_or(local);
+    let parts: Vec<&str> = local.split('.').collect();
+    match parts.as_slice() {
+        [first, last, n] => {
+            !first.is_empty()
+                && !last.is_empty()
+                && n.strip_prefix('c')
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+        }
+        _ => false,
+    }
+}
+
 /// `count` users numbered from `first`, drawn from `seed`.
 pub fn campaign_users(first: usize, count: usize, seed: u64) -> Vec<User> {
     let mut rng = Rng(seed);
@@ -329,6 +347,19 @@ pub fn ground_truth_users<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn campaign_upns_are_recognised_and_nothing_else() {
+        assert!(is_campaign_upn(&campaign_upn(7, false)));
+        assert!(is_campaign_upn(&campaign_upn(1234, true)));
+        assert!(!is_campaign_upn("adele.vance@contoso.onmicrosoft.com"));
+        assert!(!is_campaign_upn("amara.costa.12@contoso.onmicrosoft.com"));
+        assert!(!is_campaign_upn("bulk.user.00001@contoso.onmicrosoft.com"));
+        assert!(!is_campaign_upn("a.b.c@contoso.onmicrosoft.com"));
+        assert!(!is_campaign_upn(
+            "jordan.miller_fabrikam.com#EXT#@contoso.onmicrosoft.com"
+        ));
+    }
 
     #[test]
     fn the_same_seed_gives_the_same_tenant_and_a_third_is_phone_only() {

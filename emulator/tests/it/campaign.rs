@@ -586,6 +586,18 @@ async fn control_routes_play_registrations_and_seed_the_campaign_tenant() {
         .expect("voice")
         .iter()
         .all(|u| u.as_str().is_some_and(|u| u.contains(".c"))));
+    let page = Browser::new()
+        .get(&authorize_url(&emu, &scope(&emu, TAP_PERMS), &[]))
+        .await;
+    assert!(page.body.contains("adele.vance"), "named accounts listed");
+    let shown: Vec<String> = (1..=300)
+        .flat_map(|n| [campaign_upn(n, false), campaign_upn(n, true)])
+        .filter(|u| page.body.contains(u.as_str()))
+        .collect();
+    assert!(
+        shown.is_empty(),
+        "campaign users are not buttons on the sign-in page: {shown:?}"
+    );
     let member = campaign_upn(20, false);
     assert_eq!(member, "ada.berg.c20@contoso.onmicrosoft.com");
     assert!(
