@@ -9,7 +9,11 @@
 //! target's methods (Authentication Administrator for users without an admin role,
 //! Privileged Authentication Administrator for anyone); without the permission 403
 //! `accessDenied`, without the role 403 `Authorization_RequestDenied`. A delete answers 204
-//! and records `Event::DirectoryChanged`.
+//! and records `Event::DirectoryChanged`. "A user can't have an alternateMobile number without
+//! a mobile number" (Learn, Delete phoneAuthenticationMethod): deleting the mobile number while
+//! an alternate one exists is refused, 400 `badRequest` [choice on code and text: Learn names
+//! none]. Learn's other rule (the default MFA method can't be deleted) is not emulated: the
+//! emulator has no default method.
 
 use axum::http::StatusCode;
 use serde_json::{json, Value};
@@ -17,7 +21,7 @@ use serde_json::{json, Value};
 use super::auth::Caller;
 use super::response::{ok, Ctx, GResult, GraphError};
 use super::{tap, Target};
-use crate::model::passkeys::{FIDO2_TYPE, PHONE_TYPE};
+use crate::model::passkeys::{ALTERNATE_MOBILE_PHONE_ID, FIDO2_TYPE, MOBILE_PHONE_ID, PHONE_TYPE};
 use crate::model::{Event, User};
 
 /// Which method collection a path names.
@@ -109,6 +113,17 @@ pub fn delete(ctx: &Ctx<'_>, caller: &Caller, t: &Target, kind: Kind, id: &str) 
     let Some(u) = inner.tenant.find_user_mut(&target.id) else {
         return Err(GraphError::user_not_found(&target.id));
     };
+    let has = |id: &str| {
+        u.methods
+            .iter()
+            .any(|m| m.get("id").and_then(Value::as_str) == Some(id))
+    };
+    if kind == Kind::Phone && id == MOBILE_PHONE_ID && has(ALTERNATE_MOBILE_PHONE_ID) {
+        return Err(GraphError::bad_request(
+            "badRequest",
+            "A user can't have an alternateMobile number without a mobile number. Update the mobile number or delete the alternateMobile number first.",
+        ));
+    }
     let before = u.methods.len();
     u.methods.retain(|m| {
         let same_type = m

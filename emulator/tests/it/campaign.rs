@@ -402,6 +402,39 @@ async fn deleting_a_phone_needs_the_write_permission_and_a_role_over_the_target(
     )
     .await;
     assert_eq!(s, StatusCode::NOT_FOUND, "already gone");
+    emu.set_phone(PRADEEP, PhoneType::Mobile, "+1 425 555 0100")
+        .expect("phone");
+    emu.set_phone(PRADEEP, PhoneType::AlternateMobile, "+1 425 555 0101")
+        .expect("phone");
+    assert_graph_error(
+        &graph(
+            &emu,
+            Method::DELETE,
+            &phone(PRADEEP, passkeys::MOBILE_PHONE_ID),
+            Some(&adele),
+            None,
+            &[],
+        )
+        .await,
+        400,
+        "badRequest",
+        "alternateMobile number without a mobile number",
+    );
+    for id in [
+        passkeys::ALTERNATE_MOBILE_PHONE_ID,
+        passkeys::MOBILE_PHONE_ID,
+    ] {
+        let (s, _, _) = graph(
+            &emu,
+            Method::DELETE,
+            &phone(PRADEEP, id),
+            Some(&adele),
+            None,
+            &[],
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "alternate first, then mobile");
+    }
     let megan = token(&emu, MEGAN, &["UserAuthenticationMethod.ReadWrite.All"]);
     let (s, _, _) = graph(
         &emu,
