@@ -103,6 +103,11 @@ pub const GRAPH_PERMISSIONS: &[Permission] = &[
         true,
         "Read authentication method policies",
     ),
+    perm(
+        "Policy.ReadWrite.ConditionalAccess",
+        true,
+        "Read and write your organization's conditional access policies",
+    ),
 ];
 
 /// The OpenID Connect scopes (always consented implicitly).

@@ -41,7 +41,9 @@ enum Mix {
     MobileAndAlternate,
     /// Office phone only (voice only): 60.
     Office,
-    /// Alternate mobile only (voice only; the mobile number was removed later): 30.
+    /// Alternate mobile only (voice only): 30. [choice] Learn (Delete phoneAuthenticationMethod)
+    /// says a user can't have one without a mobile number; these stand for legacy data, so the
+    /// voice-only `alternateMobilePhone` class exists in the report.
     Alternate,
     /// A phone and Authenticator push or a software OATH code or email: 150.
     PhoneAndWeaker,

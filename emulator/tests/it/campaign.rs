@@ -556,6 +556,16 @@ async fn strengths_and_conditional_access_are_read_with_their_documented_permiss
         StatusCode::OK,
         "Policy.Read.All is a higher permission"
     );
+    let ca_writer = token(&emu, GRADY, &["Policy.ReadWrite.ConditionalAccess"]);
+    assert_eq!(
+        get_path(&emu, CA, &ca_writer).await.0,
+        StatusCode::OK,
+        "the higher permission"
+    );
+    assert_eq!(
+        get_path(&emu, STRENGTHS, &ca_writer).await.0,
+        StatusCode::OK
+    );
     let diego = token(&emu, DIEGO, &["Policy.Read.All"]);
     assert_graph_error(
         &get_path(&emu, CA, &diego).await,
