@@ -26,3 +26,5 @@ pub mod tap;
 pub mod tracking;
 pub mod ui;
 pub mod user;
+// Issue 15: the passkey campaign (pure rules so far).
+pub mod campaign;

@@ -3,6 +3,8 @@
 //! [`methods`]. The Rust API on [`Emulator`] and the HTTP control API (`login::control`) both
 //! call the functions here, so they behave the same.
 
+/// Issue 15: passkeys, phones, the campaign tenant and passkey policies.
+pub(crate) mod campaign;
 pub(crate) mod methods;
 pub(crate) mod units;
 

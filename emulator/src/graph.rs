@@ -17,6 +17,10 @@ mod routes;
 mod tap;
 mod units;
 mod users;
+// Issue 15: the registration report, phone and passkey methods, passkey policies.
+mod methods;
+mod passkey_policy;
+mod reports;
 
 use std::sync::Arc;
 

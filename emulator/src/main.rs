@@ -7,14 +7,16 @@ use std::process::ExitCode;
 use tapdesk_emulator::{seed, Emulator, EmulatorConfig, SiteConfig};
 
 const USAGE: &str = "usage: tapdesk-emulator [--login-port N] [--graph-port N] [--site-port N] \
-[--site-dir PATH] [--redirect-uri URI]... [--no-admin-consent]
+[--site-dir PATH] [--redirect-uri URI]... [--no-admin-consent] [--campaign-users N [--campaign-seed S]]
 
   --login-port N      sign-in origin port (default 8400; 0 = any free port)
   --graph-port N      Graph origin port (default 8401)
   --site-port N       page origin port (default 8080; used with --site-dir)
   --site-dir PATH     serve this built page folder, with a generated /config.json
   --redirect-uri URI  register a SPA redirect URI (repeatable; default: the site URL)
-  --no-admin-consent  start without tenant-wide admin consent (users see consent pages)";
+  --no-admin-consent  start without tenant-wide admin consent (users see consent pages)
+  --campaign-users N  add N passkey-campaign users (a third phone-only, guests, some with
+                      nothing; issue 15), generated from --campaign-seed S (default 15)";
 
 #[derive(Debug)]
 struct Args {
@@ -24,6 +26,8 @@ struct Args {
     site_dir: Option<PathBuf>,
     redirect_uris: Vec<String>,
     admin_consent: bool,
+    campaign_users: usize,
+    campaign_seed: u64,
 }
 
 fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
@@ -34,6 +38,8 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
         site_dir: None,
         redirect_uris: vec![],
         admin_consent: true,
+        campaign_users: 0,
+        campaign_seed: 15,
     };
     while let Some(flag) = it.next() {
         let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
@@ -54,6 +60,18 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
                 a.redirect_uris.push(v);
             }
             "--no-admin-consent" => a.admin_consent = false,
+            "--campaign-users" => {
+                let v = value("--campaign-users")?;
+                a.campaign_users = v
+                    .parse()
+                    .map_err(|_| format!("--campaign-users: '{v}' is not a number"))?;
+            }
+            "--campaign-seed" => {
+                let v = value("--campaign-seed")?;
+                a.campaign_seed = v
+                    .parse()
+                    .map_err(|_| format!("--campaign-seed: '{v}' is not a number"))?;
+            }
             "-h" | "--help" => return Ok(None),
             other => return Err(format!("unknown flag '{other}'")),
         }
@@ -102,6 +120,13 @@ async fn main() -> ExitCode {
     emu.seed_frontline_site();
     if let Some(site) = emu.site_url() {
         println!("Page:       {site}");
+    }
+    if args.campaign_users > 0 {
+        let truth = emu.seed_campaign(args.campaign_users, args.campaign_seed);
+        println!(
+            "Campaign:   {} users added (seed {}): {truth:?}",
+            args.campaign_users, args.campaign_seed
+        );
     }
     println!("Authority:  {}", emu.authority());
     println!("Graph:      {}", emu.graph_url());
@@ -178,5 +203,12 @@ mod tests {
         assert!(args("--bogus").unwrap_err().contains("unknown flag"));
         assert!(args("--site-dir").unwrap_err().contains("needs a value"));
         assert!(args("--help").expect("ok").is_none());
+        let c = args("--campaign-users 3000 --campaign-seed 7")
+            .expect("ok")
+            .expect("args");
+        assert_eq!((c.campaign_users, c.campaign_seed), (3000, 7));
+        assert!(args("--campaign-users many")
+            .unwrap_err()
+            .contains("not a number"));
     }
 }

@@ -476,3 +476,6 @@ pub struct SentMail {
     /// Body.
     pub content: String,
 }
+
+/// Issue 15: phone and passkey methods, the registration report row, passkey policies.
+pub mod passkeys;

@@ -148,6 +148,11 @@ pub const GRAPH_PERMISSIONS: &[Permission] = &[
         true,
         "Read and write all users' QR code PIN authentication methods",
     ),
+    perm(
+        "Policy.ReadWrite.ConditionalAccess",
+        true,
+        "Read and write your organization's conditional access policies",
+    ),
 ];
 
 /// The OpenID Connect scopes (always consented implicitly).

@@ -192,6 +192,9 @@ pub fn is_new_hire(upn: &str) -> bool {
         .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// Issue 15: the seeded campaign tenant (a few thousand users, a realistic mix of methods).
+pub mod campaign;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,6 +154,18 @@ pub struct Settings {
     /// Microsoft Entra ID Governance license." (reported, maester365/maester#1421; Learn names
     /// the licence requirement, not the answer). Default false: the tenant has P2.
     pub pim_license_missing: bool,
+    /// Play a tenant without Microsoft Entra ID P1 or P2 (issue 15). Learn ("Authentication
+    /// Methods Activity", the userRegistrationDetails resource) says the registration report
+    /// needs P1/P2; Graph's refusal is reported in issue threads (not on Learn) as 403
+    /// `Authentication_RequestFromNonPremiumTenantOrB2CTenant` "Neither tenant is B2C or tenant
+    /// doesn't have premium license", which the emulator answers on
+    /// `/reports/authenticationMethods/userRegistrationDetails` when this is true. Default false
+    /// (the demo tenant has P1).
+    pub without_premium_licence: bool,
+    /// Rows per page of the registration report without `$top`. Learn ("List
+    /// userRegistrationDetails") documents paging through `@odata.nextLink` but no page size,
+    /// so this is a [choice]; default 100, as Graph's directory lists.
+    pub registration_report_page_size: usize,
 }
 
 /// How Entra refuses a silent sign-in (Microsoft Learn: "Microsoft identity platform and OAuth
@@ -228,6 +240,8 @@ impl Default for Settings {
             restricted_unit_generic_message: false,
             scoped_privileged_auth_admin_serves_admins: false,
             pim_license_missing: false,
+            without_premium_licence: false,
+            registration_report_page_size: 100,
         }
     }
 }

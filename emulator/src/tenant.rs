@@ -72,6 +72,9 @@ pub struct Tenant {
     pub units: crate::units::Units,
     /// QR code + PIN methods and the `qrCodePin` policy (issue 16).
     pub qr: crate::qr::QrStore,
+    /// The passkey (FIDO2) configuration, authentication strengths and Conditional Access
+    /// policies (issue 15).
+    pub passkeys: crate::model::passkeys::PasskeyPolicies,
 }
 
 impl Tenant {
@@ -107,6 +110,7 @@ impl Tenant {
             user_index,
             units: crate::units::Units::default(),
             qr: crate::qr::QrStore::default(),
+            passkeys: Default::default(),
         }
     }
 

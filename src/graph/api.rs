@@ -239,6 +239,10 @@ pub fn search_groups_path(text: &str) -> String {
     )
 }
 
+/// Issue 15's reads (registration report, phone and passkey methods, passkey policies).
+mod campaign;
+pub use campaign::*;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -264,6 +264,10 @@ impl Group {
     pub const SELECT: &'static str = "id,displayName";
 }
 
+/// Issue 15's mirrors (registration report, phone and passkey methods, passkey policies).
+mod campaign;
+pub use campaign::*;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -52,6 +52,7 @@ pub const PAGE_LAYERS: &[(&str, u8)] = &[
     ("messages", 3),
     ("scope", 3),
     ("badge", 3),
+    ("campaign", 3),
     ("ui", 4),
 ];
 

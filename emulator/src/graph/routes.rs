@@ -5,6 +5,7 @@ use axum::http::{Method, StatusCode};
 
 use super::response::{Ctx, GResult, GraphError};
 use super::{audit, auth, groups, mail, member_of, policy, qr, tap, units, users, Target};
+use super::{methods, passkey_policy, reports};
 
 fn seg_is(s: &str, lit: &str) -> bool {
     s.eq_ignore_ascii_case(lit)
@@ -101,6 +102,21 @@ pub fn handle(ctx: &Ctx<'_>, method: &Method, segs: &[String]) -> GResult {
                 Err(not_allowed())
             }
         }
+        (Some(t), [auth, kind, id @ ..])
+            if id.len() <= 1
+                && seg_is(auth, "authentication")
+                && methods::Kind::parse(kind).is_some() =>
+        {
+            let Some(kind) = methods::Kind::parse(kind) else {
+                return Err(unknown_segment(kind));
+            };
+            match (method.clone(), id.first()) {
+                (Method::GET, None) => methods::list(ctx, &caller, &t, kind),
+                (Method::GET, Some(id)) => methods::get(ctx, &caller, &t, kind, id),
+                (Method::DELETE, Some(id)) => methods::delete(ctx, &caller, &t, kind, id),
+                _ => Err(not_allowed()),
+            }
+        }
         (Some(_), [first, ..]) => Err(unknown_segment(first)),
         (None, _) => match rest.as_slice() {
             [users] if seg_is(users, "users") => {
@@ -161,6 +177,53 @@ pub fn handle(ctx: &Ctx<'_>, method: &Method, segs: &[String]) -> GResult {
                     Method::GET => policy::get(ctx, &caller),
                     Method::PATCH => policy::patch(ctx, &caller),
                     _ => Err(not_allowed()),
+                }
+            }
+            [r, am, urd, id @ ..]
+                if id.len() <= 1
+                    && seg_is(r, "reports")
+                    && seg_is(am, "authenticationMethods")
+                    && seg_is(urd, "userRegistrationDetails") =>
+            {
+                match (get, id.first()) {
+                    (false, _) => Err(not_allowed()),
+                    (true, None) => reports::list(ctx, &caller),
+                    (true, Some(id)) => reports::get(ctx, &caller, id),
+                }
+            }
+            [p, amp, configs, fido]
+                if seg_is(p, "policies")
+                    && seg_is(amp, "authenticationMethodsPolicy")
+                    && seg_is(configs, "authenticationMethodConfigurations")
+                    && seg_is(fido, "fido2") =>
+            {
+                if get {
+                    passkey_policy::fido2(ctx, &caller)
+                } else {
+                    Err(not_allowed())
+                }
+            }
+            [p, asp, id @ ..]
+                if id.len() <= 1
+                    && seg_is(p, "policies")
+                    && seg_is(asp, "authenticationStrengthPolicies") =>
+            {
+                if get {
+                    passkey_policy::strengths(ctx, &caller, id.first().copied())
+                } else {
+                    Err(not_allowed())
+                }
+            }
+            [i, ca, pol, id @ ..]
+                if id.len() <= 1
+                    && seg_is(i, "identity")
+                    && seg_is(ca, "conditionalAccess")
+                    && seg_is(pol, "policies") =>
+            {
+                if get {
+                    passkey_policy::conditional_access(ctx, &caller, id.first().copied())
+                } else {
+                    Err(not_allowed())
                 }
             }
             [first, ..] => Err(unknown_segment(first)),

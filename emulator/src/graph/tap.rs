@@ -436,3 +436,27 @@ pub fn all_methods(ctx: &Ctx<'_>, caller: &Caller, t: &Target) -> GResult {
         "value": value,
     }))
 }
+
+/// Issue 15: the permission and role check for reading any method list of a user (phone and
+/// passkey methods share `/authentication/methods`' rules), for [`super::methods`].
+pub(super) fn authorize_method_read(
+    ctx: &Ctx<'_>,
+    caller: &Caller,
+    t: &Target,
+) -> Result<User, GraphError> {
+    authorize_read(ctx, caller, t, Reading::AllMethods)
+}
+
+/// Issue 15: the target of a method change (`/me` or another user) and whether the caller's
+/// role may change it (same rule as passes, administrative units included), for
+/// [`super::methods`].
+pub(super) fn method_change_target(
+    ctx: &Ctx<'_>,
+    caller: &Caller,
+    t: &Target,
+) -> Result<(User, bool), GraphError> {
+    let target = resolve(ctx, caller, t)?;
+    let allowed = is_self(caller, &target)
+        || super::units::may_change_methods(ctx.st, caller, &target).is_ok();
+    Ok((target, allowed))
+}

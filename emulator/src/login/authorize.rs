@@ -264,6 +264,8 @@ fn chooser(st: &AppState, req: &AuthRequest, typed: &str, error: Option<&AadErro
             .users
             .iter()
             .filter(|u| !seed::is_new_hire(&u.user_principal_name))
+            // Issue 15's campaign users likewise.
+            .filter(|u| !seed::campaign::is_campaign_upn(&u.user_principal_name))
             .cloned()
             .collect(),
     };

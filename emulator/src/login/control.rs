@@ -49,6 +49,7 @@ pub fn router() -> Router<Arc<AppState>> {
         .route("/_emulator/users/{user}/methods", post(register_method))
         .route("/_emulator/users/{user}/pass/use", post(use_pass))
         .merge(control::units::router())
+        .merge(campaign_routes())
 }
 
 fn refused(status: StatusCode, e: impl std::fmt::Display) -> Response {
@@ -261,4 +262,145 @@ async fn passes(State(st): State<Arc<AppState>>, Path(user): Path<String>) -> Re
         .into_iter()
         .collect();
     Json(list).into_response()
+}
+
+/// Issue 15's routes: passkeys and phones a user registers, the campaign tenant, passkey
+/// policies.
+fn campaign_routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/_emulator/users/{user}/passkeys", post(register_passkey))
+        .route(
+            "/_emulator/users/{user}/phones/{phone_type}",
+            put(set_phone),
+        )
+        .route("/_emulator/campaign/seed", post(seed_campaign))
+        .route("/_emulator/campaign/truth", get(campaign_truth))
+        .route("/_emulator/campaign/truth/users", get(campaign_truth_users))
+        .route(
+            "/_emulator/campaign/report/freeze",
+            post(freeze_report).delete(thaw_report),
+        )
+        .route("/_emulator/passkey-policies/fido2", put(put_fido2))
+        .route(
+            "/_emulator/passkey-policies/conditional-access",
+            put(put_conditional_access),
+        )
+        .route("/_emulator/passkey-policies/strengths", put(put_strengths))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewPasskey {
+    kind: crate::model::passkeys::PasskeyKind,
+    #[serde(default)]
+    aa_guid: Option<String>,
+    #[serde(default)]
+    model: Option<String>,
+}
+
+/// `{"kind": "deviceBound"|"synced"|"authenticator"|"windowsHello", "aaGuid"?, "model"?}` →
+/// 201 `{"id"}`; unknown user 404.
+async fn register_passkey(
+    State(st): State<Arc<AppState>>,
+    Path(user): Path<String>,
+    Json(p): Json<NewPasskey>,
+) -> Response {
+    match control::campaign::register_passkey(
+        &st,
+        &user,
+        p.kind,
+        p.aa_guid.as_deref(),
+        p.model.as_deref(),
+    ) {
+        Ok(id) => (StatusCode::CREATED, Json(json!({"id": id}))).into_response(),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewPhone {
+    phone_number: String,
+}
+
+/// `PUT .../phones/{mobile|alternateMobile|office}` `{"phoneNumber"}` → 204.
+async fn set_phone(
+    State(st): State<Arc<AppState>>,
+    Path((user, phone_type)): Path<(String, String)>,
+    Json(p): Json<NewPhone>,
+) -> Response {
+    let Some(t) = crate::model::passkeys::PhoneType::parse(&phone_type) else {
+        return refused(
+            StatusCode::BAD_REQUEST,
+            format!("'{phone_type}' is not mobile, alternateMobile or office"),
+        );
+    };
+    match control::campaign::set_phone(&st, &user, t, &p.phone_number) {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => control_error(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct SeedCampaign {
+    users: usize,
+    #[serde(default)]
+    seed: u64,
+}
+
+/// `{"users": n, "seed": s}` → 200 the tenant's ground truth afterwards.
+async fn seed_campaign(State(st): State<Arc<AppState>>, Json(s): Json<SeedCampaign>) -> Response {
+    Json(control::campaign::seed_campaign(&st, s.users, s.seed)).into_response()
+}
+
+/// → the tenant's ground truth now.
+async fn campaign_truth(State(st): State<Arc<AppState>>) -> Response {
+    Json(control::campaign::truth(&st)).into_response()
+}
+
+/// → the UPNs of each class now (`{"phoneOnlySms": [..], ...}`; empty classes left out).
+async fn campaign_truth_users(State(st): State<Arc<AppState>>) -> Response {
+    Json(control::campaign::truth_users(&st)).into_response()
+}
+
+/// The `fido2` configuration (Graph JSON object) → 204.
+async fn put_fido2(
+    State(st): State<Arc<AppState>>,
+    Json(v): Json<serde_json::Value>,
+) -> StatusCode {
+    if !v.is_object() {
+        return StatusCode::BAD_REQUEST;
+    }
+    st.lock().tenant.passkeys.fido2 = v;
+    StatusCode::NO_CONTENT
+}
+
+/// The Conditional Access policies (a JSON array) → 204.
+async fn put_conditional_access(
+    State(st): State<Arc<AppState>>,
+    Json(v): Json<Vec<serde_json::Value>>,
+) -> StatusCode {
+    st.lock().tenant.passkeys.conditional_access = v;
+    StatusCode::NO_CONTENT
+}
+
+/// The authentication strengths (a JSON array) → 204.
+async fn put_strengths(
+    State(st): State<Arc<AppState>>,
+    Json(v): Json<Vec<serde_json::Value>>,
+) -> StatusCode {
+    st.lock().tenant.passkeys.strengths = v;
+    StatusCode::NO_CONTENT
+}
+
+/// Freezes the registration report as it is now → 204.
+async fn freeze_report(State(st): State<Arc<AppState>>) -> StatusCode {
+    control::campaign::freeze_report(&st, true);
+    StatusCode::NO_CONTENT
+}
+
+/// Lets the registration report follow the directory again → 204.
+async fn thaw_report(State(st): State<Arc<AppState>>) -> StatusCode {
+    control::campaign::freeze_report(&st, false);
+    StatusCode::NO_CONTENT
 }

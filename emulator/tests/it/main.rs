@@ -5,6 +5,7 @@
 mod support;
 
 mod batch;
+mod campaign;
 mod control;
 mod directory;
 mod documented;
