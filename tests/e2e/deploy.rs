@@ -241,7 +241,7 @@ async fn without_integrity_the_changed_wasm_is_a_compile_error_not_an_integrity_
 #[tokio::test]
 async fn one_changed_byte_in_a_screen_module_is_refused_and_the_screen_says_so() -> Result<()> {
     let copy = DistCopy::new()?;
-    let module = copy.file(|name| name.starts_with("split_policy-") && name.ends_with(".wasm"))?;
+    let module = copy.file(|name| name.starts_with("split_tools-") && name.ends_with(".wasm"))?;
     flip_byte(&module, 0)?;
     let name = file_name(&module);
     let opts = Options {

@@ -19,10 +19,11 @@ pub const RETRY: &str = ".screen-retry";
 async fn a_screen_whose_module_fails_to_download_says_so_and_retry_loads_it() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         boot::sign_in(&h, "alex.wilber").await?;
-        // The Policy screen's module is answered with a 503 once.
+        // The module of the Policy screen (with Tracking, Pass holders and Audit trail) is answered
+        // with a 503 once.
         h.emu.inject(
             FaultRule::new(
-                Match::site().path_contains("split_policy"),
+                Match::site().path_contains("split_tools"),
                 FaultKind::ServerError(503),
             )
             .times(1),
