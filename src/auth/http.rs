@@ -27,8 +27,10 @@ pub async fn send(request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, 
         .await
         .map_err(|e| HttpError(e.to_string()))?;
     let mut answer = http::Response::builder().status(response.status());
-    for (name, value) in response.headers().entries() {
-        answer = answer.header(name, value);
+    // oauth2 reads only the answer's Content-Type (it insists on JSON). Copying every header
+    // would parse each name through `http`'s header-name table (17 KB of wasm).
+    if let Some(value) = response.headers().get("content-type") {
+        answer = answer.header(http::header::CONTENT_TYPE, value);
     }
     let bytes = response
         .binary()
