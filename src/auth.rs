@@ -9,6 +9,7 @@ pub mod attempt;
 pub mod http;
 pub mod id_token;
 pub mod metadata;
+pub mod random;
 pub mod session;
 
 use thiserror::Error;
@@ -72,6 +73,10 @@ pub enum AuthError {
     /// `description` is the provider's text, if any (shown as text, never HTML).
     #[error("cancelled: {description}")]
     Cancelled { consent: bool, description: String },
+    /// The browser gave no cryptographically secure random bytes (`crypto.getRandomValues`)
+    /// for the attempt's verifier, state and nonce.
+    #[error("no secure random numbers")]
+    NoRandomness,
 }
 
 impl AuthError {

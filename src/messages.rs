@@ -306,6 +306,7 @@ pub fn auth(e: &AuthError) -> String {
                 format!("{text} The provider said: \"{first_line}\"")
             }
         }
+        AuthError::NoRandomness => "This browser gave no secure random numbers (crypto.getRandomValues), which a safe sign-in needs. Use a current version of Edge, Chrome, Firefox or Safari.".into(),
     }
 }
 
@@ -757,5 +758,14 @@ mod tests {
         assert_eq!(countdown_words(-5.0), "0 s");
         // Never a clock time.
         assert!(!countdown_words(7_199_999.0).contains(':'));
+    }
+
+    #[test]
+    fn missing_secure_randomness_names_what_to_do() {
+        let s = auth(&AuthError::NoRandomness);
+        assert!(
+            s.contains("crypto.getRandomValues") && s.contains("current version"),
+            "{s}"
+        );
     }
 }

@@ -2,9 +2,12 @@
 //!
 //! Everything here is pure (time is passed in), so it is unit-tested natively.
 
-use oauth2::{AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
+use oauth2::{
+    AuthUrl, ClientId, CsrfToken, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
+};
 use serde::{Deserialize, Serialize};
 
+use super::random::AttemptSecrets;
 use super::AuthError;
 
 /// How long a pending attempt stays valid: the lifetime of an authorization code.
@@ -79,13 +82,19 @@ pub fn authorize_url(req: &AuthorizeRequest<'_>) -> Result<(String, PendingAttem
             RedirectUrl::new(req.redirect_uri.to_owned())
                 .map_err(|e| bad("the redirect URI", e))?,
         );
-    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-    let nonce = CsrfToken::new_random();
+    // WebCrypto, not oauth2's `new_random` constructors (which bring `rand`): see `random`.
+    let AttemptSecrets {
+        verifier,
+        state,
+        nonce,
+    } = AttemptSecrets::generate()?;
+    let verifier = PkceCodeVerifier::new(verifier);
+    let challenge = PkceCodeChallenge::from_code_verifier_sha256(&verifier);
     let mut builder = client
-        .authorize_url(CsrfToken::new_random)
+        .authorize_url(|| CsrfToken::new(state))
         .add_scopes(req.scopes.iter().map(|s| Scope::new(s.clone())))
         .set_pkce_challenge(challenge)
-        .add_extra_param("nonce", nonce.secret().clone())
+        .add_extra_param("nonce", nonce.clone())
         .add_extra_param("response_mode", "query");
     if let Some(prompt) = req.prompt {
         builder = builder.add_extra_param("prompt", prompt);
@@ -96,7 +105,7 @@ pub fn authorize_url(req: &AuthorizeRequest<'_>) -> Result<(String, PendingAttem
     let (url, state) = builder.url();
     let attempt = PendingAttempt {
         state: state.secret().clone(),
-        nonce: nonce.secret().clone(),
+        nonce,
         verifier: verifier.secret().clone(),
         created_ms: req.now_ms,
         silent: req.prompt == Some("none"),

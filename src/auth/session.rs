@@ -523,6 +523,31 @@ mod tests {
         );
     }
 
+    /// The token answer keeps its Content-Type through `http::answer`, so `oauth2` still refuses
+    /// a body that is not JSON (an HTML error page from a proxy, say).
+    #[test]
+    fn a_token_answer_that_is_not_json_is_refused() {
+        let exchange = |content_type: &'static str| {
+            let reply = move |_: oauth2::HttpRequest| async move {
+                super::super::http::answer(
+                    200,
+                    Some(content_type),
+                    br#"{"access_token":"a","token_type":"Bearer","expires_in":3599}"#.to_vec(),
+                )
+            };
+            let oauth = client(&config(), &metadata(), "https://app.example.com/").unwrap();
+            futures::executor::block_on(
+                oauth
+                    .exchange_code(AuthorizationCode::new("the-code".into()))
+                    .set_pkce_verifier(PkceCodeVerifier::new("v".repeat(43)))
+                    .request_async(&reply),
+            )
+        };
+        assert!(exchange("application/json; charset=utf-8").is_ok());
+        let refused = exchange("text/html; charset=utf-8").unwrap_err();
+        assert!(refused.to_string().contains("Content-Type"), "{refused}");
+    }
+
     #[test]
     fn scopes_are_reduced_to_permission_names() {
         assert_eq!(

@@ -322,7 +322,11 @@ pub fn SignedOut(
             return;
         }
         busy.set(true);
-        storage::set(storage::INTERACTION, &browser::now_ms().to_string());
+        // Whole milliseconds: an integer, so the page carries no float formatting code.
+        storage::set(
+            storage::INTERACTION,
+            &(browser::now_ms() as u64).to_string(),
+        );
         let config = config.clone();
         let hint = login_hint.clone();
         leptos::task::spawn_local(async move {
