@@ -3,6 +3,7 @@
 //! fails to download says so in words with a Retry that fetches it again.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{ensure, Result};
 use tapdesk_emulator::faults::{FaultKind, FaultRule, Match};
@@ -12,6 +13,8 @@ use crate::pages::{boot, exists, policy, tabs};
 
 /// The screen's own alert when its module did not arrive.
 pub const FAILED: &str = ".screen-failed";
+/// The progress shown while a module downloads.
+pub const LOADING: &str = ".screen-loading";
 /// Its Retry button.
 pub const RETRY: &str = ".screen-retry";
 
@@ -20,7 +23,14 @@ async fn a_screen_whose_module_fails_to_download_says_so_and_retry_loads_it() ->
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         boot::sign_in(&h, "alex.wilber").await?;
         // The module of the Policy screen (with Tracking, Pass holders and Audit trail) is answered
-        // with a 503 once.
+        // slowly, then with a 503, once.
+        h.emu.inject(
+            FaultRule::new(
+                Match::site().path_contains("split_tools"),
+                FaultKind::Latency(Duration::from_secs(8)),
+            )
+            .times(1),
+        )?;
         h.emu.inject(
             FaultRule::new(
                 Match::site().path_contains("split_tools"),
@@ -29,6 +39,8 @@ async fn a_screen_whose_module_fails_to_download_says_so_and_retry_loads_it() ->
             .times(1),
         )?;
         h.click(tabs::POLICY).await?;
+        h.wait_for_text(LOADING, "Loading the Policy screen").await?;
+        crate::tour::shoot(&h, "screen-loading", LOADING).await?;
         let alert = h
             .wait_for_text(FAILED, "screen could not be downloaded")
             .await?;
@@ -40,6 +52,7 @@ async fn a_screen_whose_module_fails_to_download_says_so_and_retry_loads_it() ->
             !exists(&h, policy::CONSENT).await,
             "the screen showed up although its module failed"
         );
+        crate::tour::shoot(&h, "screen-failed", RETRY).await?;
         // The other screens and the signed-in page keep working.
         h.wait_for_css(boot::ACCOUNT).await?;
         h.click(RETRY).await?;

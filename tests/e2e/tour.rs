@@ -18,7 +18,7 @@ fn shots_dir() -> PathBuf {
 }
 
 /// Saves `name` at both widths in both schemes; the screen must show `css` each time.
-async fn shoot(h: &Harness, name: &str, css: &str) -> Result<()> {
+pub async fn shoot(h: &Harness, name: &str, css: &str) -> Result<()> {
     std::fs::create_dir_all(shots_dir())?;
     for (width, mobile) in [(1280u32, false), (360, true)] {
         for scheme in ["light", "dark"] {
