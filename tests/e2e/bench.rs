@@ -20,6 +20,7 @@ use crate::pages::{boot, bulk};
 mod heap;
 mod journeys;
 mod screens;
+mod startup;
 
 /// Target users of the 1,000-user benchmark.
 const USERS: usize = 1000;
