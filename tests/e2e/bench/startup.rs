@@ -513,6 +513,20 @@ mod tests {
         let err = parse_builds("a=/nonexistent/tapdesk-dist").unwrap_err();
         assert!(err.to_string().contains("no index.html"), "{err:#}");
         assert!(parse_builds("nolabel").is_err());
+        let dir = std::env::temp_dir().join(format!("tapdesk-startup-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("index.html"), "<!doctype html>").unwrap();
+        let two = parse_builds(&format!("split={0}, single = {0}", dir.display()));
+        let dup = parse_builds(&format!("a={0},a={0}", dir.display()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let two = two.unwrap();
+        assert_eq!(two.len(), 2);
+        assert_eq!(
+            (two[0].label.as_str(), two[1].label.as_str()),
+            ("split", "single")
+        );
+        assert_eq!(two[1].dist, dir);
+        assert!(dup.is_err(), "a label named twice is refused");
         assert!(parse_builds(" , ").is_err());
     }
 }
