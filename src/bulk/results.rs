@@ -3,7 +3,6 @@
 //! formatting in.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use super::batch::{failure_sentence, JobState};
 use super::state::Data;
@@ -48,10 +47,33 @@ pub struct Times<'a> {
 /// whole minutes and change on a minute), and a run's passes start within a few minutes of
 /// each other, while each browser answer builds `Intl` formatters: for a 1,000-user run that
 /// was most of the time from the last answer to the results table (issue 14, cargo xtask bench).
+/// A few minutes and zones make few entries: a list is enough (and smaller code than a map).
 struct PerMinute<'t, 'a> {
     times: &'t Times<'a>,
-    words: RefCell<HashMap<(i64, Option<String>), String>>,
-    offsets: RefCell<HashMap<(i64, Option<String>), i32>>,
+    words: RefCell<Vec<(Key, String)>>,
+    offsets: RefCell<Vec<(Key, i32)>>,
+}
+
+/// Epoch minute and zone (`None`: the browser's).
+type Key = (i64, Option<String>);
+
+/// The value kept for `key` in `memo`, else `ask()`'s, kept.
+fn kept<V: Clone>(
+    memo: &RefCell<Vec<(Key, V)>>,
+    key: (i64, Option<&str>),
+    ask: impl FnOnce() -> V,
+) -> V {
+    let found = memo
+        .borrow()
+        .iter()
+        .find(|(k, _)| k.0 == key.0 && k.1.as_deref() == key.1)
+        .map(|(_, v)| v.clone());
+    found.unwrap_or_else(|| {
+        let v = ask();
+        memo.borrow_mut()
+            .push(((key.0, key.1.map(str::to_owned)), v.clone()));
+        v
+    })
 }
 
 impl<'t, 'a> PerMinute<'t, 'a> {
@@ -71,20 +93,14 @@ impl<'t, 'a> PerMinute<'t, 'a> {
 
     fn in_zone(&self, ms: f64, zone: Option<&str>) -> String {
         let (m, start) = Self::minute(ms);
-        self.words
-            .borrow_mut()
-            .entry((m, zone.map(str::to_owned)))
-            .or_insert_with(|| (self.times.in_zone)(start, zone))
-            .clone()
+        kept(&self.words, (m, zone), || (self.times.in_zone)(start, zone))
     }
 
     fn offset_minutes(&self, ms: f64, zone: Option<&str>) -> i32 {
         let (m, start) = Self::minute(ms);
-        *self
-            .offsets
-            .borrow_mut()
-            .entry((m, zone.map(str::to_owned)))
-            .or_insert_with(|| (self.times.offset_minutes)(start, zone))
+        kept(&self.offsets, (m, zone), || {
+            (self.times.offset_minutes)(start, zone)
+        })
     }
 }
 
