@@ -2,6 +2,8 @@
 //! every time with its zone, the outcome in words. The view passes the browser's time
 //! formatting in.
 
+use std::cell::RefCell;
+
 use super::batch::{failure_sentence, JobState};
 use super::state::Data;
 use crate::export::{pass_cell, text_cell};
@@ -40,6 +42,68 @@ pub struct Times<'a> {
     pub offset_minutes: &'a dyn Fn(f64, Option<&str>) -> i32,
 }
 
+/// [`Times`] asked once per minute and zone within one [`lines`] call. Both answers depend
+/// only on the minute that holds the instant (the words stop at minutes; zone offsets are
+/// whole minutes and change on a minute), and a run's passes start within a few minutes of
+/// each other, while each browser answer builds `Intl` formatters: for a 1,000-user run that
+/// was most of the time from the last answer to the results table (issue 14, cargo xtask bench).
+/// A few minutes and zones make few entries: a list is enough (and smaller code than a map).
+struct PerMinute<'t, 'a> {
+    times: &'t Times<'a>,
+    words: RefCell<Vec<(Key, String)>>,
+    offsets: RefCell<Vec<(Key, i32)>>,
+}
+
+/// Epoch minute and zone (`None`: the browser's).
+type Key = (i64, Option<String>);
+
+/// The value kept for `key` in `memo`, else `ask()`'s, kept.
+fn kept<V: Clone>(
+    memo: &RefCell<Vec<(Key, V)>>,
+    key: (i64, Option<&str>),
+    ask: impl FnOnce() -> V,
+) -> V {
+    let found = memo
+        .borrow()
+        .iter()
+        .find(|(k, _)| k.0 == key.0 && k.1.as_deref() == key.1)
+        .map(|(_, v)| v.clone());
+    found.unwrap_or_else(|| {
+        let v = ask();
+        memo.borrow_mut()
+            .push(((key.0, key.1.map(str::to_owned)), v.clone()));
+        v
+    })
+}
+
+impl<'t, 'a> PerMinute<'t, 'a> {
+    fn new(times: &'t Times<'a>) -> Self {
+        PerMinute {
+            times,
+            words: RefCell::default(),
+            offsets: RefCell::default(),
+        }
+    }
+
+    /// The minute that holds `ms` (epoch minutes) and its first instant.
+    fn minute(ms: f64) -> (i64, f64) {
+        let m = (ms / 60_000.0).floor();
+        (m as i64, m * 60_000.0)
+    }
+
+    fn in_zone(&self, ms: f64, zone: Option<&str>) -> String {
+        let (m, start) = Self::minute(ms);
+        kept(&self.words, (m, zone), || (self.times.in_zone)(start, zone))
+    }
+
+    fn offset_minutes(&self, ms: f64, zone: Option<&str>) -> i32 {
+        let (m, start) = Self::minute(ms);
+        kept(&self.offsets, (m, zone), || {
+            (self.times.offset_minutes)(start, zone)
+        })
+    }
+}
+
 /// Returns instant `ms` as ISO 8601 with the offset `offset_minutes`, e.g.
 /// `2027-03-01T09:00:00+01:00` (`Z` for UTC).
 pub fn iso(ms: f64, offset_minutes: i32) -> String {
@@ -65,6 +129,7 @@ pub fn lines(d: &Data, times: &Times) -> Vec<Line> {
     let Some(run) = d.run.as_ref() else {
         return Vec::new();
     };
+    let per_minute = PerMinute::new(times);
     d.jobs
         .iter()
         .enumerate()
@@ -83,8 +148,8 @@ pub fn lines(d: &Data, times: &Times) -> Vec<Line> {
                     .zip(p.lifetime_in_minutes)
                     .map(|(s, m)| s + f64::from(m) * 60_000.0);
                 // The formatter writes the zone ("27 Nov 2026, 09:00 Europe/Berlin").
-                let write = |ms: f64| (times.in_zone)(ms, zone);
-                let write_iso = |ms: f64| iso(ms, (times.offset_minutes)(ms, zone));
+                let write = |ms: f64| per_minute.in_zone(ms, zone);
+                let write_iso = |ms: f64| iso(ms, per_minute.offset_minutes(ms, zone));
                 (
                     start.map(write).unwrap_or_default(),
                     end.map(write).unwrap_or_default(),

@@ -299,6 +299,30 @@ impl Data {
         }
     }
 
+    /// How long the run loop may sleep at `now_ms` when it has nothing to send, with
+    /// `in_flight` of `max_in_flight` batches out: at most `idle_ms` (so pause, resume and
+    /// cancel are seen), and no later than the first throttled job is due when a slot is free
+    /// for it (never earlier: [`Data::take_batch`] still refuses a job before its
+    /// `Retry-After` ends). The loop also wakes at once when a batch answers.
+    pub fn idle_wait_ms(
+        &self,
+        in_flight: u32,
+        max_in_flight: u32,
+        now_ms: f64,
+        idle_ms: f64,
+    ) -> f64 {
+        let due = self
+            .run
+            .as_ref()
+            .filter(|_| in_flight < max_in_flight)
+            .and_then(Run::next_wake_ms);
+        match due {
+            // A whole millisecond past the due time, so the wake never comes a hair early.
+            Some(at) => (at - now_ms).max(0.0).ceil().min(idle_ms) + 1.0,
+            None => idle_ms,
+        }
+    }
+
     /// What the loop does once no batch can be sent, with `in_flight` batches out.
     pub fn between(&self, in_flight: u32) -> Between {
         if in_flight > 0 {

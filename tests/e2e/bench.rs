@@ -20,6 +20,7 @@ use crate::pages::{boot, bulk};
 mod heap;
 mod journeys;
 mod screens;
+mod startup;
 
 /// Target users of the 1,000-user benchmark.
 const USERS: usize = 1000;
@@ -27,6 +28,8 @@ const USERS: usize = 1000;
 const LATENCY: Duration = Duration::from_millis(50);
 /// Share of pass creations answered 429 with `Retry-After: 1`.
 const THROTTLE_SHARE: f64 = 0.05;
+/// `Retry-After` of those throttled creations, seconds.
+const RETRY_AFTER_S: u32 = 1;
 /// Fault generator seed, so both runs see a reproducible pattern.
 const FAULT_SEED: u64 = 1000;
 /// Own bound of the waits for a run or a dry run. The harness still ends a whole scenario
@@ -50,6 +53,92 @@ const PASTE: &str = "const t = document.querySelector(arguments[1]); t.value = a
 const CLICK_AT: &str =
     "const t0 = performance.now(); document.querySelector(arguments[0]).click(); return t0;";
 
+/// Records every `$batch` POST the page sends from now on in `window.__batches`: when `fetch`
+/// was called and when its answer's headers arrived (`performance.now()`), without changing
+/// the request. The page's HTTP client calls `window.fetch` by name, so wrapping it sees all.
+const RECORD_BATCHES: &str = "window.__batches = [];
+    if (!window.__fetchWrapped) {
+        window.__fetchWrapped = true;
+        const orig = window.fetch;
+        window.fetch = function (input, init) {
+            const url = typeof input === 'string' ? input : input.url;
+            const method = (init && init.method) || (typeof input === 'string' ? 'GET' : input.method);
+            const p = orig.apply(this, arguments);
+            if (method === 'POST' && url.includes('/$batch')) {
+                const rec = { sent: performance.now() };
+                window.__batches.push(rec);
+                p.then((r) => { rec.answered = performance.now(); rec.status = r.status; },
+                    () => { rec.answered = performance.now(); rec.status = 0; });
+            }
+            return p;
+        };
+    }";
+
+/// Where the page's run time goes, from the `$batch` POSTs it sent ([`RECORD_BATCHES`]).
+#[derive(Clone, Debug, Default)]
+struct RunTimeline {
+    /// `$batch` POSTs sent during the run.
+    batches: usize,
+    /// Median and largest time from `fetch` to the answer's headers, ms.
+    round_trip_median_ms: f64,
+    round_trip_max_ms: f64,
+    /// Time with no batch out at all (Retry-After waits, listing, the loop's own pacing), ms.
+    nothing_out_ms: f64,
+    /// From an answer that freed a slot to the next send, median, ms (sends of the first wave
+    /// and sends after a Retry-After wait are left out: nothing was sendable).
+    refill_median_ms: f64,
+    /// From the last answer to the results on screen, ms.
+    tail_ms: f64,
+}
+
+/// Reads [`RECORD_BATCHES`]' log; `t0`/`t1` are the page times of the click and of the results.
+fn timeline(batches: &Value, t0: f64, t1: f64, in_flight: usize) -> RunTimeline {
+    let mut b: Vec<(f64, f64)> = batches
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| Some((r["sent"].as_f64()?, r["answered"].as_f64()?)))
+        .collect();
+    b.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let mut rtt: Vec<f64> = b.iter().map(|(s, a)| a - s).collect();
+    rtt.sort_by(f64::total_cmp);
+    let median = |v: &[f64]| if v.is_empty() { 0.0 } else { v[v.len() / 2] };
+    // Time with nothing out: gaps in the union of [sent, answered].
+    let mut nothing_out = 0.0;
+    let mut covered_to = t0;
+    for &(s, a) in &b {
+        if s > covered_to {
+            nothing_out += s - covered_to;
+        }
+        covered_to = covered_to.max(a);
+    }
+    let last_answer = covered_to;
+    nothing_out += (t1 - last_answer).max(0.0);
+    // Refill: for a send that is not in the first wave, the latest answer before it, when
+    // fewer than `in_flight` were out right after that answer.
+    let mut refill = Vec::new();
+    for (i, &(s, _)) in b.iter().enumerate().skip(in_flight) {
+        let answers_before = b[..i].iter().map(|x| x.1).filter(|&a| a <= s);
+        let Some(prev) = answers_before.reduce(f64::max) else {
+            continue;
+        };
+        let out_then = b[..i].iter().filter(|x| x.0 <= prev && x.1 > prev).count();
+        // A gap over a second is a Retry-After wait, not pacing.
+        if out_then < in_flight && s - prev < 900.0 {
+            refill.push(s - prev);
+        }
+    }
+    refill.sort_by(f64::total_cmp);
+    RunTimeline {
+        batches: b.len(),
+        round_trip_median_ms: median(&rtt),
+        round_trip_max_ms: rtt.last().copied().unwrap_or(0.0),
+        nothing_out_ms: nothing_out,
+        refill_median_ms: median(&refill),
+        tail_ms: (t1 - last_answer).max(0.0),
+    }
+}
+
 /// One row of the table.
 #[derive(Clone, Debug)]
 struct Row {
@@ -69,7 +158,7 @@ fn inject_load_faults(emu: &Emulator) -> Result<()> {
         .method("POST")
         .path_contains("/temporaryAccessPassMethods");
     let throttle = FaultKind::Throttle {
-        retry_after_secs: 1,
+        retry_after_secs: RETRY_AFTER_S,
     };
     emu.inject(FaultRule::new(creates, throttle).share(THROTTLE_SHARE))
         .map_err(|e| anyhow!("{e}"))?;
@@ -136,8 +225,12 @@ fn page_ms(t0: Value, t1: f64) -> Result<Duration> {
     Ok(Duration::from_secs_f64((t1 - t0).max(0.0) / 1000.0))
 }
 
-/// The page's dry run and run of 1,000 passes; returns (dry run, run, in-flight setting).
-async fn batched(h: Arc<Harness>) -> Result<(Row, Row, String)> {
+/// What the page's run measured: dry run, run, the in-flight setting, where the run's time
+/// went, and the longest chain of throttles of one create.
+type PageFigures = (Row, Row, String, RunTimeline, usize);
+
+/// The page's dry run and run of 1,000 passes.
+async fn batched(h: Arc<Harness>) -> Result<PageFigures> {
     let upns = h.emu.add_generated_users(USERS);
     boot::sign_in(&h, "megan.bowen").await?;
     bulk::open(&h).await?;
@@ -166,11 +259,15 @@ async fn batched(h: Arc<Harness>) -> Result<(Row, Row, String)> {
     h.driver
         .execute(MARK_WHEN, vec![json!(bulk::EXPORT), json!("ran")])
         .await?;
+    h.driver.execute(RECORD_BATCHES, vec![]).await?;
     let t0 = h.driver.execute(CLICK_AT, vec![json!(bulk::RUN)]).await?;
     let t1 = wait_for_mark(&h, "ran").await?;
     let run_counts = h.emu.graph_requests();
     let events = h.emu.events();
     check_passes(&h.emu, &upns, &events)?;
+    let log = h.driver.execute("return window.__batches;", vec![]).await?;
+    let slots = in_flight.trim().parse::<usize>().unwrap_or(1).max(1);
+    let timeline = timeline(&log, t0.as_f64().unwrap_or(0.0), t1, slots);
     let run = Row {
         scenario: format!("page run: $batch of 20, {in_flight} in flight"),
         counts: run_counts,
@@ -178,7 +275,23 @@ async fn batched(h: Arc<Harness>) -> Result<(Row, Row, String)> {
         passes: Some(upns.len()),
         throttled: throttles(&events),
     };
-    Ok((check, run, in_flight))
+    Ok((check, run, in_flight, timeline, throttle_chain(&events)))
+}
+
+/// The most throttles any one create got: its Retry-After waits are on the critical path.
+fn throttle_chain(events: &[Event]) -> usize {
+    let mut per_path = std::collections::HashMap::<&str, usize>::new();
+    for e in events {
+        if let Event::FaultInjected {
+            kind: FaultKind::Throttle { .. },
+            path,
+            ..
+        } = e
+        {
+            *per_path.entry(path.as_str()).or_default() += 1;
+        }
+    }
+    per_path.values().copied().max().unwrap_or(0)
 }
 
 /// Every user has exactly one pass; none was replaced; one creation per user.
@@ -265,6 +378,61 @@ async fn sequential_on(emu: &Emulator) -> Result<Row> {
     })
 }
 
+/// Batches of the emulator's own timing.
+const EMULATOR_BATCHES: usize = 10;
+
+/// The emulator's own time for one `$batch` of 20 creates, no fault injected, sent natively
+/// (no browser): median and largest over [`EMULATOR_BATCHES`] batches, in ms.
+async fn emulator_batch_ms() -> Result<(f64, f64)> {
+    let emu = Emulator::start(EmulatorConfig::default()).await?;
+    let result = emulator_batch_ms_on(&emu).await;
+    emu.shutdown().await;
+    result
+}
+
+async fn emulator_batch_ms_on(emu: &Emulator) -> Result<(f64, f64)> {
+    let upns = emu.add_generated_users(EMULATOR_BATCHES * 20);
+    let token = emu
+        .issue_access_token(
+            "megan.bowen@contoso.onmicrosoft.com",
+            &["UserAuthMethod-TAP.ReadWrite.All"],
+        )
+        .map_err(|e| anyhow!("{e}"))?;
+    let client = reqwest::Client::builder().no_proxy().build()?;
+    let url = format!("{}/v1.0/$batch", emu.graph_url());
+    let mut took = Vec::new();
+    for chunk in upns.chunks(20) {
+        let requests: Vec<Value> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, upn)| {
+                json!({"id": i.to_string(), "method": "POST",
+                    "url": format!("/users/{upn}/authentication/temporaryAccessPassMethods"),
+                    "headers": {"Content-Type": "application/json"}, "body": {"isUsableOnce": true}})
+            })
+            .collect();
+        let started = Instant::now();
+        let resp = client
+            .post(&url)
+            .bearer_auth(&token)
+            .json(&json!({ "requests": requests }))
+            .send()
+            .await?;
+        let status = resp.status();
+        let body: Value = resp.json().await?;
+        took.push(started.elapsed().as_secs_f64() * 1000.0);
+        let created = body["responses"]
+            .as_array()
+            .map_or(0, |r| r.iter().filter(|x| x["status"] == 201).count());
+        ensure!(
+            status == 200 && created == chunk.len(),
+            "$batch answered {status}: {body}"
+        );
+    }
+    took.sort_by(f64::total_cmp);
+    Ok((took[took.len() / 2], took[took.len() - 1]))
+}
+
 fn bench_dir() -> Result<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -283,10 +451,58 @@ fn row_json(r: &Row) -> Value {
     })
 }
 
+/// Prints the page's run against its ideal time and where the difference went; returns the
+/// figures for the report. `emulator_ms` is the emulator's own time per `$batch` of 20
+/// creates (median, largest).
+fn print_ideal(
+    run: &Row,
+    in_flight: &str,
+    tl: &RunTimeline,
+    chain: usize,
+    emulator_ms: (f64, f64),
+) -> Value {
+    // The ideal: the items actually sent (creates and their throttled retries) packed in full
+    // batches, every round of batches in flight costing one latency, plus the Retry-After
+    // waits of the most-throttled create, which nothing can overlap.
+    let slots = in_flight.trim().parse::<usize>().unwrap_or(1).max(1);
+    let items = usize::try_from(run.counts.batch_items).unwrap_or(usize::MAX);
+    let batches = items.div_ceil(20);
+    let rounds = batches.div_ceil(slots);
+    let ideal = rounds as f64 * LATENCY.as_secs_f64() + chain as f64 * f64::from(RETRY_AFTER_S);
+    let measured = run.wall.as_secs_f64();
+    let over = measured / ideal.max(1e-9);
+    println!("### the page's run against its ideal\n");
+    println!("| | seconds |");
+    println!("|---|---:|");
+    println!("| ideal: {rounds} rounds ({items} items in {batches} full batches, {slots} in flight) × {} ms + {chain} × Retry-After {RETRY_AFTER_S} s (the most-throttled create) | {ideal:.2} |", LATENCY.as_millis());
+    println!("| **measured** (click → results table) | **{measured:.2}** ({over:.2}x ideal; target ≤ 1.5x) |");
+    println!(
+        "| batches sent (retries go as soon as due, so some carry few items) | {} |",
+        tl.batches
+    );
+    println!("| batch round trip in the browser, median / largest (fetch → answer headers; {} ms of it injected) | {:.3} / {:.3} |", LATENCY.as_millis(), tl.round_trip_median_ms / 1000.0, tl.round_trip_max_ms / 1000.0);
+    println!("| the emulator's own time per $batch of 20 creates, median / largest (native client, nothing injected) | {:.3} / {:.3} |", emulator_ms.0 / 1000.0, emulator_ms.1 / 1000.0);
+    println!(
+        "| answer → next send when a slot was free, median (the run loop's pacing) | {:.3} |",
+        tl.refill_median_ms / 1000.0
+    );
+    println!(
+        "| nothing out at all (Retry-After waits, the results table) | {:.2} |",
+        tl.nothing_out_ms / 1000.0
+    );
+    println!(
+        "| of which last answer → results on screen | {:.2} |\n",
+        tl.tail_ms / 1000.0
+    );
+    json!({"seconds": ideal, "rounds": rounds, "items": items, "fullBatches": batches, "batchesSent": tl.batches,
+        "throttleChain": chain, "measuredOverIdeal": over,
+        "emulatorBatchMs": {"median": emulator_ms.0, "max": emulator_ms.1}})
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "benchmark: run by `cargo xtask bench`"]
 async fn bulk_1000_users_batched_vs_sequential() -> Result<()> {
-    let page: Arc<Mutex<Option<(Row, Row, String)>>> = Arc::default();
+    let page: Arc<Mutex<Option<PageFigures>>> = Arc::default();
     let out = page.clone();
     harness::run(Options::default(), |h: Arc<Harness>| async move {
         let figures = batched(h).await?;
@@ -294,12 +510,13 @@ async fn bulk_1000_users_batched_vs_sequential() -> Result<()> {
         Ok(())
     })
     .await?;
-    let (check, run, in_flight) = page
+    let (check, run, in_flight, tl, chain) = page
         .lock()
         .map_err(|_| anyhow!("poisoned"))?
         .take()
         .context("the page scenario left no figures")?;
     let seq = sequential().await?;
+    let emulator_ms = emulator_batch_ms().await?;
     let ratio = seq.wall.as_secs_f64() / run.wall.as_secs_f64().max(1e-9);
     println!("\n### bulk onboarding, {USERS} users: {} ms latency on every Graph request, {:.0} % of creations throttled (Retry-After 1 s), fault seed {FAULT_SEED}\n", LATENCY.as_millis(), THROTTLE_SHARE * 100.0);
     println!("| scenario | HTTP requests | batch items | wall time | passes |");
@@ -320,6 +537,7 @@ async fn bulk_1000_users_batched_vs_sequential() -> Result<()> {
         run.throttled, seq.throttled, check.counts.preflights, run.counts.preflights
     );
     println!("speed ratio sequential / batched: {ratio:.1}x\n");
+    let ideal = print_ideal(&run, &in_flight, &tl, chain, emulator_ms);
     let report = json!({
         "users": USERS,
         "latencyMs": LATENCY.as_millis() as u64,
@@ -328,6 +546,10 @@ async fn bulk_1000_users_batched_vs_sequential() -> Result<()> {
         "batchesInFlight": in_flight,
         "rows": [row_json(&check), row_json(&run), row_json(&seq)],
         "ratioSequentialOverBatched": ratio,
+        "ideal": ideal,
+        "timeline": {"roundTripMedianMs": tl.round_trip_median_ms, "roundTripMaxMs": tl.round_trip_max_ms,
+            "refillMedianMs": tl.refill_median_ms,
+            "nothingOutMs": tl.nothing_out_ms, "tailMs": tl.tail_ms},
     });
     let path = bench_dir()?.join("bulk.json");
     std::fs::write(&path, serde_json::to_string_pretty(&report)?)?;

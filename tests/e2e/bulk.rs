@@ -717,3 +717,52 @@ async fn an_unticked_warning_row_gets_no_pass() -> Result<()> {
     })
     .await
 }
+
+/// Issue 14 point 4: the run loop wakes as soon as a batch answers and when a `Retry-After`
+/// ends, yet a throttled create is never sent before its `Retry-After` (2 s here) is over:
+/// proven by the emulator's arrival times of the two `$batch` envelopes.
+#[tokio::test]
+async fn a_throttled_bulk_create_waits_its_whole_retry_after() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let users: Vec<String> = (1..=3).map(new_hire_upn).collect();
+        boot::sign_in(&h, "megan.bowen").await?;
+        bulk::open(&h).await?;
+        bulk::paste_and_check(&h, &users.join("\n"), "3 ready").await?;
+        let creates = Match::graph()
+            .method("POST")
+            .path_contains("/temporaryAccessPassMethods");
+        let throttle = FaultKind::Throttle {
+            retry_after_secs: 2,
+        };
+        h.emu
+            .inject(FaultRule::new(creates, throttle).times(3))
+            .map_err(|e| anyhow!("{e:?}"))?;
+        h.emu.reset_graph_counters();
+        bulk::run(&h, bulk::EXPORT).await?;
+        let envelopes: Vec<u64> = h
+            .emu
+            .graph_request_log()
+            .into_iter()
+            .filter(|r| r.method == "POST" && r.path.ends_with("/$batch"))
+            .map(|r| r.at_ms)
+            .collect();
+        ensure!(
+            envelopes.len() == 2,
+            "expected the throttled batch and its one retry: {envelopes:?}"
+        );
+        let gap = envelopes[1] - envelopes[0];
+        ensure!(
+            gap >= 2000,
+            "the retry came {gap} ms after the throttled batch, before its Retry-After of 2 s"
+        );
+        for u in &users {
+            ensure!(
+                h.emu.passes(u).len() == 1,
+                "{u} has {} passes",
+                h.emu.passes(u).len()
+            );
+        }
+        Ok(())
+    })
+    .await
+}

@@ -15,8 +15,35 @@ use crate::tools::{self, SetupOptions};
 
 /// The speed-up of the page's batched run over a sequential script that we aim for.
 const TARGET_RATIO: f64 = 20.0;
+/// Issue 14's slow-4G targets: Sign in usable, signed-in home, any other screen's first open
+/// (medians, ms) and the initial download (bytes).
+const SLOW_SIGN_IN_MS: f64 = 2000.0;
+const SLOW_HOME_MS: f64 = 3500.0;
+const SLOW_SCREEN_MS: f64 = 1500.0;
+const INITIAL_BYTES: f64 = 200_000.0;
 /// Issue 6's start-up target: page-open → Sign in button, median, on localhost.
 const START_UP_MS: f64 = 150.0;
+
+/// The start-up benchmark's builds: `label=path,…`.
+const STARTUP_DISTS: &str = "TAPDESK_STARTUP_DISTS";
+
+/// `dist` and every `dist-*` folder of `root` holding a built page, each labelled with its
+/// folder name (`dist` first, then by name).
+fn startup_dists(root: &Path) -> Result<String> {
+    let mut found: Vec<String> = std::fs::read_dir(root)
+        .with_context(|| format!("cannot list {}", root.display()))?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("index.html").is_file())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n == "dist" || n.starts_with("dist-"))
+        .collect();
+    found.sort_by_key(|n| (n != "dist", n.clone()));
+    Ok(found
+        .iter()
+        .map(|n| format!("{n}={}", root.join(n).display()))
+        .collect::<Vec<_>>()
+        .join(","))
+}
 
 /// Setup (with browser), release build, size table, the benchmark tests (one at a time, output
 /// shown), then a summary of `target/bench/*.json`.
@@ -37,7 +64,13 @@ pub fn bench() -> Result<()> {
     }
     timed(&mut stages, "sizes", sizes::print_sizes);
     let out = toolbox.shell.root.join("target").join("bench");
-    for name in ["bulk.json", "heap.json", "journeys.json", "screens.json"] {
+    for name in [
+        "bulk.json",
+        "heap.json",
+        "journeys.json",
+        "screens.json",
+        "startup.json",
+    ] {
         // A figure left from an earlier run must not pass for this run's.
         let _ = std::fs::remove_file(out.join(name));
     }
@@ -45,7 +78,15 @@ pub fn bench() -> Result<()> {
         let mut cmd = toolbox.shell.cargo();
         cmd.args(["test", "-p", "tapdesk", "--test", "e2e", "bench::"])
             .args(["--", "--ignored", "--nocapture", "--test-threads=1"]);
-        toolbox.shell.run(with_test_env(&toolbox, &mut cmd))
+        with_test_env(&toolbox, &mut cmd);
+        // The start-up benchmark compares every built page folder side by side, unless the
+        // caller named them.
+        if std::env::var_os(STARTUP_DISTS).is_none() {
+            let dists = startup_dists(&toolbox.shell.root)?;
+            println!("[bench] {STARTUP_DISTS}={dists}");
+            cmd.env(STARTUP_DISTS, dists);
+        }
+        toolbox.shell.run(&mut cmd)
     });
     print_figures(&out);
     summarize(&stages)
@@ -148,6 +189,92 @@ fn print_figures(dir: &Path) {
         }
         Err(e) => println!("screens.json: {e:#}"),
     }
+    match read(&dir.join("startup.json")) {
+        Ok(s) => print_startup(&s),
+        Err(e) => println!("startup.json: {e:#}"),
+    }
+}
+
+/// The slow-4G start-up figures, one line per measure with a column per build.
+fn print_startup(s: &Value) {
+    for line in startup_lines(s) {
+        println!("{line}");
+    }
+}
+
+fn startup_lines(s: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let builds: Vec<&Value> = s["builds"].as_array().into_iter().flatten().collect();
+    let labels: Vec<&str> = builds
+        .iter()
+        .map(|b| b["label"].as_str().unwrap_or("?"))
+        .collect();
+    out.push(format!(
+        "slow 4G start-up, median ms over {} cold runs ({}):",
+        s["runs"],
+        labels.join(" | ")
+    ));
+    let mut line = |name: &str, target: f64, pick: &dyn Fn(&Value) -> &Value, bytes: bool| {
+        let cells: Vec<String> = builds
+            .iter()
+            .map(|b| {
+                let m = pick(b)["median"].as_f64();
+                match m {
+                    Some(m) if bytes => format!(
+                        "{:.1} KB {}",
+                        m / 1000.0,
+                        if m <= target { "ok" } else { "OVER" }
+                    ),
+                    Some(m) => format!("{m:.0} {}", if m <= target { "ok" } else { "OVER" }),
+                    None => "–".into(),
+                }
+            })
+            .collect();
+        let target = if bytes {
+            format!("≤ {:.0} KB", target / 1000.0)
+        } else {
+            format!("≤ {target:.0}")
+        };
+        out.push(format!("  {name:<36} {target:>10}   {}", cells.join(" | ")));
+    };
+    line(
+        "Sign in usable",
+        SLOW_SIGN_IN_MS,
+        &|b| &b["signInUsableMs"],
+        false,
+    );
+    line(
+        "signed-in home (silent sign-in)",
+        SLOW_HOME_MS,
+        &|b| &b["homeMs"],
+        false,
+    );
+    let screens: Vec<String> = builds
+        .first()
+        .and_then(|b| b["screensMs"].as_object())
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    for name in &screens {
+        line(
+            &format!("first open: {name}"),
+            SLOW_SCREEN_MS,
+            &|b| &b["screensMs"][name.as_str()],
+            false,
+        );
+    }
+    line(
+        "signed-out page download",
+        INITIAL_BYTES,
+        &|b| &b["signedOutBytes"],
+        true,
+    );
+    line(
+        "signed-in One user download",
+        INITIAL_BYTES,
+        &|b| &b["signedInBytes"],
+        true,
+    );
+    out
 }
 
 fn read(path: &Path) -> Result<Value> {
@@ -158,4 +285,56 @@ fn read(path: &Path) -> Result<Value> {
 
 fn mib(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN) / 1_048_576.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `dist` first, then the other built `dist-*` folders by name; folders without a page and
+    /// other names are left out.
+    #[test]
+    fn startup_dists_lists_built_page_folders() {
+        let root = std::env::temp_dir().join(format!("xtask-bench-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        for (dir, page) in [
+            ("dist-single", true),
+            ("dist", true),
+            ("dist-empty", false),
+            ("public", true),
+        ] {
+            std::fs::create_dir_all(root.join(dir)).unwrap();
+            if page {
+                std::fs::write(root.join(dir).join("index.html"), "<!doctype html>").unwrap();
+            }
+        }
+        let got = startup_dists(&root).unwrap();
+        let _ = std::fs::remove_dir_all(&root);
+        let want = format!(
+            "dist={},dist-single={}",
+            root.join("dist").display(),
+            root.join("dist-single").display()
+        );
+        assert_eq!(got, want);
+    }
+
+    /// The summary reads the report the start-up benchmark writes (no panic on its shape).
+    #[test]
+    fn startup_summary_reads_the_report() {
+        let report = serde_json::json!({"runs": 5, "builds": [{"label": "dist",
+            "signInUsableMs": {"median": 1900.0}, "homeMs": {"median": 4000.0},
+            "screensMs": {"Policy": {"median": 80.0}},
+            "signedOutBytes": {"median": 150000.0}, "signedInBytes": null}]});
+        let text = startup_lines(&report).join("\n");
+        for want in [
+            "1900 ok",
+            "4000 OVER",
+            "first open: Policy",
+            "80 ok",
+            "150.0 KB ok",
+        ] {
+            assert!(text.contains(want), "{want} missing in:\n{text}");
+        }
+        assert!(text.lines().last().unwrap().ends_with('–'), "{text}");
+    }
 }

@@ -191,3 +191,96 @@ fn iso_dates_carry_their_offset() {
     assert_eq!(iso(1_803_888_000_000.0, -300), "2027-03-01T03:00:00-05:00");
     assert_eq!(iso(1_803_888_000_000.0, 330), "2027-03-01T13:30:00+05:30");
 }
+
+/// The browser is asked once per minute and zone, whatever the number of passes, and every
+/// line reads as if asked for its own instant (the words and the offset stop at minutes).
+#[test]
+fn times_are_asked_once_per_minute_and_zone() {
+    let mut d = Data::default();
+    d.preview(Preview {
+        items: (1..=60)
+            .map(|n| item(n, (n % 2 == 0).then_some("Asia/Tokyo")))
+            .collect(),
+        ..Preview::default()
+    });
+    d.start(false, 0.0);
+    let run = d.run.as_mut().expect("a run");
+    let mut jobs = Vec::new();
+    while let Some(b) = run.next_batch(0.0) {
+        jobs.push(b);
+    }
+    for batch in jobs {
+        // Passes start a second apart across two minutes, 9:59:30 to 10:00:29.
+        let responses = batch
+            .iter()
+            .map(|&j| {
+                let start = format!(
+                    "2026-01-01T09:{:02}:{:02}Z",
+                    59 + (30 + j) / 60,
+                    (30 + j) % 60
+                );
+                let start = start.replace("09:60", "10:00");
+                answer(
+                    j,
+                    201,
+                    serde_json::json!({"id": format!("p{j}"), "temporaryAccessPass": "Xy3!kQ9a",
+                    "startDateTime": start, "lifetimeInMinutes": 60}),
+                )
+            })
+            .collect();
+        d.record_answer(&batch, Ok(BatchResponse { responses }), 0.0);
+    }
+    let asked = std::cell::Cell::new(0);
+    let in_zone = |ms: f64, zone: Option<&str>| {
+        asked.set(asked.get() + 1);
+        // Minute resolution, like the browser's words.
+        format!("{}@{}", (ms / 60_000.0).floor(), zone.unwrap_or("here"))
+    };
+    let offsets = std::cell::Cell::new(0);
+    let offset = |_: f64, zone: Option<&str>| {
+        offsets.set(offsets.get() + 1);
+        if zone == Some("Asia/Tokyo") {
+            540
+        } else {
+            60
+        }
+    };
+    let local = |ms: f64| format!("local {ms}");
+    let times = Times {
+        zone: "Europe/Berlin",
+        in_zone: &in_zone,
+        local: &local,
+        offset_minutes: &offset,
+    };
+    let l = lines(&d, &times);
+    assert_eq!(l.len(), 60);
+    // Two start minutes and two end minutes, in two zones: eight questions, not 120.
+    assert_eq!(asked.get(), 8);
+    assert_eq!(offsets.get(), 8);
+    let at = |s: &str| crate::graph::time::parse_ms(s).expect("a time");
+    for line in &l {
+        let j = line.job;
+        let start = at("2026-01-01T09:59:30Z") + j as f64 * 1000.0;
+        let zone = if (j + 1) % 2 == 0 {
+            "Asia/Tokyo"
+        } else {
+            "here"
+        };
+        assert_eq!(
+            line.from,
+            format!("{}@{zone}", (start / 60_000.0).floor()),
+            "job {j}"
+        );
+        assert_eq!(
+            line.until,
+            format!("{}@{zone}", (start / 60_000.0).floor() + 60.0),
+            "job {j}"
+        );
+        let off = if zone == "here" { 60 } else { 540 };
+        assert_eq!(
+            line.from_iso,
+            iso(start, off),
+            "seconds kept in the export, job {j}"
+        );
+    }
+}

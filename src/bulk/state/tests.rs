@@ -361,3 +361,30 @@ fn the_end_of_a_run_is_announced_in_words() {
     );
     assert_eq!(d.run_ended(), "1 pass created, 1 failed");
 }
+
+#[test]
+fn the_loop_sleeps_until_the_first_retry_is_due_when_a_slot_is_free() {
+    let mut d = data();
+    assert_eq!(
+        d.idle_wait_ms(0, 4, 0.0, 100.0),
+        100.0,
+        "no run: the idle tick"
+    );
+    d.start(true, 0.0);
+    assert_eq!(d.idle_wait_ms(0, 4, 0.0, 100.0), 100.0, "nothing throttled");
+    let jobs = d.take_batch(0, 4, 0.0).expect("a batch");
+    assert!(!d.record_answer(&jobs, Err(error(429, Some(1))), 1_000.0));
+    // Due at 2,000 ms: asleep until then (and a millisecond), never past the idle tick.
+    assert_eq!(d.idle_wait_ms(0, 4, 1_950.0, 100.0), 51.0);
+    assert_eq!(d.idle_wait_ms(0, 4, 1_000.0, 100.0), 101.0);
+    assert_eq!(
+        d.idle_wait_ms(0, 4, 2_500.0, 100.0),
+        1.0,
+        "overdue: at once"
+    );
+    // Every slot taken: the due job cannot go anyway, so only an answer (or the tick) wakes.
+    assert_eq!(d.idle_wait_ms(4, 4, 1_950.0, 100.0), 100.0);
+    // Never before Retry-After: a wake a hair early still finds nothing to send.
+    assert_eq!(d.take_batch(0, 4, 1_999.5), None);
+    assert!(d.take_batch(0, 4, 2_000.0).is_some());
+}

@@ -3,6 +3,12 @@
 //! `Retry-After`, lost answers resolved by listing, pause and cancel). It only sends and
 //! redraws: every decision is in `bulk::check` and `bulk::state`.
 
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
 use leptos::prelude::*;
 
 use super::{Bulk, Step};
@@ -19,8 +25,35 @@ use crate::messages;
 use crate::tap::FormBounds;
 use crate::ui::{browser, Ctx};
 
-/// How long the run loop sleeps when it has nothing to send.
-const IDLE_MS: u32 = 100;
+/// Longest the run loop sleeps when it has nothing to send (it wakes sooner when a batch
+/// answers or a throttled job's `Retry-After` ends): how soon Pause, Resume and Cancel act.
+const IDLE_MS: f64 = 100.0;
+
+/// Wakes the sleeping run loop when a batch answers (one thread: a flag and the loop's waker).
+#[derive(Clone, Default)]
+struct Wake(Rc<(Cell<bool>, RefCell<Option<Waker>>)>);
+
+impl Wake {
+    fn wake(&self) {
+        self.0 .0.set(true);
+        if let Some(w) = self.0 .1.borrow_mut().take() {
+            w.wake();
+        }
+    }
+
+    /// Sleeps at most `ms`; returns sooner when [`Wake::wake`] was called since the last sleep.
+    async fn sleep(&self, ms: u32) {
+        let mut tick = gloo_timers::future::TimeoutFuture::new(ms);
+        std::future::poll_fn(|cx| {
+            if self.0 .0.replace(false) || Pin::new(&mut tick).poll(cx).is_ready() {
+                return Poll::Ready(());
+            }
+            *self.0 .1.borrow_mut() = Some(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+}
 
 /// Every member of a group (nested groups included), following the pages.
 pub async fn all_members(ctx: Ctx, group_id: &str) -> Result<Vec<User>, GraphError> {
@@ -143,6 +176,9 @@ async fn resolve_ambiguous(bulk: Bulk) {
 /// settles lost answers once every batch is back, and shows the results when all is settled.
 pub async fn run_loop(bulk: Bulk) {
     let in_flight = RwSignal::new(0u32);
+    // Each answer wakes the loop at once: a slot it frees is refilled without waiting for the
+    // idle tick (issue 14: the tick cost up to 100 ms per round).
+    let answered = Wake::default();
     loop {
         if bulk
             .data
@@ -164,9 +200,11 @@ pub async fn run_loop(bulk: Bulk) {
                 let Some(jobs) = next else { break };
                 in_flight.update(|n| *n += 1);
                 bulk.version.update(|v| *v += 1);
+                let answered = answered.clone();
                 leptos::task::spawn_local(async move {
                     send_batch(bulk, jobs).await;
                     in_flight.update(|n| *n -= 1);
+                    answered.wake();
                 });
             }
         }
@@ -192,6 +230,14 @@ pub async fn run_loop(bulk: Bulk) {
             }
             Between::Wait => {}
         }
-        gloo_timers::future::TimeoutFuture::new(IDLE_MS).await;
+        let sleep = bulk.data.with_value(|d| {
+            d.idle_wait_ms(
+                in_flight.get_untracked(),
+                bulk.max_in_flight.get_untracked(),
+                browser::now_ms(),
+                IDLE_MS,
+            )
+        });
+        answered.sleep(sleep as u32).await;
     }
 }
