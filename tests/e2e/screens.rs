@@ -39,7 +39,8 @@ async fn a_screen_whose_module_fails_to_download_says_so_and_retry_loads_it() ->
             .times(1),
         )?;
         h.click(tabs::POLICY).await?;
-        h.wait_for_text(LOADING, "Loading the Policy screen").await?;
+        h.wait_for_text(LOADING, "Loading the Policy screen")
+            .await?;
         crate::tour::shoot(&h, "screen-loading", LOADING).await?;
         let alert = h
             .wait_for_text(FAILED, "screen could not be downloaded")

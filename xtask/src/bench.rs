@@ -3,7 +3,7 @@
 //!
 //! Benchmarks print figures and assert only correctness; nothing here fails on a time.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use serde_json::Value;
@@ -27,20 +27,33 @@ const START_UP_MS: f64 = 150.0;
 /// The start-up benchmark's builds: `label=path,…`.
 const STARTUP_DISTS: &str = "TAPDESK_STARTUP_DISTS";
 
-/// `dist` and every `dist-*` folder of `root` holding a built page, each labelled with its
-/// folder name (`dist` first, then by name).
-fn startup_dists(root: &Path) -> Result<String> {
-    let mut found: Vec<String> = std::fs::read_dir(root)
-        .with_context(|| format!("cannot list {}", root.display()))?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().join("index.html").is_file())
-        .filter_map(|e| e.file_name().into_string().ok())
-        .filter(|n| n == "dist" || n.starts_with("dist-"))
-        .collect();
-    found.sort_by_key(|n| (n != "dist", n.clone()));
+/// `dist` and every `dist-*` folder of `roots` holding a built page, each labelled with its
+/// folder name (`dist` first, then by name; the first root wins a name found twice).
+fn startup_dists(roots: &[&Path]) -> Result<String> {
+    let mut found: Vec<(String, PathBuf)> = Vec::new();
+    for root in roots {
+        if !root.is_dir() {
+            continue;
+        }
+        for entry in std::fs::read_dir(root)
+            .with_context(|| format!("cannot list {}", root.display()))?
+            .filter_map(|e| e.ok())
+        {
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            if (name == "dist" || name.starts_with("dist-"))
+                && entry.path().join("index.html").is_file()
+                && !found.iter().any(|(n, _)| *n == name)
+            {
+                found.push((name, entry.path()));
+            }
+        }
+    }
+    found.sort_by_key(|(n, _)| (n != "dist", n.clone()));
     Ok(found
         .iter()
-        .map(|n| format!("{n}={}", root.join(n).display()))
+        .map(|(n, p)| format!("{n}={}", p.display()))
         .collect::<Vec<_>>()
         .join(","))
 }
@@ -62,6 +75,10 @@ pub fn bench() -> Result<()> {
     {
         return summarize(&stages);
     }
+    // Today's one-module page beside the split one, for the start-up comparison.
+    timed(&mut stages, "build (single module, for comparison)", || {
+        build::build_single(&toolbox, Profile::Release)
+    });
     timed(&mut stages, "sizes", sizes::print_sizes);
     let out = toolbox.shell.root.join("target").join("bench");
     for name in [
@@ -82,7 +99,8 @@ pub fn bench() -> Result<()> {
         // The start-up benchmark compares every built page folder side by side, unless the
         // caller named them.
         if std::env::var_os(STARTUP_DISTS).is_none() {
-            let dists = startup_dists(&toolbox.shell.root)?;
+            let root = &toolbox.shell.root;
+            let dists = startup_dists(&[root, &root.join("target")])?;
             println!("[bench] {STARTUP_DISTS}={dists}");
             cmd.env(STARTUP_DISTS, dists);
         }
@@ -308,7 +326,7 @@ mod tests {
                 std::fs::write(root.join(dir).join("index.html"), "<!doctype html>").unwrap();
             }
         }
-        let got = startup_dists(&root).unwrap();
+        let got = startup_dists(&[&root, &root.join("absent")]).unwrap();
         let _ = std::fs::remove_dir_all(&root);
         let want = format!(
             "dist={},dist-single={}",
