@@ -188,10 +188,10 @@ async fn serve(
     if site.app.lock().settings.site_security_headers {
         security_headers(resp.headers_mut(), &site.app);
     }
-    // As nginx's `add_header` (without `always`): only answers
-    // that are the file get its caching; a 503 cached as `immutable` would break every retry.
+    // As nginx's `add_header` (without `always`: 2xx and 3xx answers only): a 503 cached as
+    // `immutable` would break every retry of a screen's module.
     let status = resp.status();
-    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+    if status.is_success() || status.is_redirection() {
         if let Ok(v) = HeaderValue::from_str(cache_control(&path)) {
             resp.headers_mut().insert(header::CACHE_CONTROL, v);
         }

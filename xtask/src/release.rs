@@ -176,6 +176,13 @@ pub fn build(shell: &Shell, layout: Layout, profile: Profile, out: &Path) -> Res
             "\n    <link rel=\"modulepreload\" href=\"./{name}\" integrity=\"{integrity}\" crossorigin=\"anonymous\" />"
         ));
     }
+    // The main wasm starts downloading with the page, not after the loader and the JS modules
+    // arrived (one round trip sooner on a slow link). Same mode, credentials and integrity as
+    // the loader's fetch, so the browser hands that fetch this download.
+    head.push_str(&format!(
+        "\n    <link rel=\"preload\" href=\"./{main_wasm_name}\" as=\"fetch\" type=\"application/wasm\" integrity=\"{}\" crossorigin=\"anonymous\" />",
+        sri(&main_bytes)
+    ));
     write("index.html", index_html(&template, &head)?.as_bytes())?;
     Ok(Built { files, screens })
 }
