@@ -14,6 +14,7 @@ use tapdesk_emulator::GraphRequestCounts;
 use super::bench_dir;
 use crate::harness::{self, Harness, Options};
 use crate::pages::tracking::rounds;
+use crate::pages::tracking as tracking_page;
 use crate::pages::{audit, boot, holders, policy};
 use crate::round_trips::requests;
 
@@ -60,6 +61,8 @@ async fn screens_and_tracker_polling() -> Result<()> {
             )
             .await?;
         boot::sign_in(&h, "alex.wilber").await?;
+        // The tracker runs once its screen was opened (its module loads on the first visit).
+        tracking_page::open(&h).await?;
 
         // Tracker: the first round also reads names; later rounds read passes and methods.
         until_round(&h, 1).await?;
