@@ -163,7 +163,19 @@ pub fn App() -> impl IntoView {
     let phase = RwSignal::new_local(Phase::Loading("Loading…"));
     let settings_open = RwSignal::new(false);
     reveal::resume_clipboard_clear();
-    lazy::preload_home();
+    // The signed-in page's module: at once when this load continues a sign-in (in parallel with
+    // the token exchange), else once the sign-in page is on screen, so it never competes with
+    // what Sign in needs.
+    if boot::sign_in_under_way() {
+        lazy::preload_home();
+    }
+    Effect::new(move |started: Option<bool>| {
+        let now = started == Some(true) || phase.with(|p| matches!(p, Phase::SignedOut { .. }));
+        if now && started != Some(true) {
+            lazy::preload_home();
+        }
+        now
+    });
     leptos::task::spawn_local(async move { phase.set(boot::start().await) });
     // A page restored from the back/forward cache must not resume a half-done sign-in (security item 15).
     let _ = window_event_listener(leptos::ev::pageshow, move |ev| {

@@ -37,6 +37,13 @@ fn redirect_uri(config: &Config) -> String {
         .unwrap_or_else(browser::page_address)
 }
 
+/// True when this load continues a sign-in: the authority's answer is in the address, or a
+/// silent sign-in follows (a login hint is kept; what downloads before it leaves is cached).
+/// Read before [`start`] cleans the address.
+pub fn sign_in_under_way() -> bool {
+    attempt::has_callback_params(&browser::href()) || storage::get(storage::HINT).is_some()
+}
+
 /// Decides the first phase: setup, a finished sign-in, a silent sign-in, or the sign-in button.
 pub async fn start() -> Phase {
     // An answer from the authority leaves the address bar first, before config.json or

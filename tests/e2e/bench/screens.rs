@@ -13,8 +13,8 @@ use tapdesk_emulator::GraphRequestCounts;
 
 use super::bench_dir;
 use crate::harness::{self, Harness, Options};
-use crate::pages::tracking::rounds;
 use crate::pages::tracking as tracking_page;
+use crate::pages::tracking::rounds;
 use crate::pages::{audit, boot, holders, policy};
 use crate::round_trips::requests;
 
