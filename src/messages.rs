@@ -16,6 +16,8 @@ pub enum Operation {
     EditPolicy,
     ReadAudit,
     SendMail,
+    /// Reading the admin's own role assignments and units (issue 16).
+    ReadScope,
 }
 
 /// Well-known directory role template ids (the `wids` claim) and their names.
@@ -208,6 +210,7 @@ fn forbidden(msg: &str, action: Operation) -> String {
         Operation::ReadAudit => format!("You are not allowed to read the directory audit log: it needs the permissions {} and {} (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.", permission::AUDIT_LOG_READ.name, permission::DIRECTORY_READ.name),
         Operation::EditPolicy => format!("You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission {} (use Grant permission on this screen).", permission::POLICY_WRITE.name),
         Operation::ReadPolicy => format!("Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the {} permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.", permission::POLICY_READ.name),
+        Operation::ReadScope => format!("Your role assignments could not be read (it needs the permissions {} and {}), so this page offers the whole tenant and Graph decides on each user.", permission::ROLES_READ.name, permission::UNITS_READ.name),
         Operation::Search | Operation::ReadUser => format!("You are not allowed to read users: the app needs the delegated permission {}, granted by an administrator.", permission::USER_READ_ALL.name),
     }
 }
@@ -441,6 +444,15 @@ pub fn countdown_words(ms_left: f64) -> String {
 /// Opens the local notice after a refused incremental consent (issue 17).
 pub const CONSENT_NOT_GRANTED: &str =
     "The permission was not granted: you are still signed in and nothing changed.";
+
+/// The account band's capability for an admin whose issuing roles are all scoped to
+/// administrative units (issue 16).
+pub const UNIT_SCOPE_CAPABILITY: &str =
+    "You can issue passes to members of your administrative units who hold no admin role.";
+
+/// The account band's offer to read the admin's scope, when the sign-in lists no tenant-wide
+/// role that issues passes and the permissions to read role assignments are not granted yet.
+pub const SCOPE_CONSENT: &str = "Your sign-in lists no tenant-wide role that issues passes. Roles scoped to administrative units and roles eligible in PIM are not listed: this page can read them (it asks for permission to read role assignments and administrative units).";
 
 #[cfg(test)]
 mod tests {
