@@ -770,4 +770,21 @@ mod tests {
         // Never a clock time.
         assert!(!countdown_words(7_199_999.0).contains(':'));
     }
+
+    #[test]
+    fn reading_the_scope_names_both_permissions() {
+        let denied = GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            message: "Insufficient privileges to complete the operation.".into(),
+            ..GraphError::default()
+        };
+        let s = graph(&denied, Operation::ReadScope);
+        assert!(
+            s.contains("RoleManagement.Read.Directory")
+                && s.contains("AdministrativeUnit.Read.All")
+                && s.contains("Graph decides"),
+            "{s}"
+        );
+    }
 }

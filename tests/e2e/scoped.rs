@@ -206,3 +206,42 @@ async fn a_global_administrator_s_page_is_unchanged_and_reads_no_scope() -> Resu
     })
     .await
 }
+
+#[tokio::test]
+async fn without_pim_the_role_assignments_give_the_scope() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // A tenant without Entra ID P2: the schedule instances answer 400 AadPremiumLicenseRequired.
+        h.emu.update_settings(|s| s.pim_license_missing = true);
+        let local = SCOPED_ADMIN_UPN.split('@').next().unwrap_or_default();
+        sign_in_and_read_scope(&h, local, scope::LINE).await?;
+        h.wait_for_text(
+            scope::LINE,
+            "Authentication Administrator for: Berlin office, Munich office",
+        )
+        .await?;
+        let asked: Vec<String> = h
+            .emu
+            .graph_request_log()
+            .into_iter()
+            .filter(|r| r.method == "GET")
+            .map(|r| r.path)
+            .filter(|p| p.contains("/roleManagement/directory/roleAssignments?"))
+            .collect();
+        ensure!(
+            asked.len() == 1,
+            "role assignments read {asked:?}; every request: {:?}",
+            h.emu
+                .graph_request_log()
+                .into_iter()
+                .map(|r| format!("{} {} {}", r.method, r.path, r.status))
+                .collect::<Vec<_>>()
+        );
+        // Eligible roles are unknown without PIM: no hint rather than a wrong one.
+        ensure!(!exists(&h, scope::PIM_HINT).await, "a PIM hint without PIM");
+        user::open(&h, "Miriam", "Miriam Graham").await?;
+        h.wait_for_text(create::REFUSED, "restricted administrative unit")
+            .await?;
+        Ok(())
+    })
+    .await
+}
