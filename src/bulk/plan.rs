@@ -29,6 +29,9 @@ pub struct Lookup {
     /// The policy names groups and the user's membership could not be read (no group
     /// permission in the token, or `checkMemberGroups` answered 403): a warning, never a block.
     pub coverage_unknown: bool,
+    /// The administrative units the user is in, read for an admin scoped to units (issue 16);
+    /// `None` when not read (then Graph decides).
+    pub units: Option<Vec<crate::graph::api::AdministrativeUnit>>,
 }
 
 /// The dry run's decision on a row.
@@ -63,6 +66,9 @@ pub struct PlanContext<'a> {
     /// The signed-in admin's object id: nobody may create their own pass.
     pub admin_object_id: &'a str,
     pub defaults: Defaults,
+    /// The admin's scope once read (issue 16): a target out of reach is blocked with the
+    /// reason; `None` (or a tenant-wide scope) changes nothing.
+    pub scope: Option<&'a crate::scope::Known>,
 }
 
 /// How many rows got each kind of verdict.
@@ -173,6 +179,14 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, S
     }
     if !ctx.admin_object_id.is_empty() && user.id.eq_ignore_ascii_case(ctx.admin_object_id) {
         return Err(messages::OWN_ACCOUNT_LINE.into());
+    }
+    let target = crate::scope::Target {
+        name: user.name(),
+        units: lookup.units.as_deref(),
+        roles: Some(&lookup.roles),
+    };
+    if let Some(reason) = ctx.scope.and_then(|k| k.refusal(&target)) {
+        return Err(reason);
     }
     let coverage = match ctx.policy {
         Some(p) if !lookup.coverage_unknown => tap::coverage(p, &lookup.member_of),

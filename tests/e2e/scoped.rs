@@ -15,7 +15,7 @@ use tapdesk_emulator::Event;
 use super::round_trips::requests;
 use super::{count, PRADEEP};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, create, exists, scope, search, user};
+use crate::pages::{boot, bulk, create, exists, scope, search, user};
 
 const CHRISTIE: &str = "christie.cline@contoso.onmicrosoft.com";
 const JOHANNA: &str = "johanna.lorenz@contoso.onmicrosoft.com";
@@ -241,6 +241,50 @@ async fn without_pim_the_role_assignments_give_the_scope() -> Result<()> {
         user::open(&h, "Miriam", "Miriam Graham").await?;
         h.wait_for_text(create::REFUSED, "restricted administrative unit")
             .await?;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_many_users_dry_run_blocks_rows_out_of_the_admin_s_reach_with_the_reason() -> Result<()>
+{
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let local = SCOPED_ADMIN_UPN.split('@').next().unwrap_or_default();
+        sign_in_and_read_scope(&h, local, scope::LINE).await?;
+        bulk::open(&h).await?;
+        let at = |l: &str| format!("{l}@contoso.onmicrosoft.com");
+        let (miriam, isaiah, henrietta) = (
+            at("miriam.graham"),
+            at("isaiah.langer"),
+            at("henrietta.mueller"),
+        );
+        let lines = [CHRISTIE, PRADEEP, &miriam, &isaiah, &henrietta].join("\n");
+        bulk::paste_and_check(&h, &lines, "3 blocked").await?;
+        h.wait_for_text(bulk::COUNTS, "2 ready").await?;
+        for reason in [
+            "Pradeep Gupta is not in any administrative unit you manage",
+            "Miriam Graham is in the restricted administrative unit Executive office",
+            "A role scoped to an administrative unit serves only members without any admin role",
+        ] {
+            h.wait_for_text(bulk::PREVIEW, reason).await?;
+        }
+        bulk::run(&h, bulk::EXPORT).await?;
+        h.wait_for_text(bulk::STATUS, "2 created · 0 failed")
+            .await?;
+        for (upn, n) in [
+            (CHRISTIE, 1),
+            (henrietta.as_str(), 1),
+            (PRADEEP, 0),
+            (miriam.as_str(), 0),
+            (isaiah.as_str(), 0),
+        ] {
+            ensure!(
+                h.emu.passes(upn).len() == n,
+                "{upn}: {} passes",
+                h.emu.passes(upn).len()
+            );
+        }
         Ok(())
     })
     .await
