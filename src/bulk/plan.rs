@@ -163,6 +163,18 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, S
     if row.one_time == Some(false) && ctx.bounds.one_time_forced {
         return Err("This line asks for a pass usable more than once, but your tenant's policy only allows one-time passes: set it to one-time or leave it blank.".into());
     }
+    // Out of a scoped admin's reach (issue 16): said before a lookup Graph refused for that
+    // very reason (their passes cannot be read either).
+    if let (Some(user), Some(known)) = (&lookup.user, ctx.scope) {
+        let target = crate::scope::Target {
+            name: user.name(),
+            units: lookup.units.as_deref(),
+            roles: Some(&lookup.roles),
+        };
+        if let Some(reason) = known.refusal(&target) {
+            return Err(reason);
+        }
+    }
     if let Some(e) = &lookup.lookup_error {
         let action = if lookup.user.is_some() {
             Operation::ReadPasses
@@ -179,14 +191,6 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, S
     }
     if !ctx.admin_object_id.is_empty() && user.id.eq_ignore_ascii_case(ctx.admin_object_id) {
         return Err(messages::OWN_ACCOUNT_LINE.into());
-    }
-    let target = crate::scope::Target {
-        name: user.name(),
-        units: lookup.units.as_deref(),
-        roles: Some(&lookup.roles),
-    };
-    if let Some(reason) = ctx.scope.and_then(|k| k.refusal(&target)) {
-        return Err(reason);
     }
     let coverage = match ctx.policy {
         Some(p) if !lookup.coverage_unknown => tap::coverage(p, &lookup.member_of),

@@ -267,7 +267,11 @@ async fn the_many_users_dry_run_blocks_rows_out_of_the_admin_s_reach_with_the_re
             "Miriam Graham is in the restricted administrative unit Executive office",
             "A role scoped to an administrative unit serves only members without any admin role",
         ] {
-            h.wait_for_text(bulk::PREVIEW, reason).await?;
+            let shown = h.text_content(bulk::PREVIEW).await?;
+            ensure!(
+                shown.contains(reason),
+                "{reason:?} not in the preview: {shown}"
+            );
         }
         bulk::run(&h, bulk::EXPORT).await?;
         h.wait_for_text(bulk::STATUS, "2 created · 0 failed")

@@ -464,6 +464,20 @@ fn a_unit_scoped_admin_s_rows_outside_their_units_are_blocked_with_the_reason() 
         &ctx,
     ));
     assert!(restricted.contains("restricted administrative unit Executive office"));
+    // Graph refused to list their passes for that very reason: the scope's reason is said.
+    let refused = Lookup {
+        lookup_error: Some(crate::graph::GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            ..crate::graph::GraphError::default()
+        }),
+        ..with_units(vec![])
+    };
+    let outside = blocked_reason(verdict(&r, &refused, &ctx));
+    assert!(
+        outside.contains("not in any administrative unit"),
+        "{outside}"
+    );
     // Units not read: Graph decides, the row runs.
     assert_eq!(verdict(&r, &found(), &ctx), Verdict::Ready);
     // A tenant-wide scope changes nothing.
