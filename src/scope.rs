@@ -663,6 +663,18 @@ pub fn merge_unit_results(
     out
 }
 
+/// The `users` who are among `members` (by object id): a group's members within the admin's
+/// units.
+pub fn among(
+    users: Vec<crate::graph::models::User>,
+    members: &[crate::graph::models::User],
+) -> Vec<crate::graph::models::User> {
+    users
+        .into_iter()
+        .filter(|u| members.iter().any(|m| m.id.eq_ignore_ascii_case(&u.id)))
+        .collect()
+}
+
 /// True if and only if one of `units` (a target's units) is among the admin's `mine`.
 pub fn in_units(units: &[AdministrativeUnit], mine: &[String]) -> bool {
     units
@@ -1105,6 +1117,12 @@ mod tests {
         let names: Vec<&str> = merged.iter().map(|u| u.name()).collect();
         assert_eq!(names, ["Alex Wilber", "Isaiah Langer"]);
         assert!(in_units(&[unit(MUNICH, false)], &[MUNICH.to_uppercase()]));
+        let kept = among(
+            vec![user("1", "Alex Wilber"), user("9", "Pradeep Gupta")],
+            &merged,
+        );
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].id, "1");
         assert!(!in_units(&[], &[MUNICH.into()]));
     }
 }

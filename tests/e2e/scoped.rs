@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use anyhow::{ensure, Result};
+use anyhow::{anyhow, ensure, Result};
 use tapdesk_emulator::model::roles::AUTHENTICATION_ADMINISTRATOR;
 use tapdesk_emulator::seed::{AU_BERLIN, SCOPED_ADMIN_UPN};
 use tapdesk_emulator::Event;
@@ -15,7 +15,7 @@ use tapdesk_emulator::Event;
 use super::round_trips::requests;
 use super::{count, PRADEEP};
 use crate::harness::{self, Harness, Options};
-use crate::pages::{boot, bulk, create, exists, scope, search, user};
+use crate::pages::{boot, bulk, create, exists, holders, scope, search, user};
 
 const CHRISTIE: &str = "christie.cline@contoso.onmicrosoft.com";
 const JOHANNA: &str = "johanna.lorenz@contoso.onmicrosoft.com";
@@ -289,6 +289,33 @@ async fn the_many_users_dry_run_blocks_rows_out_of_the_admin_s_reach_with_the_re
                 h.emu.passes(upn).len()
             );
         }
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn pass_holders_lists_only_the_admin_s_units() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        let now = h.emu.now();
+        let zoe = "zoe.muller@contoso.onmicrosoft.com";
+        for upn in [CHRISTIE, zoe, PRADEEP] {
+            h.emu
+                .seed_pass(upn, now - time::Duration::minutes(10), 60, true)
+                .map_err(|e| anyhow!("{e:?}"))?;
+        }
+        let local = SCOPED_ADMIN_UPN.split('@').next().unwrap_or_default();
+        sign_in_and_read_scope(&h, local, scope::LINE).await?;
+        holders::open(&h).await?;
+        h.click(holders::SCAN).await?;
+        h.wait_for_text(holders::STATUS, "hold a pass").await?;
+        let rows = holders::wait_rows(&h, 2).await?;
+        ensure!(
+            rows.iter().any(|r| r.contains("Christie Cline"))
+                && rows.iter().any(|r| r.contains("Zoë Müller"))
+                && !rows.iter().any(|r| r.contains("Pradeep Gupta")),
+            "{rows:#?}"
+        );
         Ok(())
     })
     .await
