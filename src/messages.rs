@@ -203,6 +203,10 @@ fn forbidden(msg: &str, action: Operation) -> String {
     if msg.contains("yourself") {
         return OWN_ACCOUNT_REFUSED.into();
     }
+    // Learn's wording for a member of a restricted-management administrative unit (issue 16).
+    if msg.contains("restricted management administrative unit") {
+        return RESTRICTED_UNIT_REFUSED.into();
+    }
     match action {
         Operation::CreatePass | Operation::DeletePass => format!("You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission {}.", permission::TAP_WRITE.name),
         Operation::ReadPasses => format!("You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission {}.", permission::METHODS_READ.name),
@@ -453,6 +457,9 @@ pub const UNIT_SCOPE_CAPABILITY: &str =
 /// The account band's offer to read the admin's scope, when the sign-in lists no tenant-wide
 /// role that issues passes and the permissions to read role assignments are not granted yet.
 pub const SCOPE_CONSENT: &str = "Your sign-in lists no tenant-wide role that issues passes. Roles scoped to administrative units and roles eligible in PIM are not listed: this page can read them (it asks for permission to read role assignments and administrative units).";
+
+/// Graph refused a change to a member of a restricted-management administrative unit (issue 16).
+pub const RESTRICTED_UNIT_REFUSED: &str = "This user is in a restricted-management administrative unit: only administrators assigned to that unit may change their sign-in methods, not even a Global Administrator. Ask an administrator of that unit.";
 
 #[cfg(test)]
 mod tests {
@@ -785,6 +792,20 @@ mod tests {
                 && s.contains("AdministrativeUnit.Read.All")
                 && s.contains("Graph decides"),
             "{s}"
+        );
+    }
+
+    #[test]
+    fn a_restricted_unit_refusal_is_named() {
+        let refused = GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            message: "This user is a member of a restricted management administrative unit. Management rights are limited to administrators scoped on that administrative unit.".into(),
+            ..GraphError::default()
+        };
+        assert_eq!(
+            graph(&refused, Operation::CreatePass),
+            RESTRICTED_UNIT_REFUSED
         );
     }
 }

@@ -202,6 +202,11 @@ async fn a_global_administrator_s_page_is_unchanged_and_reads_no_scope() -> Resu
         );
         ensure!(!exists(&h, scope::OUTSIDE).await);
         ensure!(create::enabled(&h).await?, "Create not offered");
+        // A restricted-management unit stops even a Global Administrator: the page reads no
+        // units for a tenant-wide admin (as before), so Graph's refusal is put in words.
+        user::open(&h, "Miriam", "Miriam Graham").await?;
+        create::refused(&h, "restricted-management administrative unit").await?;
+        ensure!(passes_created(&h) == 0, "a pass was created for Miriam");
         Ok(())
     })
     .await
