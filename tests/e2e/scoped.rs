@@ -313,7 +313,16 @@ async fn pass_holders_lists_only_the_admin_s_units() -> Result<()> {
         sign_in_and_read_scope(&h, local, scope::LINE).await?;
         holders::open(&h).await?;
         h.click(holders::SCAN).await?;
-        h.wait_for_text(holders::STATUS, "hold a pass").await?;
+        let status = h
+            .wait_for_text(holders::STATUS, "hold a pass")
+            .await?
+            .text()
+            .await?;
+        // Only the units' members were scanned: nobody outside them to be refused by Graph.
+        ensure!(
+            status.contains("2 hold a pass · 0 could not be read"),
+            "{status}"
+        );
         let rows = holders::wait_rows(&h, 2).await?;
         ensure!(
             rows.iter().any(|r| r.contains("Christie Cline"))
