@@ -13,7 +13,7 @@ use tapdesk_emulator::seed::{AU_BERLIN, SCOPED_ADMIN_UPN};
 use tapdesk_emulator::Event;
 
 use super::round_trips::requests;
-use super::{count, PRADEEP};
+use super::{assert_accessible, count, PRADEEP};
 use crate::harness::{self, Harness, Options};
 use crate::pages::{boot, bulk, create, exists, holders, scope, search, user};
 
@@ -49,6 +49,7 @@ fn writes(h: &Harness) -> Vec<String> {
 async fn sign_in_and_read_scope(h: &Harness, local: &str, shown: &str) -> Result<()> {
     boot::sign_in(h, local).await?;
     h.wait_for_css(scope::OFFER).await?;
+    assert_accessible(h, "the offer to read the roles").await?;
     let asked: Vec<String> = h
         .emu
         .graph_request_log()
@@ -81,6 +82,7 @@ async fn a_scoped_admin_sees_their_units_finds_only_their_users_and_is_told_why_
         .await?;
         h.wait_for_text(boot::CAPABILITY, "members of your administrative units")
             .await?;
+        assert_accessible(&h, "the scope line and the PIM hint").await?;
         h.emu.reset_graph_counters();
 
         // Search offers the units' members only: Pradeep is in neither unit.
