@@ -16,6 +16,8 @@ pub enum Operation {
     EditPolicy,
     ReadAudit,
     SendMail,
+    /// Reading the admin's own role assignments and units (issue 16).
+    ReadScope,
 }
 
 /// Well-known directory role template ids (the `wids` claim) and their names.
@@ -201,6 +203,10 @@ fn forbidden(msg: &str, action: Operation) -> String {
     if msg.contains("yourself") {
         return OWN_ACCOUNT_REFUSED.into();
     }
+    // Learn's wording for a member of a restricted-management administrative unit (issue 16).
+    if msg.contains("restricted management administrative unit") {
+        return RESTRICTED_UNIT_REFUSED.into();
+    }
     match action {
         Operation::CreatePass | Operation::DeletePass => format!("You are not allowed to manage this user's passes. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission {}.", permission::TAP_WRITE.name),
         Operation::ReadPasses => format!("You are not allowed to see this user's authentication methods: it needs an Authentication Administrator, Privileged Authentication Administrator or Global Reader role, and the permission {}.", permission::METHODS_READ.name),
@@ -208,6 +214,7 @@ fn forbidden(msg: &str, action: Operation) -> String {
         Operation::ReadAudit => format!("You are not allowed to read the directory audit log: it needs the permissions {} and {} (use Grant permission on this screen), and a role such as Global Reader, Security Reader, Security Administrator or Reports Reader.", permission::AUDIT_LOG_READ.name, permission::DIRECTORY_READ.name),
         Operation::EditPolicy => format!("You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission {} (use Grant permission on this screen).", permission::POLICY_WRITE.name),
         Operation::ReadPolicy => format!("Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the {} permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.", permission::POLICY_READ.name),
+        Operation::ReadScope => format!("Your role assignments could not be read (it needs the permissions {} and {}), so this page offers the whole tenant and Graph decides on each user.", permission::ROLES_READ.name, permission::UNITS_READ.name),
         Operation::Search | Operation::ReadUser => format!("You are not allowed to read users: the app needs the delegated permission {}, granted by an administrator.", permission::USER_READ_ALL.name),
     }
 }
@@ -442,6 +449,18 @@ pub fn countdown_words(ms_left: f64) -> String {
 /// Opens the local notice after a refused incremental consent (issue 17).
 pub const CONSENT_NOT_GRANTED: &str =
     "The permission was not granted: you are still signed in and nothing changed.";
+
+/// The account band's capability for an admin whose issuing roles are all scoped to
+/// administrative units (issue 16).
+pub const UNIT_SCOPE_CAPABILITY: &str =
+    "You can issue passes to members of your administrative units who hold no admin role.";
+
+/// The account band's offer to read the admin's scope, when the sign-in lists no tenant-wide
+/// role that issues passes and the permissions to read role assignments are not granted yet.
+pub const SCOPE_CONSENT: &str = "Your sign-in lists no tenant-wide role that issues passes. Roles scoped to administrative units and roles eligible in PIM are not listed: this page can read them (it asks for permission to read role assignments and administrative units).";
+
+/// Graph refused a change to a member of a restricted-management administrative unit (issue 16).
+pub const RESTRICTED_UNIT_REFUSED: &str = "This user is in a restricted-management administrative unit: only administrators assigned to that unit may change their sign-in methods, not even a Global Administrator. Ask an administrator of that unit.";
 
 #[cfg(test)]
 mod tests {
@@ -766,6 +785,37 @@ mod tests {
         assert!(
             s.contains("crypto.getRandomValues") && s.contains("current version"),
             "{s}"
+        );
+    }
+
+    #[test]
+    fn reading_the_scope_names_both_permissions() {
+        let denied = GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            message: "Insufficient privileges to complete the operation.".into(),
+            ..GraphError::default()
+        };
+        let s = graph(&denied, Operation::ReadScope);
+        assert!(
+            s.contains("RoleManagement.Read.Directory")
+                && s.contains("AdministrativeUnit.Read.All")
+                && s.contains("Graph decides"),
+            "{s}"
+        );
+    }
+
+    #[test]
+    fn a_restricted_unit_refusal_is_named() {
+        let refused = GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            message: "This user is a member of a restricted management administrative unit. Management rights are limited to administrators scoped on that administrative unit.".into(),
+            ..GraphError::default()
+        };
+        assert_eq!(
+            graph(&refused, Operation::CreatePass),
+            RESTRICTED_UNIT_REFUSED
         );
     }
 }

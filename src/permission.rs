@@ -84,6 +84,23 @@ pub const DIRECTORY_READ: Permission = Permission {
     why: "the audit trail: Graph documents the directory-audit list as needing it with AuditLog.Read.All",
 };
 
+/// Reading the signed-in admin's own role assignments, active and eligible (PIM), with their
+/// scopes (issue 16): asked for on first need, only when the sign-in does not already prove a
+/// tenant-wide issuing role.
+pub const ROLES_READ: Permission = Permission {
+    name: "RoleManagement.Read.Directory",
+    id: None,
+    why: "see which roles you hold and where (administrative units, roles eligible in PIM), when your sign-in lists no tenant-wide role that issues passes (asked for on first need)",
+};
+
+/// Reading administrative units: their names and members (issue 16), for an admin whose roles
+/// are scoped to units.
+pub const UNITS_READ: Permission = Permission {
+    name: "AdministrativeUnit.Read.All",
+    id: None,
+    why: "name your administrative units and find their members, when your roles are scoped to units (asked for on first need)",
+};
+
 /// Every permission the page may ask for (at sign-in or on first use), so one admin consent
 /// covers every screen: the registration commands register these, in this order.
 pub const ALL: &[Permission] = &[
@@ -96,6 +113,8 @@ pub const ALL: &[Permission] = &[
     POLICY_WRITE,
     AUDIT_LOG_READ,
     DIRECTORY_READ,
+    ROLES_READ,
+    UNITS_READ,
 ];
 
 /// What the page asks for at sign-in when the configuration names no `scopes`: reading only.
@@ -123,6 +142,21 @@ const BROADER_PERMISSIONS: &[(&str, &[&str])] = &[
     (
         GROUP_MEMBERS_READ.name,
         &["Group.Read.All", DIRECTORY_READ.name],
+    ),
+    (
+        ROLES_READ.name,
+        &[
+            "RoleManagement.Read.All",
+            "RoleManagement.ReadWrite.Directory",
+        ],
+    ),
+    (
+        UNITS_READ.name,
+        &[
+            "AdministrativeUnit.ReadWrite.All",
+            DIRECTORY_READ.name,
+            "Directory.ReadWrite.All",
+        ],
     ),
 ];
 

@@ -488,6 +488,200 @@ impl PageScope {
     }
 }
 
+/// The permissions reading the admin's scope needs: their role instances (active and eligible)
+/// and their units' names and members.
+pub const PERMISSIONS: &[&str] = &[
+    crate::permission::ROLES_READ.name,
+    crate::permission::UNITS_READ.name,
+];
+
+/// What the page does about the admin's scope right after sign-in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Plan {
+    /// The ID token's `wids` already lists a tenant-wide issuing role: the page is the tenant,
+    /// as before issue 16, and nothing more is read (a tenant-wide role wins over any unit
+    /// scope in [`PageScope::decide`], so reading the role instances could not change it).
+    Proven,
+    /// Read the role instances now: the token holds the permissions.
+    Read,
+    /// Offer to read them: the permissions need the admin's consent first (asked on a click,
+    /// never by a redirect the admin did not ask for).
+    Consent,
+}
+
+/// Decides whether the page reads the admin's role instances: `wids` (`None`: the claim is
+/// absent, roles unknown) and whether the token may read them (`may_read`).
+pub fn plan(wids: Option<&[String]>, may_read: bool) -> Plan {
+    let proven = wids.is_some_and(|w| {
+        w.iter()
+            .any(|id| Role::from_template(id).issues() && Role::from_template(id).rank() > 0)
+    });
+    if proven {
+        Plan::Proven
+    } else if may_read {
+        Plan::Read
+    } else {
+        Plan::Consent
+    }
+}
+
+/// What the page knows of the admin's scope.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Known {
+    /// The token proves a tenant-wide issuing role ([`Plan::Proven`]): the page as before.
+    Tenant,
+    /// Not read: the permissions need consent ([`Plan::Consent`]).
+    NeedsConsent,
+    /// Being read.
+    Reading,
+    /// Read: the scope and the units named in it (active and eligible).
+    Read {
+        /// The scope.
+        scope: PageScope,
+        /// The units the grants name, as read (a unit that could not be read is left out).
+        units: Vec<AdministrativeUnit>,
+    },
+    /// Reading failed: the sentence; the page then blocks nothing (Graph decides).
+    Failed(String),
+}
+
+impl Known {
+    /// The scope when read.
+    pub fn scope(&self) -> Option<&PageScope> {
+        match self {
+            Known::Read { scope, .. } => Some(scope),
+            _ => None,
+        }
+    }
+
+    /// A unit's name, as read.
+    pub fn unit_name(&self, id: &str) -> Option<String> {
+        match self {
+            Known::Read { units, .. } => units
+                .iter()
+                .find(|u| u.id.eq_ignore_ascii_case(id))
+                .and_then(|u| u.display_name.clone()),
+            _ => None,
+        }
+    }
+
+    /// The units whose members the page offers, when every issuing role is unit-scoped.
+    pub fn unit_ids(&self) -> Option<Vec<String>> {
+        self.scope()
+            .and_then(PageScope::unit_ids)
+            .map(<[String]>::to_vec)
+    }
+
+    /// The account band's line ("Authentication Administrator for: Berlin office, …").
+    pub fn account_line(&self) -> Option<String> {
+        self.scope()?.account_line(&|id| self.unit_name(id))
+    }
+
+    /// The PIM hint when an issuing role is only eligible.
+    pub fn pim_hint(&self) -> Option<String> {
+        self.scope()?.pim_hint(&|id| self.unit_name(id))
+    }
+
+    /// What the admin may do: a unit scope serves non-admin members (the token's `wids` lists
+    /// no such role); otherwise what the token says (`from_token`).
+    pub fn capability(
+        &self,
+        from_token: crate::messages::Capability,
+    ) -> crate::messages::Capability {
+        match self.scope().map(|s| &s.reach) {
+            Some(Reach::Units(_)) => crate::messages::Capability::NonAdmins,
+            _ => from_token,
+        }
+    }
+
+    /// Why the admin may not serve anyone (only eligible roles, or none that issues), once the
+    /// scope is read; `None` otherwise.
+    pub fn role_refusal(&self) -> Option<String> {
+        let s = self.scope()?;
+        if !matches!(s.reach, Reach::ActivateFirst | Reach::Nothing) {
+            return None;
+        }
+        match s.verdict(&Target {
+            name: "",
+            units: Some(&[]),
+            roles: None,
+        }) {
+            Verdict::OutOfReach(r) => Some(r.sentence("")),
+            _ => None,
+        }
+    }
+
+    /// Why the admin may not serve this target, before any write; `None` when the page serves
+    /// the whole tenant as before, or cannot tell (Graph decides).
+    pub fn refusal(&self, target: &Target<'_>) -> Option<String> {
+        let scope = self.scope()?;
+        if matches!(scope.reach, Reach::Tenant(_)) {
+            return None;
+        }
+        match scope.verdict(target) {
+            Verdict::OutOfReach(r) => Some(r.sentence(target.name)),
+            Verdict::Serve | Verdict::Uncertain(_) => None,
+        }
+    }
+}
+
+/// The unit ids whose names the account band shows: every unit a grant names, active or
+/// eligible, once.
+pub fn units_to_name(grants: &[Grant]) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for g in grants {
+        if let Scope::Unit(u) = &g.scope {
+            if !out.iter().any(|x| x.eq_ignore_ascii_case(u)) {
+                out.push(u.clone());
+            }
+        }
+    }
+    out
+}
+
+impl PageScope {
+    /// The grants this scope was decided from.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+}
+
+/// One search over the admin's units: each unit's matches merged, once per user, by name,
+/// at most `top`.
+pub fn merge_unit_results(
+    lists: Vec<Vec<crate::graph::models::User>>,
+    top: usize,
+) -> Vec<crate::graph::models::User> {
+    let mut out: Vec<crate::graph::models::User> = vec![];
+    for u in lists.into_iter().flatten() {
+        if !out.iter().any(|o| o.id == u.id) {
+            out.push(u);
+        }
+    }
+    out.sort_by_key(|u| u.name().to_lowercase());
+    out.truncate(top);
+    out
+}
+
+/// The `users` who are among `members` (by object id): a group's members within the admin's
+/// units.
+pub fn among(
+    users: Vec<crate::graph::models::User>,
+    members: &[crate::graph::models::User],
+) -> Vec<crate::graph::models::User> {
+    users
+        .into_iter()
+        .filter(|u| members.iter().any(|m| m.id.eq_ignore_ascii_case(&u.id)))
+        .collect()
+}
+
+/// True if and only if one of `units` (a target's units) is among the admin's `mine`.
+pub fn in_units(units: &[AdministrativeUnit], mine: &[String]) -> bool {
+    units
+        .iter()
+        .any(|u| mine.iter().any(|m| m.eq_ignore_ascii_case(&u.id)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -809,5 +1003,126 @@ mod tests {
         );
         let tenant = PageScope::decide(grants_from_fallback(&[GLOBAL_ADMINISTRATOR.into()], &[]));
         assert_eq!(tenant.reach, Reach::Tenant(Role::Global));
+    }
+
+    #[test]
+    fn a_tenant_wide_issuing_role_in_wids_needs_no_read_and_anything_else_reads_or_asks() {
+        for role in [
+            GLOBAL_ADMINISTRATOR,
+            PRIVILEGED_AUTHENTICATION_ADMINISTRATOR,
+            AUTHENTICATION_ADMINISTRATOR,
+        ] {
+            let wids = vec![DIRECTORY_READERS.to_owned(), role.to_owned()];
+            assert_eq!(plan(Some(&wids), true), Plan::Proven, "{role}");
+            assert_eq!(plan(Some(&wids), false), Plan::Proven, "{role}");
+        }
+        let helpdesk = vec![HELPDESK_ADMINISTRATOR.to_owned()];
+        assert_eq!(plan(Some(&helpdesk), true), Plan::Read);
+        assert_eq!(plan(Some(&[]), false), Plan::Consent);
+        assert_eq!(plan(None, false), Plan::Consent, "no wids: roles unknown");
+        assert_eq!(plan(None, true), Plan::Read);
+    }
+
+    #[test]
+    fn what_the_page_knows_gives_the_band_the_capability_and_the_refusals() {
+        use crate::messages::Capability;
+        let s = scoped(AUTHENTICATION_ADMINISTRATOR, &[BERLIN, MUNICH]);
+        let k = Known::Read {
+            scope: s,
+            units: vec![unit(BERLIN, false), unit(MUNICH, false)],
+        };
+        assert_eq!(
+            k.account_line().as_deref(),
+            Some("Authentication Administrator for: Berlin office, Munich office")
+        );
+        assert_eq!(k.capability(Capability::None), Capability::NonAdmins);
+        assert_eq!(k.role_refusal(), None);
+        let none = roles(&[]);
+        let outside = [unit("au-other", false)];
+        let target = Target {
+            name: "Pradeep",
+            units: Some(&outside),
+            roles: Some(&none),
+        };
+        assert!(k
+            .refusal(&target)
+            .is_some_and(|r| r.starts_with("Pradeep is not in any administrative unit")));
+        let inside = [unit(BERLIN, false)];
+        assert_eq!(
+            k.refusal(&Target {
+                units: Some(&inside),
+                ..target
+            }),
+            None
+        );
+        // Units not read: Graph decides, nothing refused.
+        assert_eq!(
+            k.refusal(&Target {
+                units: None,
+                ..target
+            }),
+            None
+        );
+        // Tenant-wide: the page as before (a restricted unit is left to Graph).
+        let t = Known::Read {
+            scope: tenant(GLOBAL_ADMINISTRATOR),
+            units: vec![],
+        };
+        let exec = [unit(EXEC, true)];
+        assert_eq!(
+            t.refusal(&Target {
+                units: Some(&exec),
+                ..target
+            }),
+            None
+        );
+        assert_eq!(
+            Known::Tenant.capability(Capability::Everyone),
+            Capability::Everyone
+        );
+        // Only eligible: the form says to activate it.
+        let e = Known::Read {
+            scope: PageScope::decide(grants_from_instances(
+                &[],
+                &[RoleInstance {
+                    role_definition_id: AUTHENTICATION_ADMINISTRATOR.into(),
+                    directory_scope_id: Some(format!("/administrativeUnits/{BERLIN}")),
+                }],
+            )),
+            units: vec![unit(BERLIN, false)],
+        };
+        assert!(e
+            .role_refusal()
+            .is_some_and(|r| r.contains("eligible but not active")));
+        assert!(e
+            .pim_hint()
+            .is_some_and(|h| h.contains("Authentication Administrator for Berlin office")));
+        assert_eq!(e.account_line(), None);
+    }
+
+    #[test]
+    fn unit_search_results_are_merged_once_by_name() {
+        let user = |id: &str, name: &str| crate::graph::models::User {
+            id: id.into(),
+            display_name: Some(name.into()),
+            ..Default::default()
+        };
+        let merged = merge_unit_results(
+            vec![
+                vec![user("2", "Miriam Graham"), user("1", "Alex Wilber")],
+                vec![user("2", "Miriam Graham"), user("3", "Isaiah Langer")],
+            ],
+            2,
+        );
+        let names: Vec<&str> = merged.iter().map(|u| u.name()).collect();
+        assert_eq!(names, ["Alex Wilber", "Isaiah Langer"]);
+        assert!(in_units(&[unit(MUNICH, false)], &[MUNICH.to_uppercase()]));
+        let kept = among(
+            vec![user("1", "Alex Wilber"), user("9", "Pradeep Gupta")],
+            &merged,
+        );
+        assert_eq!(kept.len(), 1);
+        assert_eq!(kept[0].id, "1");
+        assert!(!in_units(&[], &[MUNICH.into()]));
     }
 }

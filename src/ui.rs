@@ -17,6 +17,7 @@ mod intent;
 mod lazy;
 mod policy;
 mod reveal;
+mod scope;
 mod search;
 mod setup;
 mod shell;
@@ -72,6 +73,9 @@ pub struct Ctx {
     pub draft: RwSignal<Option<intent::Intent>>,
     /// The users the onboarding tracker follows (kept in sessionStorage: ids only).
     pub tracked: RwSignal<Vec<crate::tracking::Tracked>>,
+    /// What the page knows of the admin's scope (issue 16): tenant-wide, administrative
+    /// units, eligible roles.
+    pub scope: RwSignal<crate::scope::Known, LocalStorage>,
 }
 
 impl Ctx {
@@ -121,6 +125,14 @@ impl Ctx {
 }
 
 impl Ctx {
+    /// What the admin may do: the token's roles (`wids`), or a unit scope once read.
+    pub fn capability(&self) -> messages::Capability {
+        let from_token = self
+            .session
+            .with_value(|s| messages::capability(s.account().roles.as_deref()));
+        self.scope.with_untracked(|k| k.capability(from_token))
+    }
+
     /// The Graph handle; once the signed-in view is gone, a handle whose calls fail as signed
     /// out and are never sent.
     pub fn graph(&self) -> Graph {
@@ -356,7 +368,10 @@ pub(crate) fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -
                 .and_then(|s| serde_json::from_str(&s).ok())
                 .unwrap_or_default(),
         ),
+        scope: RwSignal::new_local(crate::scope::Known::Tenant),
     };
+    scope::start(ctx);
+    let scope_read = Memo::new(move |_| ctx.scope.with(|k| k.scope().is_some()));
     Effect::new(move |_| {
         let list = ctx.tracked.get();
         if list.is_empty() {
@@ -421,7 +436,7 @@ pub(crate) fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -
                 <button type="button" id="signin-again" class="button button--primary" on:click=sign_in_again>"Sign in again"</button>
             </div>
         })}
-        <AccountBand session=band_session phase=phase />
+        <AccountBand session=band_session phase=phase ctx=ctx />
         <Transition fallback=|| view! { <p class="status" role="status">"Reading the tenant's pass policy…"</p> }>
             {move || Suspend::new(async move {
                 let read = policy.await;
@@ -440,7 +455,11 @@ pub(crate) fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -
             // own heading is for screen readers and the skip link.
             <h2 id="single-title" class="visually-hidden">"One user"</h2>
             <search::Search on_pick=Callback::new(move |u| selected.set(Some(u))) ctx=ctx pass_on_screen=pass_on_screen />
-            {move || selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy pass_on_screen=pass_on_screen /> })}
+            // A unit scope read after the user was opened rebuilds the panel with it (once).
+            {move || {
+                scope_read.track();
+                selected.get().map(|u| view! { <user::UserPanel user=u ctx=ctx policy=policy pass_on_screen=pass_on_screen /> })
+            }}
         </div>
         {Tab::ALL.into_iter().filter(|t| *t != Tab::Single).map(|t| view! {
             <div id=t.panel_id() role="tabpanel" aria-labelledby=format!("tab-{}", t.key()) hidden=move || tab.get() != t>
@@ -454,9 +473,8 @@ pub(crate) fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -
 
 /// Who is signed in, in which tenant, with which roles and what they may do; Sign out.
 #[component]
-fn AccountBand(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl IntoView {
+fn AccountBand(session: Session, phase: RwSignal<Phase, LocalStorage>, ctx: Ctx) -> impl IntoView {
     let account = session.account().clone();
-    let capability = messages::capability(account.roles.as_deref());
     // The tenant as far as the page knows it without another permission: config.json's
     // organizationName, else the admin's sign-in domain.
     let tenant = crate::handout::organisation(
@@ -495,7 +513,8 @@ fn AccountBand(session: Session, phase: RwSignal<Phase, LocalStorage>) -> impl I
             </div>
             <div class="account__roles">
                 <span id="roles">{roles_text}</span>
-                <span class="account__capability">{messages::capability_text(capability)}</span>
+                <span class="account__capability">{move || scope::capability_text(ctx)}</span>
+                <scope::ScopeLine ctx=ctx />
             </div>
             <button type="button" id="signout" class="button button--quiet" on:click=sign_out>"Sign out"</button>
         </section>

@@ -13,6 +13,7 @@ const PASSES: &str = "passes";
 const METHODS: &str = "methods";
 const ROLES: &str = "roles";
 const GROUPS: &str = "groups";
+const UNITS: &str = "units";
 
 /// Returns the one `$batch` that opens `user_id`: passes, methods and the user's roles always
 /// (whatever the admin's own roles: a pass on an admin account earns a warning, and an
@@ -30,6 +31,19 @@ pub fn request(user_id: &str, groups: &[String]) -> BatchRequest {
     BatchRequest { requests }
 }
 
+/// [`request`], plus the user's administrative units (with their restricted-management flag)
+/// when `units` (an admin scoped to units, issue 16: whether the target is in reach is known
+/// before any write). Tenant-wide admins never send it, so their user page stays one batch
+/// of three or four items.
+pub fn request_with_units(user_id: &str, groups: &[String], units: bool) -> BatchRequest {
+    let mut req = request(user_id, groups);
+    if units {
+        req.requests
+            .push(crate::graph::api::units_of(user_id).batch_item(UNITS));
+    }
+    req
+}
+
 /// What one user page knows about its user. A part that was not asked for, or whose answer is
 /// missing, is an error the page words like any other Graph failure.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,6 +57,8 @@ pub struct Profile {
     pub roles: Option<TargetRoles>,
     /// Which of the asked groups the user is in; `None` when not asked for or not readable.
     pub member_of: Option<Vec<String>>,
+    /// The administrative units the user is in; `None` when not asked for or not readable.
+    pub units: Option<Vec<crate::graph::api::AdministrativeUnit>>,
 }
 
 impl Profile {
@@ -53,6 +69,7 @@ impl Profile {
             methods: Err(error),
             roles: None,
             member_of: None,
+            units: None,
         }
     }
 
@@ -74,11 +91,13 @@ impl Profile {
         let methods = read(responses, METHODS);
         let roles = read(responses, ROLES).ok().map(TargetRoles::from_graph);
         let member_of = read(responses, GROUPS).ok();
+        let units = read(responses, UNITS).ok();
         Profile {
             passes,
             methods,
             roles,
             member_of,
+            units,
         }
     }
 

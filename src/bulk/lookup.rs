@@ -7,6 +7,7 @@
 
 use super::input::Row;
 use super::plan::Lookup;
+use crate::graph::api::AdministrativeUnit;
 use crate::graph::batch::{self, BatchItem, BatchItemResponse};
 use crate::graph::models::{DirectoryRole, Page, TemporaryAccessPass, User};
 use crate::tap::TargetRoles;
@@ -22,6 +23,8 @@ pub enum LookupPart {
     Roles,
     /// Which of the policy's groups the user is in.
     Groups,
+    /// The administrative units the user is in (an admin scoped to units, issue 16).
+    Units,
 }
 
 /// One item of the dry run, with the row it is for.
@@ -64,6 +67,19 @@ pub fn dry_run_items(rows: &[Row], groups: &[String]) -> Vec<DryRunItem> {
     out
 }
 
+/// Returns one more item per row for an admin scoped to units: the user's administrative units
+/// (`"{row}a"`), so a row out of the admin's reach is blocked with the reason before any write.
+pub fn unit_items(rows: &[Row]) -> Vec<DryRunItem> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| DryRunItem {
+            item: crate::graph::api::units_of(row.upn.trim()).batch_item(format!("{i}a")),
+            row: i,
+            part: LookupPart::Units,
+        })
+        .collect()
+}
+
 /// Fills `lookup` from the answer to its `part`.
 ///
 /// 200 fills the part (roles by name, the default user role left out). 404 means "no such
@@ -76,6 +92,17 @@ pub fn apply(lookup: &mut Lookup, part: LookupPart, resp: &BatchItemResponse) {
     // a 403 there leaves coverage unknown (a warning), it does not fail the lookup.
     if part == LookupPart::Groups && resp.status == 403 {
         lookup.coverage_unknown = true;
+        return;
+    }
+    // The units only narrow what the page offers: unread, Graph decides (never an error).
+    if part == LookupPart::Units {
+        if resp.status == 200 {
+            lookup.units = resp
+                .body
+                .clone()
+                .and_then(|b| serde_json::from_value::<Page<AdministrativeUnit>>(b).ok())
+                .map(|p| p.value);
+        }
         return;
     }
     if resp.status == 404 {
@@ -99,6 +126,8 @@ pub fn apply(lookup: &mut Lookup, part: LookupPart, resp: &BatchItemResponse) {
             LookupPart::Groups => serde_json::from_value::<Page<String>>(body)
                 .map(|p| lookup.member_of = p.value)
                 .is_ok(),
+            // Handled above.
+            LookupPart::Units => true,
         }
     } else {
         false

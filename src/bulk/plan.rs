@@ -29,6 +29,9 @@ pub struct Lookup {
     /// The policy names groups and the user's membership could not be read (no group
     /// permission in the token, or `checkMemberGroups` answered 403): a warning, never a block.
     pub coverage_unknown: bool,
+    /// The administrative units the user is in, read for an admin scoped to units (issue 16);
+    /// `None` when not read (then Graph decides).
+    pub units: Option<Vec<crate::graph::api::AdministrativeUnit>>,
 }
 
 /// The dry run's decision on a row.
@@ -63,6 +66,9 @@ pub struct PlanContext<'a> {
     /// The signed-in admin's object id: nobody may create their own pass.
     pub admin_object_id: &'a str,
     pub defaults: Defaults,
+    /// The admin's scope once read (issue 16): a target out of reach is blocked with the
+    /// reason; `None` (or a tenant-wide scope) changes nothing.
+    pub scope: Option<&'a crate::scope::Known>,
 }
 
 /// How many rows got each kind of verdict.
@@ -156,6 +162,18 @@ fn blocked(row: &Row, lookup: &Lookup, ctx: &PlanContext) -> Result<RoleCheck, S
     }
     if row.one_time == Some(false) && ctx.bounds.one_time_forced {
         return Err("This line asks for a pass usable more than once, but your tenant's policy only allows one-time passes: set it to one-time or leave it blank.".into());
+    }
+    // Out of a scoped admin's reach (issue 16): said before a lookup Graph refused for that
+    // very reason (their passes cannot be read either).
+    if let (Some(user), Some(known)) = (&lookup.user, ctx.scope) {
+        let target = crate::scope::Target {
+            name: user.name(),
+            units: lookup.units.as_deref(),
+            roles: Some(&lookup.roles),
+        };
+        if let Some(reason) = known.refusal(&target) {
+            return Err(reason);
+        }
     }
     if let Some(e) = &lookup.lookup_error {
         let action = if lookup.user.is_some() {

@@ -147,14 +147,15 @@ pub fn CreateForm(
     /// Why this admin may not serve this user (their roles), naming who can.
     target_refusal: Signal<Option<String>>,
 ) -> impl IntoView {
-    let capability = ctx
-        .session
-        .with_value(|s| crate::messages::capability(s.account().roles.as_deref()));
-    // Readers and role-less accounts are not offered Create at all (`tap::guard`).
+    let capability = ctx.capability();
+    // Readers and role-less accounts are not offered Create at all (`tap::guard`); once the
+    // admin's scope is read, its reason (a role eligible in PIM, not activated) replaces ours.
     let role_refusal = guard::create_refusal(capability);
+    let scope_refusal =
+        StoredValue::new(ctx.scope.with_untracked(crate::scope::Known::role_refusal));
     let refused = move || {
         role_refusal
-            .map(str::to_owned)
+            .map(|r| scope_refusal.get_value().unwrap_or_else(|| r.to_owned()))
             .or_else(|| target_refusal.get())
     };
     let restored = super::intent::take_for(&user.id);

@@ -26,6 +26,9 @@ async fn list_users(
     status: RwSignal<String>,
     cancel: RwSignal<bool>,
 ) -> Result<Vec<User>, GraphError> {
+    if let Some(units) = ctx.scope.with_untracked(crate::scope::Known::unit_ids) {
+        return list_unit_users(ctx, &units, source, text, group, status, cancel).await;
+    }
     if source == Source::Search {
         return ctx.graph().send(api::search_users(&text, 999)).await;
     }
@@ -39,6 +42,47 @@ async fn list_users(
             !cancel.get_untracked()
         })
         .await
+}
+
+/// [`list_users`] for an admin scoped to units (issue 16): the units' members only (all of
+/// them, those a search finds, or the group's members among them).
+async fn list_unit_users(
+    ctx: Ctx,
+    units: &[String],
+    source: Source,
+    text: String,
+    group: Option<Group>,
+    status: RwSignal<String>,
+    cancel: RwSignal<bool>,
+) -> Result<Vec<User>, GraphError> {
+    let mut lists = vec![];
+    for unit in units {
+        let found = if source == Source::Search {
+            ctx.graph()
+                .send(api::search_unit_members(unit, &text, 999))
+                .await?
+        } else {
+            ctx.graph()
+                .all_pages(api::unit_members(unit), |count| {
+                    status.set(format!("Listing your units' users… {count}"));
+                    !cancel.get_untracked()
+                })
+                .await?
+        };
+        lists.push(found);
+    }
+    let members = crate::scope::merge_unit_results(lists, usize::MAX);
+    if source != Source::Group {
+        return Ok(members);
+    }
+    let in_group = ctx
+        .graph()
+        .all_pages(
+            api::group_members(&group.map(|g| g.id).unwrap_or_default()),
+            |_| !cancel.get_untracked(),
+        )
+        .await?;
+    Ok(crate::scope::among(in_group, &members))
 }
 
 /// The scan's result as the table shows it: found holders, filter, order and selection.

@@ -18,8 +18,13 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 /// Results shown at most.
 const MAX_RESULTS: u32 = 10;
 
-/// Runs the search for `text`: a direct read when it is a UPN or object id, plus `$search`.
-async fn find(ctx: Ctx, text: String) -> Result<Vec<User>, GraphError> {
+/// What a search found: the users, and those of them outside the admin's units (a UPN or
+/// object id typed exactly, issue 16).
+type Found = (Vec<User>, Vec<String>);
+
+/// Runs the search for `text`: a direct read when it is a UPN or object id, plus `$search`
+/// over the tenant, or over the admin's units only when every issuing role is scoped to units.
+async fn find(ctx: Ctx, text: String) -> Result<Found, GraphError> {
     let mut exact = None;
     if api::is_direct_key(&text) {
         let key = text.clone();
@@ -30,11 +35,42 @@ async fn find(ctx: Ctx, text: String) -> Result<Vec<User>, GraphError> {
         }
     }
     let query = text.clone();
-    let listed = ctx
-        .graph()
-        .send(api::search_users(&query, MAX_RESULTS))
-        .await;
-    user::search_results(exact, listed)
+    let Some(units) = ctx.scope.with_untracked(crate::scope::Known::unit_ids) else {
+        let listed = ctx
+            .graph()
+            .send(api::search_users(&query, MAX_RESULTS))
+            .await;
+        return user::search_results(exact, listed).map(|u| (u, vec![]));
+    };
+    // Only the admin's units: each unit's members by name, merged.
+    let mut lists = vec![];
+    let mut failure = None;
+    for unit in &units {
+        match ctx
+            .graph()
+            .send(api::search_unit_members(unit, &query, MAX_RESULTS))
+            .await
+        {
+            Ok(found) => lists.push(found),
+            Err(e) => failure = Some(e),
+        }
+    }
+    let listed = match failure {
+        Some(e) if lists.is_empty() => Err(e),
+        _ => Ok(crate::scope::merge_unit_results(
+            lists,
+            MAX_RESULTS as usize,
+        )),
+    };
+    // An exact hit is shown, marked when outside the units (opening it says why).
+    let mut outside = vec![];
+    if let Some(u) = &exact {
+        let theirs = ctx.graph().send(api::units_of(&u.id)).await;
+        if theirs.is_ok_and(|t| !crate::scope::in_units(&t, &units)) {
+            outside.push(u.id.clone());
+        }
+    }
+    user::search_results(exact, listed).map(|u| (u, outside))
 }
 
 /// `source`, set again only once it has not changed for `wait` (leptos-use's
@@ -69,6 +105,8 @@ pub fn Search(
     let waiting: RwSignal<Option<User>> = RwSignal::new(None);
     let text = RwSignal::new(String::new());
     let results: RwSignal<Vec<User>> = RwSignal::new(Vec::new());
+    // Results outside the admin's units (object ids).
+    let outside: RwSignal<Vec<String>> = RwSignal::new(Vec::new());
     let error: RwSignal<Option<GraphError>> = RwSignal::new(None);
     let active = RwSignal::new(0usize);
     let searched = RwSignal::new(false);
@@ -97,8 +135,9 @@ pub fn Search(
                 results.set(Vec::new());
                 error.set(None);
             }
-            Some(Ok(users)) => {
+            Some(Ok((users, out))) => {
                 error.set(None);
+                outside.set(out);
                 results.set(users);
             }
             Some(Err(e)) => {
@@ -191,6 +230,7 @@ pub fn Search(
                     results.get().into_iter().enumerate().map(move |(i, u)| {
                         let chosen = u.clone();
                         let guest = u.is_guest();
+                        let out = outside.with(|o| o.contains(&u.id));
                         view! {
                             <li id=format!("result-{}", u.id) role="option" class="results__item"
                                 class:results__item--active=move || active.get() == i
@@ -200,6 +240,7 @@ pub fn Search(
                                 <span class="results__name">{u.name().to_owned()}</span>
                                 <span class="results__upn">{u.user_principal_name.clone().unwrap_or_default()}</span>
                                 {guest.then(|| view! { <span class="badge">"Guest"</span> })}
+                                {out.then(|| view! { <span class="badge badge--warning">"Outside your units"</span> })}
                             </li>
                         }
                     }).collect_view()

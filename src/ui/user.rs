@@ -22,7 +22,9 @@ async fn read_profile(ctx: Ctx, user_id: String, policy: Option<TapPolicy>) -> P
     // Without a group permission `checkMemberGroups` is refused: not sent, coverage unknown.
     let may_read_membership = tap::MEMBERSHIP_PERMISSIONS.iter().any(|p| ctx.may(p));
     let groups = user::groups_to_read(policy.as_ref(), may_read_membership);
-    let request = user::request(&user_id, &groups);
+    // An admin scoped to units also reads the user's units: in reach or not, before any write.
+    let units = ctx.scope.with_untracked(|k| k.unit_ids().is_some());
+    let request = user::request_with_units(&user_id, &groups, units);
     let answers = ctx
         .graph()
         .send_all(request.requests, || false, |_, _| {})
@@ -82,15 +84,22 @@ pub fn UserPanel(
         browser::focus_soon("#pass-status");
     });
     let name = user.name().to_owned();
-    let capability = ctx
-        .session
-        .with_value(|s| messages::capability(s.account().roles.as_deref()));
+    let capability = ctx.capability();
     let refusal_name = name.clone();
-    // Why this admin may not serve this user at all, once the roles are read.
+    // Why this admin may not serve this user at all, once the roles (and for an admin scoped
+    // to units, the user's units) are read: the scope's reason first (issue 16).
     let target_refusal = Signal::derive(move || {
         profile.with(|p| {
-            p.as_ref()
-                .and_then(|p| guard::target_refusal(&refusal_name, capability, p.roles.as_ref()))
+            p.as_ref().and_then(|p| {
+                let target = crate::scope::Target {
+                    name: &refusal_name,
+                    units: p.units.as_deref(),
+                    roles: p.roles.as_ref(),
+                };
+                ctx.scope
+                    .with(|k| k.refusal(&target))
+                    .or_else(|| guard::target_refusal(&refusal_name, capability, p.roles.as_ref()))
+            })
         })
     });
     let on_created = Callback::new(move |p: TemporaryAccessPass| {
@@ -167,9 +176,7 @@ fn CreateWarnings(
     /// Shown by the create form instead.
     target_refusal: Signal<Option<String>>,
 ) -> impl IntoView {
-    let capability = ctx
-        .session
-        .with_value(|s| messages::capability(s.account().roles.as_deref()));
+    let capability = ctx.capability();
     move || {
         let p = profile.get()?;
         let policy = policy.get().and_then(Result::ok);

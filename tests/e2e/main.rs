@@ -22,6 +22,7 @@ mod policy;
 mod print;
 mod roles;
 mod round_trips;
+mod scoped;
 mod screens;
 mod secrets;
 mod sign_in;

@@ -194,6 +194,7 @@ fn the_preview_keeps_one_line_per_user_and_reads_starts_in_their_zone() {
             lifetime_minutes: Some(60),
             one_time: true,
         },
+        scope: None,
     };
     let seen = std::cell::RefCell::new(Vec::new());
     let to_utc = |date: &str, _: &str, zone: &str| {

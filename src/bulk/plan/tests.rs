@@ -61,6 +61,7 @@ fn check(p: &TapPolicy, capability: Capability, r: &Row, l: &Lookup) -> Verdict 
             lifetime_minutes: None,
             one_time: true,
         },
+        scope: None,
     };
     verdict(r, l, &ctx)
 }
@@ -374,6 +375,7 @@ fn new_pass_prefers_the_row_and_obeys_the_policy() {
             lifetime_minutes: Some(90),
             one_time: false,
         },
+        scope: None,
     };
     let body = new_pass(
         &row(Some(120), Some(true)),
@@ -403,4 +405,86 @@ fn new_pass_prefers_the_row_and_obeys_the_policy() {
         new_pass(&row(None, None), None, &no_default).lifetime_in_minutes,
         None
     );
+}
+
+#[test]
+fn a_unit_scoped_admin_s_rows_outside_their_units_are_blocked_with_the_reason() {
+    use crate::graph::api::AdministrativeUnit;
+    use crate::scope::{Grant, Known, PageScope, Role, Scope};
+    let unit = |id: &str, name: &str, restricted: bool| AdministrativeUnit {
+        id: id.into(),
+        display_name: Some(name.into()),
+        is_member_management_restricted: Some(restricted),
+    };
+    let known = Known::Read {
+        scope: PageScope::decide(vec![Grant {
+            role: Role::Authentication,
+            scope: Scope::Unit("au-munich".into()),
+            active: true,
+        }]),
+        units: vec![unit("au-munich", "Munich office", false)],
+    };
+    let p = policy(true, PolicyState::Enabled, &["all_users"], &[]);
+    let bounds = FormBounds::new(Some(&p));
+    let ctx = PlanContext {
+        bounds: &bounds,
+        policy: Some(&p),
+        capability: Capability::NonAdmins,
+        admin_object_id: "u-me",
+        defaults: Defaults {
+            lifetime_minutes: None,
+            one_time: true,
+        },
+        scope: Some(&known),
+    };
+    let with_units = |units: Vec<AdministrativeUnit>| Lookup {
+        units: Some(units),
+        ..found()
+    };
+    let r = row(None, None);
+    assert_eq!(
+        verdict(
+            &r,
+            &with_units(vec![unit("au-munich", "Munich office", false)]),
+            &ctx
+        ),
+        Verdict::Ready
+    );
+    let outside = blocked_reason(verdict(&r, &with_units(vec![]), &ctx));
+    assert!(
+        outside.starts_with("Adele Vance is not in any administrative unit you manage"),
+        "{outside}"
+    );
+    let restricted = blocked_reason(verdict(
+        &r,
+        &with_units(vec![
+            unit("au-munich", "Munich office", false),
+            unit("au-exec", "Executive office", true),
+        ]),
+        &ctx,
+    ));
+    assert!(restricted.contains("restricted administrative unit Executive office"));
+    // Graph refused to list their passes for that very reason: the scope's reason is said.
+    let refused = Lookup {
+        lookup_error: Some(crate::graph::GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            ..crate::graph::GraphError::default()
+        }),
+        ..with_units(vec![])
+    };
+    let outside = blocked_reason(verdict(&r, &refused, &ctx));
+    assert!(
+        outside.contains("not in any administrative unit"),
+        "{outside}"
+    );
+    // Units not read: Graph decides, the row runs.
+    assert_eq!(verdict(&r, &found(), &ctx), Verdict::Ready);
+    // A tenant-wide scope changes nothing.
+    let tenant = Known::Tenant;
+    let ctx = PlanContext {
+        scope: Some(&tenant),
+        ..ctx
+    };
+    assert_eq!(verdict(&r, &with_units(vec![]), &ctx), Verdict::Ready);
 }

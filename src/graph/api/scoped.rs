@@ -234,6 +234,25 @@ pub fn unit_members(unit_id: &str) -> Request<Page<User>> {
     Request::get(unit_members_path(unit_id)).eventual()
 }
 
+/// Returns the path searching a unit's users by display name (`$search`, an advanced query;
+/// Graph reference "List members" of an administrativeUnit), at most `top`.
+pub fn search_unit_members_path(unit_id: &str, text: &str, top: u32) -> String {
+    let clean: String = text.chars().filter(|c| *c != '"' && *c != '\\').collect();
+    format!(
+        "/directory/administrativeUnits/{}/members/microsoft.graph.user?$search={}&$select={}&$top={top}&$count=true",
+        encode(unit_id),
+        encode(&format!("\"displayName:{}\"", clean.trim())),
+        User::SELECT
+    )
+}
+
+/// Searches one unit's users by display name (the scoped admin's search).
+pub fn search_unit_members(unit_id: &str, text: &str, top: u32) -> Request<Vec<User>> {
+    Request::<Page<User>>::get(search_unit_members_path(unit_id, text, top))
+        .eventual()
+        .map_decode(values::<User>)
+}
+
 /// Returns the path listing the units a user is in (an advanced query).
 pub fn units_of_path(user_key: &str) -> String {
     format!(
@@ -315,6 +334,14 @@ mod tests {
             "/directory/administrativeUnits/au%201/members/microsoft.graph.user?$select="
         ));
         assert!(m.path.ends_with("&$top=999&$count=true"));
+        let s = search_unit_members("au-1", "Mir\"iam ", 10);
+        assert!(s.eventual);
+        assert!(
+            s.path.starts_with("/directory/administrativeUnits/au-1/members/microsoft.graph.user?$search=%22displayName%3AMiriam%22&$select="),
+            "{}",
+            s.path
+        );
+        assert!(s.path.ends_with("&$top=10&$count=true"));
         let u = units_of("zoe@contoso.com");
         assert!(
             u.eventual

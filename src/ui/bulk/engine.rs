@@ -21,7 +21,6 @@ use crate::bulk::summary;
 use crate::graph::batch::{self, BatchRequest};
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::{api, GraphError};
-use crate::messages;
 use crate::tap::FormBounds;
 use crate::ui::{browser, Ctx};
 
@@ -68,12 +67,8 @@ fn context<'a>(
     ctx: Ctx,
     defaults: &Defaults,
 ) -> (PlanContext<'a>, String) {
-    let (capability, me) = ctx.session.with_value(|s| {
-        (
-            messages::capability(s.account().roles.as_deref()),
-            s.account().object_id.clone(),
-        )
-    });
+    let capability = ctx.capability();
+    let me = ctx.session.with_value(|s| s.account().object_id.clone());
     (
         PlanContext {
             bounds,
@@ -84,6 +79,7 @@ fn context<'a>(
                 lifetime_minutes: defaults.lifetime_minutes,
                 one_time: defaults.one_time,
             },
+            scope: None,
         },
         me,
     )
@@ -93,7 +89,12 @@ fn context<'a>(
 pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defaults: Defaults) {
     let bounds = FormBounds::new(policy.as_ref());
     let membership = check::membership(policy.as_ref(), |p| bulk.ctx.may(p));
-    let parts = lookup::dry_run_items(&parsed.rows, &membership.groups);
+    let mut parts = lookup::dry_run_items(&parsed.rows, &membership.groups);
+    // An admin scoped to units also reads each user's units (issue 16).
+    let known = bulk.ctx.scope.get_untracked();
+    if known.unit_ids().is_some() {
+        parts.extend(lookup::unit_items(&parsed.rows));
+    }
     // Every lookup is a read: sent through the one fan-out (throttled items sent again), one
     // wave at a time so only a wave's answers are held in memory (10,000 rows make 40,000).
     let mut lookups = vec![
@@ -110,6 +111,7 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
     }
     let (mut plan_ctx, me) = context(&bounds, policy.as_ref(), bulk.ctx, &defaults);
     plan_ctx.admin_object_id = &me;
+    plan_ctx.scope = Some(&known);
     let zone = browser::time_zone();
     let clock = check::Clock {
         now_ms: browser::now_ms(),

@@ -11,6 +11,7 @@ pub mod handover;
 pub mod holders;
 pub mod policy;
 pub mod reveal;
+pub mod scope;
 pub mod search;
 pub mod setup;
 pub mod shell;
