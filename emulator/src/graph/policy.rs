@@ -99,7 +99,27 @@ pub fn patch(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
         }
     }
     let current = ctx.st.lock().tenant.policy.clone();
-    let Ok(Value::Object(mut merged)) = serde_json::to_value(&current) else {
+    let updated: TapPolicy = patched(&current, body)?;
+    updated
+        .validate()
+        .map_err(|m| GraphError::bad_request("badRequest", m))?;
+    let mut inner = ctx.st.lock();
+    inner.tenant.policy = updated.clone();
+    inner
+        .tenant
+        .events
+        .push(Event::PolicyChanged { policy: updated });
+    Ok((StatusCode::NO_CONTENT, None))
+}
+
+/// `current` with the PATCH `body`'s fields replaced (`@odata.type` and `id` ignored): 400
+/// `BadRequest` for a property the policy does not have or a value of the wrong shape. Shared
+/// by every policy PATCH (the pass policy here, the `qrCodePin` one in `qr`).
+pub(super) fn patched<T>(current: &T, body: Map<String, Value>) -> Result<T, GraphError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let Ok(Value::Object(mut merged)) = serde_json::to_value(current) else {
         return Err(GraphError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "generalException",
@@ -118,17 +138,6 @@ pub fn patch(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
         }
         merged.insert(k, v);
     }
-    let updated: TapPolicy = serde_json::from_value(Value::Object(merged)).map_err(|e| {
-        GraphError::bad_request("BadRequest", format!("Invalid policy value: {e}."))
-    })?;
-    updated
-        .validate()
-        .map_err(|m| GraphError::bad_request("badRequest", m))?;
-    let mut inner = ctx.st.lock();
-    inner.tenant.policy = updated.clone();
-    inner
-        .tenant
-        .events
-        .push(Event::PolicyChanged { policy: updated });
-    Ok((StatusCode::NO_CONTENT, None))
+    serde_json::from_value(Value::Object(merged))
+        .map_err(|e| GraphError::bad_request("BadRequest", format!("Invalid policy value: {e}.")))
 }

@@ -593,28 +593,7 @@ pub fn patch_policy(ctx: &Ctx<'_>, caller: &Caller) -> GResult {
     }
     let body = ctx.json_body()?;
     let current = ctx.st.lock().tenant.qr.policy.clone();
-    let Ok(Value::Object(mut merged)) = serde_json::to_value(&current) else {
-        return Err(GraphError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "generalException",
-            "Policy serialisation failed.",
-        ));
-    };
-    for (k, v) in body {
-        if k == "@odata.type" || k == "id" {
-            continue;
-        }
-        if !merged.contains_key(&k) {
-            return Err(GraphError::bad_request(
-                "BadRequest",
-                format!("Invalid property '{k}'."),
-            ));
-        }
-        merged.insert(k, v);
-    }
-    let updated: QrPolicy = serde_json::from_value(Value::Object(merged)).map_err(|e| {
-        GraphError::bad_request("BadRequest", format!("Invalid policy value: {e}."))
-    })?;
+    let updated: QrPolicy = super::policy::patched(&current, body)?;
     updated.validate().map_err(bad)?;
     ctx.st.lock().tenant.qr.policy = updated;
     Ok((StatusCode::NO_CONTENT, None))
