@@ -132,6 +132,9 @@ pub fn capability_text(capability: Capability) -> &'static str {
     }
 }
 
+/// The account bar's roles line for a token that names no admin role.
+pub const NO_ADMIN_ROLE: &str = "No admin role";
+
 /// What the account bar says about the admin's roles: their names, "No admin role", or that
 /// the sign-in did not list them (never a GUID: unknown template ids are "an admin role").
 pub fn roles_text(roles: Option<&[String]>) -> String {
@@ -144,7 +147,7 @@ pub fn roles_text(roles: Option<&[String]>) -> String {
         .map(|r| role_name(r).unwrap_or("an admin role"))
         .collect();
     if names.is_empty() {
-        "No admin role".to_owned()
+        NO_ADMIN_ROLE.to_owned()
     } else {
         names.join(", ")
     }

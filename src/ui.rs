@@ -482,6 +482,7 @@ fn AccountBand(session: Session, phase: RwSignal<Phase, LocalStorage>, ctx: Ctx)
         &account.username,
     );
     let roles_text = messages::roles_text(account.roles.as_deref());
+    let no_role = roles_text == messages::NO_ADMIN_ROLE;
     let signout_session = session;
     let sign_out = move |_| {
         storage::clear_session();
@@ -512,7 +513,9 @@ fn AccountBand(session: Session, phase: RwSignal<Phase, LocalStorage>, ctx: Ctx)
                 })}
             </div>
             <div class="account__roles">
-                <span id="roles">{roles_text}</span>
+                // "No admin role" from the token beside "Authentication Administrator for: …"
+                // would contradict the scope line: a unit-scoped admin sees the line only.
+                <span id="roles" hidden=move || ctx.scope.with(|k| k.unit_ids().is_some()) && no_role>{roles_text}</span>
                 <span class="account__capability">{move || scope::capability_text(ctx)}</span>
                 <scope::ScopeLine ctx=ctx />
             </div>

@@ -129,6 +129,11 @@ pub fn UserPanel(
         let delete_user = delete_user.clone();
         match current() {
             None => view! { <p class="status" role="status">"Reading the current pass…"</p> }.into_any(),
+            // Out of this admin's reach (issue 16): Graph's refusal to read the passes says
+            // nothing the reason under "Create a pass" does not say better.
+            Some(Err(e)) if e.status == 403 && target_refusal.with(Option::is_some) => view! {
+                <p id="pass-status" class="pass pass--none">"Not shown: this user is out of your reach (the reason is below)."</p>
+            }.into_any(),
             Some(Err(e)) => view! { <GraphErrorView error=e action=Operation::ReadPasses /> }.into_any(),
             Some(Ok(None)) => view! {
                 <p id="pass-status" class="pass pass--none" tabindex="-1">

@@ -101,6 +101,15 @@ async fn a_scoped_admin_sees_their_units_finds_only_their_users_and_is_told_why_
         )
         .await?;
         ensure!(!create::enabled(&h).await?, "Create offered for Pradeep");
+        // The pass read Graph refused is not a second, role-worded error; and the token's
+        // "No admin role" does not contradict the scope line.
+        h.wait_for_text("#pass-status", "out of your reach").await?;
+        ensure!(
+            !h.wait_for_css(boot::ROLES).await?.is_displayed().await?,
+            "\"No admin role\" is shown beside the scope line"
+        );
+        // For a person to look at: the scope line, the PIM hint and the refusal.
+        crate::tour::shoot(&h, "scoped-refusal", create::REFUSED).await?;
 
         // A member of Munich who is also in the restricted Executive office.
         user::open(&h, "Miriam", "Miriam Graham").await?;
