@@ -134,8 +134,7 @@ fn checksums(out: &Path) -> Result<String> {
             continue;
         }
         let digest = Sha256::digest(std::fs::read(&path)?);
-        let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        lines.push_str(&format!("{hex}  {rel}\n"));
+        lines.push_str(&format!("{}  {rel}\n", crate::loader::hex(&digest)));
     }
     Ok(lines)
 }

@@ -71,8 +71,8 @@ impl Cast {
 }
 
 /// The target user. `/me` (or one's own id or UPN) needs no scope beyond sign-in; another user
-/// needs one of `scopes`.
-fn resolve(
+/// needs one of `scopes`. Also the administrative-unit reads' (`units`).
+pub(super) fn resolve(
     ctx: &Ctx<'_>,
     caller: &Caller,
     t: &Target,

@@ -14,7 +14,7 @@
 use serde_json::{json, Map, Value};
 
 use super::auth::Caller;
-use super::member_of::require_advanced_query;
+use super::member_of::{require_advanced_query, resolve};
 use super::paging;
 use super::query::Search;
 use super::response::{ok, Ctx, GResult, GraphError};
@@ -239,26 +239,6 @@ pub fn members(ctx: &Ctx<'_>, caller: &Caller, id: &str, users_only: bool) -> GR
     }
     body.insert("value".into(), Value::Array(page));
     ok(Value::Object(body))
-}
-
-/// The target user; `/me` and one's own id or UPN need no permission beyond sign-in.
-fn resolve(
-    ctx: &Ctx<'_>,
-    caller: &Caller,
-    t: &Target,
-    scopes: &[&str],
-) -> Result<User, GraphError> {
-    let key = match t {
-        Target::Me => return Ok(caller.user.clone()),
-        Target::User(key) => key,
-    };
-    let own = caller.user.id.eq_ignore_ascii_case(key)
-        || caller.user.user_principal_name.eq_ignore_ascii_case(key);
-    if !own && !caller.has_scope(scopes) {
-        return Err(GraphError::insufficient_privileges());
-    }
-    let user = ctx.st.lock().tenant.find_user(key).cloned();
-    user.ok_or_else(|| GraphError::user_not_found(key))
 }
 
 /// `GET .../memberOf/microsoft.graph.administrativeUnit` (an advanced query like every cast).
