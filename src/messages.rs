@@ -465,6 +465,19 @@ pub const SCOPE_CONSENT: &str = "Your sign-in lists no tenant-wide role that iss
 /// Graph refused a change to a member of a restricted-management administrative unit (issue 16).
 pub const RESTRICTED_UNIT_REFUSED: &str = "This user is in a restricted-management administrative unit: only administrators assigned to that unit may change their sign-in methods, not even a Global Administrator. Ask an administrator of that unit.";
 
+/// Why a part of the passkey-registration checks (issue 15) could not be read: a refusal names
+/// the permission and the roles Graph documents for it; other failures in Graph's words.
+/// `conditional_access` picks the Conditional Access policies, else the passkey (FIDO2) method
+/// settings and authentication strengths.
+pub fn passkey_policy_unread(e: &GraphError, conditional_access: bool) -> String {
+    match (e.status, conditional_access) {
+        (403, true) => format!("Conditional Access could not be read: it needs the {} permission and the Global Reader, Security Reader, Security Administrator, Conditional Access Administrator or Global Administrator role. The other checks still apply.", permission::POLICY_READ_ALL.name),
+        (403, false) => format!("The passkey (FIDO2) settings could not be read: they need the {} permission and the Global Reader, Authentication Policy Administrator, Security Reader or Global Administrator role.", permission::POLICY_READ.name),
+        (404, _) => "Graph answered that these settings do not exist in this tenant (HTTP 404): the check treats them as not read.".into(),
+        _ => graph(e, Operation::Search),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
