@@ -834,4 +834,29 @@ mod tests {
             RESTRICTED_UNIT_REFUSED
         );
     }
+
+    #[test]
+    fn passkey_policy_refusals_name_the_permission_and_roles() {
+        let refused = GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            ..GraphError::network("x")
+        };
+        let ca = passkey_policy_unread(&refused, true);
+        assert!(
+            ca.contains("Policy.Read.All") && ca.contains("Conditional Access Administrator"),
+            "{ca}"
+        );
+        let methods = passkey_policy_unread(&refused, false);
+        assert!(
+            methods.contains("Policy.Read.AuthenticationMethod")
+                && methods.contains("Authentication Policy Administrator"),
+            "{methods}"
+        );
+        let missing = GraphError {
+            status: 404,
+            ..refused
+        };
+        assert!(passkey_policy_unread(&missing, false).contains("do not exist"));
+    }
 }
