@@ -202,6 +202,8 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
         table.selected.set(Vec::new());
         table.found.set(None);
         report_note.set(None);
+        // The last scan's line goes at once: nobody reads it as this scan's result.
+        status.set(String::new());
         // "Check passes" is disabled while it runs: focus goes to the status line at once.
         browser::focus_soon("#holders-status");
         let unit_scoped = ctx
