@@ -466,6 +466,9 @@ fn refusal(kind: Kind, types: &str, attested: bool, keys: &KeyRestrictions) -> O
     None
 }
 
+/// A profile's name and, per kind, why it refuses it (`None`: accepted).
+type Judged = (String, Vec<(Kind, Option<String>)>);
+
 /// The profiles that apply through `targets` (each target's `allowedPasskeyProfiles`, or the
 /// default profile when it names none); a tenant without profiles is judged on its tenant-wide
 /// settings, and without profiles synced passkeys cannot be turned on.
@@ -476,7 +479,7 @@ fn profiles(
 ) {
     let fix = format!("{METHOD_FIX} › Configure › the passkey profile");
     // (name, refusal per kind)
-    let judged: Vec<(String, Vec<(Kind, Option<String>)>)> = if c.passkey_profiles.is_empty() {
+    let judged: Vec<Judged> = if c.passkey_profiles.is_empty() {
         let keys = c.key_restrictions.clone().unwrap_or_default();
         let attested = c.is_attestation_enforced.unwrap_or(false);
         vec![(
