@@ -236,3 +236,28 @@ async fn a_report_refused_for_the_licence_falls_back_to_the_full_scan() -> Resul
     })
     .await
 }
+
+#[tokio::test]
+async fn a_role_graph_refuses_the_passkey_settings_is_told_which_roles_read_them() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // A Privileged Authentication Administrator issues passes but may not read the
+        // passkey (FIDO2) method settings.
+        boot::sign_in(&h, "megan.bowen").await?;
+        policy::open(&h).await?;
+        h.wait_for_text(
+            ".passkeys-unread",
+            "Global Reader, Authentication Policy Administrator, Security Reader or Global Administrator role",
+        )
+        .await?;
+        h.wait_for_text(VERDICT, "could not be read").await?;
+        h.wait_for_text(CONSENT, "Policy.Read.All").await?;
+        ensure!(
+            findings(&h).await?.matches("Not checked").count() == 2,
+            "{}",
+            findings(&h).await?
+        );
+        assert_accessible(&h, "the passkey registration checks (refused)").await?;
+        Ok(())
+    })
+    .await
+}
