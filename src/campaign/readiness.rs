@@ -259,6 +259,41 @@ pub fn check(policies: &Policies, who: Who<'_>) -> Vec<Finding> {
     out
 }
 
+/// The group ids the settings name (the passkey method's include and exclude targets, the
+/// users conditions of the Conditional Access policies on registering security information),
+/// without `all_users` and without duplicates: a wave's dry run asks Graph which of these
+/// each user is in (`checkMemberGroups`, 20 users a `$batch`) and passes the answer as
+/// [`Member::groups`]; a user's other groups do not change the verdict.
+pub fn groups_named(policies: &Policies) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    let mut push = |id: &str| {
+        if !id.eq_ignore_ascii_case("all_users") && !has(&out, id) {
+            out.push(id.to_owned());
+        }
+    };
+    if let Some(c) = &policies.fido2 {
+        c.include_targets.iter().for_each(|t| push(&t.id));
+        c.exclude_targets.iter().for_each(|t| push(&t.id));
+    }
+    for p in policies.conditional_access.iter().flatten() {
+        let registration = p
+            .conditions
+            .as_ref()
+            .and_then(|c| c.applications.as_ref())
+            .is_some_and(|a| has(&a.include_user_actions, REGISTER_SECURITY_INFO));
+        if let (true, Some(u)) = (
+            registration,
+            p.conditions.as_ref().and_then(|c| c.users.as_ref()),
+        ) {
+            u.include_groups
+                .iter()
+                .chain(&u.exclude_groups)
+                .for_each(|g| push(g));
+        }
+    }
+    out
+}
+
 /// True when a finding blocks.
 pub fn blocks(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Blocks)
@@ -1209,5 +1244,37 @@ mod tests {
         let f = check(&p, Who::Everyone);
         assert_eq!(codes(&f), [Code::KindRefused]);
         assert!(f[0].text.contains("need a passkey profile"));
+    }
+
+    #[test]
+    fn a_wave_asks_only_for_the_groups_the_settings_name() {
+        let mut p = clean();
+        let mut c = fido2(
+            json!([profile("p0", "deviceBound,synced", "disabled", None)]),
+            json!([{"id": "all_users"}, {"id": "g-finance"}]),
+        );
+        c.exclude_targets = vec![crate::graph::models::ExcludedGroup {
+            id: "g-kiosk".into(),
+        }];
+        p.fido2 = Some(c);
+        let mut other = ca(
+            "enabled",
+            json!({"includeGroups": ["g-other"]}),
+            strength(&["fido2"]),
+        );
+        other.conditions.as_mut().unwrap().applications = None;
+        p.conditional_access = Some(vec![
+            ca(
+                "enabled",
+                json!({"includeGroups": ["g-finance", "g-sales"], "excludeGroups": ["g-glass"]}),
+                strength(&["fido2"]),
+            ),
+            other,
+        ]);
+        assert_eq!(
+            groups_named(&p),
+            ["g-finance", "g-kiosk", "g-sales", "g-glass"]
+        );
+        assert!(groups_named(&Policies::default()).is_empty());
     }
 }
