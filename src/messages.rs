@@ -69,6 +69,14 @@ pub const ROLES: &[(&str, &str)] = &[
         "User Experience Success Manager",
     ),
     ("5f2222b1-57c3-48ba-8ad5-d4759f1fde6f", "Security Operator"),
+    (
+        "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+        "Conditional Access Administrator",
+    ),
+    (
+        "ac434307-12b9-4fa1-a708-88bf58caabc1",
+        "Global Secure Access Administrator",
+    ),
 ];
 
 /// How a role Graph did not name is shown (limited information: id and type only).

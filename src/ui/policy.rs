@@ -422,16 +422,23 @@ fn PasskeyRegistration(
         let one_time = policy.await.ok().and_then(|p| p.is_usable_once);
         read_passkey_policies(ctx, one_time).await
     });
-    let grant = move |_| {
-        let mut wanted = vec![];
-        if !may_read_methods {
-            wanted.push(POLICY_READ.name);
-        }
-        if !may_read_ca {
-            wanted.push(POLICY_READ_ALL.name);
-        }
-        ctx.grant(&wanted);
+    // Offered only for what the admin's roles can use (issue 17); otherwise the roles that can.
+    let roles = ctx.session.with_value(|s| s.account().roles.clone());
+    let offer = |p: &str| crate::tap::guard::grant_offer(p, roles.as_deref());
+    let ca_refusal = if may_read_ca {
+        None
+    } else {
+        offer(POLICY_READ_ALL.name).err()
     };
+    let mut wanted = vec![];
+    if !may_read_methods {
+        wanted.push(POLICY_READ.name);
+    }
+    if !may_read_ca && ca_refusal.is_none() {
+        wanted.push(POLICY_READ_ALL.name);
+    }
+    let offered = !wanted.is_empty();
+    let grant = move |_| ctx.grant(&wanted);
     view! {
         <section class="card" aria-labelledby="passkeys-title" id="passkeys">
             <h2 id="passkeys-title">"Passkey registration"</h2>
@@ -443,7 +450,8 @@ fn PasskeyRegistration(
                         (false, true) => format!("Checking the passkey (FIDO2) settings needs the permission {} (read-only).", POLICY_READ.name),
                         _ => format!("These checks need the permissions {} and {} (read-only).", POLICY_READ.name, POLICY_READ_ALL.name),
                     }}</p>
-                    <button type="button" id="passkeys-grant" class="button" on:click=grant>"Grant permission to check"</button>
+                    {ca_refusal.map(|who| view! { <p id="passkeys-grant-role">{who}</p> })}
+                    {offered.then(|| view! { <button type="button" id="passkeys-grant" class="button" on:click=grant.clone()>"Grant permission to check"</button> })}
                 </div>
             })}
             <Transition fallback=|| view! { <p class="status" role="status">"Reading the passkey and Conditional Access settings…"</p> }>
