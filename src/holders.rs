@@ -3,7 +3,7 @@
 //! summary. No views: `ui::holders` runs the scan and shows the table.
 
 use crate::graph::batch::{self, item_error, BatchItem, BatchItemResponse};
-use crate::graph::models::{TemporaryAccessPass, UsabilityReason, User};
+use crate::graph::models::{RegistrationDetails, TemporaryAccessPass, UsabilityReason, User};
 use crate::graph::GraphError;
 use crate::messages;
 use crate::tap;
@@ -441,6 +441,97 @@ pub fn empty_words(scanned: bool) -> &'static str {
     }
 }
 
+/// The registration report's `methodsRegistered` value of a pass.
+pub const PASS_IN_REPORT: &str = "temporaryAccessPass";
+
+/// Where a scan of the whole tenant finds whom to check (issue 15 point 6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Candidates {
+    /// Every user of the source (one batched pass read per 20 users).
+    Everyone,
+    /// Only the users the registration report lists with a pass, read with
+    /// `methodsRegistered/any(x:x eq 'temporaryAccessPass')`, then confirmed with the same
+    /// batched pass read.
+    FromReport,
+}
+
+/// How a scan finds its candidates: the report only for the whole tenant (a group or a
+/// search is small already), not for an admin scoped to units (the report is tenant-wide and
+/// needs a tenant-wide reports role), only when the session holds the report's permission
+/// (`AuditLog.Read.All`, never asked for here) and the admin left "use the report" on.
+pub fn candidates(
+    source: Source,
+    unit_scoped: bool,
+    may_read_report: bool,
+    wanted: bool,
+) -> Candidates {
+    if source == Source::Tenant && !unit_scoped && may_read_report && wanted {
+        Candidates::FromReport
+    } else {
+        Candidates::Everyone
+    }
+}
+
+/// The users the report lists, as the batched pass read wants them (id, names, type).
+pub fn report_users(rows: Vec<RegistrationDetails>) -> Vec<User> {
+    rows.into_iter()
+        .filter(|r| !r.id.is_empty())
+        .map(|r| User {
+            id: r.id,
+            display_name: Some(r.user_display_name).filter(|n| !n.is_empty()),
+            user_principal_name: Some(r.user_principal_name).filter(|n| !n.is_empty()),
+            user_type: Some(r.user_type).filter(|t| !t.is_empty()),
+            ..User::default()
+        })
+        .collect()
+}
+
+/// True when a failed report read should give way to the full scan: Graph refused it
+/// (403: the permission, a reports role or the Entra ID P1/P2 licence missing; 400: a filter
+/// this tenant does not take). Other failures (network, 5xx after retries) are the scan's
+/// failure, as a failed user listing is.
+pub fn report_falls_back(e: &GraphError) -> bool {
+    matches!(e.status, 400 | 403)
+}
+
+/// What the status note says when the report was used: how many it listed, and that it may
+/// lag (Learn, "Authentication Methods Activity", limitations: "not updated in real-time and
+/// may reflect a latency of up to a few hours"; disabled users are not in it).
+pub fn report_words(listed: usize) -> String {
+    format!(
+        "The registration report lists {} with a pass: only {} checked. The report may lag by up to a few hours and leaves out disabled accounts, so a pass created in the last hours may be missing: switch off \"Use the registration report\" to check every user.",
+        messages::count(listed, "user", "users"),
+        if listed == 1 { "that user was" } else { "those were" }
+    )
+}
+
+/// What the status note says when the report was refused and every user is checked instead.
+pub fn report_refused_words(e: &GraphError) -> String {
+    let why = if e.status == 403 && e.code.contains("NonPremium") {
+        "this tenant has no Microsoft Entra ID P1 or P2 licence, which the report needs"
+    } else if e.status == 403 {
+        "reading it needs AuditLog.Read.All and the Reports Reader, Security Reader, Security Administrator, Global Reader or Global Administrator role"
+    } else {
+        "Graph refused the query"
+    };
+    format!("The registration report could not be used ({why}): every user is checked instead, one batched read per 20 users.")
+}
+
+/// The Graph requests a tenant-wide scan of `users` users makes, from the page's own sizes:
+/// listing every user (999 a page) then one `$batch` per [`batch::MAX_PER_BATCH`] users; or,
+/// with the report listing `candidates` users with a pass at `report_page` rows a page, the
+/// report's pages then one `$batch` per 20 candidates. Throttling retries not counted.
+pub fn scan_requests(users: usize, candidates: Option<usize>, report_page: usize) -> usize {
+    let batches = |n: usize| n.div_ceil(batch::MAX_PER_BATCH);
+    match candidates {
+        None => users.div_ceil(USERS_PAGE).max(1) + batches(users),
+        Some(c) => c.div_ceil(report_page.max(1)).max(1) + batches(c),
+    }
+}
+
+/// Users per page of the tenant's user list (`api::users_page`'s `$top`).
+pub const USERS_PAGE: usize = 999;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -817,5 +908,64 @@ mod tests {
             ..Filter::default()
         };
         assert_eq!(names(multi, Sort::Name), ["Al"]);
+    }
+
+    #[test]
+    fn the_report_finds_candidates_only_for_a_tenant_scan_it_may_read() {
+        use Candidates::*;
+        assert_eq!(candidates(Source::Tenant, false, true, true), FromReport);
+        assert_eq!(candidates(Source::Tenant, false, true, false), Everyone);
+        assert_eq!(candidates(Source::Tenant, false, false, true), Everyone);
+        assert_eq!(candidates(Source::Tenant, true, true, true), Everyone);
+        assert_eq!(candidates(Source::Group, false, true, true), Everyone);
+        assert_eq!(candidates(Source::Search, false, true, true), Everyone);
+    }
+
+    #[test]
+    fn report_rows_become_users_and_refusals_fall_back_in_words() {
+        let rows: Vec<RegistrationDetails> = serde_json::from_value(json!([
+            {"id": "u1", "userPrincipalName": "a@x", "userDisplayName": "Ada", "userType": "member", "methodsRegistered": ["temporaryAccessPass"]},
+            {"id": "", "userPrincipalName": "ghost@x"},
+            {"id": "u2", "userPrincipalName": "b@x", "userDisplayName": ""}
+        ]))
+        .unwrap();
+        let users = report_users(rows);
+        assert_eq!(users.len(), 2);
+        assert_eq!(users[0].name(), "Ada");
+        assert_eq!(users[1].display_name, None);
+        assert_eq!(
+            scan_items(&users)[1].url,
+            "/users/u2/authentication/temporaryAccessPassMethods"
+        );
+        let licence = GraphError {
+            status: 403,
+            code: "Authentication_RequestFromNonPremiumTenantOrB2CTenant".into(),
+            ..GraphError::network("x")
+        };
+        assert!(report_falls_back(&licence));
+        assert!(report_refused_words(&licence).contains("P1 or P2"));
+        let role = GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            ..GraphError::network("x")
+        };
+        assert!(report_refused_words(&role).contains("Reports Reader"));
+        assert!(!report_falls_back(&GraphError {
+            status: 503,
+            ..GraphError::network("x")
+        }));
+        assert!(!report_falls_back(&GraphError::network("x")));
+        assert!(report_words(3).contains("up to a few hours"));
+        assert!(report_words(1).contains("1 user with a pass"));
+    }
+
+    #[test]
+    fn a_report_scan_of_a_large_tenant_makes_far_fewer_requests() {
+        // 100,000 users: 101 pages of users and 5,000 batches; with 300 holders in the report,
+        // 3 report pages and 15 batches.
+        assert_eq!(scan_requests(100_000, None, 100), 101 + 5_000);
+        assert_eq!(scan_requests(100_000, Some(300), 100), 3 + 15);
+        assert_eq!(scan_requests(100_000, Some(0), 100), 1);
+        assert_eq!(scan_requests(0, None, 100), 1);
     }
 }

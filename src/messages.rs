@@ -69,6 +69,14 @@ pub const ROLES: &[(&str, &str)] = &[
         "User Experience Success Manager",
     ),
     ("5f2222b1-57c3-48ba-8ad5-d4759f1fde6f", "Security Operator"),
+    (
+        "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+        "Conditional Access Administrator",
+    ),
+    (
+        "ac434307-12b9-4fa1-a708-88bf58caabc1",
+        "Global Secure Access Administrator",
+    ),
 ];
 
 /// How a role Graph did not name is shown (limited information: id and type only).
@@ -465,6 +473,19 @@ pub const SCOPE_CONSENT: &str = "Your sign-in lists no tenant-wide role that iss
 /// Graph refused a change to a member of a restricted-management administrative unit (issue 16).
 pub const RESTRICTED_UNIT_REFUSED: &str = "This user is in a restricted-management administrative unit: only administrators assigned to that unit may change their sign-in methods, not even a Global Administrator. Ask an administrator of that unit.";
 
+/// Why a part of the passkey-registration checks (issue 15) could not be read: a refusal names
+/// the permission and the roles Graph documents for it; other failures in Graph's words.
+/// `conditional_access` picks the Conditional Access policies, else the passkey (FIDO2) method
+/// settings and authentication strengths.
+pub fn passkey_policy_unread(e: &GraphError, conditional_access: bool) -> String {
+    match (e.status, conditional_access) {
+        (403, true) => format!("Conditional Access could not be read: it needs the {} permission and the Global Reader, Security Reader, Security Administrator, Conditional Access Administrator or Global Administrator role. The other checks still apply.", permission::POLICY_READ_ALL.name),
+        (403, false) => format!("The passkey (FIDO2) settings could not be read: they need the {} permission and the Global Reader, Authentication Policy Administrator, Security Reader or Global Administrator role.", permission::POLICY_READ.name),
+        (404, _) => "Graph answered that these settings do not exist in this tenant (HTTP 404): the check treats them as not read.".into(),
+        _ => graph(e, Operation::Search),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -820,5 +841,30 @@ mod tests {
             graph(&refused, Operation::CreatePass),
             RESTRICTED_UNIT_REFUSED
         );
+    }
+
+    #[test]
+    fn passkey_policy_refusals_name_the_permission_and_roles() {
+        let refused = GraphError {
+            status: 403,
+            code: "Authorization_RequestDenied".into(),
+            ..GraphError::network("x")
+        };
+        let ca = passkey_policy_unread(&refused, true);
+        assert!(
+            ca.contains("Policy.Read.All") && ca.contains("Conditional Access Administrator"),
+            "{ca}"
+        );
+        let methods = passkey_policy_unread(&refused, false);
+        assert!(
+            methods.contains("Policy.Read.AuthenticationMethod")
+                && methods.contains("Authentication Policy Administrator"),
+            "{methods}"
+        );
+        let missing = GraphError {
+            status: 404,
+            ..refused
+        };
+        assert!(passkey_policy_unread(&missing, false).contains("do not exist"));
     }
 }

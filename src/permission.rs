@@ -101,6 +101,14 @@ pub const UNITS_READ: Permission = Permission {
     why: "name your administrative units and find their members, when your roles are scoped to units (asked for on first need)",
 };
 
+/// Reading Conditional Access policies (issue 15): the Policy screen's passkey-registration
+/// checks look for a policy on registering security information that a pass cannot satisfy.
+pub const POLICY_READ_ALL: Permission = Permission {
+    name: "Policy.Read.All",
+    id: Some("572fea84-0151-49b2-9301-11cb16974376"),
+    why: "check whether Conditional Access lets a user with a pass register a passkey, on the Policy screen (asked for on first use)",
+};
+
 /// Every permission the page may ask for (at sign-in or on first use), so one admin consent
 /// covers every screen: the registration commands register these, in this order.
 pub const ALL: &[Permission] = &[
@@ -115,6 +123,7 @@ pub const ALL: &[Permission] = &[
     DIRECTORY_READ,
     ROLES_READ,
     UNITS_READ,
+    POLICY_READ_ALL,
 ];
 
 /// What the page asks for at sign-in when the configuration names no `scopes`: reading only.
@@ -157,6 +166,10 @@ const BROADER_PERMISSIONS: &[(&str, &[&str])] = &[
             DIRECTORY_READ.name,
             "Directory.ReadWrite.All",
         ],
+    ),
+    (
+        POLICY_READ_ALL.name,
+        &["Policy.ReadWrite.ConditionalAccess"],
     ),
 ];
 

@@ -102,6 +102,16 @@ pub fn roles_using(permission: &str) -> Option<&'static [&'static str]> {
             "Global Reader",
             "Global Administrator",
         ])
+    } else if permission.eq_ignore_ascii_case(crate::permission::POLICY_READ_ALL.name) {
+        // Learn, "List policies" (conditionalAccessRoot): the roles that read Conditional Access.
+        Some(&[
+            "Conditional Access Administrator",
+            "Security Reader",
+            "Security Administrator",
+            "Global Secure Access Administrator",
+            "Global Reader",
+            "Global Administrator",
+        ])
     } else {
         None
     }
@@ -239,5 +249,16 @@ mod tests {
             assert_eq!(create_refusal(c), None, "{c:?}");
             assert!(may_delete(c));
         }
+    }
+
+    #[test]
+    fn reading_conditional_access_is_offered_to_the_roles_that_read_it() {
+        let paa = vec!["7be44c8a-adaf-4e2a-84d6-ab2649e08a13".to_string()];
+        let who = grant_offer(crate::permission::POLICY_READ_ALL.name, Some(&paa))
+            .expect_err("a Privileged Authentication Administrator cannot read Conditional Access");
+        assert!(who.contains("Conditional Access Administrator"), "{who}");
+        let ca_admin = vec!["b1be1c3e-b65d-4f19-8427-f6fa0d97feb9".to_string()];
+        assert!(grant_offer(crate::permission::POLICY_READ_ALL.name, Some(&ca_admin)).is_ok());
+        assert!(grant_offer(crate::permission::POLICY_READ_ALL.name, None).is_ok());
     }
 }

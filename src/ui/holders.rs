@@ -13,8 +13,9 @@ use super::{browser, Ctx, GraphErrorView};
 use crate::config::{GROUP_PERMISSION, WRITE_PERMISSION};
 use crate::graph::models::{Group, User};
 use crate::graph::{api, GraphError};
-use crate::holders::{self, Filter, Holder, Revoked, Sort, Source};
+use crate::holders::{self, Candidates, Filter, Holder, Revoked, Sort, Source};
 use crate::messages::{self, count, Operation};
+use crate::permission::AUDIT_LOG_READ;
 use crate::tap::duration_words;
 
 /// Lists the users of `source` (every page), saying how many so far in `status`.
@@ -85,6 +86,24 @@ async fn list_unit_users(
     Ok(crate::scope::among(in_group, &members))
 }
 
+/// The users the registration report lists with a pass (issue 15 point 6), every page,
+/// saying how many so far in `status`.
+async fn report_candidates(
+    ctx: Ctx,
+    status: RwSignal<String>,
+    cancel: RwSignal<bool>,
+) -> Result<Vec<User>, GraphError> {
+    let filter = api::registered_filter(holders::PASS_IN_REPORT);
+    let rows = ctx
+        .graph()
+        .all_pages(api::registration_report(Some(&filter)), |count| {
+            status.set(format!("Reading the registration report… {count}"));
+            !cancel.get_untracked()
+        })
+        .await?;
+    Ok(holders::report_users(rows))
+}
+
 /// The scan's result as the table shows it: found holders, filter, order and selection.
 #[derive(Clone, Copy)]
 struct Table {
@@ -119,6 +138,10 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
     let cancel = RwSignal::new(false);
     let status = RwSignal::new(String::new());
     let failure: RwSignal<Option<GraphError>> = RwSignal::new(None);
+    // Issue 15: candidates from the registration report, when it may be read.
+    let may_report = ctx.may(AUDIT_LOG_READ.name);
+    let use_report = RwSignal::new(true);
+    let report_note: RwSignal<Option<String>> = RwSignal::new(None);
     let table = Table {
         found: RwSignal::new_local(None),
         filter: RwSignal::new(Filter::default()),
@@ -178,10 +201,31 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
         revoke.clear();
         table.selected.set(Vec::new());
         table.found.set(None);
+        report_note.set(None);
+        // The last scan's line goes at once: nobody reads it as this scan's result.
+        status.set(String::new());
         // "Check passes" is disabled while it runs: focus goes to the status line at once.
         browser::focus_soon("#holders-status");
+        let unit_scoped = ctx
+            .scope
+            .with_untracked(|k| crate::scope::Known::unit_ids(k).is_some());
+        let how = holders::candidates(src, unit_scoped, may_report, use_report.get_untracked());
         leptos::task::spawn_local(async move {
-            match list_users(ctx, src, q, g, status, cancel).await {
+            let listed = match how {
+                Candidates::Everyone => list_users(ctx, src, q, g, status, cancel).await,
+                Candidates::FromReport => match report_candidates(ctx, status, cancel).await {
+                    Ok(users) => {
+                        report_note.set(Some(holders::report_words(users.len())));
+                        Ok(users)
+                    }
+                    Err(e) if holders::report_falls_back(&e) => {
+                        report_note.set(Some(holders::report_refused_words(&e)));
+                        list_users(ctx, src, q, g, status, cancel).await
+                    }
+                    Err(e) => Err(e),
+                },
+            };
+            match listed {
                 Err(e) => failure.set(Some(e)),
                 Ok(users) => {
                     let total = users.len();
@@ -219,6 +263,12 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
             <h2 id="holders-title">"Pass holders"</h2>
             <p>"Passes that are still present are a way into an account, for the user and for anyone who saw the pass. Check who holds one, and delete the passes that should not be there."</p>
             <HoldersSource ctx=ctx source=source text=text group=group failure=failure />
+            <Show when=move || may_report && source.get() == Source::Tenant>
+                <label class="field field--inline">
+                    <input type="checkbox" id="holders-report" prop:checked=move || use_report.get() on:change=move |ev| use_report.set(event_target_checked(&ev)) />
+                    <span>"Use the registration report: check only the users it lists with a pass (far fewer requests in a large tenant; the report may lag by up to a few hours)"</span>
+                </label>
+            </Show>
             <div class="holders__actions command-bar">
                 <button type="button" id="holders-scan" class="button button--primary" disabled=move || busy.get() on:click=scan>"Check passes"</button>
                 <Show when=move || busy.get()>
@@ -229,6 +279,7 @@ pub fn PassHolders(ctx: Ctx) -> impl IntoView {
                 </Show>
             </div>
             <p id="holders-status" class="status" role="status" tabindex="-1" aria-busy=move || busy.get().to_string()>{move || status.get()}</p>
+            {move || report_note.get().map(|n| view! { <p id="holders-report-note" class="notice">{n}</p> })}
             {move || failure.get().map(|e| view! { <GraphErrorView error=e action=Operation::Search /> })}
             {move || revoke.value().get().map(|s| view! { <RevokeSummary outcome=s /> })}
             <Show when=move || table.found.with(Option::is_some)>

@@ -5,15 +5,22 @@
 //! Focus: "Review changes" moves it to the review's first button (Save policy); Back and
 //! Escape give it back to "Review changes"; once saved it goes to the saved notice, which is
 //! a live region, also after the form is rebuilt from the saved policy.
+//!
+//! Below the form, read-only, "Passkey registration" (issue 15): will a user who signs in with
+//! a pass be able to register a passkey? The passkey (FIDO2) settings are read with the
+//! sign-in's `Policy.Read.AuthenticationMethod`; Conditional Access needs `Policy.Read.All`,
+//! asked for here on first use. [`read_passkey_policies`] is what a wave's dry run calls too.
 
 use leptos::prelude::*;
 
 use super::{browser, Ctx, GraphErrorView};
+use crate::campaign::readiness::{self, Finding, Severity, Who};
 use crate::config::{GROUP_PERMISSION, POLICY_WRITE_PERMISSION};
 use crate::graph::batch;
 use crate::graph::models::{Group, TapPolicy};
 use crate::graph::{api, GraphError};
-use crate::messages::Operation;
+use crate::messages::{self, Operation};
+use crate::permission::{POLICY_READ, POLICY_READ_ALL};
 use crate::policy::{self, Draft, Side, ALL_USERS};
 
 /// The Policy tab. Reads the shared policy; saving refetches it for every screen.
@@ -52,6 +59,7 @@ pub fn PolicyEditor(
                 })}
             </Transition>
         </section>
+        <PasskeyRegistration ctx=ctx policy=policy />
     }
 }
 
@@ -351,5 +359,141 @@ fn PolicyReview(
             </div>
         })}
         {move || save.value().get().and_then(Result::err).filter(|_| !save.pending().get()).map(|e| view! { <GraphErrorView error=e action=Operation::EditPolicy /> })}
+    }
+}
+
+/// What the passkey-registration checks read: the policies (parts not read are `None`) and,
+/// for each part that could not be read, the sentence saying why.
+#[derive(Clone, Debug, Default)]
+pub struct PasskeyReads {
+    pub policies: readiness::Policies,
+    pub unread: Vec<String>,
+}
+
+/// Reads what decides whether a passkey is accepted: the passkey (FIDO2) method configuration
+/// and the authentication strengths (when the session holds `Policy.Read.AuthenticationMethod`),
+/// and every Conditional Access policy (when it holds `Policy.Read.All`; never asked for
+/// here). `passes_one_time_only` is the pass policy's `isUsableOnce`. At most three reads plus
+/// Conditional Access paging; judge the result with [`readiness::check`] for the tenant
+/// ([`Who::Everyone`]) or for each user of a wave ([`Who::User`]).
+pub async fn read_passkey_policies(ctx: Ctx, passes_one_time_only: Option<bool>) -> PasskeyReads {
+    let graph = ctx.graph();
+    let mut out = PasskeyReads {
+        policies: readiness::Policies {
+            passes_one_time_only,
+            ..Default::default()
+        },
+        unread: vec![],
+    };
+    if ctx.may(POLICY_READ.name) {
+        let (fido2, strengths) = futures::join!(
+            graph.send(api::fido2_configuration()),
+            graph.send(api::authentication_strengths())
+        );
+        match fido2 {
+            Ok(c) => out.policies.fido2 = Some(c),
+            Err(e) => out.unread.push(messages::passkey_policy_unread(&e, false)),
+        }
+        // Only used to resolve a policy's strength by id: a refusal leaves those unresolved.
+        out.policies.strengths = strengths.ok();
+    }
+    if ctx.may(POLICY_READ_ALL.name) {
+        match graph
+            .all_pages(api::conditional_access_policies(), |_| true)
+            .await
+        {
+            Ok(list) => out.policies.conditional_access = Some(list),
+            Err(e) => out.unread.push(messages::passkey_policy_unread(&e, true)),
+        }
+    }
+    out
+}
+
+/// "Passkey registration": the findings for the whole tenant, read-only, each with the
+/// setting to change; the Conditional Access permission asked for on first use.
+#[component]
+fn PasskeyRegistration(
+    ctx: Ctx,
+    policy: LocalResource<Result<TapPolicy, GraphError>>,
+) -> impl IntoView {
+    let may_read_methods = ctx.may(POLICY_READ.name);
+    let may_read_ca = ctx.may(POLICY_READ_ALL.name);
+    let reads = LocalResource::new(move || async move {
+        let one_time = policy.await.ok().and_then(|p| p.is_usable_once);
+        read_passkey_policies(ctx, one_time).await
+    });
+    // Offered only for what the admin's roles can use (issue 17); otherwise the roles that can.
+    let roles = ctx.session.with_value(|s| s.account().roles.clone());
+    let offer = |p: &str| crate::tap::guard::grant_offer(p, roles.as_deref());
+    let ca_refusal = if may_read_ca {
+        None
+    } else {
+        offer(POLICY_READ_ALL.name).err()
+    };
+    let mut wanted = vec![];
+    if !may_read_methods {
+        wanted.push(POLICY_READ.name);
+    }
+    if !may_read_ca && ca_refusal.is_none() {
+        wanted.push(POLICY_READ_ALL.name);
+    }
+    let offered = !wanted.is_empty();
+    let grant = move |_| ctx.grant(&wanted);
+    view! {
+        <section class="card" aria-labelledby="passkeys-title" id="passkeys">
+            <h2 id="passkeys-title">"Passkey registration"</h2>
+            <p>"Will a user who signs in with a Temporary Access Pass be able to register a passkey? Read-only: the settings below are changed in the Entra admin center."</p>
+            {(!may_read_methods || !may_read_ca).then(|| view! {
+                <div id="passkeys-consent" class="notice">
+                    <p>{match (may_read_methods, may_read_ca) {
+                        (true, false) => format!("Checking Conditional Access needs the permission {} (read-only).", POLICY_READ_ALL.name),
+                        (false, true) => format!("Checking the passkey (FIDO2) settings needs the permission {} (read-only).", POLICY_READ.name),
+                        _ => format!("These checks need the permissions {} and {} (read-only).", POLICY_READ.name, POLICY_READ_ALL.name),
+                    }}</p>
+                    {ca_refusal.map(|who| view! { <p id="passkeys-grant-role">{who}</p> })}
+                    {offered.then(|| view! { <button type="button" id="passkeys-grant" class="button" on:click=grant.clone()>"Grant permission to check"</button> })}
+                </div>
+            })}
+            <Transition fallback=|| view! { <p class="status" role="status">"Reading the passkey and Conditional Access settings…"</p> }>
+                {move || Suspend::new(async move {
+                    let r = reads.await;
+                    let findings = readiness::check(&r.policies, Who::Everyone);
+                    view! { <PasskeyFindings findings=findings unread=r.unread /> }
+                })}
+            </Transition>
+            <button type="button" id="passkeys-again" class="button button--quiet" on:click=move |_| reads.refetch()>"Check again"</button>
+        </section>
+    }
+}
+
+/// The verdict and each finding with the setting to change.
+#[component]
+fn PasskeyFindings(findings: Vec<Finding>, unread: Vec<String>) -> impl IntoView {
+    let verdict = readiness::verdict(&findings);
+    let verdict_class = if readiness::blocks(&findings) {
+        "notice notice--error"
+    } else if findings.iter().any(|f| f.severity == Severity::Warns) {
+        "notice notice--warning"
+    } else {
+        "notice notice--ok"
+    };
+    view! {
+        <p id="passkeys-verdict" class=verdict_class role="status">{verdict}</p>
+        {unread.into_iter().map(|u| view! { <p class="notice notice--warning passkeys-unread">{u}</p> }).collect_view()}
+        <ul id="passkeys-findings" class="findings">
+            {findings.into_iter().map(|f| {
+                let class = match f.severity {
+                    Severity::Blocks => "notice notice--error finding",
+                    Severity::Warns => "notice notice--warning finding",
+                    Severity::Notes => "notice finding",
+                };
+                view! {
+                    <li class=class data-code=format!("{:?}", f.code) data-severity=format!("{:?}", f.severity)>
+                        <strong>{f.severity.words()}": "</strong>{f.text}
+                        <span class="notice__detail">"Change: "{f.fix}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }

@@ -17,6 +17,7 @@ use super::count;
 use crate::harness::{self, Harness, Options};
 use crate::pages::{boot, bulk};
 
+mod campaign;
 mod heap;
 mod journeys;
 mod screens;

@@ -20,6 +20,7 @@ mod layout;
 mod pages;
 mod policy;
 mod print;
+mod readiness;
 mod roles;
 mod round_trips;
 mod scoped;

@@ -83,6 +83,7 @@ pub fn bench() -> Result<()> {
     let out = toolbox.shell.root.join("target").join("bench");
     for name in [
         "bulk.json",
+        "campaign.json",
         "heap.json",
         "journeys.json",
         "screens.json",
@@ -206,6 +207,24 @@ fn print_figures(dir: &Path) {
             );
         }
         Err(e) => println!("screens.json: {e:#}"),
+    }
+    match read(&dir.join("campaign.json")) {
+        Ok(c) => {
+            let k = &c["classify"];
+            println!(
+                "campaign: {} report rows in {} requests ({} a page), read in {:.2} s, classified in {:.1} ms (native, debug build; {} phone-only)",
+                k["users"], k["requests"], k["pageSize"],
+                k["readSeconds"].as_f64().unwrap_or(f64::NAN),
+                k["classifyMs"].as_f64().unwrap_or(f64::NAN),
+                k["phoneOnly"]
+            );
+            let p = &c["holders"];
+            println!(
+                "pass holders in a {}-user tenant ({} hold a pass): {} requests with the registration report, {} without (the report leaves out {} disabled holders)",
+                p["users"], p["holders"], p["withReport"], p["withoutReport"], p["reportLeavesOut"]
+            );
+        }
+        Err(e) => println!("campaign.json: {e:#}"),
     }
     match read(&dir.join("startup.json")) {
         Ok(s) => print_startup(&s),

@@ -125,6 +125,10 @@ pub struct Fido2Configuration {
     pub default_passkey_profile: Option<String>,
     /// Every profile.
     pub passkey_profiles: Vec<PasskeyProfile>,
+    /// The tenant-wide attestation switch of a tenant without passkey profiles.
+    pub is_attestation_enforced: Option<bool>,
+    /// The tenant-wide AAGUID list of a tenant without passkey profiles.
+    pub key_restrictions: Option<KeyRestrictions>,
 }
 
 /// An authentication strength (built-in or custom).
@@ -159,6 +163,10 @@ pub struct CaUsers {
     pub include_groups: Vec<String>,
     /// Group ids.
     pub exclude_groups: Vec<String>,
+    /// Directory role template ids.
+    pub include_roles: Vec<String>,
+    /// Directory role template ids.
+    pub exclude_roles: Vec<String>,
 }
 
 /// `conditions` of a Conditional Access policy.
