@@ -101,6 +101,16 @@ pub const UNITS_READ: Permission = Permission {
     why: "name your administrative units and find their members, when your roles are scoped to units (asked for on first need)",
 };
 
+/// Removing a user's phone method once they registered a passkey (the tracker, issue 15);
+/// asked for on first use. Learn "Delete phoneAuthenticationMethod" names this broad
+/// permission for other users: it can change every sign-in method, so the page asks for it only
+/// when the admin removes a phone.
+pub const METHODS_WRITE: Permission = Permission {
+    name: "UserAuthenticationMethod.ReadWrite.All",
+    id: Some("b7887744-6746-4312-813d-72daeaee7e2d"),
+    why: "remove a user's phone method once they registered a passkey (asked for the first time an admin does so)",
+};
+
 /// Every permission the page may ask for (at sign-in or on first use), so one admin consent
 /// covers every screen: the registration commands register these, in this order.
 pub const ALL: &[Permission] = &[
@@ -115,6 +125,7 @@ pub const ALL: &[Permission] = &[
     DIRECTORY_READ,
     ROLES_READ,
     UNITS_READ,
+    METHODS_WRITE,
 ];
 
 /// What the page asks for at sign-in when the configuration names no `scopes`: reading only.

@@ -178,16 +178,19 @@ impl Phone {
     }
 }
 
-/// The phone methods among `methods`.
+/// The phone methods among `methods`, the mobile number last: Graph refuses to delete it while
+/// an alternate mobile number exists (Learn "Delete phoneAuthenticationMethod").
 pub fn phones(methods: &[AuthMethod]) -> Vec<Phone> {
-    methods
+    let mut out: Vec<Phone> = methods
         .iter()
         .filter(|m| m.kind() == MethodKind::Phone)
         .map(|m| Phone {
             id: m.id.clone(),
             phone_type: m.phone_type.clone().unwrap_or_default(),
         })
-        .collect()
+        .collect();
+    out.sort_by_key(|p| p.phone_type.eq_ignore_ascii_case("mobile"));
+    out
 }
 
 /// The weaker methods among `new` (registered since tracking began), in words.
@@ -218,10 +221,13 @@ impl Flag {
                 "Registered {} instead of a passkey: not phishing-resistant. Ask them to add a passkey.",
                 names.join(", ")
             ),
-            Flag::PhoneStill(phones) => format!(
-                "The {} is still registered after the passkey: remove it so SMS and voice stop being a way in.",
-                phones.iter().map(Phone::words).collect::<Vec<_>>().join(" and ")
-            ),
+            Flag::PhoneStill(phones) => {
+                let (verb, it) = if phones.len() == 1 { ("is", "it") } else { ("are", "them") };
+                format!(
+                    "The {} {verb} still registered after the passkey: remove {it} so SMS and voice stop being a way in.",
+                    phones.iter().map(Phone::words).collect::<Vec<_>>().join(" and ")
+                )
+            }
         }
     }
 
