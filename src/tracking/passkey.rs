@@ -218,15 +218,24 @@ impl Flag {
         match self {
             Flag::ExpiredUnused => "Pass expired unused: issue a new pass.".into(),
             Flag::WeakInstead(names) => format!(
-                "Registered {} instead of a passkey: not phishing-resistant. Ask them to add a passkey.",
+                "Registered {} instead of a passkey (not phishing-resistant).",
                 names.join(", ")
             ),
             Flag::PhoneStill(phones) => {
-                let (verb, it) = if phones.len() == 1 { ("is", "it") } else { ("are", "them") };
-                format!(
-                    "The {} {verb} still registered after the passkey: remove {it} so SMS and voice stop being a way in.",
-                    phones.iter().map(Phone::words).collect::<Vec<_>>().join(" and ")
-                )
+                let (verb, it) = if phones.len() == 1 {
+                    ("is", "it")
+                } else {
+                    ("are", "them")
+                };
+                let mut what = phones
+                    .iter()
+                    .map(Phone::words)
+                    .collect::<Vec<_>>()
+                    .join(" and ");
+                if let Some(first) = what.get(..1) {
+                    what = format!("{}{}", first.to_uppercase(), &what[1..]);
+                }
+                format!("{what} {verb} still registered: remove {it} so SMS and voice calls stop being a way in.")
             }
         }
     }

@@ -328,7 +328,7 @@ pub fn Tracking(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     view! {
         <section class="card" aria-labelledby="tracking-title">
             <h2 id="tracking-title">"Tracking"</h2>
-            <p>"Follows each user who got a pass here until they have registered a passkey, Authenticator or Windows Hello: then the pass can be deleted."</p>
+            <p>"Follows each user who got a pass here until they have registered a passkey or Windows Hello: then the pass can be revoked, and a phone left behind removed."</p>
             <div class="tracking__actions command-bar">
                 <button type="button" id="tracking-check" class="button button--primary" disabled=move || checking.get() on:click=move |_| {
                     check_now.set(true);

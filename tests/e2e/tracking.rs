@@ -235,7 +235,7 @@ async fn the_tracker_names_each_passkey_flags_what_is_left_and_revokes_everyone_
             .await?;
         h.wait_for_text(
             &tracking::row(&christie),
-            "Registered Microsoft Authenticator instead of a passkey",
+            "Registered Microsoft Authenticator instead of a passkey (not phishing-resistant).",
         )
         .await?;
         ensure!(
@@ -245,7 +245,7 @@ async fn the_tracker_names_each_passkey_flags_what_is_left_and_revokes_everyone_
         tracking::wait_attr(&h, &lee, "data-flags", "phoneStill").await?;
         h.wait_for_text(
             &tracking::row(&lee),
-            "The mobile phone is still registered after the passkey",
+            "Mobile phone is still registered: remove it",
         )
         .await?;
         assert_accessible(&h, "the tracker with passkeys and flags").await?;

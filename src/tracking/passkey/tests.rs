@@ -141,7 +141,7 @@ fn flags_say_expired_unused_weak_instead_and_phone_still_there() {
     assert_eq!(f[0].code(), "phoneStill");
     assert!(f[0]
         .words()
-        .starts_with("The office phone and mobile phone are still registered"));
+        .starts_with("Office phone and mobile phone are still registered: remove them"));
     let mut all = HashMap::from([("u".to_owned(), p.clone())]);
     phone_removed(&mut all, "u", "M1");
     phone_removed(&mut all, "u", "o1");
