@@ -267,8 +267,14 @@ pub fn read_round(
             .and_then(|a| a.as_ref().ok())
             .and_then(|r| batch::item_values::<AuthMethod>(r).ok());
         let (Some(passes), Some(methods)) = (passes, methods) else {
-            if let Some(Err(e)) = pass_answer {
-                out.error = Some(e);
+            match pass_answer {
+                Some(Err(e)) => out.error = Some(e),
+                // A refusal item by item (403, 404…) is said too, not only a lost answer;
+                // throttling is waited out instead.
+                Some(Ok(r)) if r.status >= 400 && r.status != 429 => {
+                    out.error = Some(batch::item_error(&r));
+                }
+                _ => {}
             }
             continue;
         };
@@ -591,6 +597,16 @@ mod tests {
         assert_eq!(reading.changed[0].0, "a");
         assert!(reading.changed[0].1.finished());
         assert_eq!(reading.error.map(|e| e.status), Some(0));
+        // A pass list Graph refused item by item is said too.
+        let refused = |id: &str| -> Answer {
+            (id == "0p").then(|| answer(403, json!({"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges."}})))
+        };
+        assert_eq!(
+            read_round(&open, &HashMap::new(), refused, ms(NOW))
+                .error
+                .map(|e| e.status),
+            Some(403)
+        );
         assert_eq!(reading.retry_after_s, Some(40));
         // The same answers against what is known already change nothing.
         let known: HashMap<String, Progress> = [(
