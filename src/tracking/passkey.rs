@@ -287,6 +287,16 @@ pub fn phone_removed_words(name: &str, phone: &Phone, result: &Result<(), GraphE
     }
 }
 
+/// True when the admin's role may change other users' sign-in methods at all, so "Remove
+/// phone" is offered: not for a Global Reader or an admin without an issuing role (Graph
+/// decides for the rest, and a unit scope is checked per user).
+pub fn may_remove_phones(capability: messages::Capability) -> bool {
+    !matches!(
+        capability,
+        messages::Capability::ReadOnly | messages::Capability::None
+    )
+}
+
 /// A phone removal's result, where already gone (404) counts as removed.
 pub fn removed(result: Result<(), GraphError>) -> Result<(), GraphError> {
     match result {

@@ -477,7 +477,10 @@ fn TrackingRow(
     // asked for on first use), never for a user out of reach.
     let phone_actions = move || {
         let p = progress()?;
-        if p.passkeys.is_empty() || out_of_reach().is_some() {
+        if p.passkeys.is_empty()
+            || out_of_reach().is_some()
+            || !passkey::may_remove_phones(ctx.capability())
+        {
             return None;
         }
         let user_id = id.get_value();

@@ -222,6 +222,9 @@ fn the_bulk_revocation_takes_finished_users_in_reach_and_says_each_result() {
         "2 passes revoked, 2 not: each user's line says why."
     );
     assert_eq!(revoked_summary(&outcomes[..1]), "1 pass revoked.");
+    use crate::messages::Capability;
+    assert!(may_remove_phones(Capability::NonAdmins) && may_remove_phones(Capability::Unknown));
+    assert!(!may_remove_phones(Capability::ReadOnly) && !may_remove_phones(Capability::None));
     assert!(revoke_all_question(2)
         .starts_with("Revoke the passes of 2 users who registered a passkey?"));
 }
