@@ -18,6 +18,8 @@ pub enum Operation {
     SendMail,
     /// Reading the admin's own role assignments and units (issue 16).
     ReadScope,
+    /// Removing a user's phone method after a passkey (the tracker, issue 15).
+    DeletePhone,
 }
 
 /// Well-known directory role template ids (the `wids` claim) and their names.
@@ -188,6 +190,7 @@ pub fn graph(e: &GraphError, action: Operation) -> String {
         404 if action == Operation::SendMail || e.code == "MailboxNotEnabledForRESTAPI" => "Your account has no mailbox, so this page cannot send mail as you: copy the message instead and send it another way.".into(),
         404 => match action {
             Operation::DeletePass => "That pass no longer exists: it was already deleted or replaced.".into(),
+            Operation::DeletePhone => "That phone method no longer exists: it was already removed.".into(),
             Operation::ReadPolicy => "The tenant has no Temporary Access Pass policy to read; the form uses Graph's own limits.".into(),
             _ => "No such user: check the name, UPN or object ID.".into(),
         },
@@ -226,6 +229,7 @@ fn forbidden(msg: &str, action: Operation) -> String {
         Operation::EditPolicy => format!("You are not allowed to change the Temporary Access Pass policy: it needs the Authentication Policy Administrator or Global Administrator role, and the permission {} (use Grant permission on this screen).", permission::POLICY_WRITE.name),
         Operation::ReadPolicy => format!("Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the {} permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.", permission::POLICY_READ.name),
         Operation::ReadScope => format!("Your role assignments could not be read (it needs the permissions {} and {}), so this page offers the whole tenant and Graph decides on each user.", permission::ROLES_READ.name, permission::UNITS_READ.name),
+        Operation::DeletePhone => format!("You are not allowed to remove this user's phone method. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission {}.", permission::METHODS_WRITE.name),
         Operation::Search | Operation::ReadUser => format!("You are not allowed to read users: the app needs the delegated permission {}, granted by an administrator.", permission::USER_READ_ALL.name),
     }
 }
@@ -252,6 +256,9 @@ fn bad_request(e: &GraphError, action: Operation) -> String {
     }
     if action == Operation::EditPolicy {
         return format!("Graph refused the policy change{} Nothing was changed; correct the value and review again.", detail(msg));
+    }
+    if action == Operation::DeletePhone {
+        return format!("Graph refused to remove the phone{} A mobile number can only go once no alternate mobile number is left: remove that one first.", detail(msg));
     }
     if msg.contains("LifetimeInMinutes") {
         return match lifetime_range(msg) {
@@ -671,6 +678,7 @@ mod tests {
         for (op, needed) in [
             (Operation::CreatePass, vec![TAP_WRITE]),
             (Operation::DeletePass, vec![TAP_WRITE]),
+            (Operation::DeletePhone, vec![METHODS_WRITE]),
             (Operation::ReadPasses, vec![METHODS_READ]),
             (Operation::SendMail, vec![MAIL_SEND]),
             (Operation::ReadAudit, vec![AUDIT_LOG_READ, DIRECTORY_READ]),

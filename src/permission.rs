@@ -109,6 +109,16 @@ pub const POLICY_READ_ALL: Permission = Permission {
     why: "check whether Conditional Access lets a user with a pass register a passkey, on the Policy screen (asked for on first use)",
 };
 
+/// Removing a user's phone method once they registered a passkey (the tracker, issue 15);
+/// asked for on first use. Learn "Delete phoneAuthenticationMethod" names this broad
+/// permission for other users: it can change every sign-in method, so the page asks for it only
+/// when the admin removes a phone.
+pub const METHODS_WRITE: Permission = Permission {
+    name: "UserAuthenticationMethod.ReadWrite.All",
+    id: Some("b7887744-6746-4312-813d-72daeaee7e2d"),
+    why: "remove a user's phone method once they registered a passkey (asked for the first time an admin does so)",
+};
+
 /// Every permission the page may ask for (at sign-in or on first use), so one admin consent
 /// covers every screen: the registration commands register these, in this order.
 pub const ALL: &[Permission] = &[
@@ -124,6 +134,7 @@ pub const ALL: &[Permission] = &[
     ROLES_READ,
     UNITS_READ,
     POLICY_READ_ALL,
+    METHODS_WRITE,
 ];
 
 /// What the page asks for at sign-in when the configuration names no `scopes`: reading only.

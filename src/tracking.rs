@@ -1,7 +1,10 @@
 //! The onboarding tracker's logic: which users are followed (ids and the time tracking began,
 //! never a pass), where each one stands (pass not yet valid → usable → used → a strong method
 //! registered), what each polling round reads, and how long to wait between rounds. No views:
-//! `ui::tracking` runs the rounds.
+//! `ui::tracking` runs the rounds. [`passkey`] names the passkey's kind, the flags, the bulk
+//! revocation and a scoped admin's reach (issue 15's second edition).
+
+pub mod passkey;
 
 use std::collections::HashMap;
 
@@ -10,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::graph::batch::{self, BatchItem, BatchItemResponse};
 use crate::graph::models::{AuthMethod, TemporaryAccessPass, UsabilityReason, User};
 use crate::graph::{time, GraphError};
-use crate::{messages, user};
+use crate::messages;
 
 /// The first wait between rounds, and the wait again after anything changed.
 pub const FIRST_INTERVAL_S: u32 = crate::config::DEFAULT_TRACK_INTERVAL_SECONDS;
@@ -38,9 +41,10 @@ pub fn track(list: &mut Vec<Tracked>, id: &str, now_ms: f64) {
 }
 
 /// Where a followed user stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Stage {
     /// Not read yet.
+    #[default]
     Unknown,
     /// The pass's start time has not come.
     NotYetValid,
@@ -50,7 +54,8 @@ pub enum Stage {
     ExpiredUnused,
     /// The pass was used (one-time) or is gone, and no strong method yet.
     Used,
-    /// A strong method was registered since tracking began: onboarding done.
+    /// A passkey (or Windows Hello, a platform credential) was registered since tracking
+    /// began: onboarding done.
     Registered,
 }
 
@@ -62,20 +67,26 @@ impl Stage {
             Stage::NotYetValid => "Pass not valid yet",
             Stage::Usable => "Pass usable: waiting for the user",
             Stage::ExpiredUnused => "Pass expired unused: issue a new one",
-            Stage::Used => "Pass used: no passwordless method yet",
-            Stage::Registered => "Passwordless method registered",
+            Stage::Used => "Pass used: no passkey yet",
+            Stage::Registered => "Passkey registered",
         }
     }
 }
 
 /// What one round learnt about a user.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Progress {
     pub stage: Stage,
     /// The pass still registered, if any (its id, for "Revoke pass now").
     pub pass_id: Option<String>,
-    /// Strong methods registered since tracking began, in words.
+    /// Passkeys registered since tracking began, their kind in words.
     pub new_methods: Vec<String>,
+    /// Those passkeys.
+    pub passkeys: Vec<passkey::Passkey>,
+    /// Weaker methods registered since tracking began, in words.
+    pub weak: Vec<String>,
+    /// The phone methods registered now.
+    pub phones: Vec<passkey::Phone>,
 }
 
 impl Progress {
@@ -97,17 +108,18 @@ pub fn assess(
     methods: &[AuthMethod],
     now_ms: f64,
 ) -> Progress {
-    let new_methods: Vec<String> = methods
+    let new: Vec<&AuthMethod> = methods
         .iter()
-        .filter(|m| user::is_strong(m.kind()))
         .filter(|m| {
             m.created_date_time
                 .as_deref()
                 .and_then(time::parse_ms)
                 .is_some_and(|c| c >= since_ms - SLACK_MS)
         })
-        .map(user::method_label)
         .collect();
+    let passkeys: Vec<passkey::Passkey> =
+        new.iter().filter_map(|m| passkey::passkey_of(m)).collect();
+    let new_methods: Vec<String> = passkeys.iter().map(passkey::Passkey::words).collect();
     let pass = passes.first();
     let stage = if !new_methods.is_empty() {
         Stage::Registered
@@ -132,6 +144,9 @@ pub fn assess(
         stage,
         pass_id: pass.map(|p| p.id.clone()),
         new_methods,
+        passkeys,
+        weak: passkey::weak_labels(&new),
+        phones: passkey::phones(methods),
     }
 }
 
@@ -252,8 +267,14 @@ pub fn read_round(
             .and_then(|a| a.as_ref().ok())
             .and_then(|r| batch::item_values::<AuthMethod>(r).ok());
         let (Some(passes), Some(methods)) = (passes, methods) else {
-            if let Some(Err(e)) = pass_answer {
-                out.error = Some(e);
+            match pass_answer {
+                Some(Err(e)) => out.error = Some(e),
+                // A refusal item by item (403, 404…) is said too, not only a lost answer;
+                // throttling is waited out instead.
+                Some(Ok(r)) if r.status >= 400 && r.status != 429 => {
+                    out.error = Some(batch::item_error(&r));
+                }
+                _ => {}
             }
             continue;
         };
@@ -379,7 +400,7 @@ pub fn rounds_words(n: u32) -> String {
 /// The stage column of a row: done users say so, others their [`Stage::words`].
 pub fn stage_words(p: Option<&Progress>) -> &'static str {
     match p {
-        Some(p) if p.finished() => "Done: passwordless method registered, pass removed",
+        Some(p) if p.finished() => "Done: passkey registered, pass revoked",
         Some(p) => p.stage.words(),
         None => Stage::Unknown.words(),
     }
@@ -443,12 +464,22 @@ mod tests {
             Stage::Used
         );
         assert_eq!(at(&[], &[old_fido]).stage, Stage::Used);
-        let done = at(
+        // Authenticator push is not a passkey: the pass is used, the weaker method noted.
+        let weak = at(
             &[pass("2026-11-27T11:30:00Z", 60, Some("OneTimeUsed"))],
             &[method("microsoftAuthenticator", "2026-11-27T11:45:00Z")],
         );
+        assert_eq!(weak.stage, Stage::Used);
+        assert_eq!(weak.weak, ["Microsoft Authenticator"]);
+        let done = at(
+            &[pass("2026-11-27T11:30:00Z", 60, Some("OneTimeUsed"))],
+            &[method("fido2", "2026-11-27T11:45:00Z")],
+        );
         assert_eq!(done.stage, Stage::Registered);
-        assert_eq!(done.new_methods, ["Microsoft Authenticator"]);
+        assert_eq!(
+            done.new_methods,
+            ["Device-bound passkey (unknown authenticator)"]
+        );
         assert!(done.may_revoke() && !done.finished());
         let finished = at(
             &[],
@@ -506,6 +537,7 @@ mod tests {
             stage: Stage::Registered,
             pass_id: None,
             new_methods: vec![],
+            ..Default::default()
         };
         progress.insert("b".to_owned(), done.clone());
         let open = open_users(&list, &progress);
@@ -565,6 +597,16 @@ mod tests {
         assert_eq!(reading.changed[0].0, "a");
         assert!(reading.changed[0].1.finished());
         assert_eq!(reading.error.map(|e| e.status), Some(0));
+        // A pass list Graph refused item by item is said too.
+        let refused = |id: &str| -> Answer {
+            (id == "0p").then(|| answer(403, json!({"error": {"code": "Authorization_RequestDenied", "message": "Insufficient privileges."}})))
+        };
+        assert_eq!(
+            read_round(&open, &HashMap::new(), refused, ms(NOW))
+                .error
+                .map(|e| e.status),
+            Some(403)
+        );
         assert_eq!(reading.retry_after_s, Some(40));
         // The same answers against what is known already change nothing.
         let known: HashMap<String, Progress> = [(
@@ -623,6 +665,7 @@ mod tests {
             stage: Stage::Used,
             pass_id: None,
             new_methods: vec![],
+            ..Default::default()
         };
         assert_eq!(stage_words(Some(&used)), Stage::Used.words());
         assert_eq!(stage_words(None), "Checking…");
@@ -639,6 +682,7 @@ mod tests {
             stage: Stage::Usable,
             pass_id: Some("p".into()),
             new_methods: vec![],
+            ..Default::default()
         };
         let used = Progress {
             stage: Stage::Used,
@@ -654,7 +698,7 @@ mod tests {
         };
         assert_eq!(
             news_words(&[("a".into(), used.clone())], &before, name).as_deref(),
-            Some("Ann Lee: Pass used: no passwordless method yet.")
+            Some("Ann Lee: Pass used: no passkey yet.")
         );
         // A new method with the same stage, or nothing changed: silence.
         let more = Progress {

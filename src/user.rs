@@ -336,8 +336,7 @@ mod tests {
         let m = |t: &str| AuthMethod {
             odata_type: t.into(),
             id: "x".into(),
-            display_name: None,
-            created_date_time: None,
+            ..Default::default()
         };
         assert_eq!(
             method_label(&m("#microsoft.graph.fido2AuthenticationMethod")),

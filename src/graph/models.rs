@@ -214,8 +214,10 @@ pub enum MethodKind {
     Unknown,
 }
 
-/// One entry of `/authentication/methods`.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+/// One entry of `/authentication/methods` (Learn "List methods": each entry carries its derived
+/// type's properties, so a passkey's `passkeyType`, `aaGuid` and `model` and a phone's
+/// `phoneType` come with the one list).
+#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthMethod {
     #[serde(rename = "@odata.type", default)]
@@ -226,6 +228,18 @@ pub struct AuthMethod {
     pub display_name: Option<String>,
     #[serde(default)]
     pub created_date_time: Option<String>,
+    /// A passkey's authenticator (FIDO2 only).
+    #[serde(default)]
+    pub aa_guid: Option<String>,
+    /// A passkey's model as its maker names it (FIDO2 only).
+    #[serde(default)]
+    pub model: Option<String>,
+    /// `deviceBound` or `synced` (FIDO2 only; absent on keys registered before Graph had it).
+    #[serde(default)]
+    pub passkey_type: Option<String>,
+    /// `mobile`, `alternateMobile` or `office` (phone only).
+    #[serde(default)]
+    pub phone_type: Option<String>,
 }
 
 impl AuthMethod {

@@ -146,7 +146,7 @@ async fn tracking_moves_focus_announces_stages_and_keeps_the_countdown_quiet() -
         wait_announced(
             &h,
             tracking::NEWS,
-            "Pradeep Gupta: Pass used: no passwordless method yet.",
+            "Pradeep Gupta: Pass used: no passkey yet.",
         )
         .await?;
         h.emu
@@ -156,12 +156,7 @@ async fn tracking_moves_focus_announces_stages_and_keeps_the_countdown_quiet() -
                 Some("Key"),
             )
             .map_err(|e| anyhow!("{e:?}"))?;
-        wait_announced(
-            &h,
-            tracking::NEWS,
-            "Pradeep Gupta: Passwordless method registered.",
-        )
-        .await?;
+        wait_announced(&h, tracking::NEWS, "Pradeep Gupta: Passkey registered.").await?;
         row_controls_name_the_user(&h, "#tracking .tracking__row").await?;
 
         // The question takes focus on its first button (Cancel); Escape gives it back.
