@@ -9,6 +9,8 @@
 //! expired or was deleted. The page never chooses a PIN: Graph generates one of the policy's
 //! length, returned once.
 
+pub mod run;
+
 use std::ops::RangeInclusive;
 
 use crate::graph::api::{NewBadge, NewQrCode, QrCode, QrCodePinMethod, QrPolicy};
@@ -185,6 +187,18 @@ pub fn policy_targets(policy: Option<&QrPolicy>, user_groups: &[String]) -> Opti
     Some(included && !p.exclude_targets.iter().any(|t| member(&t.id)))
 }
 
+/// The badge's QR code as inline SVG markup, drawn here from `content` (never sent anywhere to
+/// be drawn): `None` when it does not fit in a QR code. The SVG holds modules, not the text.
+pub fn qr_svg(content: &str) -> Option<String> {
+    let code = qrcode::QrCode::new(content.as_bytes()).ok()?;
+    Some(
+        code.render::<qrcode::render::svg::Color>()
+            .min_dimensions(176, 176)
+            .quiet_zone(true)
+            .build(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,6 +219,12 @@ mod tests {
     }
 
     const JAN_1: f64 = 1_767_225_600_000.0; // 2026-01-01T00:00:00Z
+
+    #[test]
+    fn the_qr_is_drawn_locally_without_its_text() {
+        let svg = qr_svg("UVJDT05URU5UOnByaXZhdGUta2V5").expect("fits");
+        assert!(svg.contains("<svg") && !svg.contains("UVJDT05URU5U"));
+    }
 
     #[test]
     fn documented_defaults_stand_in_for_an_unread_policy() {

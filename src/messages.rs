@@ -493,6 +493,24 @@ pub fn passkey_policy_unread(e: &GraphError, conditional_access: bool) -> String
     }
 }
 
+/// A badge whose create ran but whose answer was lost (issue 16 point 3).
+pub const BADGE_CREATED_UNSEEN: &str =
+    "Created, but its PIN and QR could not be shown: delete it and create again.";
+/// A badge whose outcome stayed unknown after every allowed attempt.
+pub const BADGE_UNRESOLVED: &str = "Graph did not confirm this badge after several attempts, and none exists now. Try again later.";
+/// A badge whose outcome could not be read back.
+pub const BADGE_UNKNOWN: &str = "The connection was lost while creating this badge and its QR method could not be read: check the user on the One user screen before creating another.";
+/// Printed on every badge: the PIN never shares its paper.
+pub const BADGE_PIN_APART: &str = "PIN handed separately";
+
+/// Why Graph refused a badge create, as a sentence.
+pub fn badge_refused(e: &GraphError) -> String {
+    match e.status {
+        400 | 409 if !e.message.is_empty() => format!("Graph refused the badge: {}", e.message),
+        _ => graph(e, Operation::ReadUser),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
