@@ -115,6 +115,13 @@ fn InputStep(
     checking: Action<(Parsed, Defaults), ()>,
 ) -> impl IntoView {
     let pasted = RwSignal::new(String::new());
+    // A campaign wave handed over arrives as pasted names (and is taken once).
+    Effect::new(move |_| {
+        if let Some(names) = bulk.ctx.wave.get() {
+            pasted.set(names);
+            bulk.ctx.wave.set(None);
+        }
+    });
     let file_name: RwSignal<Option<String>> = RwSignal::new(None);
     let file_text: RwSignal<Option<String>> = RwSignal::new(None);
     let group_members: RwSignal<Option<(String, Vec<User>)>> = RwSignal::new(None);

@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use crate::ui::hooks::*;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::{Bulk, Data, Step};
 use crate::bulk::ending;
@@ -26,32 +25,9 @@ fn lines(bulk: Bulk) -> Vec<Line> {
     bulk.data.with_value(|d| results::lines(d, &times))
 }
 
-/// Offers `text` as a file download (a Blob URL, revoked right after).
+/// Offers `text` as a CSV file download.
 fn download(name: &str, text: &str) -> bool {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return false;
-    };
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return false;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return false;
-    };
-    let Some(a) = document
-        .create_element("a")
-        .ok()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    else {
-        return false;
-    };
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    true
+    browser::download(name, "text/csv;charset=utf-8", text)
 }
 
 /// Progress while running; results when done.
