@@ -65,15 +65,13 @@ impl Campaign {
 
     /// Every user of every wave, once each.
     pub fn users(&self) -> Vec<&str> {
-        let mut out: Vec<&str> = vec![];
-        for w in &self.waves {
-            for u in &w.user_ids {
-                if !out.iter().any(|x| x.eq_ignore_ascii_case(u)) {
-                    out.push(u);
-                }
-            }
-        }
-        out
+        let mut seen = std::collections::HashSet::new();
+        self.waves
+            .iter()
+            .flat_map(|w| &w.user_ids)
+            .filter(|u| seen.insert(u.to_ascii_lowercase()))
+            .map(String::as_str)
+            .collect()
     }
 
     /// Adds a wave of `user_ids` (those not yet in a wave); `None` when none is new.
@@ -183,14 +181,19 @@ impl Stage {
 /// How many of the campaign's users are at each stage: passwordless per the report's
 /// `entries`, else issued when the tracker follows them (`tracked`), else planned.
 pub fn stages(c: &Campaign, entries: &[Member], tracked: &[String]) -> Vec<(Stage, usize)> {
+    let passwordless: std::collections::HashSet<String> = entries
+        .iter()
+        .filter(|e| e.class == Class::Passwordless)
+        .map(|e| e.id.to_ascii_lowercase())
+        .collect();
+    let tracked: std::collections::HashSet<String> =
+        tracked.iter().map(|t| t.to_ascii_lowercase()).collect();
     let mut counts = [0usize; 3];
     for id in c.users() {
-        let passwordless = entries
-            .iter()
-            .any(|e| e.id.eq_ignore_ascii_case(id) && e.class == Class::Passwordless);
-        let stage = if passwordless {
+        let id = id.to_ascii_lowercase();
+        let stage = if passwordless.contains(&id) {
             Stage::Passwordless
-        } else if tracked.iter().any(|t| t.eq_ignore_ascii_case(id)) {
+        } else if tracked.contains(&id) {
             Stage::PassIssued
         } else {
             Stage::Planned
@@ -202,9 +205,11 @@ pub fn stages(c: &Campaign, entries: &[Member], tracked: &[String]) -> Vec<(Stag
 
 /// The first `size` shown users not yet in a wave: the next wave's slice.
 pub fn slice<'a>(shown: &[&'a Member], c: &Campaign, size: usize) -> Vec<&'a Member> {
+    let held: std::collections::HashSet<String> =
+        c.users().iter().map(|u| u.to_ascii_lowercase()).collect();
     shown
         .iter()
-        .filter(|e| !c.holds(&e.id))
+        .filter(|e| !held.contains(&e.id.to_ascii_lowercase()))
         .take(size)
         .copied()
         .collect()

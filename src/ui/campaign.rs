@@ -8,9 +8,12 @@ use std::collections::HashSet;
 
 use leptos::prelude::*;
 
+mod file;
+
 use super::{browser, Ctx, GraphErrorView};
 use crate::campaign::classify::{days_left, CivilDate, Counts};
 use crate::campaign::members::{self, ClassChoice, Member, Query, Sort};
+use crate::campaign::store;
 use crate::graph::models::User;
 use crate::graph::paging::all_pages;
 use crate::graph::{api, GraphError};
@@ -72,6 +75,7 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     let sort = RwSignal::new(Sort::Name);
     let wave_size = RwSignal::new(WAVE.to_string());
     let export_failed = RwSignal::new(false);
+    let campaign = file::kept();
 
     let load = move || {
         if busy.get_untracked() {
@@ -152,11 +156,17 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             .unwrap_or(WAVE)
             .max(1);
         let q = query();
-        let names = read.with_untracked(|r| {
-            r.as_ref()
-                .map(|r| members::wave_input(&members::shown(&r.members, &q), size))
+        // The next users shown that no wave holds yet; the wave is kept in the campaign.
+        let picked = read.with_untracked(|r| {
+            r.as_ref().map(|r| {
+                let shown = members::shown(&r.members, &q);
+                let next = campaign.with_untracked(|c| store::slice(&shown, c, size));
+                let ids: Vec<String> = next.iter().map(|m| m.id.clone()).collect();
+                (ids, members::wave_input(&next, size))
+            })
         });
-        if let Some(names) = names.filter(|n| !n.is_empty()) {
+        if let Some((ids, names)) = picked.filter(|(ids, _)| !ids.is_empty()) {
+            file::record_wave(campaign, ids, None);
             ctx.wave.set(Some(names));
         }
     };
@@ -190,6 +200,8 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
             }}</p>
             {move || read.get().map(|r| view! {
                 <Summary counts=r.counts.clone() />
+                <file::CampaignFile ctx=ctx campaign=campaign
+                    members=Signal::derive(move || read.with(|r| r.as_ref().map(|r| r.members.clone()).unwrap_or_default())) />
                 <div class="campaign__filters command-bar">
                     <label class="field">
                         <span class="field__label">"Class"</span>
