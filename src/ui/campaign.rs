@@ -305,6 +305,8 @@ fn MemberList(rows: Vec<Member>, total: usize) -> impl IntoView {
             "{total} users match; the first {} are shown here, the export has all of them.",
             rows.len()
         )
+    } else if total == 1 {
+        "1 user matches.".to_owned()
     } else {
         format!("{total} users match.")
     };

@@ -7,6 +7,7 @@
 mod announce;
 mod bench;
 mod bulk;
+mod campaign;
 mod deploy;
 mod failures;
 mod graph_limits;
