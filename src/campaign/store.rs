@@ -28,6 +28,20 @@ pub struct Campaign {
     pub started: f64,
     /// Its waves, oldest first.
     pub waves: Vec<Wave>,
+    /// The users of its waves a pass was issued to from a browser, and when (never the pass).
+    #[serde(default)]
+    pub issued: Vec<Issued>,
+}
+
+/// A user of the campaign a pass was issued to, and when (epoch ms): the pass itself, its id
+/// and its value never.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Issued {
+    /// The user's object id.
+    pub user_id: String,
+    /// When the tracker began following them (the pass was issued).
+    pub at: f64,
 }
 
 /// One wave: the users handed to Many users together.
@@ -53,6 +67,7 @@ impl Campaign {
             version: VERSION,
             started: now_ms,
             waves: Vec::new(),
+            issued: Vec::new(),
         }
     }
 
@@ -99,6 +114,27 @@ impl Campaign {
         self.waves.last()
     }
 
+    /// Notes the campaign's users among `tracked` (object id, since when) as issued; true if
+    /// anything changed (the first time of each user is kept).
+    pub fn note_issued(&mut self, tracked: &[(String, f64)]) -> bool {
+        let mut changed = false;
+        for (id, at) in tracked {
+            if self.holds(id)
+                && !self
+                    .issued
+                    .iter()
+                    .any(|i| i.user_id.eq_ignore_ascii_case(id))
+            {
+                self.issued.push(Issued {
+                    user_id: id.clone(),
+                    at: *at,
+                });
+                changed = true;
+            }
+        }
+        changed
+    }
+
     /// The JSON kept in localStorage and written to the exported file.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
@@ -111,6 +147,12 @@ impl Campaign {
         for w in other.waves {
             let _ = self.add_wave(&w.user_ids, w.created, w.starts);
         }
+        let issued: Vec<(String, f64)> = other
+            .issued
+            .into_iter()
+            .map(|i| (i.user_id, i.at))
+            .collect();
+        let _ = self.note_issued(&issued);
     }
 }
 
@@ -146,6 +188,7 @@ pub fn read(text: &str) -> Result<Campaign, String> {
         .waves
         .iter()
         .flat_map(|w| &w.user_ids)
+        .chain(c.issued.iter().map(|i| &i.user_id))
         .find(|id| !is_object_id(id))
     {
         return Err(format!("This campaign file names \"{}\" where a user's object id belongs. It was not imported; your campaign here is unchanged.", bad.chars().take(40).collect::<String>()));
@@ -179,15 +222,19 @@ impl Stage {
 }
 
 /// How many of the campaign's users are at each stage: passwordless per the report's
-/// `entries`, else issued when the tracker follows them (`tracked`), else planned.
+/// `entries`, else issued when the campaign noted it or the tracker follows them (`tracked`),
+/// else planned.
 pub fn stages(c: &Campaign, entries: &[Member], tracked: &[String]) -> Vec<(Stage, usize)> {
     let passwordless: std::collections::HashSet<String> = entries
         .iter()
         .filter(|e| e.class == Class::Passwordless)
         .map(|e| e.id.to_ascii_lowercase())
         .collect();
-    let tracked: std::collections::HashSet<String> =
-        tracked.iter().map(|t| t.to_ascii_lowercase()).collect();
+    let tracked: std::collections::HashSet<String> = tracked
+        .iter()
+        .map(|t| t.to_ascii_lowercase())
+        .chain(c.issued.iter().map(|i| i.user_id.to_ascii_lowercase()))
+        .collect();
     let mut counts = [0usize; 3];
     for id in c.users() {
         let id = id.to_ascii_lowercase();
@@ -300,6 +347,29 @@ mod tests {
         let s = stages(&c, &entries, &[id(1), id(2)]);
         assert_eq!(
             s,
+            vec![
+                (Stage::Planned, 1),
+                (Stage::PassIssued, 1),
+                (Stage::Passwordless, 1)
+            ]
+        );
+        // Issued in another browser: the file says so, the tracker here does not know.
+        assert!(
+            c.note_issued(&[(id(3), 5.0), (id(4), 6.0)]),
+            "id 4 is in no wave"
+        );
+        assert!(!c.note_issued(&[(id(3), 9.0)]));
+        assert_eq!(
+            c.issued,
+            vec![Issued {
+                user_id: id(3),
+                at: 5.0
+            }]
+        );
+        let mut fresh = Campaign::new(0.0);
+        fresh.merge(read(&c.to_json()).expect("read"));
+        assert_eq!(
+            stages(&fresh, &entries, &[]),
             vec![
                 (Stage::Planned, 1),
                 (Stage::PassIssued, 1),

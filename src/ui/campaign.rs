@@ -75,7 +75,7 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     let sort = RwSignal::new(Sort::Name);
     let wave_size = RwSignal::new(WAVE.to_string());
     let export_failed = RwSignal::new(false);
-    let campaign = file::kept();
+    let campaign = file::kept(ctx);
 
     let load = move || {
         if busy.get_untracked() {

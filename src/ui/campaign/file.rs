@@ -10,8 +10,9 @@ use crate::campaign::store::{self, Campaign};
 use crate::storage;
 
 /// The campaign kept in this browser (a new one when none is kept or the kept one is
-/// unreadable), saved again on every change.
-pub fn kept() -> RwSignal<Campaign> {
+/// unreadable), saved again on every change; the users of its waves the tracker follows are
+/// noted as issued (so the file carries it to another browser).
+pub fn kept(ctx: Ctx) -> RwSignal<Campaign> {
     let now = browser::now_ms();
     let campaign = RwSignal::new(
         storage::get(storage::CAMPAIGN)
@@ -24,6 +25,15 @@ pub fn kept() -> RwSignal<Campaign> {
             storage::remove(storage::CAMPAIGN);
         } else {
             storage::set(storage::CAMPAIGN, &c.to_json());
+        }
+    });
+    Effect::new(move |_| {
+        let tracked: Vec<(String, f64)> = ctx
+            .tracked
+            .with(|t| t.iter().map(|t| (t.id.clone(), t.since)).collect());
+        let mut c = campaign.get_untracked();
+        if c.note_issued(&tracked) {
+            campaign.set(c);
         }
     });
     campaign
@@ -87,6 +97,18 @@ pub fn CampaignFile(
                 Ok(other) => {
                     let waves = other.waves.len();
                     campaign.update(|c| c.merge(other));
+                    // The tracker follows on here whoever got a pass elsewhere.
+                    let known: Vec<String> = ctx
+                        .tracked
+                        .with_untracked(|t| t.iter().map(|t| t.id.clone()).collect());
+                    let follow: Vec<String> = campaign.with_untracked(|c| {
+                        c.issued
+                            .iter()
+                            .map(|i| i.user_id.clone())
+                            .filter(|id| !known.iter().any(|k| k.eq_ignore_ascii_case(id)))
+                            .collect()
+                    });
+                    ctx.track(&follow);
                     refusal.set(None);
                     news.set(Some(format!(
                         "Imported {waves} wave{}; the campaign continues with {} users.",
