@@ -8,6 +8,7 @@ mod announce;
 mod bench;
 mod bulk;
 mod campaign;
+mod campaign_file;
 mod deploy;
 mod failures;
 mod graph_limits;

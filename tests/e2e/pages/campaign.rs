@@ -61,3 +61,36 @@ pub async fn grant(h: &Harness) -> Result<()> {
 pub async fn choose(h: &Harness, css: &str, value: &str) -> Result<()> {
     super::handover::choose(h, css, value).await
 }
+
+// The campaign file (waves, stages, export and import).
+
+/// The campaign's own section: stages, waves, Export and Import.
+pub const FILE: &str = "#campaign-file";
+/// Said while the campaign holds no wave.
+pub const NO_WAVE: &str = "#campaign-no-wave";
+/// The waves table's rows.
+pub const WAVE_ROW: &str = "#campaign-waves .campaign__wave-row";
+/// Export campaign file.
+pub const FILE_EXPORT: &str = "#campaign-file-export";
+/// Import a campaign file (a file input).
+pub const FILE_IMPORT: &str = "#campaign-file-import";
+/// A refused import, in words.
+pub const FILE_REFUSED: &str = "#campaign-file-refused";
+/// What an import or export did.
+pub const FILE_NEWS: &str = "#campaign-file-news";
+
+/// The count cell of a stage (`Planned`, `PassIssued`, `Passwordless`).
+pub fn stage(name: &str) -> String {
+    format!("#campaign-stages tr[data-stage={name}] .campaign__count")
+}
+
+/// Chooses `text` (written to a temporary `name`) as the campaign file to import.
+pub async fn import(h: &Harness, name: &str, text: &str) -> Result<()> {
+    let dir = std::env::temp_dir().join(format!("tapdesk-e2e-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join(name);
+    std::fs::write(&path, text)?;
+    let input = h.wait_for_css(FILE_IMPORT).await?;
+    input.send_keys(path.to_str().context("temp path")?).await?;
+    Ok(())
+}
