@@ -240,3 +240,74 @@ async fn a_wave_of_fifty_goes_from_the_list_through_the_dry_run_to_passes_and_ha
     })
     .await
 }
+
+/// The last column (object id) of an exported CSV, every data line.
+fn exported_ids(csv: &str) -> BTreeSet<String> {
+    csv.lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .filter_map(|l| l.rsplit(',').next().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_unit_scoped_admin_is_offered_only_the_members_of_their_units() -> Result<()> {
+    use tapdesk_emulator::model::roles::REPORTS_READER;
+    use tapdesk_emulator::seed::{AU_BERLIN, AU_MUNICH, SCOPED_ADMIN_UPN};
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.emu.seed_campaign(300, 15);
+        h.emu
+            .add_role(SCOPED_ADMIN_UPN, REPORTS_READER)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        for p in [
+            "RoleManagement.Read.Directory",
+            "AdministrativeUnit.Read.All",
+            "AuditLog.Read.All",
+        ] {
+            h.emu.grant_tenant_consent(p);
+        }
+        let local = SCOPED_ADMIN_UPN.split('@').next().unwrap_or_default();
+        boot::sign_in(&h, local).await?;
+        crate::pages::scope::read_on_click(&h, crate::pages::scope::LINE).await?;
+        campaign::open(&h).await?;
+        h.click(campaign::GRANT).await?;
+        if crate::pages::exists(&h, crate::pages::consent::ACCEPT).await {
+            h.click(crate::pages::consent::ACCEPT).await?;
+        }
+        h.wait_for_text(campaign::NEWS, "users read").await?;
+
+        // Enabled members of Berlin and Munich: what the report lists of the units.
+        let enabled: BTreeSet<String> = h
+            .emu
+            .campaign_truth_users()
+            .into_iter()
+            .filter(|(c, _)| *c != TruthClass::Disabled)
+            .flat_map(|(_, upns)| upns)
+            .filter_map(|upn| h.emu.user_id(&upn))
+            .collect();
+        let want: BTreeSet<String> = h
+            .emu
+            .administrative_units()
+            .into_iter()
+            .filter(|u| u.id == AU_BERLIN || u.id == AU_MUNICH)
+            .flat_map(|u| u.members)
+            .filter(|id| enabled.contains(id))
+            .collect();
+        ensure!(!want.is_empty(), "no member in the units");
+        h.wait_for_text(campaign::SHOWN, &format!("{} users match", want.len()))
+            .await?;
+        h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
+        h.click(campaign::EXPORT).await?;
+        let csv = h.driver.execute_async(READ_EXPORT, vec![]).await?;
+        let got = exported_ids(csv.as_str().context("export text")?);
+        ensure!(
+            got == want,
+            "offered {} users, the units hold {}: extra {:?}",
+            got.len(),
+            want.len(),
+            got.difference(&want).take(5).collect::<Vec<_>>()
+        );
+        Ok(())
+    })
+    .await
+}
