@@ -1,4 +1,5 @@
-//! The campaign file (issue 15 point 3): a wave handed to Many users is kept in this browser
+//! The campaign file (issue 15 point 3): a wave handed to Many users (start proposed for
+//! tomorrow 08:00, handouts with the passkey steps in English or German) is kept in this browser
 //! with object ids and times only; once its passes are issued the campaign says so; exported,
 //! then imported into a browser that kept nothing, it continues where it was (stages, the
 //! tracker following the users); a broken file and one carrying a pass are refused in words
@@ -97,6 +98,24 @@ async fn a_campaign_exported_and_imported_in_a_fresh_browser_continues_where_it_
             Ok(v.lines().count() == 50)
         })
         .await?;
+        // The wave's passes are proposed to start tomorrow at 08:00.
+        let later = h
+            .driver
+            .find(Locator::Css(bulk::START_LATER))
+            .await?
+            .prop("checked")
+            .await?;
+        let at = h
+            .driver
+            .find(Locator::Css(bulk::START_AT))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default();
+        ensure!(
+            later.as_deref() == Some("true") && at.ends_with("T08:00"),
+            "the wave's start: later {later:?} at {at:?}"
+        );
         h.click(bulk::CHECK).await?;
         h.wait_for_css(bulk::PREVIEW).await?;
         h.wait_for_text(bulk::COUNTS, "ready").await?;
@@ -116,6 +135,19 @@ async fn a_campaign_exported_and_imported_in_a_fresh_browser_continues_where_it_
             .collect();
         ensure!(!created.is_empty(), "no pass was created for the wave");
         let issued = created.len();
+        // The handouts explain the passkey steps, in English or German.
+        h.click(bulk::OPEN_HANDOUTS).await?;
+        h.wait_for_text(bulk::HANDOUT_PASSKEY, "Register your passkey")
+            .await?;
+        campaign::choose(&h, bulk::HANDOUT_LANGUAGE, "de").await?;
+        h.wait_for_text(bulk::HANDOUT_PASSKEY, "Richten Sie Ihren Passkey ein")
+            .await?;
+        let pages = h.driver.find_all(Locator::Css(bulk::HANDOUT)).await?;
+        ensure!(
+            pages.len() == issued,
+            "{} handouts for {issued} passes",
+            pages.len()
+        );
         // The results exported: leaving the page later asks nothing.
         let _ = exported(&h, bulk::EXPORT).await?;
 
