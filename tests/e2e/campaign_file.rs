@@ -8,7 +8,9 @@
 use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
+use base64::Engine as _;
 use fantoccini::Locator;
+use serde_json::json;
 use tapdesk_emulator::Event;
 
 use super::assert_accessible;
@@ -148,6 +150,42 @@ async fn a_campaign_exported_and_imported_in_a_fresh_browser_continues_where_it_
             "{} handouts for {issued} passes",
             pages.len()
         );
+        // Printed, the longer steps still keep one handout per page.
+        h.cdp("Emulation.setEmulatedMedia", json!({ "media": "print" }))
+            .await?;
+        let shot = h
+            .cdp("Page.captureScreenshot", json!({ "format": "png" }))
+            .await?;
+        let shots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots");
+        std::fs::create_dir_all(&shots)?;
+        let png = base64::engine::general_purpose::STANDARD.decode(
+            shot["data"]
+                .as_str()
+                .context("captureScreenshot gave no data")?,
+        )?;
+        std::fs::write(shots.join("campaign-handout-print.png"), png)?;
+        let printed = h
+            .cdp(
+                "Page.printToPDF",
+                json!({ "printBackground": true, "preferCSSPageSize": true }),
+            )
+            .await?;
+        let pdf = base64::engine::general_purpose::STANDARD.decode(
+            printed["data"]
+                .as_str()
+                .context("printToPDF gave no data")?,
+        )?;
+        let text = String::from_utf8_lossy(&pdf);
+        let pdf_pages = text
+            .match_indices("/Type /Page")
+            .filter(|(i, m)| !text[i + m.len()..].starts_with('s'))
+            .count();
+        ensure!(
+            pdf_pages == issued,
+            "the PDF has {pdf_pages} pages for {issued} handouts"
+        );
+        h.cdp("Emulation.setEmulatedMedia", json!({ "media": "" }))
+            .await?;
         // The results exported: leaving the page later asks nothing.
         let _ = exported(&h, bulk::EXPORT).await?;
 
