@@ -316,3 +316,30 @@ async fn a_unit_scoped_admin_is_offered_only_the_members_of_their_units() -> Res
     })
     .await
 }
+
+#[tokio::test]
+async fn without_a_reports_role_the_screen_names_the_roles_that_read_the_report() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // Adele (Authentication Administrator) cannot use the permission: the screen says who can
+        // instead of offering Grant permission.
+        boot::sign_in(&h, "adele.vance").await?;
+        campaign::open(&h).await?;
+        h.wait_for_text(campaign::GRANT_ROLE, "Reports Reader")
+            .await?;
+        ensure!(
+            !crate::pages::exists(&h, campaign::GRANT).await,
+            "Grant permission offered to a role that cannot read the report"
+        );
+        boot::sign_out(&h).await?;
+
+        // Granted for the organisation, the permission reaches her token; Graph refuses her role.
+        h.emu.grant_tenant_consent("AuditLog.Read.All");
+        boot::sign_in(&h, "adele.vance").await?;
+        campaign::open(&h).await?;
+        h.wait_for_text(campaign::FAILED, "a reports-reading role: Reports Reader")
+            .await?;
+        assert_accessible(&h, "the Campaign screen's refusal").await?;
+        Ok(())
+    })
+    .await
+}

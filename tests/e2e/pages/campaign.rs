@@ -7,6 +7,8 @@ use crate::harness::Harness;
 
 /// Grant the report's permission, on this screen.
 pub const GRANT: &str = "#campaign-grant";
+/// Instead of Grant permission, for a role that cannot use it: the roles that can.
+pub const GRANT_ROLE: &str = "#campaign-grant-role";
 /// The notice naming the permission, the roles and the licence.
 pub const CONSENT: &str = "#campaign-consent";
 /// The failure (a refusal in words) and its Try again.
