@@ -218,6 +218,10 @@ pub fn wave_input(shown: &[&Member], size: usize) -> String {
         .join("\n")
 }
 
+/// Said when a wave would be empty: the list as filtered holds no user outside a wave.
+pub const NO_WAVE: &str =
+    "No wave handed over: every user the list shows is already in a wave, or none is shown. Change the filters to pick others.";
+
 /// One bar of the summary chart: its class, count and length in percent of the longest.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bar {

@@ -75,6 +75,8 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     let sort = RwSignal::new(Sort::Name);
     let wave_size = RwSignal::new(WAVE.to_string());
     let export_failed = RwSignal::new(false);
+    // Why Hand this wave did nothing (every user shown is in a wave already, or none is shown).
+    let wave_empty: RwSignal<Option<&'static str>> = RwSignal::new(None);
     let campaign = file::kept(ctx);
 
     let load = move || {
@@ -165,9 +167,13 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                 (ids, members::wave_input(&next, size))
             })
         });
-        if let Some((ids, names)) = picked.filter(|(ids, _)| !ids.is_empty()) {
-            file::record_wave(campaign, ids, None);
-            ctx.wave.set(Some(names));
+        match picked {
+            Some((ids, names)) if !ids.is_empty() => {
+                wave_empty.set(None);
+                file::record_wave(campaign, ids, None);
+                ctx.wave.set(Some(names));
+            }
+            _ => wave_empty.set(Some(members::NO_WAVE)),
         }
     };
 
@@ -241,7 +247,8 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                         <input id="campaign-wave-size" type="number" min="1" inputmode="numeric" prop:value=move || wave_size.get() on:input=move |ev| wave_size.set(event_target_value(&ev)) />
                     </label>
                     <button type="button" id="campaign-wave" class="button button--primary" on:click=hand_over>"Hand this wave to Many users"</button>
-                    <p class="field__hint">"The first users of the list as filtered and sorted go to Many users, where Check runs the dry run before any pass is created."</p>
+                    <p class="field__hint">"The first users of the list as filtered and sorted, not yet in a wave, go to Many users, where Check runs the dry run before any pass is created."</p>
+                    <p id="campaign-wave-empty" class="status" role="status">{move || wave_empty.get()}</p>
                 </div>
             })}
             {move || {

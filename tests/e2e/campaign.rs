@@ -343,3 +343,46 @@ async fn without_a_reports_role_the_screen_names_the_roles_that_read_the_report(
     })
     .await
 }
+
+#[tokio::test]
+async fn a_user_already_in_a_wave_is_not_handed_over_twice() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.emu.seed_campaign(200, 15);
+        campaign_screen(&h).await?;
+        let voice = h
+            .emu
+            .campaign_truth_users()
+            .get(&TruthClass::PhoneOnlyVoice)
+            .and_then(|v| v.first().cloned())
+            .context("a voice-only user")?;
+        h.type_into(campaign::SEARCH, &voice).await?;
+        h.wait_for_text(campaign::SHOWN, "1 user matches").await?;
+        h.click(campaign::WAVE).await?;
+        h.wait_until("the wave in the pasted input", || async {
+            let v = h
+                .driver
+                .find(Locator::Css(bulk::PASTE))
+                .await?
+                .prop("value")
+                .await?
+                .unwrap_or_default();
+            Ok(v.trim() == voice)
+        })
+        .await?;
+        campaign::open(&h).await?;
+        h.click(campaign::WAVE).await?;
+        h.wait_for_text(campaign::WAVE_EMPTY, "already in a wave")
+            .await?;
+        ensure!(
+            h.driver
+                .find(Locator::Css(&crate::pages::tabs::selected(
+                    crate::pages::tabs::CAMPAIGN
+                )))
+                .await
+                .is_ok(),
+            "an empty wave left the Campaign screen"
+        );
+        Ok(())
+    })
+    .await
+}

@@ -37,6 +37,8 @@ pub const LIST: &str = "#campaign-list";
 pub const ROW: &str = "#campaign-list .campaign__row";
 /// The wave size.
 pub const WAVE_SIZE: &str = "#campaign-wave-size";
+/// Why Hand this wave did nothing.
+pub const WAVE_EMPTY: &str = "#campaign-wave-empty";
 /// Hand the wave to Many users.
 pub const WAVE: &str = "#campaign-wave";
 
