@@ -189,6 +189,7 @@ async fn a_wave_of_fifty_goes_from_the_list_through_the_dry_run_to_passes_and_ha
         // Many users shows the wave as pasted names; Check is the dry run.
         h.wait_for_css(&crate::pages::tabs::selected(crate::pages::tabs::BULK))
             .await?;
+        h.wait_for_css(bulk::PASTE).await?;
         h.wait_until("the wave in the pasted input", || async {
             let v = h
                 .driver
@@ -358,6 +359,7 @@ async fn a_user_already_in_a_wave_is_not_handed_over_twice() -> Result<()> {
         h.type_into(campaign::SEARCH, &voice).await?;
         h.wait_for_text(campaign::SHOWN, "1 user matches").await?;
         h.click(campaign::WAVE).await?;
+        h.wait_for_css(bulk::PASTE).await?;
         h.wait_until("the wave in the pasted input", || async {
             let v = h
                 .driver
