@@ -110,6 +110,16 @@ impl Ctx {
         });
     }
 
+    /// The followed users' object ids with the time each was added (a tracked read: an effect
+    /// calling it runs again when the list changes). Not generic, so a screen module calls it
+    /// without its own copy of the signal's closures (a wasm_split layout once broke Tracking
+    /// when the Campaign module held one).
+    #[inline(never)]
+    pub fn tracked_since(&self) -> Vec<(String, f64)> {
+        self.tracked
+            .with(|t| t.iter().map(|t| (t.id.clone(), t.since)).collect())
+    }
+
     /// Leaves for the authority to sign in again (asking for `extra` scopes too), keeping `intent`.
     pub fn reauthorize(&self, intent: Option<intent::Intent>, extra: Vec<String>) {
         let Some(session) = self.session.try_get_value() else {

@@ -82,6 +82,12 @@ async fn a_campaign_exported_and_imported_in_a_fresh_browser_continues_where_it_
         boot::sign_in(&h, "alex.wilber").await?;
         open_campaign(&h).await?;
         h.wait_for_css(campaign::NO_WAVE).await?;
+        // Tracking's module loaded after Campaign's still runs (a wasm_split layout once broke
+        // it with "function signature mismatch" while the campaign module held its own copy of
+        // the tracked signal's closures: `Ctx::tracked_since`).
+        h.click(tabs::TRACKING).await?;
+        h.wait_for_css(tracking::TITLE).await?;
+        h.click(tabs::CAMPAIGN).await?;
 
         // A wave of 50 phone-only users of Finance, through the dry run to passes.
         campaign::choose(&h, campaign::CLASS, "phone-only").await?;

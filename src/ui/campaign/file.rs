@@ -28,9 +28,7 @@ pub fn kept(ctx: Ctx) -> RwSignal<Campaign> {
         }
     });
     Effect::new(move |_| {
-        let tracked: Vec<(String, f64)> = ctx
-            .tracked
-            .with(|t| t.iter().map(|t| (t.id.clone(), t.since)).collect());
+        let tracked = ctx.tracked_since();
         let mut c = campaign.get_untracked();
         if c.note_issued(&tracked) {
             campaign.set(c);
@@ -98,9 +96,10 @@ pub fn CampaignFile(
                     let waves = other.waves.len();
                     campaign.update(|c| c.merge(other));
                     // The tracker follows on here whoever got a pass elsewhere.
-                    let known: Vec<String> = ctx
-                        .tracked
-                        .with_untracked(|t| t.iter().map(|t| t.id.clone()).collect());
+                    let known: Vec<String> = untrack(|| ctx.tracked_since())
+                        .into_iter()
+                        .map(|(id, _)| id)
+                        .collect();
                     let follow: Vec<String> = campaign.with_untracked(|c| {
                         c.issued
                             .iter()
@@ -124,9 +123,7 @@ pub fn CampaignFile(
         });
     };
     let stages = move || {
-        let tracked: Vec<String> = ctx
-            .tracked
-            .with(|t| t.iter().map(|t| t.id.clone()).collect());
+        let tracked: Vec<String> = ctx.tracked_since().into_iter().map(|(id, _)| id).collect();
         members.with(|m| campaign.with(|c| store::stages(c, m, &tracked)))
     };
 
