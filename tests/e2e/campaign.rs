@@ -388,3 +388,26 @@ async fn a_user_already_in_a_wave_is_not_handed_over_twice() -> Result<()> {
     })
     .await
 }
+
+#[tokio::test]
+async fn after_the_campaign_every_other_screen_still_opens() -> Result<()> {
+    // The release build cuts each screen into its own module (wasm_split): code the Campaign
+    // module shares with the others must not break them when it loads first.
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.emu.seed_campaign(100, 15);
+        campaign_screen(&h).await?;
+        for (tab, panel, _) in crate::pages::tabs::ALL {
+            h.click(tab).await?;
+            h.wait_for_css(&crate::pages::tabs::heading(panel))
+                .await
+                .with_context(|| format!("{panel} after Campaign"))?;
+        }
+        let console = h.console_messages().await?;
+        ensure!(
+            !console.iter().any(|m| m.contains("RuntimeError")),
+            "a screen crashed after Campaign: {console:?}"
+        );
+        Ok(())
+    })
+    .await
+}
