@@ -1,5 +1,5 @@
-//! Printed handouts: the sign-in link with `login_hint` and its QR code. The QR code carries
-//! the link, never the pass.
+//! Printed handouts: the sign-in link with `login_hint` and its QR code (the QR code carries
+//! the link, never the pass); a campaign wave's passkey steps in English or German.
 
 use base64::Engine as _;
 
@@ -41,9 +41,65 @@ pub const STEPS: &[&str] = &[
     "Then destroy this sheet: the pass stops working when it expires or once used.",
 ];
 
+/// The passkey steps a campaign wave's handouts print (issue 15): what to do in Security info
+/// with the pass, after Learn ("Register passkeys in Authenticator", "Register a passkey using
+/// a mobile device"). English and German built in, as the hand-over templates.
+pub const PASSKEY_STEPS: &[(&str, &str, &[&str])] = &[
+    (
+        "en",
+        "Register your passkey: SMS and voice calls stop working for sign-in on 1 February 2027.",
+        &[
+            "Scan the code or open the address below, and sign in with your user name.",
+            "When asked for a password, choose \"Use your Temporary Access Pass\" and type the pass above.",
+            "In Security info, choose \"+ Add sign-in method\", then \"Passkey in Microsoft Authenticator\" (or \"Security key\" if you were given one).",
+            "Follow the prompts on your phone or key; unlock it with your fingerprint, face or PIN when asked.",
+            "From now on, sign in with your passkey. Then destroy this sheet: the pass stops working when it expires or once used.",
+        ],
+    ),
+    (
+        "de",
+        "Richten Sie Ihren Passkey ein: SMS und Anrufe funktionieren ab 1. Februar 2027 nicht mehr für die Anmeldung.",
+        &[
+            "Scannen Sie den Code oder öffnen Sie die Adresse unten und melden Sie sich mit Ihrem Benutzernamen an.",
+            "Wenn nach einem Kennwort gefragt wird, wählen Sie \"Temporären Zugriffspass verwenden\" und geben Sie den Pass oben ein.",
+            "Wählen Sie unter \"Sicherheitsinformationen\" \"+ Anmeldemethode hinzufügen\", dann \"Passkey in Microsoft Authenticator\" (oder \"Sicherheitsschlüssel\", falls Sie einen erhalten haben).",
+            "Folgen Sie den Anweisungen auf Ihrem Telefon oder Schlüssel; entsperren Sie es mit Fingerabdruck, Gesicht oder PIN, wenn Sie dazu aufgefordert werden.",
+            "Melden Sie sich ab jetzt mit Ihrem Passkey an. Vernichten Sie dann dieses Blatt: Der Pass verfällt mit Ablauf oder nach einmaliger Verwendung.",
+        ],
+    ),
+];
+
+/// The passkey heading and steps in `language` (`de`, `de-AT`, …), English when it is not
+/// built in.
+pub fn passkey_steps(language: &str) -> (&'static str, &'static [&'static str]) {
+    let primary = language.split(['-', '_']).next().unwrap_or("");
+    let (_, heading, steps) = PASSKEY_STEPS
+        .iter()
+        .find(|(code, _, _)| code.eq_ignore_ascii_case(primary))
+        .unwrap_or(&PASSKEY_STEPS[0]);
+    (heading, steps)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passkey_steps_come_in_english_and_german() {
+        let (en, steps) = passkey_steps("en-GB");
+        assert!(en.contains("1 February 2027") && steps.iter().any(|s| s.contains("Passkey")));
+        let (de, steps) = passkey_steps("de-AT");
+        assert!(de.starts_with("Richten Sie Ihren Passkey ein"));
+        assert!(steps.iter().any(|s| s.contains("Temporären Zugriffspass")));
+        assert_eq!(passkey_steps("fr").0, en, "English when not built in");
+        assert_eq!(passkey_steps("").0, en);
+        for (_, _, steps) in PASSKEY_STEPS {
+            assert!(
+                steps.iter().all(|s| !s.contains("{pass}")),
+                "the steps never hold a pass"
+            );
+        }
+    }
 
     #[test]
     fn a_handout_names_the_configured_organisation_or_the_sign_in_domain() {

@@ -20,6 +20,8 @@ pub enum Operation {
     ReadScope,
     /// Removing a user's phone method after a passkey (the tracker, issue 15).
     DeletePhone,
+    /// Reading the registration report (`userRegistrationDetails`, issue 15).
+    ReadRegistrationReport,
 }
 
 /// Well-known directory role template ids (the `wids` claim) and their names.
@@ -186,6 +188,7 @@ pub fn graph(e: &GraphError, action: Operation) -> String {
             _ => "Graph did not answer. Check your network connection and the Graph URL in Settings, then try again.".into(),
         },
         401 => "Graph no longer accepts your sign-in. Sign in again.".into(),
+        403 if e.code == REPORT_LICENCE_CODE => REPORT_NEEDS_LICENCE.into(),
         403 => forbidden(msg, action),
         404 if action == Operation::SendMail || e.code == "MailboxNotEnabledForRESTAPI" => "Your account has no mailbox, so this page cannot send mail as you: copy the message instead and send it another way.".into(),
         404 => match action {
@@ -230,6 +233,7 @@ fn forbidden(msg: &str, action: Operation) -> String {
         Operation::ReadPolicy => format!("Your account cannot read the tenant's Temporary Access Pass policy, so its limits are unknown here: reading it needs the Global Reader, Authentication Policy Administrator or Global Administrator role (an Authentication Administrator cannot) and the {} permission. You can still create passes: leave the lifetime empty for the tenant's default; if a value is outside the policy, Graph refuses it and this page says the allowed range.", permission::POLICY_READ.name),
         Operation::ReadScope => format!("Your role assignments could not be read (it needs the permissions {} and {}), so this page offers the whole tenant and Graph decides on each user.", permission::ROLES_READ.name, permission::UNITS_READ.name),
         Operation::DeletePhone => format!("You are not allowed to remove this user's phone method. The Authentication Administrator role covers users without admin roles; users with admin roles need a Privileged Authentication Administrator. The app also needs the delegated permission {}.", permission::METHODS_WRITE.name),
+        Operation::ReadRegistrationReport => format!("You are not allowed to read the registration report: it needs the permission {} (use Grant permission on this screen) and a reports-reading role: Reports Reader, Security Reader, Security Administrator or Global Reader.", permission::AUDIT_LOG_READ.name),
         Operation::Search | Operation::ReadUser => format!("You are not allowed to read users: the app needs the delegated permission {}, granted by an administrator.", permission::USER_READ_ALL.name),
     }
 }
@@ -510,6 +514,12 @@ pub fn badge_refused(e: &GraphError) -> String {
         _ => graph(e, Operation::ReadUser),
     }
 }
+/// The code Graph answers the registration report with in a tenant without Entra ID P1 or P2
+/// (reported shape; see the emulator's `Settings::without_premium_licence`).
+pub const REPORT_LICENCE_CODE: &str = "Authentication_RequestFromNonPremiumTenantOrB2CTenant";
+
+/// The registration report refused for the tenant's licence (issue 15).
+pub const REPORT_NEEDS_LICENCE: &str = "Your tenant cannot read the registration report: Microsoft makes it available only with a Microsoft Entra ID P1 or P2 licence. With such a licence in the tenant, open this screen again; without one, the Pass holders and One user screens still show each user's methods.";
 
 #[cfg(test)]
 mod tests {
@@ -704,6 +714,7 @@ mod tests {
             (Operation::ReadPolicy, vec![POLICY_READ]),
             (Operation::Search, vec![USER_READ_ALL]),
             (Operation::ReadUser, vec![USER_READ_ALL]),
+            (Operation::ReadRegistrationReport, vec![AUDIT_LOG_READ]),
         ] {
             let s = graph(&denied, op);
             for p in needed {
@@ -892,5 +903,31 @@ mod tests {
             ..refused
         };
         assert!(passkey_policy_unread(&missing, false).contains("do not exist"));
+    }
+
+    #[test]
+    fn the_registration_report_refusal_names_the_role_or_the_licence() {
+        let role = graph(
+            &ge(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ),
+            Operation::ReadRegistrationReport,
+        );
+        assert!(
+            role.contains("Reports Reader") && role.contains("AuditLog.Read.All"),
+            "{role}"
+        );
+        let licence = graph(
+            &ge(
+                403,
+                REPORT_LICENCE_CODE,
+                "Neither tenant is B2C or tenant doesn't have premium license",
+            ),
+            Operation::ReadRegistrationReport,
+        );
+        assert!(licence.contains("Microsoft Entra ID P1 or P2"), "{licence}");
+        assert!(!licence.contains("Reports Reader"), "{licence}");
     }
 }

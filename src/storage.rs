@@ -17,6 +17,8 @@
 //!   tab asks it without a prompt from then on (issue 11 point 5).
 //! - sessionStorage [`CLIPBOARD`]: set while a pass the page copied may still be on the
 //!   clipboard (a flag, never the pass), so the page loaded after a reload clears it.
+//! - localStorage [`CAMPAIGN`]: the passkey campaign (issue 15): its waves' user object ids and
+//!   times (never a pass nor a pass's id), kept across visits until the admin exports it.
 
 /// One thing this page keeps in Web Storage: its name there and which area holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +67,12 @@ pub const CLIPBOARD: Key = session("tapdesk.clipboard");
 /// page shows once, as a local notice. No secret.
 pub const CONSENT_REFUSED: Key = session("tapdesk.consentrefused");
 
+/// The passkey campaign's waves (object ids and times only), kept across visits.
+pub const CAMPAIGN: Key = Key {
+    name: "tapdesk.campaign",
+    area: Area::Local,
+};
+
 /// Every key of this page, in both areas.
 pub const ALL_KEYS: &[Key] = &[
     ATTEMPT,
@@ -79,6 +87,7 @@ pub const ALL_KEYS: &[Key] = &[
     NO_PROMPT,
     CLIPBOARD,
     CONSENT_REFUSED,
+    CAMPAIGN,
 ];
 
 /// Which Web Storage area.
@@ -168,7 +177,9 @@ mod tests {
             .filter(|k| k.area == Area::Local)
             .map(|k| k.name)
             .collect();
-        assert_eq!(local, [SETTINGS.name]);
+        // The campaign (issue 15, ids and times only) outlives the tab too; the test keeps its
+        // name because docs/security-tests.md cites it.
+        assert_eq!(local, [SETTINGS.name, CAMPAIGN.name]);
         // A sign-out clears every session key but the clipboard flag.
         let kept: Vec<Key> = ALL_KEYS
             .iter()

@@ -8,6 +8,7 @@ mod audit;
 mod boot;
 pub mod browser;
 mod bulk;
+mod campaign;
 mod create;
 pub mod framed;
 mod handover;
@@ -76,6 +77,9 @@ pub struct Ctx {
     /// What the page knows of the admin's scope (issue 16): tenant-wide, administrative
     /// units, eligible roles.
     pub scope: RwSignal<crate::scope::Known, LocalStorage>,
+    /// A wave of the campaign (issue 15) handed to Many users: its sign-in names, one per
+    /// line, which the bulk input takes as pasted (and clears); setting it shows that tab.
+    pub wave: RwSignal<Option<String>>,
 }
 
 impl Ctx {
@@ -104,6 +108,16 @@ impl Ctx {
                 crate::tracking::track(list, id, now);
             }
         });
+    }
+
+    /// The followed users' object ids with the time each was added (a tracked read: an effect
+    /// calling it runs again when the list changes). Not generic, so a screen module calls it
+    /// without its own copy of the signal's closures (a wasm_split layout once broke Tracking
+    /// when the Campaign module held one).
+    #[inline(never)]
+    pub fn tracked_since(&self) -> Vec<(String, f64)> {
+        self.tracked
+            .with(|t| t.iter().map(|t| (t.id.clone(), t.since)).collect())
     }
 
     /// Leaves for the authority to sign in again (asking for `extra` scopes too), keeping `intent`.
@@ -280,17 +294,19 @@ pub enum Tab {
     Tracking,
     Policy,
     Audit,
+    Campaign,
 }
 
 impl Tab {
     /// Every tab, in the order shown.
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Single,
         Tab::Bulk,
         Tab::Tracking,
         Tab::Holders,
         Tab::Policy,
         Tab::Audit,
+        Tab::Campaign,
     ];
 
     /// Stable key: element ids (`tab-{key}`) and the kept tab.
@@ -302,6 +318,7 @@ impl Tab {
             Tab::Tracking => "tracking",
             Tab::Policy => "policy",
             Tab::Audit => "audit",
+            Tab::Campaign => "campaign",
         }
     }
 
@@ -314,6 +331,7 @@ impl Tab {
             Tab::Tracking => "Tracking",
             Tab::Policy => "Policy",
             Tab::Audit => "Audit trail",
+            Tab::Campaign => "Campaign",
         }
     }
 
@@ -325,6 +343,7 @@ impl Tab {
             Tab::Tracking => "panel-tracking",
             Tab::Policy => "panel-policy",
             Tab::Audit => "panel-audit",
+            Tab::Campaign => "panel-campaign",
         }
     }
 
@@ -369,6 +388,7 @@ pub(crate) fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -
                 .unwrap_or_default(),
         ),
         scope: RwSignal::new_local(crate::scope::Known::Tenant),
+        wave: RwSignal::new(None),
     };
     scope::start(ctx);
     let scope_read = Memo::new(move |_| ctx.scope.with(|k| k.scope().is_some()));
@@ -394,6 +414,13 @@ pub(crate) fn SignedIn(session: Session, phase: RwSignal<Phase, LocalStorage>) -
         browser::focus_soon(format!("#{} h2", t.panel_id()));
     }
     Effect::new(move |_| shell::set_title(tab.get().label()));
+    // A campaign wave handed over shows Many users, where its input waits.
+    Effect::new(move |_| {
+        if ctx.wave.with(Option::is_some) {
+            tab.set(Tab::Bulk);
+            browser::focus_soon("#bulk-paste");
+        }
+    });
     // Every screen but the first is built on its first visit only (its code downloaded then,
     // in the split release build), so signing in costs the policy read and nothing more.
     let visited: RwSignal<Vec<Tab>> = RwSignal::new(Vec::new());
@@ -560,11 +587,12 @@ mod tests {
     fn arrows_wrap_around_the_tabs_and_home_and_end_reach_the_ends() {
         assert_eq!(Tab::Single.after_key("ArrowRight"), Some(Tab::Bulk));
         assert_eq!(Tab::Bulk.after_key("ArrowRight"), Some(Tab::Tracking));
-        assert_eq!(Tab::Audit.after_key("ArrowRight"), Some(Tab::Single));
-        assert_eq!(Tab::Single.after_key("ArrowLeft"), Some(Tab::Audit));
+        assert_eq!(Tab::Audit.after_key("ArrowRight"), Some(Tab::Campaign));
+        assert_eq!(Tab::Campaign.after_key("ArrowRight"), Some(Tab::Single));
+        assert_eq!(Tab::Single.after_key("ArrowLeft"), Some(Tab::Campaign));
         assert_eq!(Tab::Tracking.after_key("ArrowLeft"), Some(Tab::Bulk));
         assert_eq!(Tab::Policy.after_key("Home"), Some(Tab::Single));
-        assert_eq!(Tab::Bulk.after_key("End"), Some(Tab::Audit));
+        assert_eq!(Tab::Bulk.after_key("End"), Some(Tab::Campaign));
         assert_eq!(Tab::Bulk.after_key("ArrowDown"), None);
         assert_eq!(Tab::Bulk.after_key("a"), None);
     }

@@ -50,6 +50,8 @@ pub struct Bulk {
     pub include_admins: RwSignal<bool>,
     /// What the live region says ("3 users found", "3 passes created, 0 failed").
     pub announce: RwSignal<String>,
+    /// The input came from a campaign wave (issue 15): the handouts print the passkey steps.
+    pub from_campaign: RwSignal<bool>,
 }
 
 impl Bulk {
@@ -73,6 +75,7 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
         error: RwSignal::new(None),
         include_admins: RwSignal::new(false),
         announce: RwSignal::new(String::new()),
+        from_campaign: RwSignal::new(false),
     };
     // Leaving with results neither exported nor printed asks first; the pass values exist only here.
     use_leave_guard(
@@ -124,6 +127,18 @@ fn InputStep(
         lifetime: RwSignal::new(String::new()),
         one_time: RwSignal::new(true),
     };
+    // A campaign wave handed over arrives as pasted names (and is taken once), its passes
+    // proposed to start tomorrow at 08:00 (the admin's local time; changeable before Check),
+    // and its handouts print the passkey steps.
+    Effect::new(move |_| {
+        if let Some(names) = bulk.ctx.wave.get() {
+            pasted.set(names);
+            defaults.later.set(true);
+            defaults.start_at.set(browser::tomorrow_at(8));
+            bulk.from_campaign.set(true);
+            bulk.ctx.wave.set(None);
+        }
+    });
     let problem: RwSignal<Option<String>> = RwSignal::new(None);
 
     let on_file = move |ev: leptos::ev::Event| {

@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use super::{audit, bulk, holders, policy, tracking, Ctx, Tab};
+use super::{audit, bulk, campaign, holders, policy, tracking, Ctx, Tab};
 use crate::auth::session::Session;
 use crate::graph::models::TapPolicy;
 use crate::graph::GraphError;
@@ -78,6 +78,13 @@ screen! {
     }
 }
 
+screen! {
+    /// Campaign: who depends on a phone, in counts, a chart and a list; waves to Many users.
+    campaign fn campaign_screen(ctx: Ctx, active: Signal<bool>) {
+        Ok(view! { <campaign::CampaignPage ctx=ctx active=active /> }.into_any())
+    }
+}
+
 /// The signed-in page (account band, tabs, One user): its own module too, so the sign-in page
 /// downloads only what signing in needs. [`preload_home`] starts its download as soon as the
 /// page runs, in parallel with the sign-in, so a returning admin does not wait twice.
@@ -128,6 +135,7 @@ pub fn Deferred(tab: Tab, ctx: Ctx, policy: PolicyRead, active: Signal<bool>) ->
             Tab::Holders => holders_screen(ctx).await,
             Tab::Policy => policy_screen(ctx, policy).await,
             Tab::Audit => audit_screen(ctx, active).await,
+            Tab::Campaign => campaign_screen(ctx, active).await,
         }
     })
 }

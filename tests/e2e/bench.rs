@@ -18,6 +18,7 @@ use crate::harness::{self, Harness, Options};
 use crate::pages::{boot, bulk};
 
 mod campaign;
+mod campaign_screen;
 mod heap;
 mod journeys;
 mod screens;

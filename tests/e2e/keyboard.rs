@@ -77,13 +77,13 @@ async fn arrows_home_and_end_move_between_the_tabs_which_hold_one_tab_stop() -> 
         );
         h.click(tabs::SINGLE).await?;
         wait_focus_on(&h, tabs::SINGLE).await?;
-        let [single, bulk, tracking, _, _, audit] = tabs::ALL;
+        let [single, bulk, tracking, _, _, _, last] = tabs::ALL;
         key_to(&h, Key::Right, bulk.0, bulk.1).await?;
         key_to(&h, Key::Right, tracking.0, tracking.1).await?;
         key_to(&h, Key::Left, bulk.0, bulk.1).await?;
-        key_to(&h, Key::End, audit.0, audit.1).await?;
+        key_to(&h, Key::End, last.0, last.1).await?;
         key_to(&h, Key::Right, single.0, single.1).await?;
-        key_to(&h, Key::Left, audit.0, audit.1).await?;
+        key_to(&h, Key::Left, last.0, last.1).await?;
         key_to(&h, Key::Home, single.0, single.1).await?;
 
         // From the selected tab, Tab leaves the tab list for the screen.

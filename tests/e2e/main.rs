@@ -7,6 +7,8 @@
 mod announce;
 mod bench;
 mod bulk;
+mod campaign;
+mod campaign_file;
 mod deploy;
 mod failures;
 mod graph_limits;

@@ -84,6 +84,7 @@ pub fn bench() -> Result<()> {
     for name in [
         "bulk.json",
         "campaign.json",
+        "campaign-screen.json",
         "heap.json",
         "journeys.json",
         "screens.json",
@@ -225,6 +226,20 @@ fn print_figures(dir: &Path) {
             );
         }
         Err(e) => println!("campaign.json: {e:#}"),
+    }
+    match read(&dir.join("campaign-screen.json")) {
+        Ok(c) => println!(
+            "campaign screen, {} users: V8 heap {:.1} → peak {:.1} → {:.1} MiB after, wasm memory {:.1} MiB; held {:.1} MiB (target under 50 MB); consent, sign-in and read {:.2} s, {} Graph requests",
+            c["users"],
+            mib(&c["v8UsedHeapBytes"]["before"]),
+            mib(&c["v8UsedHeapBytes"]["peak"]),
+            mib(&c["v8UsedHeapBytes"]["after"]),
+            mib(&c["wasmMemoryBytes"]["after"]),
+            mib(&c["heldBytes"]),
+            c["seconds"].as_f64().unwrap_or(f64::NAN),
+            c["graph"]["httpRequests"]
+        ),
+        Err(e) => println!("campaign-screen.json: {e:#}"),
     }
     match read(&dir.join("startup.json")) {
         Ok(s) => print_startup(&s),

@@ -12,10 +12,37 @@ use crate::tools::{self, SetupOptions};
 const LOGIN_PORT: u16 = 8400;
 const GRAPH_PORT: u16 = 8401;
 
+/// Campaign users the demo tenant gets (issue 15): a few thousand with a realistic mix of
+/// methods, so the Campaign screen has a tenant worth looking at. The emulator starts empty on
+/// every run, so the demo always adds them.
+const CAMPAIGN_USERS: usize = 3000;
+/// Their seed: the same tenant on every run.
+const CAMPAIGN_SEED: u64 = 15;
+
 /// The pid Ctrl-C is forwarded to (0 while none runs).
 static CHILD: AtomicI32 = AtomicI32::new(0);
 /// Set once a signal has been forwarded: whatever the exit status, the user ended the demo.
 static STOPPED: AtomicBool = AtomicBool::new(false);
+
+/// The emulator's arguments: the built page, the three ports, the campaign-ready tenant.
+fn emulator_args(site_dir: &str, site_port: u16) -> Vec<String> {
+    [
+        "--site-dir",
+        site_dir,
+        "--site-port",
+        &site_port.to_string(),
+        "--login-port",
+        &LOGIN_PORT.to_string(),
+        "--graph-port",
+        &GRAPH_PORT.to_string(),
+        "--campaign-users",
+        &CAMPAIGN_USERS.to_string(),
+        "--campaign-seed",
+        &CAMPAIGN_SEED.to_string(),
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
 
 /// Runs the emulator serving `dist/` on `site_port`; returns when it exits.
 pub fn demo(site_port: u16) -> Result<()> {
@@ -24,18 +51,8 @@ pub fn demo(site_port: u16) -> Result<()> {
     let shell = &toolbox.shell;
     let site_dir = shell.root.join("dist");
     let mut cmd = shell.cargo();
-    cmd.args([
-        "run",
-        "--release",
-        "-p",
-        "tapdesk-emulator",
-        "--",
-        "--site-dir",
-    ])
-    .arg(&site_dir)
-    .args(["--site-port", &site_port.to_string()])
-    .args(["--login-port", &LOGIN_PORT.to_string()])
-    .args(["--graph-port", &GRAPH_PORT.to_string()]);
+    cmd.args(["run", "--release", "-p", "tapdesk-emulator", "--"])
+        .args(emulator_args(&site_dir.to_string_lossy(), site_port));
     // Its own process group: Ctrl-C reaches only xtask, which forwards it exactly once, and the
     // emulator shuts down the same way whether the signal came from a terminal or from `kill`.
     cmd.process_group(0);
@@ -70,5 +87,31 @@ fn install_forwarding() {
     unsafe {
         libc::signal(libc::SIGINT, handler);
         libc::signal(libc::SIGTERM, handler);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_demo_tenant_is_campaign_ready() {
+        let args = emulator_args("/x/dist", 8080);
+        let after = |flag: &str| {
+            args.iter()
+                .position(|a| a == flag)
+                .and_then(|i| args.get(i + 1))
+                .cloned()
+        };
+        assert_eq!(after("--site-dir").as_deref(), Some("/x/dist"));
+        assert_eq!(after("--site-port").as_deref(), Some("8080"));
+        let users: usize = after("--campaign-users")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(
+            (2000..=10_000).contains(&users),
+            "a few thousand campaign users: {args:?}"
+        );
+        assert!(after("--campaign-seed").is_some());
     }
 }

@@ -159,11 +159,7 @@ fn journeys(dist: &Path, files: &[String]) -> Result<Vec<(String, Vec<String>)>>
     };
     let link = std::fs::read_to_string(dist.join(link))?;
     let mut seen: Vec<String> = page;
-    for (split, label) in [
-        ("home", "signed-in page with One user"),
-        ("bulk", "first open of Many users"),
-        ("tools", "first open of Tracking, Holders, Policy, Audit"),
-    ] {
+    for (split, label) in JOURNEY {
         let needed = split_files(&link, split);
         let new: Vec<String> = needed.into_iter().filter(|f| !seen.contains(f)).collect();
         seen.extend(new.iter().cloned());
@@ -171,6 +167,14 @@ fn journeys(dist: &Path, files: &[String]) -> Result<Vec<(String, Vec<String>)>>
     }
     Ok(out)
 }
+
+/// The admin's journey through the split modules, in order: the module and when it loads.
+const JOURNEY: [(&str, &str); 4] = [
+    ("home", "signed-in page with One user"),
+    ("bulk", "first open of Many users"),
+    ("tools", "first open of Tracking, Holders, Policy, Audit"),
+    ("campaign", "first open of Campaign"),
+];
 
 /// The files `split`'s loader fetches: its module and the shared chunks it waits for.
 fn split_files(link: &str, split: &str) -> Vec<String> {
@@ -260,6 +264,28 @@ export const __wasm_split_load_home = wrapAsyncCb(makeLoad(() => {
             ["split_tools-1.wasm", "chunk_5-1.wasm"]
         );
         assert!(split_files(LINK, "bulk").is_empty());
+    }
+
+    #[test]
+    fn the_journey_names_every_split_module_of_the_page() {
+        let lazy = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/ui/lazy.rs"),
+        )
+        .unwrap();
+        let mut modules: Vec<&str> = lazy
+            .lines()
+            .filter_map(|l| l.trim().split_once(" fn ").map(|(m, _)| m))
+            .filter(|m| !m.is_empty() && m.chars().all(|c| c.is_ascii_lowercase()))
+            .filter(|m| !["async", "pub", "const", "unsafe"].contains(m))
+            .collect();
+        modules.push("home");
+        for m in modules {
+            assert!(
+                JOURNEY.iter().any(|(j, _)| *j == m),
+                "split module {m} is missing from the journey"
+            );
+        }
+        assert!(JOURNEY.iter().any(|(j, _)| *j == "campaign"));
     }
 
     #[test]

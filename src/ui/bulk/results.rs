@@ -5,7 +5,6 @@ use std::time::Duration;
 
 use crate::ui::hooks::*;
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 use super::{Bulk, Data, Step};
 use crate::bulk::ending;
@@ -26,32 +25,9 @@ fn lines(bulk: Bulk) -> Vec<Line> {
     bulk.data.with_value(|d| results::lines(d, &times))
 }
 
-/// Offers `text` as a file download (a Blob URL, revoked right after).
+/// Offers `text` as a CSV file download.
 fn download(name: &str, text: &str) -> bool {
-    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return false;
-    };
-    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/csv;charset=utf-8");
-    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
-        return false;
-    };
-    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
-        return false;
-    };
-    let Some(a) = document
-        .create_element("a")
-        .ok()
-        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok())
-    else {
-        return false;
-    };
-    a.set_href(&url);
-    a.set_download(name);
-    a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
-    true
+    browser::download(name, "text/csv;charset=utf-8", text)
 }
 
 /// Progress while running; results when done.
@@ -298,10 +274,22 @@ fn Handouts(bulk: Bulk, handouts_open: RwSignal<bool>) -> impl IntoView {
         let c = s.config();
         (c.handout_url.clone(), c.organization_name.clone())
     });
+    // A campaign wave's handouts explain the passkey steps, in the language chosen here.
+    let language = RwSignal::new("en".to_string());
     view! {
         <div id="handouts" class="handouts">
             <div class="bulk__actions handouts__controls">
                 <button type="button" id="bulk-print" class="button" on:click=print>"Print"</button>
+                <Show when=move || bulk.from_campaign.get()>
+                    <label class="field">
+                        <span class="field__label">"Passkey steps in"</span>
+                        <select id="bulk-handout-language" on:change=move |ev| language.set(event_target_value(&ev))>
+                            {handout::PASSKEY_STEPS.iter().map(|(code, _, _)| view! {
+                                <option value=*code selected=move || language.get() == *code>{crate::handover::language_name(code)}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
                 <button type="button" id="bulk-handouts-close" class="button" on:click=move |_| handouts_open.set(false)>"Close"</button>
             </div>
             {move || {
@@ -316,7 +304,15 @@ fn Handouts(bulk: Bulk, handouts_open: RwSignal<bool>) -> impl IntoView {
                             <p class="handout__upn">{l.upn.clone()}</p>
                             <p class="handout__pass"><span>"Temporary Access Pass: "</span><code>{l.pass.clone()}</code></p>
                             <p>{format!("Valid from {} until {}.", l.from, l.until)}</p>
-                            <ol>{handout::STEPS.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}</ol>
+                            {move || if bulk.from_campaign.get() {
+                                let (heading, steps) = handout::passkey_steps(&language.get());
+                                view! {
+                                    <p class="handout__passkey">{heading}</p>
+                                    <ol>{steps.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}</ol>
+                                }.into_any()
+                            } else {
+                                view! { <ol>{handout::STEPS.iter().map(|s| view! { <li>{*s}</li> }).collect_view()}</ol> }.into_any()
+                            }}
                             {qr.map(|src| view! { <img class="handout__qr" src=src alt=format!("QR code of {link}") width="160" height="160" /> })}
                             <p class="handout__link">{link.clone()}</p>
                         </article>

@@ -134,3 +134,12 @@ pub async fn press_escape(h: &Harness) -> Result<()> {
         .await?;
     Ok(())
 }
+
+/// "Start at" (the later start), and its local date and time.
+pub const START_LATER: &str = "#bulk-start-later";
+/// The later start's `datetime-local` field.
+pub const START_AT: &str = "#bulk-start-at";
+/// On the handouts of a campaign wave: the language of the passkey steps.
+pub const HANDOUT_LANGUAGE: &str = "#bulk-handout-language";
+/// A handout's passkey heading (campaign waves only).
+pub const HANDOUT_PASSKEY: &str = "#handouts .handout__passkey";

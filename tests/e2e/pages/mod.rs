@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod boot;
 pub mod bulk;
+pub mod campaign;
 pub mod consent;
 pub mod create;
 pub mod handover;

@@ -12,14 +12,17 @@ pub const HOLDERS: &str = "#tab-holders";
 pub const POLICY: &str = "#tab-policy";
 /// The Audit trail tab.
 pub const AUDIT: &str = "#tab-audit";
+/// The Campaign tab.
+pub const CAMPAIGN: &str = "#tab-campaign";
 /// Every tab in the order shown, with its panel and the name the document title gives it.
-pub const ALL: [(&str, &str, &str); 6] = [
+pub const ALL: [(&str, &str, &str); 7] = [
     (SINGLE, "#single", "One user"),
     (BULK, "#panel-bulk", "Many users"),
     (TRACKING, "#panel-tracking", "Tracking"),
     (HOLDERS, "#panel-holders", "Pass holders"),
     (POLICY, "#panel-policy", "Policy"),
     (AUDIT, "#panel-audit", "Audit trail"),
+    (CAMPAIGN, "#panel-campaign", "Campaign"),
 ];
 /// Any tab.
 pub const ANY: &str = "[role=tab]";

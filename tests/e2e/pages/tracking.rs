@@ -102,3 +102,6 @@ pub async fn rounds(h: &Harness) -> Result<u32> {
         .and_then(|n| n.parse().ok())
         .with_context(|| format!("rounds: {text}"))
 }
+
+/// The screen's heading (present once its module runs).
+pub const TITLE: &str = "#tracking-title";
