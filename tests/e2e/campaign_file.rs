@@ -106,24 +106,20 @@ async fn a_campaign_exported_and_imported_in_a_fresh_browser_continues_where_it_
             Ok(v.lines().count() == 50)
         })
         .await?;
-        // The wave's passes are proposed to start tomorrow at 08:00.
-        let later = h
-            .driver
-            .find(Locator::Css(bulk::START_LATER))
-            .await?
-            .prop("checked")
-            .await?;
-        let at = h
-            .driver
-            .find(Locator::Css(bulk::START_AT))
-            .await?
-            .prop("value")
-            .await?
-            .unwrap_or_default();
-        ensure!(
-            later.as_deref() == Some("true") && at.ends_with("T08:00"),
-            "the wave's start: later {later:?} at {at:?}"
-        );
+        // The wave's passes are proposed to start tomorrow at 08:00 (set with the input, polled:
+        // the start fields render after the pasted input under load).
+        h.wait_until("the wave's start proposed for tomorrow 08:00", || async {
+            let later = match h.driver.find(Locator::Css(bulk::START_LATER)).await {
+                Ok(e) => e.prop("checked").await?,
+                Err(_) => return Ok(false),
+            };
+            let at = match h.driver.find(Locator::Css(bulk::START_AT)).await {
+                Ok(e) => e.prop("value").await?.unwrap_or_default(),
+                Err(_) => return Ok(false),
+            };
+            Ok(later.as_deref() == Some("true") && at.ends_with("T08:00"))
+        })
+        .await?;
         h.click(bulk::CHECK).await?;
         h.wait_for_css(bulk::PREVIEW).await?;
         h.wait_for_text(bulk::COUNTS, "ready").await?;
