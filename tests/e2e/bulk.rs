@@ -76,12 +76,6 @@ fn messy_csv() -> Messy {
     }
 }
 
-/// Captures the exported CSV: the page hands a Blob to `URL.createObjectURL`.
-const CAPTURE_EXPORT: &str = "const orig = URL.createObjectURL; window.__exports = [];
-    URL.createObjectURL = (b) => { window.__exports.push(b); return orig.call(URL, b); };";
-const READ_EXPORT: &str = "const done = arguments[arguments.length - 1];
-    window.__exports[window.__exports.length - 1].text().then(done, (e) => done('ERR ' + e));";
-
 #[tokio::test]
 async fn a_messy_csv_gives_exactly_the_expected_outcome_per_row() -> Result<()> {
     harness::run(Options::default(), |h: Arc<Harness>| async move {
@@ -173,7 +167,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
                 .times(1),
             )
             .map_err(|e| anyhow!("{e:?}"))?;
-        h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
+        h.driver.execute(bulk::CAPTURE_EXPORT, vec![]).await?;
         bulk::run(&h, bulk::EXPORT).await?;
         // All 60 (values seen or lost) are followed on Tracking: ids only.
         let tracked = h
@@ -217,7 +211,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
 
         // Export: every shown pass, neutralised; the masked table never held them in text.
         h.click(bulk::EXPORT).await?;
-        let csv = h.driver.execute_async(READ_EXPORT, vec![]).await?;
+        let csv = h.driver.execute_async(bulk::READ_EXPORT, vec![]).await?;
         let csv = csv.as_str().context("export text")?.to_owned();
         let data_lines = csv.lines().skip(1).filter(|l| !l.is_empty()).count();
         ensure!(data_lines == 60, "{data_lines} exported lines");
@@ -331,7 +325,7 @@ async fn leaving_with_unsaved_results_asks_first() -> Result<()> {
         // dialog itself is the browser's; headless Chromium answers it by itself.)
         const LEAVING: &str = "const e = new Event('beforeunload', { cancelable: true }); window.dispatchEvent(e); return e.defaultPrevented;";
         ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(true), "leaving would not ask");
-        h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
+        h.driver.execute(bulk::CAPTURE_EXPORT, vec![]).await?;
         h.click(bulk::EXPORT).await?;
         ensure!(h.driver.execute(LEAVING, vec![]).await? == serde_json::Value::Bool(false), "still asks after the export");
         Ok(())
@@ -630,9 +624,9 @@ async fn finish_asks_whether_the_passes_were_handed_out_and_forgets_them() -> Re
         ensure!(label.starts_with("Reveal the pass of ") && label.len() > "Reveal the pass of ".len(), "{label}");
 
         // The export's dates are ISO 8601 with the row's offset (09:00 in Berlin in March: +01:00).
-        h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
+        h.driver.execute(bulk::CAPTURE_EXPORT, vec![]).await?;
         h.click(bulk::EXPORT).await?;
-        let csv = h.driver.execute_async(READ_EXPORT, vec![]).await?;
+        let csv = h.driver.execute_async(bulk::READ_EXPORT, vec![]).await?;
         let csv = csv.as_str().context("export text")?.to_owned();
         let first = csv.lines().nth(1).context("a data line")?;
         let cells: Vec<&str> = first.split(',').collect();

@@ -14,12 +14,6 @@ use super::assert_accessible;
 use crate::harness::{self, Harness, Options};
 use crate::pages::{boot, bulk, campaign};
 
-/// Captures the exported CSV: the page hands a Blob to `URL.createObjectURL`.
-const CAPTURE_EXPORT: &str = "const orig = URL.createObjectURL; window.__exports = [];
-    URL.createObjectURL = (b) => { window.__exports.push(b); return orig.call(URL, b); };";
-const READ_EXPORT: &str = "const done = arguments[arguments.length - 1];
-    window.__exports[window.__exports.length - 1].text().then(done, (e) => done('ERR ' + e));";
-
 /// Campaign users seeded on top of the base tenant.
 const SEEDED: usize = 1500;
 
@@ -97,9 +91,9 @@ async fn the_phone_only_list_of_a_seeded_tenant_matches_the_ground_truth_exactly
         campaign::choose(&h, campaign::CLASS, "phone-only").await?;
         h.wait_for_text(campaign::SHOWN, &format!("{phone_only} users match"))
             .await?;
-        h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
+        h.driver.execute(bulk::CAPTURE_EXPORT, vec![]).await?;
         h.click(campaign::EXPORT).await?;
-        let csv = h.driver.execute_async(READ_EXPORT, vec![]).await?;
+        let csv = h.driver.execute_async(bulk::READ_EXPORT, vec![]).await?;
         let csv = csv.as_str().context("export text")?.to_owned();
         let users = h.emu.campaign_truth_users();
         let want: BTreeSet<String> = [TruthClass::PhoneOnlySms, TruthClass::PhoneOnlyVoice]
@@ -191,13 +185,7 @@ async fn a_wave_of_fifty_goes_from_the_list_through_the_dry_run_to_passes_and_ha
             .await?;
         h.wait_for_css(bulk::PASTE).await?;
         h.wait_until("the wave in the pasted input", || async {
-            let v = h
-                .driver
-                .find(Locator::Css(bulk::PASTE))
-                .await?
-                .prop("value")
-                .await?
-                .unwrap_or_default();
+            let v = bulk::pasted(&h).await?;
             Ok(v.lines().count() == 50)
         })
         .await?;
@@ -302,9 +290,9 @@ async fn a_unit_scoped_admin_is_offered_only_the_members_of_their_units() -> Res
         ensure!(!want.is_empty(), "no member in the units");
         h.wait_for_text(campaign::SHOWN, &format!("{} users match", want.len()))
             .await?;
-        h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
+        h.driver.execute(bulk::CAPTURE_EXPORT, vec![]).await?;
         h.click(campaign::EXPORT).await?;
-        let csv = h.driver.execute_async(READ_EXPORT, vec![]).await?;
+        let csv = h.driver.execute_async(bulk::READ_EXPORT, vec![]).await?;
         let got = exported_ids(csv.as_str().context("export text")?);
         ensure!(
             got == want,
@@ -361,13 +349,7 @@ async fn a_user_already_in_a_wave_is_not_handed_over_twice() -> Result<()> {
         h.click(campaign::WAVE).await?;
         h.wait_for_css(bulk::PASTE).await?;
         h.wait_until("the wave in the pasted input", || async {
-            let v = h
-                .driver
-                .find(Locator::Css(bulk::PASTE))
-                .await?
-                .prop("value")
-                .await?
-                .unwrap_or_default();
+            let v = bulk::pasted(&h).await?;
             Ok(v.trim() == voice)
         })
         .await?;

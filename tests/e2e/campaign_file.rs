@@ -17,12 +17,6 @@ use super::assert_accessible;
 use crate::harness::{self, Harness, Options};
 use crate::pages::{boot, bulk, campaign, tabs, tracking};
 
-/// Captures what the page offers as a download: it hands a Blob to `URL.createObjectURL`.
-const CAPTURE_EXPORT: &str = "const orig = URL.createObjectURL; window.__exports = [];
-    URL.createObjectURL = (b) => { window.__exports.push(b); return orig.call(URL, b); };";
-const READ_EXPORT: &str = "const done = arguments[arguments.length - 1];
-    window.__exports[window.__exports.length - 1].text().then(done, (e) => done('ERR ' + e));";
-
 /// Campaign users seeded on top of the base tenant.
 const SEEDED: usize = 1500;
 
@@ -68,9 +62,9 @@ async fn wait_number(h: &Harness, css: &str, want: usize) -> Result<()> {
 }
 
 async fn exported(h: &Harness, button: &str) -> Result<String> {
-    h.driver.execute(CAPTURE_EXPORT, vec![]).await?;
+    h.driver.execute(bulk::CAPTURE_EXPORT, vec![]).await?;
     h.click(button).await?;
-    let text = h.driver.execute_async(READ_EXPORT, vec![]).await?;
+    let text = h.driver.execute_async(bulk::READ_EXPORT, vec![]).await?;
     Ok(text.as_str().context("export text")?.to_owned())
 }
 
@@ -96,13 +90,7 @@ async fn a_campaign_exported_and_imported_in_a_fresh_browser_continues_where_it_
         h.click(campaign::WAVE).await?;
         h.wait_for_css(&tabs::selected(tabs::BULK)).await?;
         h.wait_until("the wave in the pasted input", || async {
-            let v = h
-                .driver
-                .find(Locator::Css(bulk::PASTE))
-                .await?
-                .prop("value")
-                .await?
-                .unwrap_or_default();
+            let v = bulk::pasted(&h).await?;
             Ok(v.lines().count() == 50)
         })
         .await?;

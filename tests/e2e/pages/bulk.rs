@@ -143,3 +143,19 @@ pub const START_AT: &str = "#bulk-start-at";
 pub const HANDOUT_LANGUAGE: &str = "#bulk-handout-language";
 /// A handout's passkey heading (campaign waves only).
 pub const HANDOUT_PASSKEY: &str = "#handouts .handout__passkey";
+
+/// Captures what the page offers as a download: it hands a Blob to `URL.createObjectURL`.
+pub const CAPTURE_EXPORT: &str = "const orig = URL.createObjectURL; window.__exports = [];
+    URL.createObjectURL = (b) => { window.__exports.push(b); return orig.call(URL, b); };";
+/// Reads the text of the last captured download.
+pub const READ_EXPORT: &str = "const done = arguments[arguments.length - 1];
+    window.__exports[window.__exports.length - 1].text().then(done, (e) => done('ERR ' + e));";
+
+/// What the paste box holds now; empty while the Many users screen is still loading (its
+/// module downloads on the first visit), so a poll waits instead of failing.
+pub async fn pasted(h: &Harness) -> Result<String> {
+    let Ok(paste) = h.driver.find(fantoccini::Locator::Css(PASTE)).await else {
+        return Ok(String::new());
+    };
+    Ok(paste.prop("value").await?.unwrap_or_default())
+}
