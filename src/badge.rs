@@ -9,6 +9,7 @@
 //! expired or was deleted. The page never chooses a PIN: Graph generates one of the policy's
 //! length, returned once.
 
+pub mod plan;
 pub mod run;
 
 use std::ops::RangeInclusive;

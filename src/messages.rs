@@ -504,6 +504,8 @@ pub const BADGE_CREATED_UNSEEN: &str =
 pub const BADGE_UNRESOLVED: &str = "Graph did not confirm this badge after several attempts, and none exists now. Try again later.";
 /// A badge whose outcome could not be read back.
 pub const BADGE_UNKNOWN: &str = "The connection was lost while creating this badge and its QR method could not be read: check the user on the One user screen before creating another.";
+/// The `qrCodePin` policy is off: Graph refuses every badge.
+pub const BADGE_POLICY_OFF: &str = "The QR code + PIN sign-in method is turned off in this tenant, so Graph refuses every badge. An Authentication Policy Administrator turns it on in Entra ID: Authentication methods, QR code.";
 /// Printed on every badge: the PIN never shares its paper.
 pub const BADGE_PIN_APART: &str = "PIN handed separately";
 

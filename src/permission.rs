@@ -119,6 +119,16 @@ pub const METHODS_WRITE: Permission = Permission {
     why: "remove a user's phone method once they registered a passkey (asked for the first time an admin does so)",
 };
 
+/// Creating and deleting QR code + PIN badges (issue 16): the narrow permission for this one
+/// method, asked for the first time an admin creates or deletes a badge. Learn ("Create
+/// qrCodePinAuthenticationMethod") names it beside the broad methods permission, which would
+/// also let the page change every other sign-in method.
+pub const QR_WRITE: Permission = Permission {
+    name: "UserAuthMethod-QR.ReadWrite.All",
+    id: None,
+    why: "create and delete QR code + PIN badges for frontline workers, on the Badges screen (asked for on first use)",
+};
+
 /// Every permission the page may ask for (at sign-in or on first use), so one admin consent
 /// covers every screen: the registration commands register these, in this order.
 pub const ALL: &[Permission] = &[
@@ -135,6 +145,7 @@ pub const ALL: &[Permission] = &[
     UNITS_READ,
     POLICY_READ_ALL,
     METHODS_WRITE,
+    QR_WRITE,
 ];
 
 /// What the page asks for at sign-in when the configuration names no `scopes`: reading only.
@@ -182,6 +193,7 @@ const BROADER_PERMISSIONS: &[(&str, &[&str])] = &[
         POLICY_READ_ALL.name,
         &["Policy.ReadWrite.ConditionalAccess"],
     ),
+    (QR_WRITE.name, &[METHODS_WRITE.name]),
 ];
 
 /// True if and only if a token granted `held` may make the calls `wanted` is asked for: the

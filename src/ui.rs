@@ -5,6 +5,7 @@
 //! chosen user below.
 
 mod audit;
+mod badges;
 mod boot;
 pub mod browser;
 mod bulk;
@@ -295,11 +296,12 @@ pub enum Tab {
     Policy,
     Audit,
     Campaign,
+    Badges,
 }
 
 impl Tab {
     /// Every tab, in the order shown.
-    pub const ALL: [Tab; 7] = [
+    pub const ALL: [Tab; 8] = [
         Tab::Single,
         Tab::Bulk,
         Tab::Tracking,
@@ -307,6 +309,7 @@ impl Tab {
         Tab::Policy,
         Tab::Audit,
         Tab::Campaign,
+        Tab::Badges,
     ];
 
     /// Stable key: element ids (`tab-{key}`) and the kept tab.
@@ -319,6 +322,7 @@ impl Tab {
             Tab::Policy => "policy",
             Tab::Audit => "audit",
             Tab::Campaign => "campaign",
+            Tab::Badges => "badges",
         }
     }
 
@@ -332,6 +336,7 @@ impl Tab {
             Tab::Policy => "Policy",
             Tab::Audit => "Audit trail",
             Tab::Campaign => "Campaign",
+            Tab::Badges => "Badges",
         }
     }
 
@@ -344,6 +349,7 @@ impl Tab {
             Tab::Policy => "panel-policy",
             Tab::Audit => "panel-audit",
             Tab::Campaign => "panel-campaign",
+            Tab::Badges => "panel-badges",
         }
     }
 
@@ -588,11 +594,12 @@ mod tests {
         assert_eq!(Tab::Single.after_key("ArrowRight"), Some(Tab::Bulk));
         assert_eq!(Tab::Bulk.after_key("ArrowRight"), Some(Tab::Tracking));
         assert_eq!(Tab::Audit.after_key("ArrowRight"), Some(Tab::Campaign));
-        assert_eq!(Tab::Campaign.after_key("ArrowRight"), Some(Tab::Single));
-        assert_eq!(Tab::Single.after_key("ArrowLeft"), Some(Tab::Campaign));
+        assert_eq!(Tab::Campaign.after_key("ArrowRight"), Some(Tab::Badges));
+        assert_eq!(Tab::Badges.after_key("ArrowRight"), Some(Tab::Single));
+        assert_eq!(Tab::Single.after_key("ArrowLeft"), Some(Tab::Badges));
         assert_eq!(Tab::Tracking.after_key("ArrowLeft"), Some(Tab::Bulk));
         assert_eq!(Tab::Policy.after_key("Home"), Some(Tab::Single));
-        assert_eq!(Tab::Bulk.after_key("End"), Some(Tab::Campaign));
+        assert_eq!(Tab::Bulk.after_key("End"), Some(Tab::Badges));
         assert_eq!(Tab::Bulk.after_key("ArrowDown"), None);
         assert_eq!(Tab::Bulk.after_key("a"), None);
     }

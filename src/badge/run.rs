@@ -229,6 +229,50 @@ impl BadgeRun {
     pub fn into_states(self) -> Vec<BadgeJob> {
         self.jobs.into_iter().map(|j| j.state).collect()
     }
+
+    /// Jobs whose badge exists but whose PIN and QR were lost (to delete, then create again).
+    pub fn unseen(&self) -> Vec<usize> {
+        self.jobs
+            .iter()
+            .enumerate()
+            .filter(|(_, j)| j.state == BadgeJob::CreatedUnseen)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Records the admin's replacement of job `j`'s lost badge: `deleted` true when Graph
+    /// confirmed the delete (204, or 404: already gone), and only then may it be created again.
+    /// A failed delete leaves the badge as it was (its PIN and QR still lost).
+    pub fn replaced(&mut self, j: usize, deleted: bool) {
+        let Some(job) = self.jobs.get_mut(j) else {
+            return;
+        };
+        if job.state == BadgeJob::CreatedUnseen && deleted {
+            job.state = BadgeJob::Pending;
+            job.resends = 0;
+        }
+    }
+
+    /// Drops every PIN and QR content the run holds (Done, the time-out, leaving the page); the
+    /// outcomes stay for the results.
+    pub fn forget_secrets(&mut self) {
+        for job in &mut self.jobs {
+            if let BadgeJob::Created(i) = &mut job.state {
+                i.pin = None;
+                i.qr = None;
+            }
+        }
+    }
+
+    /// How many created badges still hold their secrets.
+    pub fn held(&self) -> usize {
+        self.jobs
+            .iter()
+            .filter(
+                |j| matches!(&j.state, BadgeJob::Created(i) if i.pin.is_some() || i.qr.is_some()),
+            )
+            .count()
+    }
 }
 
 /// The secrets of a created badge.
@@ -314,6 +358,56 @@ mod tests {
         run.resolve(1, Ok(None));
         assert!(matches!(run.state(1), Some(BadgeJob::Failed(_))), "bounded");
         assert!(run.settled());
+    }
+
+    #[test]
+    fn a_lost_badge_is_created_again_only_after_its_delete_was_confirmed() {
+        let mut run = BadgeRun::new(2);
+        let jobs = run.next_batch(0.0).expect("jobs");
+        run.record(&jobs, Err(GraphError::network("dropped")), 0.0);
+        let m: QrCodePinMethod = serde_json::from_value(json!({"id": "m"})).expect("method");
+        run.resolve(0, Ok(Some(m.clone())));
+        run.resolve(1, Ok(Some(m)));
+        assert_eq!(run.unseen(), vec![0, 1]);
+        run.replaced(0, false);
+        assert_eq!(run.next_batch(0.0), None, "a failed delete sends nothing");
+        run.replaced(0, true);
+        assert_eq!(run.next_batch(0.0), Some(vec![0]));
+        run.record(
+            &[0],
+            Ok(BatchResponse {
+                responses: vec![item(0, 201, created())],
+            }),
+            0.0,
+        );
+        assert_eq!(run.unseen(), vec![1]);
+        run.replaced(0, true);
+        assert!(
+            matches!(run.state(0), Some(BadgeJob::Created(_))),
+            "only a lost badge is replaced"
+        );
+    }
+
+    #[test]
+    fn forgetting_drops_every_pin_and_qr_but_keeps_the_outcome() {
+        let mut run = BadgeRun::new(1);
+        let jobs = run.next_batch(0.0).expect("jobs");
+        run.record(
+            &jobs,
+            Ok(BatchResponse {
+                responses: vec![item(0, 201, created())],
+            }),
+            0.0,
+        );
+        assert_eq!(run.held(), 1);
+        run.forget_secrets();
+        assert_eq!(run.held(), 0);
+        match run.state(0) {
+            Some(BadgeJob::Created(i)) => {
+                assert!(i.pin.is_none() && i.qr.is_none() && i.expires.is_some())
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

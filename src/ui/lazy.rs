@@ -7,7 +7,7 @@
 
 use leptos::prelude::*;
 
-use super::{audit, bulk, campaign, holders, policy, tracking, Ctx, Tab};
+use super::{audit, badges, bulk, campaign, holders, policy, tracking, Ctx, Tab};
 use crate::auth::session::Session;
 use crate::graph::models::TapPolicy;
 use crate::graph::GraphError;
@@ -85,6 +85,13 @@ screen! {
     }
 }
 
+screen! {
+    /// Badges: QR code + PIN badges for frontline workers, created in bulk and printed.
+    badges fn badges_screen(ctx: Ctx, active: Signal<bool>) {
+        Ok(view! { <badges::BadgesPage ctx=ctx active=active /> }.into_any())
+    }
+}
+
 /// The signed-in page (account band, tabs, One user): its own module too, so the sign-in page
 /// downloads only what signing in needs. [`preload_home`] starts its download as soon as the
 /// page runs, in parallel with the sign-in, so a returning admin does not wait twice.
@@ -136,6 +143,7 @@ pub fn Deferred(tab: Tab, ctx: Ctx, policy: PolicyRead, active: Signal<bool>) ->
             Tab::Policy => policy_screen(ctx, policy).await,
             Tab::Audit => audit_screen(ctx, active).await,
             Tab::Campaign => campaign_screen(ctx, active).await,
+            Tab::Badges => badges_screen(ctx, active).await,
         }
     })
 }

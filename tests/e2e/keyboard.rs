@@ -77,7 +77,7 @@ async fn arrows_home_and_end_move_between_the_tabs_which_hold_one_tab_stop() -> 
         );
         h.click(tabs::SINGLE).await?;
         wait_focus_on(&h, tabs::SINGLE).await?;
-        let [single, bulk, tracking, _, _, _, last] = tabs::ALL;
+        let [single, bulk, tracking, _, _, _, _, last] = tabs::ALL;
         key_to(&h, Key::Right, bulk.0, bulk.1).await?;
         key_to(&h, Key::Right, tracking.0, tracking.1).await?;
         key_to(&h, Key::Left, bulk.0, bulk.1).await?;

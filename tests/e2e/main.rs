@@ -5,6 +5,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod announce;
+mod badges;
 mod bench;
 mod bulk;
 mod campaign;

@@ -14,7 +14,7 @@ use crate::pages::{boot, bulk};
 
 /// Visible elements under the current media: the handouts (`arguments`: the handouts and one
 /// handout), and anything else with a box.
-const VISIBLE: &str = "
+pub(crate) const VISIBLE: &str = "
     const shown = (e) => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
     const [all, one] = arguments;
     const handouts = [...document.querySelectorAll(one)];
@@ -25,12 +25,12 @@ const VISIBLE: &str = "
     return {
         handouts: handouts.filter(shown).length,
         texts: handouts.map((e) => e.innerText),
-        controls: [...document.querySelectorAll('.handouts__controls')].filter(shown).length,
+        controls: [...document.querySelectorAll('.print-root__controls')].filter(shown).length,
         others: others.slice(0, 10),
     };";
 
 /// Page objects in a PDF (`/Type /Page`, not `/Pages`): Chromium writes them uncompressed.
-fn pdf_pages(pdf: &[u8]) -> usize {
+pub(crate) fn pdf_pages(pdf: &[u8]) -> usize {
     let text = String::from_utf8_lossy(pdf);
     text.match_indices("/Type /Page")
         .filter(|(i, m)| !text[i + m.len()..].starts_with('s'))
@@ -107,19 +107,7 @@ async fn printed_handouts_show_one_page_per_pass_and_nothing_else() -> Result<()
             );
         }
 
-        let printed = h
-            .cdp(
-                "Page.printToPDF",
-                json!({ "printBackground": true, "preferCSSPageSize": true }),
-            )
-            .await?;
-        let data = printed["data"]
-            .as_str()
-            .ok_or_else(|| anyhow!("printToPDF returned {printed}"))?;
-        let pdf = base64::engine::general_purpose::STANDARD.decode(data)?;
-        let shots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots");
-        std::fs::create_dir_all(&shots)?;
-        std::fs::write(shots.join("handouts.pdf"), &pdf)?;
+        let pdf = print_pdf(&h, "handouts.pdf").await?;
         ensure!(
             pdf_pages(&pdf) == N,
             "the PDF has {} pages for {N} handouts",
@@ -130,4 +118,22 @@ async fn printed_handouts_show_one_page_per_pass_and_nothing_else() -> Result<()
         Ok(())
     })
     .await
+}
+
+/// The PDF Chromium prints of the page as it is now, also saved as `target/e2e-shots/{name}`.
+pub(crate) async fn print_pdf(h: &Harness, name: &str) -> Result<Vec<u8>> {
+    let printed = h
+        .cdp(
+            "Page.printToPDF",
+            json!({ "printBackground": true, "preferCSSPageSize": true }),
+        )
+        .await?;
+    let data = printed["data"]
+        .as_str()
+        .ok_or_else(|| anyhow!("printToPDF returned {printed}"))?;
+    let pdf = base64::engine::general_purpose::STANDARD.decode(data)?;
+    let shots = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/e2e-shots");
+    std::fs::create_dir_all(&shots)?;
+    std::fs::write(shots.join(name), &pdf)?;
+    Ok(pdf)
 }

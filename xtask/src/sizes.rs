@@ -169,11 +169,12 @@ fn journeys(dist: &Path, files: &[String]) -> Result<Vec<(String, Vec<String>)>>
 }
 
 /// The admin's journey through the split modules, in order: the module and when it loads.
-const JOURNEY: [(&str, &str); 4] = [
+const JOURNEY: [(&str, &str); 5] = [
     ("home", "signed-in page with One user"),
     ("bulk", "first open of Many users"),
     ("tools", "first open of Tracking, Holders, Policy, Audit"),
     ("campaign", "first open of Campaign"),
+    ("badges", "first open of Badges"),
 ];
 
 /// The files `split`'s loader fetches: its module and the shared chunks it waits for.

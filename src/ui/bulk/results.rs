@@ -277,8 +277,8 @@ fn Handouts(bulk: Bulk, handouts_open: RwSignal<bool>) -> impl IntoView {
     // A campaign wave's handouts explain the passkey steps, in the language chosen here.
     let language = RwSignal::new("en".to_string());
     view! {
-        <div id="handouts" class="handouts">
-            <div class="bulk__actions handouts__controls">
+        <div id="handouts" class="handouts print-root">
+            <div class="bulk__actions handouts__controls print-root__controls">
                 <button type="button" id="bulk-print" class="button" on:click=print>"Print"</button>
                 <Show when=move || bulk.from_campaign.get()>
                     <label class="field">

@@ -3,6 +3,7 @@
 //! repeat, built on the harness's bounded waits. Tests assert; pages only act and wait.
 
 pub mod audit;
+pub mod badges;
 pub mod boot;
 pub mod bulk;
 pub mod campaign;

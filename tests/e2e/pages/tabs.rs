@@ -14,8 +14,10 @@ pub const POLICY: &str = "#tab-policy";
 pub const AUDIT: &str = "#tab-audit";
 /// The Campaign tab.
 pub const CAMPAIGN: &str = "#tab-campaign";
+/// The Badges tab.
+pub const BADGES: &str = "#tab-badges";
 /// Every tab in the order shown, with its panel and the name the document title gives it.
-pub const ALL: [(&str, &str, &str); 7] = [
+pub const ALL: [(&str, &str, &str); 8] = [
     (SINGLE, "#single", "One user"),
     (BULK, "#panel-bulk", "Many users"),
     (TRACKING, "#panel-tracking", "Tracking"),
@@ -23,6 +25,7 @@ pub const ALL: [(&str, &str, &str); 7] = [
     (POLICY, "#panel-policy", "Policy"),
     (AUDIT, "#panel-audit", "Audit trail"),
     (CAMPAIGN, "#panel-campaign", "Campaign"),
+    (BADGES, "#panel-badges", "Badges"),
 ];
 /// Any tab.
 pub const ANY: &str = "[role=tab]";
