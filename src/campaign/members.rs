@@ -100,6 +100,9 @@ pub struct Query {
     pub text: String,
     /// The order.
     pub sort: Sort,
+    /// `Some`: only these users (object ids, lower case): the members of a group or of an
+    /// administrative unit the admin picked.
+    pub within: Option<std::collections::HashSet<String>>,
 }
 
 /// A class filter: one class, or both phone-only classes together.
@@ -171,6 +174,12 @@ pub fn shown<'a>(members: &'a [Member], query: &Query) -> Vec<&'a Member> {
                 .department
                 .as_deref()
                 .is_none_or(|d| m.department.as_deref() == Some(d))
+        })
+        .filter(|m| {
+            query
+                .within
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&m.id.to_lowercase()))
         })
         .filter(|m| {
             text.is_empty()
@@ -336,6 +345,29 @@ mod tests {
     }
 
     #[test]
+    fn a_group_or_unit_pick_keeps_only_its_members_whatever_the_case_of_their_ids() {
+        let all = sample();
+        let ids = |q: &Query| {
+            shown(&all, q)
+                .iter()
+                .map(|m| m.id.clone())
+                .collect::<Vec<_>>()
+        };
+        let mut q = Query::default();
+        let every = ids(&q);
+        assert!(every.len() > 2);
+        q.within = Some(
+            [every[0].to_uppercase(), every[2].clone()]
+                .into_iter()
+                .map(|s| s.to_lowercase())
+                .collect(),
+        );
+        assert_eq!(ids(&q), vec![every[0].clone(), every[2].clone()]);
+        q.within = Some(Default::default());
+        assert!(ids(&q).is_empty(), "an empty group shows nobody");
+    }
+
+    #[test]
     fn the_list_filters_by_class_department_and_text_and_sorts() {
         let all = sample();
         let q = |class, department: Option<&str>, text: &str, sort| Query {
@@ -343,6 +375,7 @@ mod tests {
             department: department.map(str::to_owned),
             text: text.into(),
             sort,
+            within: None,
         };
         let ids = |v: Vec<&Member>| v.iter().map(|m| m.id.clone()).collect::<Vec<_>>();
         assert_eq!(

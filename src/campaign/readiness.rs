@@ -842,10 +842,62 @@ fn conditional_access(
     }
 }
 
+/// A wave's findings before its passes are created: [`check`] for each member, each distinct
+/// finding once with how many members it concerns, most severe first (then most members).
+pub fn wave(policies: &Policies, members: &[Member<'_>]) -> Vec<(Finding, usize)> {
+    let mut out: Vec<(Finding, usize)> = Vec::new();
+    for m in members {
+        for f in check(policies, Who::User(*m)) {
+            match out.iter_mut().find(|(seen, _)| *seen == f) {
+                Some((_, n)) => *n += 1,
+                None => out.push((f, 1)),
+            }
+        }
+    }
+    out.sort_by(|(a, n), (b, k)| a.severity.cmp(&b.severity).then(k.cmp(n)));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_wave_counts_each_finding_once_with_its_members_most_severe_first() {
+        let policies = Policies {
+            fido2: Some(fido2(
+                json!([profile("p0", "deviceBound,synced", "disabled", None)]),
+                all_users(&["p0"]),
+            )),
+            ..Policies::default()
+        };
+        let member = |id, is_guest| Member {
+            id,
+            is_guest,
+            groups: None,
+            roles: Some(&[]),
+        };
+        let found = wave(
+            &policies,
+            &[member("a", false), member("g", true), member("b", false)],
+        );
+        let guest = found
+            .iter()
+            .find(|(f, _)| f.code == Code::Guest)
+            .expect("guest finding");
+        assert_eq!(guest.1, 1);
+        assert_eq!(found[0].0.severity, Severity::Blocks);
+        for (f, n) in &found {
+            let alone = check(&policies, Who::User(member("a", false)));
+            if f.code != Code::Guest {
+                assert!(alone.contains(f), "{f:?}");
+                assert_eq!(*n, 3, "{f:?} concerns every member");
+            }
+        }
+        assert!(found.windows(2).all(|w| w[0].0.severity <= w[1].0.severity));
+        assert!(wave(&policies, &[]).is_empty());
+    }
 
     fn fido2(profiles: serde_json::Value, targets: serde_json::Value) -> Fido2Configuration {
         serde_json::from_value(json!({

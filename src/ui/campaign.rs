@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 
 mod file;
+mod within;
 
 use super::{browser, Ctx, GraphErrorView};
 use crate::campaign::classify::{days_left, CivilDate, Counts};
@@ -78,6 +79,10 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
     // Why Hand this wave did nothing (every user shown is in a wave already, or none is shown).
     let wave_empty: RwSignal<Option<&'static str>> = RwSignal::new(None);
     let campaign = file::kept(ctx);
+    // A group's or a unit's members only (tenant-wide admins; a unit-scoped admin's list is
+    // their units already).
+    let members_of: RwSignal<within::Within> = RwSignal::new(None);
+    let tenant_wide = ctx.scope.with_untracked(|k| k.unit_ids()).is_none();
 
     let load = move || {
         if busy.get_untracked() {
@@ -132,6 +137,7 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
         department: department.get(),
         text: text.get(),
         sort: sort.get(),
+        within: members_of.with(|w| w.as_ref().map(|(_, ids)| ids.clone())),
     };
     let now = browser::now_ms();
     let today = CivilDate::at(now, browser::offset_minutes(now, None));
@@ -240,6 +246,7 @@ pub fn CampaignPage(ctx: Ctx, active: Signal<bool>) -> impl IntoView {
                     </label>
                     <button type="button" id="campaign-export" class="button" on:click=export>"Export CSV"</button>
                 </div>
+                {tenant_wide.then(|| view! { <within::MembersOf ctx=ctx within=members_of /> })}
                 {move || export_failed.get().then(|| view! { <p class="notice notice--error" role="alert">"The browser did not save the file. Try again, or allow downloads for this page."</p> })}
                 <div class="campaign__wave command-bar">
                     <label class="field">
@@ -324,7 +331,7 @@ fn MemberList(rows: Vec<Member>, total: usize) -> impl IntoView {
                 <thead><tr><th scope="col">"Name"</th><th scope="col">"Sign-in name"</th><th scope="col">"Department"</th><th scope="col">"Class"</th></tr></thead>
                 <tbody>
                     {rows.into_iter().map(|m| view! {
-                        <tr class="campaign__row" data-class=members::class_key(m.class)>
+                        <tr class="campaign__row" data-class=members::class_key(m.class) data-id=m.id.clone()>
                             <td>{m.name}</td><td>{m.upn}</td><td>{m.department.unwrap_or_default()}</td><td>{m.class.label()}</td>
                         </tr>
                     }).collect_view()}

@@ -390,3 +390,34 @@ async fn one_user_gets_a_temporary_code_once_and_loses_the_badge_on_delete() -> 
     })
     .await
 }
+
+#[tokio::test]
+async fn badge_pins_leave_the_page_after_pass_show_seconds() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        // Only config.json sets the time-out; badges follow the passes' rule.
+        h.emu
+            .extend_page_config(serde_json::json!({"passShowSeconds": 4}));
+        site_manager_on_badges(&h).await?;
+        let users: Vec<String> = (11..=12).map(frontline_upn).collect();
+        badges::paste_and_check(&h, &users.join("\n"), "2 of 2 ready").await?;
+        h.click(badges::CREATE).await?;
+        badges::wait_results(&h, 3).await?;
+        let (pins, _) = secrets(&h, &users)?;
+        h.click(badges::REVEAL).await?;
+        h.click(badges::OPEN_PINS).await?;
+        h.wait_for_text(badges::PIN_SHEET, &pins[1]).await?;
+        h.wait_for_text("#badges-forget-at", "left this page after the time set")
+            .await?;
+        let page = text_of_all(&h).await?;
+        ensure!(
+            !pins.iter().any(|p| page.contains(p.as_str())),
+            "a PIN is still in the page after the time-out"
+        );
+        ensure!(
+            !crate::pages::exists(&h, badges::PIN_SHEET).await,
+            "the PIN slips stayed open"
+        );
+        Ok(())
+    })
+    .await
+}

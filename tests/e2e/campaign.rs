@@ -8,7 +8,11 @@ use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
+use tapdesk_emulator::model::passkeys::{
+    fido2_configuration, passkey_profile, DEFAULT_PASSKEY_PROFILE,
+};
 use tapdesk_emulator::seed::campaign::TruthClass;
+use tapdesk_emulator::seed::AU_BERLIN;
 
 use super::assert_accessible;
 use crate::harness::{self, Harness, Options};
@@ -189,8 +193,30 @@ async fn a_wave_of_fifty_goes_from_the_list_through_the_dry_run_to_passes_and_ha
             Ok(v.lines().count() == 50)
         })
         .await?;
+        // The tenant's passkey profile takes security keys only: the wave's check says so for
+        // all 50 before any pass is created.
+        h.emu
+            .set_fido2_configuration(fido2_configuration(passkey_profile(
+                DEFAULT_PASSKEY_PROFILE,
+                "Security keys only",
+                "deviceBound",
+                "registrationOnly",
+                None,
+            )));
         h.click(bulk::CHECK).await?;
         h.wait_for_css(bulk::PREVIEW).await?;
+        let check = h
+            .wait_for_text(bulk::READINESS, "Passkey registration")
+            .await?
+            .text()
+            .await?;
+        ensure!(
+            check.contains("Warning (50 users): Synced passkeys")
+                && check.contains("Security keys only"),
+            "the wave's passkey check: {check}"
+        );
+        assert_accessible(&h, "the wave's passkey check").await?;
+        crate::tour::shoot(&h, "bulk-wave-readiness", bulk::READINESS).await?;
         let counts = h.wait_for_text(bulk::COUNTS, "ready").await?.text().await?;
         let number = |word: &str| -> usize {
             counts
@@ -228,6 +254,76 @@ async fn a_wave_of_fifty_goes_from_the_list_through_the_dry_run_to_passes_and_ha
         Ok(())
     })
     .await
+}
+
+#[tokio::test]
+async fn a_tenant_wide_admin_narrows_the_list_to_a_unit_or_a_group() -> Result<()> {
+    harness::run(Options::default(), |h: Arc<Harness>| async move {
+        h.emu.seed_campaign(SEEDED, 15);
+        campaign_screen(&h).await?;
+        let all = cell_words(&h).await?;
+        // Each filter asks for its permission on first use.
+        crate::pages::consent::grant(&h, campaign::UNIT_GRANT).await?;
+        h.wait_for_css(campaign::UNIT).await?;
+        let berlin = h
+            .emu
+            .administrative_units()
+            .into_iter()
+            .find(|u| u.id == AU_BERLIN)
+            .context("Berlin")?;
+        campaign::choose(&h, campaign::UNIT, AU_BERLIN).await?;
+        let n = berlin.members.len();
+        h.wait_for_text(
+            campaign::WITHIN,
+            &format!("Members of {} only ({n} users)", berlin.display_name),
+        )
+        .await?;
+        let shown = cell_words(&h).await?;
+        ensure!(
+            shown > 0 && shown <= n && shown < all,
+            "{shown} shown of {n} unit members ({all} in all)"
+        );
+        let ids: BTreeSet<String> = berlin.members.iter().map(|i| i.to_lowercase()).collect();
+        let upns = h.emu.campaign_truth_users().into_values().flatten().count();
+        ensure!(upns > 0, "no ground truth");
+        for row in h.driver.find_all(Locator::Css(campaign::ROW)).await? {
+            let id = row.attr("data-id").await?.unwrap_or_default();
+            ensure!(ids.contains(&id.to_lowercase()), "{id} is not in Berlin");
+        }
+        assert_accessible(&h, "the campaign's unit filter").await?;
+        h.click(campaign::WITHIN_CLEAR).await?;
+        h.wait_until("every user again", || async {
+            Ok(cell_words(&h).await? == all)
+        })
+        .await?;
+
+        crate::pages::consent::grant(&h, campaign::GROUP_GRANT).await?;
+        h.type_into(campaign::GROUP, "New Hires").await?;
+        h.click(campaign::GROUP_FIND).await?;
+        h.click(campaign::GROUP_PICK).await?;
+        h.wait_for_text(campaign::WITHIN, "Members of").await?;
+        let in_group = cell_words(&h).await?;
+        ensure!(
+            in_group > 0 && in_group < all,
+            "the group did not narrow the list ({in_group} of {all})"
+        );
+        Ok(())
+    })
+    .await
+}
+
+/// How many users the list says match.
+async fn cell_words(h: &Harness) -> Result<usize> {
+    let shown = h
+        .wait_for_text(campaign::SHOWN, "match")
+        .await?
+        .text()
+        .await?;
+    shown
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .with_context(|| format!("no count in {shown:?}"))
 }
 
 /// The last column (object id) of an exported CSV, every data line.

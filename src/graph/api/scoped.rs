@@ -219,6 +219,13 @@ pub fn get_unit(unit_id: &str) -> Request<AdministrativeUnit> {
     ))
 }
 
+/// The tenant's administrative units by name (`AdministrativeUnit.Read.All`), 999 a page.
+pub fn list_units() -> Request<Page<AdministrativeUnit>> {
+    Request::get(format!(
+        "/directory/administrativeUnits?$select={UNIT_SELECT}&$top=999"
+    ))
+}
+
 /// Returns the path listing a unit's users, 999 per page (an advanced query: `$count=true`
 /// here, `ConsistencyLevel: eventual` on every page).
 pub fn unit_members_path(unit_id: &str) -> String {

@@ -160,7 +160,7 @@ pub(super) fn RunView(b: Badges, on_done: Callback<()>) -> impl IntoView {
             </Show>
             <ResultsTable b=b />
         </Show>
-        {move || sheet.get().map(|which| {
+        {move || sheet.get().filter(|_| held() > 0).map(|which| {
             let printed = if which == Sheet::Badges { printed_badges } else { printed_pins };
             view! { <PrintSheet b=b which=which printed=printed close=Callback::new(move |_| sheet.set(None)) /> }
         })}

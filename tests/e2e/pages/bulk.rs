@@ -16,6 +16,8 @@ pub const FILE_NAME: &str = "#bulk-file-name";
 pub const CHECK: &str = "#bulk-check";
 /// The dry run's counts.
 pub const COUNTS: &str = "#bulk-counts";
+/// A campaign wave's passkey-registration check (issue 15 point 5).
+pub const READINESS: &str = "#bulk-readiness";
 /// The input problems list.
 pub const PROBLEMS: &str = "#bulk-problems";
 /// One input problem.

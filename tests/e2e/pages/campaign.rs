@@ -66,6 +66,20 @@ pub async fn choose(h: &Harness, css: &str, value: &str) -> Result<()> {
     super::handover::choose(h, css, value).await
 }
 
+/// The administrative-unit filter (a tenant-wide admin holding `AdministrativeUnit.Read.All`).
+pub const UNIT: &str = "#campaign-unit";
+/// Its Grant, before the permission is held.
+pub const UNIT_GRANT: &str = "#campaign-unit-grant";
+/// The group search, Find, and a found group.
+pub const GROUP: &str = "#campaign-group";
+pub const GROUP_GRANT: &str = "#campaign-group-grant";
+pub const GROUP_FIND: &str = "#campaign-group-find";
+pub const GROUP_PICK: &str = ".campaign__group-pick";
+/// "Members of … only (N users)."
+pub const WITHIN: &str = "#campaign-within";
+/// Show everyone again.
+pub const WITHIN_CLEAR: &str = "#campaign-within-clear";
+
 // The campaign file (waves, stages, export and import).
 
 /// The campaign's own section: stages, waves, Export and Import.
