@@ -387,7 +387,7 @@ fn PreviewStep(bulk: Bulk, running: Action<(), ()>) -> impl IntoView {
                     </ul>
                 })
             }}
-            {move || bulk.readiness.get().map(|r| view! { <WaveCheck r=r /> })}
+            {move || bulk.readiness.get().map(|r| view! { <WaveCheck r=r ca_readable=bulk.ctx.may(crate::permission::POLICY_READ_ALL.name) /> })}
             <Show when=move || !empty() fallback=|| view! {
                 <p id="bulk-empty" class="empty">"No user to create a pass for: go Back, and paste user names or choose a CSV file or a group."</p>
             }>
@@ -425,7 +425,7 @@ fn PreviewStep(bulk: Bulk, running: Action<(), ()>) -> impl IntoView {
 
 /// A campaign wave's passkey-registration check, in words, before any pass is created.
 #[component]
-fn WaveCheck(r: WaveReadiness) -> impl IntoView {
+fn WaveCheck(r: WaveReadiness, ca_readable: bool) -> impl IntoView {
     let blocks = r
         .findings
         .iter()
@@ -452,6 +452,9 @@ fn WaveCheck(r: WaveReadiness) -> impl IntoView {
                 }).collect_view()}
                 {r.unread.into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
             </ul>
+            {(!ca_readable).then(|| view! {
+                <p id="bulk-readiness-ca" class="field__hint">{format!("To check Conditional Access too, grant {} in the Policy screen's \"Passkey registration\" section, then press Check again.", crate::permission::POLICY_READ_ALL.name)}</p>
+            })}
         </section>
     }
 }
