@@ -1,3 +1,6 @@
+//! The badge dry run's verdicts: every reason a line is blocked, the policy's targets, a unit
+//! scope, the reads per row and what their answers mean.
+
 use super::*;
 use crate::bulk::input::parse_list;
 use crate::graph::api::{AdministrativeUnit, QrCode};
