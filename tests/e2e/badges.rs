@@ -9,10 +9,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use anyhow::{anyhow, ensure, Context, Result};
+use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
 use tapdesk_emulator::seed::{frontline_upn, SITE_MANAGER_UPN};
-use tapdesk_emulator::{Event, FaultKind, FaultRule, Match};
+use tapdesk_emulator::{Event, Match};
 
 use super::{assert_accessible, count, PRADEEP};
 use crate::harness::{self, Harness, Options};
@@ -150,26 +150,7 @@ async fn a_hundred_badges_survive_throttling_and_a_lost_answer_and_print_apart_f
         let creates = Match::graph()
             .method("PUT")
             .path_contains("/qrCodePinMethod");
-        h.emu
-            .inject(
-                FaultRule::new(
-                    creates,
-                    FaultKind::Throttle {
-                        retry_after_secs: 1,
-                    },
-                )
-                .share(0.1),
-            )
-            .map_err(|e| anyhow!("{e:?}"))?;
-        h.emu
-            .inject(
-                FaultRule::new(
-                    Match::graph().method("POST").path_contains("/$batch"),
-                    FaultKind::DropAfterWrite,
-                )
-                .times(1),
-            )
-            .map_err(|e| anyhow!("{e:?}"))?;
+        super::throttle_a_tenth_and_drop_one_batch(&h, creates)?;
         h.click(badges::CREATE).await?;
         badges::wait_results(&h, 6).await?;
         let events = h.emu.events();

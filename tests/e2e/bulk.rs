@@ -147,26 +147,7 @@ async fn a_throttled_run_with_a_lost_answer_accounts_for_every_pass() -> Result<
         let creates = Match::graph()
             .method("POST")
             .path_contains("/temporaryAccessPassMethods");
-        h.emu
-            .inject(
-                FaultRule::new(
-                    creates,
-                    FaultKind::Throttle {
-                        retry_after_secs: 1,
-                    },
-                )
-                .share(0.1),
-            )
-            .map_err(|e| anyhow!("{e:?}"))?;
-        h.emu
-            .inject(
-                FaultRule::new(
-                    Match::graph().method("POST").path_contains("/$batch"),
-                    FaultKind::DropAfterWrite,
-                )
-                .times(1),
-            )
-            .map_err(|e| anyhow!("{e:?}"))?;
+        super::throttle_a_tenth_and_drop_one_batch(&h, creates)?;
         h.driver.execute(bulk::CAPTURE_EXPORT, vec![]).await?;
         bulk::run(&h, bulk::EXPORT).await?;
         // All 60 (values seen or lost) are followed on Tracking: ids only.

@@ -8,9 +8,6 @@ use std::sync::Arc;
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
-use tapdesk_emulator::model::passkeys::{
-    fido2_configuration, passkey_profile, DEFAULT_PASSKEY_PROFILE,
-};
 use tapdesk_emulator::seed::campaign::TruthClass;
 use tapdesk_emulator::seed::AU_BERLIN;
 
@@ -195,14 +192,7 @@ async fn a_wave_of_fifty_goes_from_the_list_through_the_dry_run_to_passes_and_ha
         .await?;
         // The tenant's passkey profile takes security keys only: the wave's check says so for
         // all 50 before any pass is created.
-        h.emu
-            .set_fido2_configuration(fido2_configuration(passkey_profile(
-                DEFAULT_PASSKEY_PROFILE,
-                "Security keys only",
-                "deviceBound",
-                "registrationOnly",
-                None,
-            )));
+        super::security_keys_only(&h);
         h.click(bulk::CHECK).await?;
         h.wait_for_css(bulk::PREVIEW).await?;
         let check = h

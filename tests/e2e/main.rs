@@ -107,6 +107,52 @@ pub(crate) fn exclude_the_tap_excluded_group(h: &Harness) {
     h.emu.set_policy(policy);
 }
 
+/// The faults of a batched run under load: a tenth of the items matching `creates` throttled
+/// (`Retry-After: 1`, not processed), and the next `$batch`'s answer lost after Graph ran it.
+fn throttle_a_tenth_and_drop_one_batch(
+    h: &Harness,
+    creates: tapdesk_emulator::Match,
+) -> Result<()> {
+    use tapdesk_emulator::{FaultKind, FaultRule, Match};
+    h.emu
+        .inject(
+            FaultRule::new(
+                creates,
+                FaultKind::Throttle {
+                    retry_after_secs: 1,
+                },
+            )
+            .share(0.1),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    h.emu
+        .inject(
+            FaultRule::new(
+                Match::graph().method("POST").path_contains("/$batch"),
+                FaultKind::DropAfterWrite,
+            )
+            .times(1),
+        )
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(())
+}
+
+/// The passkey profile "Security keys only" (device-bound passkeys, attested at registration)
+/// as the tenant's default: synced passkeys are refused.
+fn security_keys_only(h: &Harness) {
+    use tapdesk_emulator::model::passkeys::{
+        fido2_configuration, passkey_profile, DEFAULT_PASSKEY_PROFILE,
+    };
+    h.emu
+        .set_fido2_configuration(fido2_configuration(passkey_profile(
+            DEFAULT_PASSKEY_PROFILE,
+            "Security keys only",
+            "deviceBound",
+            "registrationOnly",
+            None,
+        )));
+}
+
 fn count(events: &[Event], pred: impl Fn(&Event) -> bool) -> usize {
     events.iter().filter(|e| pred(e)).count()
 }

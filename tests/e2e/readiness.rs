@@ -7,10 +7,7 @@ use std::sync::Arc;
 use anyhow::{anyhow, ensure, Result};
 use fantoccini::Locator;
 use serde_json::json;
-use tapdesk_emulator::model::passkeys::{
-    fido2_configuration, passkey_profile, registration_ca_policy, DEFAULT_PASSKEY_PROFILE,
-    STRENGTH_PHISHING_RESISTANT,
-};
+use tapdesk_emulator::model::passkeys::{registration_ca_policy, STRENGTH_PHISHING_RESISTANT};
 
 use super::{assert_accessible, PRADEEP};
 use crate::harness::{self, Harness, Options};
@@ -97,14 +94,7 @@ async fn policy_checks_flag_a_strength_without_a_pass_and_a_profile_refusing_syn
 
         // Back to a clean Conditional Access; the passkey profile refuses synced passkeys.
         h.emu.set_conditional_access_policies(vec![]);
-        h.emu
-            .set_fido2_configuration(fido2_configuration(passkey_profile(
-                DEFAULT_PASSKEY_PROFILE,
-                "Security keys only",
-                "deviceBound",
-                "registrationOnly",
-                None,
-            )));
+        super::security_keys_only(&h);
         h.click(AGAIN).await?;
         let synced = h
             .wait_for_css(&finding("KindRefused"))
