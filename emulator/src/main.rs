@@ -118,6 +118,18 @@ async fn main() -> ExitCode {
     };
     // Issue 16: the demo tenant has the frontline site (tests add it when they need it).
     emu.seed_frontline_site();
+    // The demo's scoped helpdesk and site manager cannot consent to reading roles and units or
+    // to writing badges (admin-consent permissions): the demo tenant holds the organisation's
+    // consent for them, as a tenant does after the README's registration commands.
+    if args.admin_consent {
+        for p in [
+            "RoleManagement.Read.Directory",
+            "AdministrativeUnit.Read.All",
+            "UserAuthMethod-QR.ReadWrite.All",
+        ] {
+            emu.grant_tenant_consent(p);
+        }
+    }
     if let Some(site) = emu.site_url() {
         println!("Page:       {site}");
     }
