@@ -842,6 +842,29 @@ fn conditional_access(
     }
 }
 
+/// One user of a wave as the dry run found them (owned, so a view can keep it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaveUser {
+    /// Object id.
+    pub id: String,
+    /// A guest.
+    pub is_guest: bool,
+    /// The role template ids the user holds.
+    pub roles: Vec<String>,
+}
+
+impl WaveUser {
+    /// The user as [`check`] takes them (group memberships not read: "may apply").
+    pub fn member(&self) -> Member<'_> {
+        Member {
+            id: &self.id,
+            is_guest: self.is_guest,
+            groups: None,
+            roles: Some(&self.roles),
+        }
+    }
+}
+
 /// A wave's findings before its passes are created: [`check`] for each member, each distinct
 /// finding once with how many members it concerns, most severe first (then most members).
 pub fn wave(policies: &Policies, members: &[Member<'_>]) -> Vec<(Finding, usize)> {

@@ -21,6 +21,7 @@ use crate::bulk::merge;
 use crate::bulk::plan::Verdict;
 use crate::bulk::state::Data;
 use crate::bulk::summary;
+use crate::campaign::readiness::WaveUser;
 use crate::graph::models::{TapPolicy, User};
 use crate::graph::GraphError;
 use crate::messages::{self, Operation};
@@ -52,18 +53,9 @@ pub struct Bulk {
     pub announce: RwSignal<String>,
     /// The input came from a campaign wave (issue 15): the handouts print the passkey steps.
     pub from_campaign: RwSignal<bool>,
-    /// A campaign wave's passkey-registration check, made with its dry run (issue 15 point 5).
-    pub readiness: RwSignal<Option<WaveReadiness>>,
-}
-
-/// What blocks or warns for the passkeys of a wave's users, counted per finding.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WaveReadiness {
-    pub findings: Vec<(crate::campaign::readiness::Finding, usize)>,
-    /// Settings that could not be read, each a sentence.
-    pub unread: Vec<String>,
-    /// How many users were checked.
-    pub users: usize,
+    /// A campaign wave's users and the pass policy's one-time rule, found by its dry run: the
+    /// passkey-registration check (issue 15 point 5) runs from the Campaign module with them.
+    pub wave_users: RwSignal<Option<(Vec<WaveUser>, Option<bool>)>>,
 }
 
 impl Bulk {
@@ -88,7 +80,7 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
         include_admins: RwSignal::new(false),
         announce: RwSignal::new(String::new()),
         from_campaign: RwSignal::new(false),
-        readiness: RwSignal::new(None),
+        wave_users: RwSignal::new(None),
     };
     // Leaving with results neither exported nor printed asks first; the pass values exist only here.
     use_leave_guard(
@@ -387,7 +379,7 @@ fn PreviewStep(bulk: Bulk, running: Action<(), ()>) -> impl IntoView {
                     </ul>
                 })
             }}
-            {move || bulk.readiness.get().map(|r| view! { <WaveCheck r=r ca_readable=bulk.ctx.may(crate::permission::POLICY_READ_ALL.name) /> })}
+            {move || bulk.wave_users.get().map(|(users, one_time)| view! { <super::lazy::WaveCheck ctx=bulk.ctx users=users one_time=one_time /> })}
             <Show when=move || !empty() fallback=|| view! {
                 <p id="bulk-empty" class="empty">"No user to create a pass for: go Back, and paste user names or choose a CSV file or a group."</p>
             }>
@@ -420,42 +412,6 @@ fn PreviewStep(bulk: Bulk, running: Action<(), ()>) -> impl IntoView {
             </div>
             <p id="bulk-capability" class="field__hint">{messages::capability_text(bulk.ctx.session.with_value(|s| messages::capability(s.account().roles.as_deref())))}</p>
         </div>
-    }
-}
-
-/// A campaign wave's passkey-registration check, in words, before any pass is created.
-#[component]
-fn WaveCheck(r: WaveReadiness, ca_readable: bool) -> impl IntoView {
-    let blocks = r
-        .findings
-        .iter()
-        .any(|(f, _)| f.severity == crate::campaign::readiness::Severity::Blocks);
-    let headline = if r.findings.is_empty() && r.unread.is_empty() {
-        format!(
-            "Passkey registration: nothing blocks it for these {} users.",
-            r.users
-        )
-    } else if blocks {
-        "Passkey registration: some of these users could not register a passkey with their pass. Change the settings named below before creating the passes.".to_owned()
-    } else {
-        "Passkey registration: read the notes below before creating the passes.".to_owned()
-    };
-    view! {
-        <section id="bulk-readiness" class=if blocks { "notice notice--warning" } else { "notice" } aria-labelledby="bulk-readiness-title">
-            <p id="bulk-readiness-title"><strong>{headline}</strong></p>
-            <ul>
-                {r.findings.into_iter().map(|(f, n)| view! {
-                    <li class="bulk__readiness-finding">
-                        <strong>{format!("{} ({}): ", f.severity.words(), summary::count(n, "user", "users"))}</strong>
-                        {f.text}" "<span class="field__hint">{f.fix}</span>
-                    </li>
-                }).collect_view()}
-                {r.unread.into_iter().map(|u| view! { <li>{u}</li> }).collect_view()}
-            </ul>
-            {(!ca_readable).then(|| view! {
-                <p id="bulk-readiness-ca" class="field__hint">{format!("To check Conditional Access too, grant {} in the Policy screen's \"Passkey registration\" section, then press Check again.", crate::permission::POLICY_READ_ALL.name)}</p>
-            })}
-        </section>
     }
 }
 

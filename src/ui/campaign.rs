@@ -9,6 +9,7 @@ use std::collections::HashSet;
 use leptos::prelude::*;
 
 mod file;
+pub mod wave;
 mod within;
 
 use super::{browser, Ctx, GraphErrorView};

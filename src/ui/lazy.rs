@@ -9,6 +9,7 @@ use leptos::prelude::*;
 
 use super::{audit, badges, bulk, campaign, holders, policy, tracking, Ctx, Tab};
 use crate::auth::session::Session;
+use crate::campaign::readiness::WaveUser;
 use crate::graph::models::TapPolicy;
 use crate::graph::GraphError;
 
@@ -83,6 +84,23 @@ screen! {
     campaign fn campaign_screen(ctx: Ctx, active: Signal<bool>) {
         Ok(view! { <campaign::CampaignPage ctx=ctx active=active /> }.into_any())
     }
+}
+
+screen! {
+    /// A campaign wave's passkey-registration check on Many users: in the Campaign module, so
+    /// only a wave downloads it.
+    campaign fn wave_check_view(ctx: Ctx, users: Vec<WaveUser>, one_time: Option<bool>) {
+        Ok(view! { <campaign::wave::WaveCheck ctx=ctx users=users one_time=one_time /> }.into_any())
+    }
+}
+
+/// A campaign wave's passkey-registration check, its module downloaded first where split.
+#[component]
+pub fn WaveCheck(ctx: Ctx, users: Vec<WaveUser>, one_time: Option<bool>) -> impl IntoView {
+    deferred("passkey check", move || {
+        let users = users.clone();
+        async move { wave_check_view(ctx, users, one_time).await }
+    })
 }
 
 screen! {

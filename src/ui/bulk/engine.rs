@@ -124,11 +124,13 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
         d.default_minutes = Some(bounds.default_minutes);
     });
     bulk.include_admins.set(false);
-    bulk.readiness.set(None);
+    bulk.wave_users.set(None);
     if bulk.from_campaign.get_untracked() {
-        bulk.readiness.set(Some(
-            wave_readiness(bulk, policy.as_ref().and_then(|p| p.is_usable_once)).await,
-        ));
+        let users = wave_users(bulk);
+        bulk.wave_users.set(Some((
+            users,
+            policy.as_ref().and_then(|p| p.is_usable_once),
+        )));
     }
     bulk.step.set(Step::Preview);
     // Focus goes to the counts; the live region says how many users were found.
@@ -139,41 +141,27 @@ pub async fn dry_run(bulk: Bulk, parsed: Parsed, policy: Option<TapPolicy>, defa
     super::browser::focus_soon("#bulk-counts");
 }
 
-/// A campaign wave's passkey-registration check: the settings read once (with the permissions
-/// already held), then judged for every user the dry run found (issue 15 point 5).
-async fn wave_readiness(bulk: Bulk, one_time_only: Option<bool>) -> super::WaveReadiness {
-    use crate::campaign::readiness::{self, Member};
-    let reads = crate::ui::policy::read_passkey_policies(bulk.ctx, one_time_only).await;
-    let users: Vec<(String, bool, Vec<String>)> = bulk.data.with_value(|d| {
+/// The users a campaign wave's dry run found, for its passkey-registration check.
+fn wave_users(bulk: Bulk) -> Vec<crate::campaign::readiness::WaveUser> {
+    bulk.data.with_value(|d| {
         d.items
             .iter()
             .filter_map(|i| {
                 let u = i.lookup.user.as_ref()?;
-                let roles = i
-                    .lookup
-                    .roles
-                    .0
-                    .iter()
-                    .filter_map(|r| r.template_id.clone())
-                    .collect();
-                Some((u.id.clone(), u.is_guest(), roles))
+                Some(crate::campaign::readiness::WaveUser {
+                    id: u.id.clone(),
+                    is_guest: u.is_guest(),
+                    roles: i
+                        .lookup
+                        .roles
+                        .0
+                        .iter()
+                        .filter_map(|r| r.template_id.clone())
+                        .collect(),
+                })
             })
             .collect()
-    });
-    let members: Vec<Member<'_>> = users
-        .iter()
-        .map(|(id, is_guest, roles)| Member {
-            id,
-            is_guest: *is_guest,
-            groups: None,
-            roles: Some(roles),
-        })
-        .collect();
-    super::WaveReadiness {
-        findings: readiness::wave(&reads.policies, &members),
-        unread: reads.unread,
-        users: members.len(),
-    }
+    })
 }
 
 /// Starts the run over every row that is not blocked (admin accounts only when ticked).
