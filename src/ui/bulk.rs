@@ -56,7 +56,13 @@ pub struct Bulk {
     /// A campaign wave's users and the pass policy's one-time rule, found by its dry run: the
     /// passkey-registration check (issue 15 point 5) runs from the Campaign module with them.
     pub wave_users: RwSignal<Option<(Vec<WaveUser>, Option<bool>)>>,
+    /// Draws that check (given by `ui::lazy`, which loads it from the Campaign module).
+    pub wave_check: WaveCheckView,
 }
+
+/// The view of a wave's passkey-registration check: the context, the wave's users, and the
+/// pass policy's one-time rule.
+pub type WaveCheckView = fn(Ctx, Vec<WaveUser>, Option<bool>) -> AnyView;
 
 impl Bulk {
     /// Changes the data and redraws.
@@ -68,7 +74,11 @@ impl Bulk {
 
 /// The whole bulk screen.
 #[component]
-pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) -> impl IntoView {
+pub fn BulkPage(
+    ctx: Ctx,
+    policy: LocalResource<Result<TapPolicy, GraphError>>,
+    wave_check: WaveCheckView,
+) -> impl IntoView {
     let bulk = Bulk {
         ctx,
         data: StoredValue::new_local(Data::default()),
@@ -81,6 +91,7 @@ pub fn BulkPage(ctx: Ctx, policy: LocalResource<Result<TapPolicy, GraphError>>) 
         announce: RwSignal::new(String::new()),
         from_campaign: RwSignal::new(false),
         wave_users: RwSignal::new(None),
+        wave_check,
     };
     // Leaving with results neither exported nor printed asks first; the pass values exist only here.
     use_leave_guard(
@@ -379,7 +390,7 @@ fn PreviewStep(bulk: Bulk, running: Action<(), ()>) -> impl IntoView {
                     </ul>
                 })
             }}
-            {move || bulk.wave_users.get().map(|(users, one_time)| view! { <super::lazy::WaveCheck ctx=bulk.ctx users=users one_time=one_time /> })}
+            {move || bulk.wave_users.get().map(|(users, one_time)| (bulk.wave_check)(bulk.ctx, users, one_time))}
             <Show when=move || !empty() fallback=|| view! {
                 <p id="bulk-empty" class="empty">"No user to create a pass for: go Back, and paste user names or choose a CSV file or a group."</p>
             }>

@@ -47,7 +47,7 @@ macro_rules! screen {
 screen! {
     /// Many users: CSV or group in, passes out.
     bulk fn bulk_screen(ctx: Ctx, policy: PolicyRead) {
-        Ok(view! { <bulk::BulkPage ctx=ctx policy=policy /> }.into_any())
+        Ok(view! { <bulk::BulkPage ctx=ctx policy=policy wave_check=wave_check_any /> }.into_any())
     }
 }
 
@@ -94,13 +94,14 @@ screen! {
     }
 }
 
-/// A campaign wave's passkey-registration check, its module downloaded first where split.
-#[component]
-pub fn WaveCheck(ctx: Ctx, users: Vec<WaveUser>, one_time: Option<bool>) -> impl IntoView {
+/// A campaign wave's passkey-registration check, its module downloaded first where split
+/// (given to Many users as its `wave_check`).
+fn wave_check_any(ctx: Ctx, users: Vec<WaveUser>, one_time: Option<bool>) -> AnyView {
     deferred("passkey check", move || {
         let users = users.clone();
         async move { wave_check_view(ctx, users, one_time).await }
     })
+    .into_any()
 }
 
 screen! {
