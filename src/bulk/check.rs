@@ -78,7 +78,14 @@ pub struct Membership {
 /// Returns the membership checks for `policy`, given whether the token holds a permission
 /// (`may`).
 pub fn membership(policy: Option<&TapPolicy>, may: impl Fn(&str) -> bool) -> Membership {
-    let groups = policy.map(crate::tap::groups_to_check).unwrap_or_default();
+    membership_of(
+        policy.map(crate::tap::groups_to_check).unwrap_or_default(),
+        may,
+    )
+}
+
+/// [`membership`] for any policy's `groups` (the badge policy's too).
+pub fn membership_of(groups: Vec<String>, may: impl Fn(&str) -> bool) -> Membership {
     let readable = crate::tap::MEMBERSHIP_PERMISSIONS.iter().any(|p| may(p));
     Membership {
         coverage_unknown: !groups.is_empty() && !readable,

@@ -290,18 +290,11 @@ async fn dry_run(
 ) -> Vec<Line> {
     let known = ctx.scope.get_untracked();
     let scoped = known.unit_ids().is_some();
-    let readable = crate::tap::MEMBERSHIP_PERMISSIONS
-        .iter()
-        .any(|p| ctx.may(p));
-    let groups = if readable {
-        plan::groups_to_check(policy)
-    } else {
-        vec![]
-    };
-    let parts = plan::lookup_items(rows, &groups, scoped);
+    let membership = check::membership_of(plan::groups_to_check(policy), |p| ctx.may(p));
+    let parts = plan::lookup_items(rows, &membership.groups, scoped);
     let mut lookups = vec![
         Lookup {
-            coverage_unknown: !readable && !plan::groups_to_check(policy).is_empty(),
+            coverage_unknown: membership.coverage_unknown,
             ..Lookup::default()
         };
         rows.len()
@@ -498,7 +491,7 @@ fn use_forgetting(b: Badges) -> ReadSignal<f64> {
             .work
             .try_with_value(|w| {
                 w.results_at_ms
-                    .is_some_and(|at| t >= at + f64::from(show_seconds) * 1000.0)
+                    .is_some_and(|at| t >= crate::bulk::ending::forget_at_ms(at, show_seconds))
                     && w.run.as_ref().is_some_and(|r| r.held() > 0)
             })
             .unwrap_or(false);

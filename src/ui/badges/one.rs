@@ -204,6 +204,7 @@ pub fn OneBadge(ctx: Ctx) -> impl IntoView {
                     }
                 };
                 let temp_refused = temporary_refusal(&name, f.badge.as_ref(), now);
+                let refused_hint = temp_refused.clone();
                 let has_badge = f.badge.is_some();
                 let has_temporary = f.badge.as_ref().is_some_and(|m| m.temporary_qr_code.is_some());
                 view! {
@@ -231,7 +232,7 @@ pub fn OneBadge(ctx: Ctx) -> impl IntoView {
                                             on:click=move |_| confirm_delete.set(true)>"Delete badge"</button>
                                     </Show>
                                 </div>
-                                {temporary_refusal(&name, f.badge.as_ref(), now).map(|why| view! { <p id="badges-one-temporary-refused" class="field__hint">{why}</p> })}
+                                {refused_hint.map(|why| view! { <p id="badges-one-temporary-refused" class="field__hint">{why}</p> })}
                                 <Show when=move || confirm_delete.get()>
                                     <div id="badges-one-confirm" class="notice notice--warning" role="alertdialog" aria-labelledby="badges-one-confirm-text">
                                         <p id="badges-one-confirm-text">"Delete this badge, its temporary code and its PIN? The badge stops signing in at once."</p>

@@ -123,7 +123,7 @@ pub(super) fn RunView(b: Badges, on_done: Callback<()>) -> impl IntoView {
                 match (held(), b.work.with_value(|w| w.results_at_ms)) {
                     (0, _) => b.forgotten.get().unwrap_or_default(),
                     (_, Some(at)) => {
-                        let end = at + f64::from(show_seconds) * 1000.0;
+                        let end = crate::bulk::ending::forget_at_ms(at, show_seconds);
                         format!("The PINs and QR codes leave this page at {} (in {}), or when you press Done or leave the page.",
                             browser::local_datetime(end), crate::bulk::summary::span((end - t).max(0.0)))
                     }
